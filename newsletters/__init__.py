@@ -1,0 +1,1 @@
+"""Ward and borough newsletters: subscriptions, issues and sending (issue 6)."""

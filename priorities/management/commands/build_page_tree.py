@@ -1,0 +1,18 @@
+"""Create any missing home, borough and ward pages. Never changes a page that exists."""
+
+from django.core.management.base import BaseCommand
+
+from priorities.services import page_tree_build
+
+
+class Command(BaseCommand):
+    help = "Create the home page, the borough index, and a page for every Met borough and ward that has none."
+
+    def handle(self, *args, **options):
+        report = page_tree_build(progress=self.stdout.write)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Page tree ready: {report.borough_pages_created} borough and "
+                f"{report.ward_pages_created} ward pages created."
+            )
+        )

@@ -1,0 +1,99 @@
+"""Ward and borough outlines, and moving between OS grid references and latitude/longitude.
+
+Code-Point Open gives every postcode a point but no ward boundaries. Without an official ward
+boundary file, each ward's outline is derived: the Voronoi cell of every postcode point (the area
+nearer to it than to any other postcode), merged per ward and clipped to the borough's official
+outline. That is also exactly the area in which "the nearest postcode" lookup answers that ward,
+so the map and the lookup agree.
+"""
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from functools import cache
+
+import numpy as np
+import shapely
+from pyproj import Transformer
+from shapely.geometry import mapping, shape
+
+# Outlines are simplified to this many metres: plenty for a ward map, a fraction of the size.
+SIMPLIFY_METRES = 8
+COORDINATE_DECIMALS = 6  # about 10 cm
+
+
+@cache
+def _to_wgs84() -> Transformer:
+    return Transformer.from_crs("EPSG:27700", "EPSG:4326", always_xy=True)
+
+
+@cache
+def _to_osgb() -> Transformer:
+    return Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)
+
+
+def osgb_to_wgs84(eastings, northings) -> tuple[np.ndarray, np.ndarray]:
+    """OSGB36 National Grid metres to (longitude, latitude) degrees, for arrays."""
+    lng, lat = _to_wgs84().transform(np.asarray(eastings, dtype=float), np.asarray(northings, dtype=float))
+    return lng, lat
+
+
+def _reproject(geometry, transformer: Transformer):
+    def move(coords: np.ndarray) -> np.ndarray:
+        x, y = transformer.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geometry, move)
+
+
+def geojson_to_osgb(geometry: Mapping):
+    return _reproject(shape(geometry), _to_osgb())
+
+
+def osgb_to_geojson(geometry) -> dict:
+    wgs84 = shapely.set_precision(_reproject(geometry, _to_wgs84()), 10**-COORDINATE_DECIMALS)
+    return mapping(wgs84)
+
+
+def ward_outlines(
+    points: Iterable[tuple[int, int, str]],
+    borough_of_ward: Mapping[str, str],
+    borough_outlines: Mapping[str, object],
+) -> dict[str, object]:
+    """Outlines in OSGB metres, by ward code, from (eastings, northings, ward code) points.
+
+    `borough_outlines` holds shapely geometries in OSGB metres by borough code; a ward whose
+    borough has none is clipped to the area the postcodes cover instead.
+    """
+    wards_at: dict[tuple[int, int], Counter] = defaultdict(Counter)
+    for eastings, northings, ward in points:
+        wards_at[(eastings, northings)][ward] += 1
+    # Several postcodes can share one grid reference; the point goes to the ward most of them are in.
+    coords = np.array(list(wards_at.keys()), dtype=float)
+    owner = [counts.most_common(1)[0][0] for counts in wards_at.values()]
+
+    sites = shapely.multipoints(coords)
+    frame = shapely.box(*shapely.bounds(sites)).buffer(2000)
+    cells = shapely.get_parts(shapely.voronoi_polygons(sites, extend_to=frame, ordered=True))
+
+    cells_of_ward: dict[str, list[int]] = defaultdict(list)
+    for index, ward in enumerate(owner):
+        cells_of_ward[ward].append(index)
+
+    fallback_clip = shapely.convex_hull(sites).buffer(250)
+    outlines = {}
+    for ward, indices in cells_of_ward.items():
+        merged = shapely.coverage_union_all(cells[indices])
+        clip = borough_outlines.get(borough_of_ward.get(ward, ""))
+        merged = shapely.intersection(merged, clip if clip is not None else fallback_clip)
+        outlines[ward] = shapely.simplify(merged, SIMPLIFY_METRES, preserve_topology=True)
+    return outlines
+
+
+def centre_of(geometry) -> tuple[float, float]:
+    """(latitude, longitude) of a point inside an OSGB outline: its centroid where that falls
+    inside, otherwise a point that does."""
+    point = shapely.centroid(geometry)
+    if not shapely.contains(geometry, point):
+        point = shapely.point_on_surface(geometry)
+    lng, lat = osgb_to_wgs84([point.x], [point.y])
+    return round(float(lat[0]), COORDINATE_DECIMALS), round(float(lng[0]), COORDINATE_DECIMALS)

@@ -1,0 +1,63 @@
+"""Reading what a person types into a postcode box.
+
+A UK postcode is an outward code (area and district, "SW1A") and an inward code (sector digit and
+unit, "1AA"). People type them in any case, with or without the space, sometimes only the first
+half. Everything here is pure string work, so it is cheap and safe on any input.
+"""
+
+import re
+from dataclasses import dataclass
+
+# Longest text worth reading: a full postcode with generous stray spacing.
+MAX_INPUT_LENGTH = 64
+
+OUTWARD = r"[A-Z]{1,2}[0-9][A-Z0-9]?"
+_FULL = re.compile(rf"({OUTWARD})([0-9][A-Z]{{2}})")
+_OUTWARD = re.compile(OUTWARD)
+_SECTOR_SPACED = re.compile(rf"({OUTWARD}) ([0-9])")
+_SECTOR_COMPACT = re.compile(rf"({OUTWARD})([0-9])")
+
+
+class PostcodeError(ValueError):
+    """The text is not a postcode, nor the first part of one."""
+
+
+@dataclass(frozen=True)
+class PostcodeQuery:
+    """What the text asked for: one unit, a sector, or a whole district."""
+
+    kind: str  # "full", "sector" or "outward"
+    value: str  # formatted: "SW1A 1AA", "SE15 5" or "SE15"
+
+
+def format_postcode(text: str) -> str:
+    """'sw1a1aa' -> 'SW1A 1AA' (no validation: callers parse first)."""
+    compact = "".join(text.split()).upper()
+    return f"{compact[:-3]} {compact[-3:]}"
+
+
+def parse_postcode_query(text: str) -> PostcodeQuery:
+    if not isinstance(text, str) or len(text) > MAX_INPUT_LENGTH:
+        raise PostcodeError("too long")
+    spaced = " ".join(text.upper().split())
+    compact = spaced.replace(" ", "")
+    if not compact:
+        raise PostcodeError("empty")
+    if len(compact) > 7 or not compact.isascii():
+        raise PostcodeError("not a postcode")
+    if _FULL.fullmatch(compact):
+        return PostcodeQuery("full", format_postcode(compact))
+    # "SE1 5" is a sector of SE1; "SE15" (no space) is the district SE15.
+    if match := _SECTOR_SPACED.fullmatch(spaced):
+        return PostcodeQuery("sector", f"{match.group(1)} {match.group(2)}")
+    if _OUTWARD.fullmatch(compact):
+        return PostcodeQuery("outward", compact)
+    if match := _SECTOR_COMPACT.fullmatch(compact):
+        return PostcodeQuery("sector", f"{match.group(1)} {match.group(2)}")
+    raise PostcodeError("not a postcode")
+
+
+def outward_and_sector(postcode: str) -> tuple[str, str]:
+    """'SW1A 1AA' -> ('SW1A', 'SW1A 1')."""
+    outward, inward = postcode.split(" ")
+    return outward, f"{outward} {inward[0]}"

@@ -1,0 +1,305 @@
+"""Writes that matter for the local policing picture: the geography import and the page tree."""
+
+import json
+import re
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import shapely
+from django.db import transaction
+from django.db.models import F
+from django.utils.text import slugify
+from wagtail.models import Page, Site
+
+from .codepoint import CITY_OF_LONDON, CodePointSource
+from sn_site.models import HomePage
+
+from .models import Borough, BoroughIndexPage, BoroughPage, PoliceForce, Postcode, Ward, WardPage
+from .outlines import centre_of, geojson_to_osgb, osgb_to_geojson, osgb_to_wgs84, ward_outlines
+from .postcodes import format_postcode, outward_and_sector
+
+Progress = Callable[[str], None]
+_BATCH = 5000
+_BOUNDARY_CODE = {"borough": re.compile(r"^LAD\d\dCD$"), "ward": re.compile(r"^WD\d\dCD$")}
+
+
+@dataclass
+class GeographyImportReport:
+    boroughs: int = 0
+    wards: int = 0
+    postcodes: int = 0
+    postcodes_added: int = 0
+    postcodes_updated: int = 0
+    postcodes_removed: int = 0
+    skipped_rows: int = 0
+    ward_outline_source: str = "derived from postcodes"
+    wards_without_postcodes: list[str] = field(default_factory=list)
+
+
+def boundary_files_in(folder: Path) -> dict[str, Path]:
+    """Official boundary GeoJSON files found below a folder, by kind ("borough" or "ward"),
+    recognised by their ONS code property (LAD24CD, WD24CD, ...)."""
+    found: dict[str, Path] = {}
+    for path in sorted(folder.rglob("*.geojson")):
+        with path.open("rb") as handle:
+            head = handle.read(4096).decode("utf-8", "ignore")
+        for kind, pattern in _BOUNDARY_CODE.items():
+            if kind not in found and re.search(r'"' + pattern.pattern.strip("^$") + r'"', head):
+                found[kind] = path
+    return found
+
+
+def _outlines_by_code(path: Path, kind: str, wanted: set[str]) -> dict[str, dict]:
+    """GeoJSON geometries by ONS code from an official boundary file, for the codes wanted."""
+    with path.open(encoding="utf-8") as handle:
+        collection = json.load(handle)
+    outlines = {}
+    for feature in collection.get("features", []):
+        properties = feature.get("properties") or {}
+        code = next((v for k, v in properties.items() if _BOUNDARY_CODE[kind].match(k)), None)
+        if code in wanted and feature.get("geometry"):
+            outlines[code] = feature["geometry"]
+    return outlines
+
+
+def _unique_slugs(names: dict[str, str]) -> dict[str, str]:
+    slugs, taken = {}, Counter()
+    for code, name in sorted(names.items(), key=lambda item: (item[1], item[0])):
+        base = slugify(name) or code.lower()
+        taken[base] += 1
+        slugs[code] = base if taken[base] == 1 else f"{base}-{taken[base]}"
+    return slugs
+
+
+def geography_import(
+    *,
+    source: Path,
+    borough_outlines: Path | None = None,
+    ward_outlines_file: Path | None = None,
+    progress: Progress = lambda message: None,
+) -> GeographyImportReport:
+    """Load or refresh London's boroughs, wards and postcodes from OS Code-Point Open.
+
+    Safe to run again on a newer release: changed rows are updated, new ones added, postcodes no
+    longer published removed; nothing is duplicated. All of it happens in one transaction, so a
+    failed run leaves the previous data as it was.
+    """
+    report = GeographyImportReport()
+    codepoint = CodePointSource(source)
+    if borough_outlines is None or ward_outlines_file is None:
+        found = boundary_files_in(Path(source)) if Path(source).is_dir() else {}
+        borough_outlines = borough_outlines or found.get("borough")
+        ward_outlines_file = ward_outlines_file or found.get("ward")
+    borough_names, ward_names = codepoint.names()
+    progress(f"Code list: {len(borough_names)} boroughs, {len(ward_names)} wards.")
+
+    postcodes, eastings, northings, ward_codes = [], [], [], []
+    districts_of_ward: dict[str, Counter] = defaultdict(Counter)
+    started = time.monotonic()
+    for name in codepoint.csv_names:
+        before = len(postcodes)
+        for row in codepoint.london_rows(name):
+            if row.ward_code not in ward_names or row.district_code not in borough_names:
+                report.skipped_rows += 1
+                continue
+            postcodes.append(format_postcode(row.postcode))
+            eastings.append(row.eastings)
+            northings.append(row.northings)
+            ward_codes.append(row.ward_code)
+            districts_of_ward[row.ward_code][row.district_code] += 1
+        progress(f"  {Path(name).name}: {len(postcodes) - before} London postcodes")
+    progress(f"Read {len(postcodes)} London postcodes in {time.monotonic() - started:.1f}s.")
+    longitudes, latitudes = osgb_to_wgs84(eastings, northings)
+
+    borough_of_ward = {ward: counts.most_common(1)[0][0] for ward, counts in districts_of_ward.items()}
+    borough_geojson = _outlines_by_code(borough_outlines, "borough", set(borough_names)) if borough_outlines else {}
+    if ward_outlines_file:
+        report.ward_outline_source = str(ward_outlines_file)
+        ward_geometry = {
+            code: geojson_to_osgb(geometry)
+            for code, geometry in _outlines_by_code(ward_outlines_file, "ward", set(ward_names)).items()
+        }
+    else:
+        started = time.monotonic()
+        clips = {code: shapely.make_valid(geojson_to_osgb(geometry)) for code, geometry in borough_geojson.items()}
+        ward_geometry = ward_outlines(zip(eastings, northings, ward_codes), borough_of_ward, clips)
+        progress(f"Derived {len(ward_geometry)} ward outlines in {time.monotonic() - started:.1f}s.")
+
+    with transaction.atomic():
+        _upsert_boroughs(borough_names, borough_geojson)
+        _upsert_wards(ward_names, borough_of_ward, ward_geometry)
+        _sync_postcodes(report, postcodes, latitudes, longitudes, ward_codes, progress)
+
+    report.boroughs = len(borough_names)
+    report.wards = len(ward_names)
+    report.postcodes = len(postcodes)
+    report.wards_without_postcodes = sorted(set(ward_names) - set(borough_of_ward))
+    return report
+
+
+def _upsert_boroughs(names: dict[str, str], outlines: dict[str, dict]) -> None:
+    slugs = _unique_slugs(names)
+    boroughs = [
+        Borough(
+            code=code,
+            name=name,
+            slug=slugs[code],
+            police_force=PoliceForce.CITY_OF_LONDON if code == CITY_OF_LONDON else PoliceForce.METROPOLITAN,
+            outline=outlines.get(code),
+        )
+        for code, name in names.items()
+    ]
+    Borough.objects.bulk_create(
+        boroughs,
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=["name", "slug", "police_force", "outline"],
+    )
+
+
+def _upsert_wards(names: dict[str, str], borough_of_ward: dict[str, str], geometry: dict[str, object]) -> None:
+    existing = dict(Ward.objects.values_list("code", "borough_id"))
+    wards = []
+    for borough, codes in _group(names, lambda code: borough_of_ward.get(code) or existing.get(code)).items():
+        if borough is None:
+            continue  # a ward with no postcodes and no earlier import: nowhere to put it yet
+        slugs = _unique_slugs({code: names[code] for code in codes})
+        for code in codes:
+            outline = geometry.get(code)
+            latitude, longitude = centre_of(outline) if outline is not None and not outline.is_empty else (None, None)
+            wards.append(
+                Ward(
+                    code=code,
+                    name=names[code],
+                    slug=slugs[code],
+                    borough_id=borough,
+                    latitude=latitude,
+                    longitude=longitude,
+                    outline=osgb_to_geojson(outline) if outline is not None and not outline.is_empty else None,
+                )
+            )
+    # Slugs may swap between wards in one release: clear them first so the constraint holds.
+    Ward.objects.filter(code__in=[w.code for w in wards]).update(slug=F("code"))
+    Ward.objects.bulk_create(
+        wards,
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=["name", "slug", "borough", "latitude", "longitude", "outline"],
+        batch_size=500,
+    )
+
+
+def _sync_postcodes(report, postcodes, latitudes, longitudes, ward_codes, progress: Progress) -> None:
+    rows = Postcode.objects.values_list("postcode", "latitude", "longitude", "ward_id").iterator(chunk_size=20000)
+    existing = {postcode: (lat, lng, ward) for postcode, lat, lng, ward in rows}
+    changed = []
+    for postcode, lat, lng, ward in zip(postcodes, latitudes, longitudes, ward_codes, strict=True):
+        lat, lng = round(float(lat), 6), round(float(lng), 6)
+        before = existing.pop(postcode, None)
+        if before == (lat, lng, ward):
+            continue
+        if before is None:
+            report.postcodes_added += 1
+        else:
+            report.postcodes_updated += 1
+        outward, sector = outward_and_sector(postcode)
+        changed.append(
+            Postcode(postcode=postcode, outward=outward, sector=sector, latitude=lat, longitude=lng, ward_id=ward)
+        )
+    for start in range(0, len(changed), _BATCH):
+        Postcode.objects.bulk_create(
+            changed[start : start + _BATCH],
+            update_conflicts=True,
+            unique_fields=["postcode"],
+            update_fields=["outward", "sector", "latitude", "longitude", "ward"],
+        )
+        progress(f"  saved {min(start + _BATCH, len(changed))} of {len(changed)} new or changed postcodes")
+    gone = list(existing)
+    for start in range(0, len(gone), _BATCH):
+        Postcode.objects.filter(postcode__in=gone[start : start + _BATCH]).delete()
+    report.postcodes_removed = len(gone)
+    progress(
+        f"Postcodes: {report.postcodes_added} added, {report.postcodes_updated} updated, "
+        f"{report.postcodes_removed} removed."
+    )
+
+
+def _group(items, key) -> dict:
+    groups: dict = defaultdict(list)
+    for item in items:
+        groups[key(item)].append(item)
+    return groups
+
+
+@dataclass
+class PageTreeReport:
+    borough_pages_created: int = 0
+    ward_pages_created: int = 0
+
+
+def page_tree_build(*, progress: Progress = lambda message: None) -> PageTreeReport:
+    """Make sure the home page, the borough index, a page for every Met borough and a page for
+    every ward in them exist. Only missing pages are created: nothing editors wrote is changed.
+    """
+    report = PageTreeReport()
+    with transaction.atomic():
+        home = _home_page()
+        if not BoroughIndexPage.objects.exists():
+            home.add_child(
+                instance=BoroughIndexPage(
+                    title="All boroughs and wards",
+                    slug="boroughs",
+                    introduction="<p>Every London borough the Metropolitan Police covers, and its wards.</p>",
+                )
+            )
+        boroughs = Borough.objects.filter(police_force=PoliceForce.METROPOLITAN, page__isnull=True).defer("outline")
+        for borough in boroughs:
+            home.add_child(instance=BoroughPage(title=borough.name, slug=borough.slug, borough=borough))
+            report.borough_pages_created += 1
+        borough_pages = {page.borough_id: page for page in BoroughPage.objects.all()}
+        wards = (
+            Ward.objects.filter(borough__police_force=PoliceForce.METROPOLITAN, page__isnull=True)
+            .defer("outline")
+            .order_by("borough_id", "name")
+        )
+        for ward in wards:
+            parent = borough_pages.get(ward.borough_id)
+            if parent is None:
+                continue  # the borough page was removed on purpose; leave its wards alone
+            parent.add_child(instance=WardPage(title=ward.name, slug=ward.slug, ward=ward))
+            report.ward_pages_created += 1
+            if report.ward_pages_created % 100 == 0:
+                progress(f"  {report.ward_pages_created} ward pages created")
+    progress(f"Created {report.borough_pages_created} borough pages and {report.ward_pages_created} ward pages.")
+    return report
+
+
+def _home_page() -> HomePage:
+    """The site's home page, replacing Wagtail's placeholder welcome page on a new install."""
+    home = HomePage.objects.first()
+    site = Site.objects.filter(is_default_site=True).first()
+    if home is None:
+        root = Page.get_first_root_node()
+        placeholder = site.root_page.specific if site else None
+        if placeholder is not None and type(placeholder) is Page:
+            placeholder.delete()
+            root.refresh_from_db()
+        home = root.add_child(
+            instance=HomePage(
+                title="Safer Neighbourhoods",
+                slug="home",
+                introduction=(
+                    "<p>Find your local Safer Neighbourhoods Team: who they are, what they are working on "
+                    "because residents asked, and when to come and meet them.</p>"
+                ),
+            )
+        )
+    if site is None:
+        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Safer Neighbourhoods")
+    elif site.root_page_id != home.pk:
+        site.root_page = home
+        site.save()
+    return home

@@ -1,0 +1,32 @@
+"""Find your team: the HTML side of the postcode and position lookup."""
+
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+
+from .models import FORCE_WEBSITES, PoliceForce
+from .selectors import LookupFailed, NotInLondon, ward_lookup_by_position, ward_lookup_by_postcode, ward_page_of
+
+TEMPLATE = "priorities/find_your_team.html"
+
+
+def find_your_team(request):
+    postcode = request.GET.get("postcode")
+    lat, lng = request.GET.get("lat"), request.GET.get("lng")
+    context = {"postcode": postcode or "", "city_police_url": FORCE_WEBSITES[PoliceForce.CITY_OF_LONDON]}
+    if postcode is None and (lat is None or lng is None):
+        return TemplateResponse(request, TEMPLATE, context)
+    try:
+        lookup = ward_lookup_by_postcode(postcode) if postcode is not None else ward_lookup_by_position(lat, lng)
+    except LookupFailed as error:
+        context.update(error=error.message, not_in_london=isinstance(error, NotInLondon))
+        return TemplateResponse(request, TEMPLATE, context, status=error.status)
+
+    wards = [(ward, ward_page_of(ward)) for ward in lookup.wards]
+    if len(wards) == 1 and wards[0][1] is not None and lookup.postcode is not None:
+        return redirect(wards[0][1].get_url())
+    context.update(
+        lookup=lookup,
+        met_wards=[(ward, page) for ward, page in wards if ward.borough.is_policed_by_met],
+        city_wards=[ward for ward, _ in wards if not ward.borough.is_policed_by_met],
+    )
+    return TemplateResponse(request, TEMPLATE, context)

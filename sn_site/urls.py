@@ -1,0 +1,27 @@
+"""Every app's pages and APIs are mounted here; Wagtail serves everything else."""
+
+from django.conf import settings
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from priorities import urls as priorities_urls
+
+api_v1 = [
+    path("", include((priorities_urls.api_urlpatterns, "priorities"))),
+]
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("api/v1/", include((api_v1, "api"), namespace="api-v1")),
+    path("", include(priorities_urls)),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns += [path("", include(wagtail_urls))]

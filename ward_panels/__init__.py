@@ -1,0 +1,1 @@
+"""Virtual ward panels: panel members and e-surveys (issue 5)."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WardPanelsConfig(AppConfig):
+    name = "ward_panels"
+    verbose_name = "Ward panels"
