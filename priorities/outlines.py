@@ -80,13 +80,25 @@ def ward_outlines(
         cells_of_ward[ward].append(index)
 
     fallback_clip = shapely.convex_hull(sites).buffer(250)
-    outlines = {}
+    merged = {}
     for ward, indices in cells_of_ward.items():
-        merged = shapely.coverage_union_all(cells[indices])
         clip = borough_outlines.get(borough_of_ward.get(ward, ""))
-        merged = shapely.intersection(merged, clip if clip is not None else fallback_clip)
-        outlines[ward] = shapely.simplify(merged, SIMPLIFY_METRES, preserve_topology=True)
+        merged[ward] = shapely.intersection(
+            shapely.coverage_union_all(cells[indices]), clip if clip is not None else fallback_clip
+        )
+    # Simplify each borough's wards together, so that neighbours keep sharing one edge.
+    outlines = {}
+    for wards in _group_by_borough(merged, borough_of_ward).values():
+        simplified = shapely.coverage_simplify([merged[w] for w in wards], SIMPLIFY_METRES, simplify_boundary=False)
+        outlines.update(zip(wards, simplified, strict=True))
     return outlines
+
+
+def _group_by_borough(wards: Mapping[str, object], borough_of_ward: Mapping[str, str]) -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = defaultdict(list)
+    for ward in wards:
+        groups[borough_of_ward.get(ward, "")].append(ward)
+    return groups
 
 
 def centre_of(geometry) -> tuple[float, float]:

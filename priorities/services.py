@@ -2,6 +2,7 @@
 
 import json
 import re
+import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -9,17 +10,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import shapely
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils.text import slugify
 from wagtail.models import Page, Site
 
-from .codepoint import CITY_OF_LONDON, CodePointSource
+from .codepoint import CITY_OF_LONDON, CodePointSource, download_codepoint
 from sn_site.models import HomePage
 
 from .models import Borough, BoroughIndexPage, BoroughPage, PoliceForce, Postcode, Ward, WardPage
 from .outlines import centre_of, geojson_to_osgb, osgb_to_geojson, osgb_to_wgs84, ward_outlines
 from .postcodes import format_postcode, outward_and_sector
+from .selectors import london_outline_forget
 
 Progress = Callable[[str], None]
 _BATCH = 5000
@@ -37,6 +40,7 @@ class GeographyImportReport:
     skipped_rows: int = 0
     ward_outline_source: str = "derived from postcodes"
     wards_without_postcodes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
 
 
 def boundary_files_in(folder: Path) -> dict[str, Path]:
@@ -76,17 +80,29 @@ def _unique_slugs(names: dict[str, str]) -> dict[str, str]:
 
 def geography_import(
     *,
-    source: Path,
+    source: Path | None,
     borough_outlines: Path | None = None,
     ward_outlines_file: Path | None = None,
     progress: Progress = lambda message: None,
 ) -> GeographyImportReport:
-    """Load or refresh London's boroughs, wards and postcodes from OS Code-Point Open.
+    """Load or refresh London's boroughs, wards and postcodes from OS Code-Point Open: a folder,
+    the official zip, or (with no source) a fresh download from the Ordnance Survey.
 
     Safe to run again on a newer release: changed rows are updated, new ones added, postcodes no
     longer published removed; nothing is duplicated. All of it happens in one transaction, so a
     failed run leaves the previous data as it was.
     """
+    if source is None:
+        with tempfile.TemporaryDirectory() as folder:
+            progress(f"Downloading Code-Point Open from {settings.SN_CODEPOINT_DOWNLOAD_URL} ...")
+            archive = download_codepoint(settings.SN_CODEPOINT_DOWNLOAD_URL, Path(folder))
+            return geography_import(
+                source=archive,
+                borough_outlines=borough_outlines,
+                ward_outlines_file=ward_outlines_file,
+                progress=progress,
+            )
+    started = time.monotonic()
     report = GeographyImportReport()
     codepoint = CodePointSource(source)
     if borough_outlines is None or ward_outlines_file is None:
@@ -98,7 +114,6 @@ def geography_import(
 
     postcodes, eastings, northings, ward_codes = [], [], [], []
     districts_of_ward: dict[str, Counter] = defaultdict(Counter)
-    started = time.monotonic()
     for name in codepoint.csv_names:
         before = len(postcodes)
         for row in codepoint.london_rows(name):
@@ -111,7 +126,7 @@ def geography_import(
             ward_codes.append(row.ward_code)
             districts_of_ward[row.ward_code][row.district_code] += 1
         progress(f"  {Path(name).name}: {len(postcodes) - before} London postcodes")
-    progress(f"Read {len(postcodes)} London postcodes in {time.monotonic() - started:.1f}s.")
+    progress(f"Read {len(postcodes)} London postcodes.")
     longitudes, latitudes = osgb_to_wgs84(eastings, northings)
 
     borough_of_ward = {ward: counts.most_common(1)[0][0] for ward, counts in districts_of_ward.items()}
@@ -123,10 +138,9 @@ def geography_import(
             for code, geometry in _outlines_by_code(ward_outlines_file, "ward", set(ward_names)).items()
         }
     else:
-        started = time.monotonic()
         clips = {code: shapely.make_valid(geojson_to_osgb(geometry)) for code, geometry in borough_geojson.items()}
         ward_geometry = ward_outlines(zip(eastings, northings, ward_codes), borough_of_ward, clips)
-        progress(f"Derived {len(ward_geometry)} ward outlines in {time.monotonic() - started:.1f}s.")
+        progress(f"Derived {len(ward_geometry)} ward outlines from postcode positions.")
 
     with transaction.atomic():
         _upsert_boroughs(borough_names, borough_geojson)
@@ -137,6 +151,8 @@ def geography_import(
     report.wards = len(ward_names)
     report.postcodes = len(postcodes)
     report.wards_without_postcodes = sorted(set(ward_names) - set(borough_of_ward))
+    report.seconds = time.monotonic() - started
+    transaction.on_commit(london_outline_forget)
     return report
 
 

@@ -1,15 +1,12 @@
 """Load or refresh London's boroughs, wards and postcodes from OS Code-Point Open."""
 
-import tempfile
-import time
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from priorities.codepoint import CodePointError, download_codepoint
+from priorities.codepoint import CodePointError
 from priorities.models import Postcode
-from priorities.selectors import london_outline_forget
 from priorities.services import geography_import
 
 
@@ -31,23 +28,21 @@ class Command(BaseCommand):
             self.stdout.write("Geography already imported; skipping (run without --if-empty to refresh).")
             return
         path = options["path"] or settings.SN_DATA_DIR
-        started = time.monotonic()
+        source = None if options["download"] or not path else Path(path)
         try:
-            if options["download"] or not path:
-                with tempfile.TemporaryDirectory() as folder:
-                    self.stdout.write(f"Downloading Code-Point Open from {settings.SN_CODEPOINT_DOWNLOAD_URL} ...")
-                    archive = download_codepoint(settings.SN_CODEPOINT_DOWNLOAD_URL, Path(folder))
-                    report = self._import(archive, options)
-            else:
-                report = self._import(Path(path), options)
+            report = geography_import(
+                source=source,
+                borough_outlines=options["borough_outlines"],
+                ward_outlines_file=options["ward_outlines"],
+                progress=self.stdout.write,
+            )
         except (CodePointError, OSError) as error:
             raise CommandError(str(error)) from error
-        london_outline_forget()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Imported {report.boroughs} boroughs, {report.wards} wards and {report.postcodes} postcodes "
                 f"({report.postcodes_added} added, {report.postcodes_updated} updated, "
-                f"{report.postcodes_removed} removed) in {time.monotonic() - started:.1f}s. "
+                f"{report.postcodes_removed} removed) in {report.seconds:.1f}s. "
                 f"Ward outlines: {report.ward_outline_source}."
             )
         )
@@ -55,11 +50,3 @@ class Command(BaseCommand):
             self.stdout.write(f"Skipped {report.skipped_rows} rows whose ward or borough is not in the code list.")
         if report.wards_without_postcodes:
             self.stdout.write(f"Wards with no postcodes: {', '.join(report.wards_without_postcodes)}")
-
-    def _import(self, path: Path, options):
-        return geography_import(
-            source=path,
-            borough_outlines=options["borough_outlines"],
-            ward_outlines_file=options["ward_outlines"],
-            progress=self.stdout.write,
-        )

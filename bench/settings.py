@@ -1,0 +1,20 @@
+"""Settings for serving the site under load: the shared base settings run as in production (DEBUG off,
+same middleware and database settings) but over plain HTTP on 127.0.0.1, with quiet logs and a bench URL."""
+
+import warnings
+
+from sn_site.settings.base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "bench-only-not-secret-safer-neighbourhoods"  # noqa: S105
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+ROOT_URLCONF = "bench.urls"
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
+
+# collectstatic has not run here; WhiteNoise would warn about the missing STATIC_ROOT in every worker.
+warnings.filterwarnings("ignore", message="No directory at")

@@ -1,0 +1,109 @@
+from html.parser import HTMLParser
+
+import pytest
+
+URL = "/find-your-team/"
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.hrefs.append(dict(attrs).get("href"))
+
+
+def links(response) -> list[str]:
+    parser = _Links()
+    parser.feed(response.content.decode())
+    return parser.hrefs
+
+
+def test_the_home_page_leads_with_the_postcode_box(client, sample_london):
+    response = client.get("/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<form class="postcode-form" action="/find-your-team/" method="get"' in html
+    assert '<label for="postcode">Enter your postcode</label>' in html
+    assert html.index('id="postcode"') < html.index("browse-heading")
+    assert "Contains OS data © Crown copyright" in html  # the licence's attribution, in the footer
+
+
+def test_use_my_location_is_an_enhancement_hidden_without_javascript(client, sample_london):
+    html = client.get("/").content.decode()
+
+    assert '<p class="use-location" data-use-location hidden>' in html
+    assert "/static/js/use-location.js" in html
+
+
+@pytest.mark.parametrize("typed", ["SW1A 1AA", "sw1a1aa", " SW1A1AA "])
+def test_a_full_postcode_goes_straight_to_the_ward_page(client, sample_london, typed):
+    response = client.get(URL, {"postcode": typed})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/westminster/st-jamess/"
+    ward_page = client.get(response["Location"])
+    assert ward_page.status_code == 200
+    assert "St. James&#x27;s" in ward_page.content.decode()
+
+
+def test_a_district_offers_a_choice_of_its_wards(client, sample_london):
+    response = client.get(URL, {"postcode": "SE15"})
+
+    assert response.status_code == 200
+    assert "/southwark/peckham/" in links(response)
+    assert "/southwark/rye-lane/" in links(response)
+    assert "SE15 covers more than one ward" in response.content.decode()
+
+
+def test_no_postcode_shows_the_empty_form(client, db):
+    response = client.get(URL)
+
+    assert response.status_code == 200
+    assert 'name="postcode"' in response.content.decode()
+    assert "There is a problem" not in response.content.decode()
+
+
+@pytest.mark.parametrize("typed", ["", "not a postcode", "x" * 3000, "<script>alert(1)</script>"])
+def test_bad_input_shows_the_form_again_with_the_error(client, sample_london, typed):
+    response = client.get(URL, {"postcode": typed})
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "There is a problem" in html
+    assert 'aria-invalid="true"' in html
+    assert 'aria-describedby="postcode-hint postcode-error"' in html
+    assert "<script>alert" not in html
+
+
+def test_a_postcode_outside_london_points_to_police_uk(client, sample_london):
+    response = client.get(URL, {"postcode": "M1 1AE"})
+
+    assert response.status_code == 404
+    assert "We could not find M1 1AE in London." in response.content.decode()
+    assert "https://www.police.uk/pu/your-area/" in links(response)
+
+
+def test_a_city_of_london_postcode_is_sent_to_the_city_police(client, sample_london):
+    response = client.get(URL, {"postcode": "ec2v 7hh"})
+
+    assert response.status_code == 200
+    assert "EC2V 7HH is in the City of London" in response.content.decode()
+    assert "https://www.cityoflondon.police.uk/" in links(response)
+
+
+def test_my_location_goes_to_the_nearest_postcodes_ward(client, sample_london):
+    response = client.get(URL, {"lat": "51.50105", "lng": "-0.14150"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/westminster/st-jamess/"
+
+
+def test_a_location_outside_london_says_so(client, sample_london):
+    response = client.get(URL, {"lat": "53.48", "lng": "-2.24"})
+
+    assert response.status_code == 404
+    assert "outside London" in response.content.decode()

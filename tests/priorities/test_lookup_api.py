@@ -1,0 +1,142 @@
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+URL = "/api/v1/lookup/"
+
+
+def lookup(client, **params):
+    return client.get(URL, params)
+
+
+@pytest.mark.parametrize("typed", ["SW1A 1AA", "sw1a1aa", "  sW1a 1Aa  "])
+def test_a_full_postcode_in_any_format_finds_its_ward(client, sample_london, typed):
+    response = lookup(client, q=typed)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["postcode"] == "SW1A 1AA"
+    assert body["latitude"] == pytest.approx(51.50101, abs=0.0001)
+    assert body["longitude"] == pytest.approx(-0.14156, abs=0.0001)
+    assert body["wards"] == [
+        {
+            "code": "E05013806",
+            "name": "St. James's",
+            "url": "http://testserver/westminster/st-jamess/",
+            "borough": {"code": "E09000033", "name": "Westminster"},
+            "policed_by": "metropolitan",
+        }
+    ]
+
+
+def test_a_district_lists_every_ward_it_touches(client, sample_london):
+    body = lookup(client, q="se15").json()
+
+    assert [w["name"] for w in body["wards"]] == ["Peckham", "Rye Lane"]
+    assert body["kind"] == "outward"
+    assert body["postcode"] is None
+    assert all(w["url"].startswith("http://testserver/southwark/") for w in body["wards"])
+
+
+def test_a_sector_lists_only_its_own_wards(client, sample_london):
+    body = lookup(client, q="SW1E 5").json()
+
+    assert body["kind"] == "sector"
+    assert {w["name"] for w in body["wards"]} == {"St. James's", "Vincent Square", "Pimlico North"}
+
+
+def test_a_city_of_london_postcode_says_who_polices_it(client, sample_london):
+    ward = lookup(client, q="EC2V 7HH").json()["wards"][0]
+
+    assert ward["policed_by"] == "city-of-london"
+    assert ward["borough"]["name"] == "City of London"
+    assert ward["url"] == "https://www.cityoflondon.police.uk/"
+
+
+@pytest.mark.parametrize("typed", ["hello", "12345", "", "SW1A-1AA", "x" * 10000, "\x00", "' OR 1=1 --"])
+def test_text_that_is_not_a_postcode_gets_a_400_with_a_message(client, sample_london, typed):
+    response = lookup(client, q=typed)
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_postcode"
+    assert "postcode" in response.json()["message"]
+
+
+@pytest.mark.parametrize("typed", ["M1 1AE", "CM0 7AA", "SE15 9ZZ", "M1"])
+def test_a_postcode_outside_london_gets_a_404_with_a_message(client, sample_london, typed):
+    response = lookup(client, q=typed)
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_in_london"
+    assert "London" in response.json()["message"]
+
+
+def test_no_query_at_all_gets_a_400_naming_the_field(client, db):
+    response = client.get(URL)
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "missing_query"
+    assert "q" in response.json()["errors"]
+
+
+def test_a_position_finds_the_ward_of_the_nearest_postcode(client, sample_london):
+    # A few metres from SW1A 1AA (Buckingham Palace).
+    body = lookup(client, lat="51.50105", lng="-0.14150").json()
+
+    assert body["postcode"] == "SW1A 1AA"
+    assert body["kind"] == "position"
+    assert body["wards"][0]["code"] == "E05013806"
+
+
+def test_a_position_outside_london_is_not_found(client, sample_london):
+    response = lookup(client, lat="52.4862", lng="-1.8904")  # Birmingham
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_in_london"
+
+
+@pytest.mark.parametrize(
+    ("lat", "lng"), [("abc", "-0.1"), ("51.5", ""), ("nan", "0"), ("inf", "0"), ("91", "0"), ("51.5", "181")]
+)
+def test_a_position_that_is_not_one_gets_a_400(client, sample_london, lat, lng):
+    response = lookup(client, lat=lat, lng=lng)
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_position"
+
+
+@pytest.mark.parametrize("params", [{"q": "SW1A 1AA"}, {"q": "SE15"}, {"q": "SW1E 5"}, {"lat": "51.501", "lng": "-0.1415"}])
+def test_each_lookup_is_one_query(client, sample_london, params):
+    lookup(client, **params)  # the site's root paths are cached after the first page URL
+    with CaptureQueriesContext(connection) as queries:
+        response = lookup(client, **params)
+
+    assert response.status_code == 200
+    assert len(queries) == 1, [q["sql"] for q in queries]
+
+
+def test_a_full_postcode_lookup_uses_the_primary_key_index(client, sample_london):
+    if connection.vendor != "postgresql":
+        pytest.skip("the query plan is checked on PostgreSQL")
+    with CaptureQueriesContext(connection) as queries:
+        lookup(client, q="SW1A 1AA")
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        sql = next(q["sql"] for q in queries if "FROM \"priorities_postcode\"" in q["sql"])
+        cursor.execute("EXPLAIN " + sql.replace("%", "%%"))
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Seq Scan on priorities_postcode" not in plan
+    assert re.search(r"Index (Only )?Scan using \S+ on priorities_postcode", plan), plan
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(q=st.text(max_size=200), lat=st.text(max_size=30), lng=st.text(max_size=30))
+def test_no_input_ever_causes_a_server_error(client, sample_london, q, lat, lng):
+    for params in ({"q": q}, {"lat": lat, "lng": lng}):
+        response = lookup(client, **params)
+        assert response.status_code in {200, 400, 404}
+        assert "message" in response.json() or "wards" in response.json()

@@ -1,0 +1,51 @@
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from priorities.postcodes import PostcodeError, PostcodeQuery, format_postcode, parse_postcode_query
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("SW1A 1AA", PostcodeQuery("full", "SW1A 1AA")),
+        ("sw1a1aa", PostcodeQuery("full", "SW1A 1AA")),
+        ("  Sw1A   1aA \t", PostcodeQuery("full", "SW1A 1AA")),
+        ("e16an", PostcodeQuery("full", "E1 6AN")),
+        ("SE15", PostcodeQuery("outward", "SE15")),
+        (" se15 ", PostcodeQuery("outward", "SE15")),
+        ("SE 15", PostcodeQuery("outward", "SE15")),
+        ("SE15 5", PostcodeQuery("sector", "SE15 5")),
+        ("se155", PostcodeQuery("sector", "SE15 5")),
+        ("SE1 5", PostcodeQuery("sector", "SE1 5")),
+        ("SW1A1", PostcodeQuery("sector", "SW1A 1")),
+        ("EC2V", PostcodeQuery("outward", "EC2V")),
+    ],
+)
+def test_what_people_type_is_understood(typed, expected):
+    assert parse_postcode_query(typed) == expected
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["", "   ", "hello", "12345", "SW1A 1AAA", "SW1A-1AA", "SW1A\x001AA", "ＳＷ1A 1AA", "SE15 5D", "x" * 5000, "1AA"],
+)
+def test_things_that_are_not_postcodes_are_refused(typed):
+    with pytest.raises(PostcodeError):
+        parse_postcode_query(typed)
+
+
+def test_published_padding_is_normalised():
+    # Code-Point Open pads short outward codes to seven characters.
+    assert format_postcode("E1  6AN") == "E1 6AN"
+    assert format_postcode("SW1A1AA") == "SW1A 1AA"
+
+
+@given(st.text(max_size=80))
+def test_any_text_either_parses_or_raises_a_postcode_error(text):
+    try:
+        query = parse_postcode_query(text)
+    except PostcodeError:
+        return
+    assert query.kind in {"full", "sector", "outward"}
+    assert query.value == query.value.upper().strip()
