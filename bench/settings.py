@@ -16,5 +16,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 
-# collectstatic has not run here; WhiteNoise would warn about the missing STATIC_ROOT in every worker.
+# collectstatic has not run here: serve static names unhashed (the manifest storage would fail every HTML
+# page), and keep WhiteNoise from warning about the missing STATIC_ROOT in every worker.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 warnings.filterwarnings("ignore", message="No directory at")

@@ -16,9 +16,9 @@ from django.db.models import F
 from django.utils.text import slugify
 from wagtail.models import Page, Site
 
-from .codepoint import CITY_OF_LONDON, CodePointSource, download_codepoint
 from sn_site.models import HomePage
 
+from .codepoint import CITY_OF_LONDON, CodePointSource, download_codepoint
 from .models import Borough, BoroughIndexPage, BoroughPage, PoliceForce, Postcode, Ward, WardPage
 from .outlines import centre_of, geojson_to_osgb, osgb_to_geojson, osgb_to_wgs84, ward_outlines
 from .postcodes import format_postcode, outward_and_sector
@@ -139,7 +139,7 @@ def geography_import(
         }
     else:
         clips = {code: shapely.make_valid(geojson_to_osgb(geometry)) for code, geometry in borough_geojson.items()}
-        ward_geometry = ward_outlines(zip(eastings, northings, ward_codes), borough_of_ward, clips)
+        ward_geometry = ward_outlines(zip(eastings, northings, ward_codes, strict=True), borough_of_ward, clips)
         progress(f"Derived {len(ward_geometry)} ward outlines from postcode positions.")
 
     with transaction.atomic():
@@ -314,7 +314,9 @@ def _home_page() -> HomePage:
             )
         )
     if site is None:
-        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Safer Neighbourhoods")
+        Site.objects.create(
+            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Safer Neighbourhoods"
+        )
     elif site.root_page_id != home.pk:
         site.root_page = home
         site.save()

@@ -109,7 +109,9 @@ def test_a_position_that_is_not_one_gets_a_400(client, sample_london, lat, lng):
     assert response.json()["code"] == "invalid_position"
 
 
-@pytest.mark.parametrize("params", [{"q": "SW1A 1AA"}, {"q": "SE15"}, {"q": "SW1E 5"}, {"lat": "51.501", "lng": "-0.1415"}])
+@pytest.mark.parametrize(
+    "params", [{"q": "SW1A 1AA"}, {"q": "SE15"}, {"q": "SW1E 5"}, {"lat": "51.501", "lng": "-0.1415"}]
+)
 def test_each_lookup_is_one_query(client, sample_london, params):
     lookup(client, **params)  # the site's root paths are cached after the first page URL
     with CaptureQueriesContext(connection) as queries:
@@ -126,7 +128,7 @@ def test_a_full_postcode_lookup_uses_the_primary_key_index(client, sample_london
         lookup(client, q="SW1A 1AA")
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
-        sql = next(q["sql"] for q in queries if "FROM \"priorities_postcode\"" in q["sql"])
+        sql = next(q["sql"] for q in queries if 'FROM "priorities_postcode"' in q["sql"])
         cursor.execute("EXPLAIN " + sql.replace("%", "%%"))
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Seq Scan on priorities_postcode" not in plan

@@ -1,0 +1,73 @@
+from io import StringIO
+
+from django.core.management import call_command
+from wagtail.models import Page, Site
+
+from priorities.models import BoroughIndexPage, BoroughPage, WardPage
+from priorities.services import geography_import, page_tree_build
+from sn_site.models import HomePage
+
+
+def test_it_builds_a_page_for_every_met_borough_and_ward_only(db, codepoint_folder):
+    geography_import(source=codepoint_folder)
+
+    report = page_tree_build()
+
+    assert (report.borough_pages_created, report.ward_pages_created) == (2, 5)
+    assert sorted(BoroughPage.objects.values_list("title", flat=True)) == ["Southwark", "Westminster"]
+    assert not WardPage.objects.filter(ward__borough__code="E09000001").exists()  # City of London Police
+    assert Site.objects.get(is_default_site=True).root_page.specific_class is HomePage
+    assert BoroughIndexPage.objects.get().url == "/boroughs/"
+
+
+def test_pages_have_readable_addresses(db, codepoint_folder):
+    geography_import(source=codepoint_folder)
+    page_tree_build()
+
+    st_james = WardPage.objects.get(ward__code="E05013806")
+    assert st_james.url == "/westminster/st-jamess/"
+    assert BoroughPage.objects.get(borough__code="E09000028").url == "/southwark/"
+
+
+def test_wagtails_placeholder_welcome_page_is_replaced(db, codepoint_folder):
+    assert Page.objects.filter(depth=2, content_type__model="page").exists()  # from Wagtail's migrations
+
+    page_tree_build()
+
+    assert not Page.objects.filter(depth=2, content_type__model="page").exists()
+    assert HomePage.objects.count() == 1
+
+
+def test_running_it_again_creates_nothing_and_keeps_what_editors_wrote(db, codepoint_folder):
+    geography_import(source=codepoint_folder)
+    page_tree_build()
+    ward_page = WardPage.objects.get(ward__code="E05013806")
+    ward_page.title = "St James's and the Palace"
+    ward_page.introduction = "<p>Written by the team.</p>"
+    ward_page.save_revision().publish()
+    WardPage.objects.get(ward__code="E05013807").delete()  # a page someone removed is made again
+
+    again = page_tree_build()
+
+    assert (again.borough_pages_created, again.ward_pages_created) == (0, 1)
+    assert WardPage.objects.count() == 5
+    kept = WardPage.objects.get(ward__code="E05013806")
+    assert (kept.title, kept.introduction) == ("St James's and the Palace", "<p>Written by the team.</p>")
+    assert HomePage.objects.count() == 1 and BoroughIndexPage.objects.count() == 1
+
+
+def test_the_command_says_what_it_made(db, codepoint_folder):
+    geography_import(source=codepoint_folder)
+    out = StringIO()
+
+    call_command("build_page_tree", stdout=out)
+
+    assert "2 borough and 5 ward pages created" in out.getvalue()
+
+
+def test_borough_and_index_pages_list_their_wards(client, sample_london):
+    borough = client.get("/southwark/").content.decode()
+    index = client.get("/boroughs/").content.decode()
+
+    assert 'href="/southwark/peckham/"' in borough and 'href="/southwark/rye-lane/"' in borough
+    assert 'href="/westminster/"' in index and 'href="/southwark/"' in index
