@@ -4,7 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .selectors import LookupFailed, ward_lookup_by_position, ward_lookup_by_postcode
-from .serializers import LookupOutput
+from .serializers import lookup_output
 
 
 class LookupApi(APIView):
@@ -25,4 +25,4 @@ class LookupApi(APIView):
             lookup = ward_lookup_by_postcode(q) if q is not None else ward_lookup_by_position(lat, lng)
         except LookupFailed as error:
             return Response({"code": error.code, "message": error.message}, status=error.status)
-        return Response(LookupOutput(lookup, context={"request": request}).data)
+        return Response(lookup_output(lookup, request))

@@ -1,14 +1,19 @@
 """Reads shared by pages, the API and tasks."""
 
 import math
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import shapely
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import F
 from django.db.models.functions import Power
 from shapely.geometry import shape
+from wagtail.models import Site
 
-from .models import Borough, Postcode, Ward
+from .models import Borough, PoliceForce, Postcode, Ward
 from .postcodes import PostcodeError, PostcodeQuery, parse_postcode_query
 
 
@@ -37,22 +42,79 @@ class InvalidPosition(LookupFailed):
 
 
 @dataclass(frozen=True)
+class WardSummary:
+    """What a lookup needs to say about a ward: plain values, cheap to cache."""
+
+    code: str
+    name: str
+    borough_code: str
+    borough_name: str
+    police_force: str
+    page_path: str | None  # the team page's address on this site, if it has a published one
+
+    @property
+    def is_policed_by_met(self) -> bool:
+        return self.police_force == PoliceForce.METROPOLITAN
+
+
+@dataclass(frozen=True)
 class Lookup:
     """What a lookup found: the wards for a postcode, part of one, or a position."""
 
-    query: PostcodeQuery | None
-    postcode: Postcode | None
-    wards: list[Ward]
+    kind: str  # "full", "sector", "outward" or "position"
+    query: str | None  # the postcode, sector or district as understood, formatted
+    postcode: str | None
+    latitude: float | None
+    longitude: float | None
+    wards: tuple[WardSummary, ...]
 
 
-def _wards():
-    return Ward.objects.select_related("borough", "page").defer("outline", "borough__outline")
+def lookup_cache_generation() -> int:
+    return cache.get_or_set("lookup:generation", 1, timeout=None)
+
+
+def lookup_cache_forget() -> None:
+    """Start afresh after the geography or the ward pages change (with a shared cache, everywhere)."""
+    try:
+        cache.incr("lookup:generation")
+    except ValueError:
+        cache.set("lookup:generation", 2, timeout=None)
+
+
+# Every ward's summary, held by each process: 704 small rows, reloaded when the lookup cache
+# starts afresh or SN_LOOKUP_CACHE_SECONDS have passed. A lookup then needs only the postcode table.
+_ward_table: dict = {"generation": None, "loaded_at": 0.0, "wards": {}}
+
+
+def _ward_summaries(needed: Iterable[str] = ()) -> dict[str, WardSummary]:
+    generation = lookup_cache_generation()
+    stale = time.monotonic() - _ward_table["loaded_at"] > settings.SN_LOOKUP_CACHE_SECONDS
+    missing = any(code not in _ward_table["wards"] for code in needed)  # imported by another process
+    if stale or missing or _ward_table["generation"] != generation:
+        rows = Ward.objects.values_list(
+            "code", "name", "borough_id", "borough__name", "borough__police_force", "page__url_path", "page__live"
+        )
+        wards = {
+            code: WardSummary(code, name, borough, borough_name, force, _public_path(path) if live else None)
+            for code, name, borough, borough_name, force, path, live in rows
+        }
+        _ward_table.update(generation=generation, loaded_at=time.monotonic(), wards=wards)
+    return _ward_table["wards"]
+
+
+def _public_path(url_path: str) -> str | None:
+    """A page's address from its tree path, the way Wagtail's page.url does for a single site."""
+    for root in Site.get_site_root_paths():  # cached by Wagtail
+        if url_path.startswith(root.root_path):
+            return url_path[len(root.root_path) - 1 :]
+    return None
 
 
 def ward_lookup_by_postcode(text: str) -> Lookup:
     """Wards for a full postcode (one), a sector or a district (each ward it touches).
 
-    One indexed query whatever the input.
+    At most one indexed query. Answers are cached for SN_LOOKUP_CACHE_SECONDS, because a
+    postcode's ward changes only when the geography is imported again.
     """
     try:
         query = parse_postcode_query(text)
@@ -60,22 +122,30 @@ def ward_lookup_by_postcode(text: str) -> Lookup:
         raise NotAPostcode(
             "Enter a postcode in London, such as SW1A 1AA, or the first part of one, such as SE15."
         ) from None
-    if query.kind == "full":
-        postcode = (
-            Postcode.objects.select_related("ward__borough", "ward__page")
-            .defer("ward__outline", "ward__borough__outline")
-            .filter(postcode=query.value)
-            .first()
-        )
-        if postcode is None:
+    key = f"lookup:{lookup_cache_generation()}:{query.kind}:{query.value.replace(' ', '_')}"
+    found = cache.get(key)
+    if found is None:
+        found = _postcode_lookup(query)
+        cache.set(key, found, timeout=settings.SN_LOOKUP_CACHE_SECONDS)
+    if not found.wards:
+        if query.kind == "full":
             raise NotInLondon(f"We could not find {query.value} in London.")
-        return Lookup(query, postcode, [postcode.ward])
-    field = "sector" if query.kind == "sector" else "outward"
-    matching = Postcode.objects.filter(**{field: query.value}).values("ward_id")
-    wards = list(_wards().filter(code__in=matching).order_by("name"))
-    if not wards:
         raise NotInLondon(f"We could not find any London postcodes starting {query.value}.")
-    return Lookup(query, None, wards)
+    return found
+
+
+def _postcode_lookup(query: PostcodeQuery) -> Lookup:
+    if query.kind == "full":
+        rows = list(Postcode.objects.filter(postcode=query.value).values_list("latitude", "longitude", "ward_id"))
+        if not rows:
+            return Lookup(query.kind, query.value, None, None, None, ())
+        latitude, longitude, ward = rows[0]
+        return Lookup(query.kind, query.value, query.value, latitude, longitude, (_ward_summaries([ward])[ward],))
+    field = "sector" if query.kind == "sector" else "outward"
+    codes = set(Postcode.objects.filter(**{field: query.value}).values_list("ward_id", flat=True).distinct())
+    wards = _ward_summaries(codes)
+    touching = sorted((wards[code] for code in codes), key=lambda ward: ward.name)
+    return Lookup(query.kind, query.value, None, None, None, tuple(touching))
 
 
 # The nearest postcode is searched for in growing squares around the point (in degrees of latitude).
@@ -96,19 +166,19 @@ def ward_lookup_by_position(latitude, longitude) -> Lookup:
     squash = math.cos(math.radians(latitude))
     for radius in _SEARCH_RADII:
         distance = Power(F("latitude") - latitude, 2) + Power((F("longitude") - longitude) * squash, 2)
-        nearest = (
-            Postcode.objects.select_related("ward__borough", "ward__page")
-            .defer("ward__outline", "ward__borough__outline")
-            .filter(
+        row = (
+            Postcode.objects.filter(
                 latitude__range=(latitude - radius, latitude + radius),
                 longitude__range=(longitude - radius / squash, longitude + radius / squash),
             )
             .annotate(distance=distance)
             .order_by("distance")
+            .values_list("postcode", "latitude", "longitude", "ward_id")
             .first()
         )
-        if nearest is not None:
-            return Lookup(None, nearest, [nearest.ward])
+        if row is not None:
+            postcode, lat, lng, ward = row
+            return Lookup("position", None, postcode, lat, lng, (_ward_summaries([ward])[ward],))
     raise NotInLondon("There is no London postcode near that position.")
 
 
@@ -135,12 +205,3 @@ def _london_contains(latitude: float, longitude: float) -> bool:
 def london_outline_forget() -> None:
     """Drop the cached outline of London, after the geography changes."""
     _london["outline"] = None
-
-
-def ward_page_of(ward: Ward):
-    """The ward's published page, or None (City of London wards and unpublished pages have none)."""
-    try:
-        page = ward.page
-    except Ward.page.RelatedObjectDoesNotExist:
-        return None
-    return page if page.live else None

@@ -1,37 +1,33 @@
-"""JSON shapes for the lookup API."""
+"""JSON shapes for the lookup API.
 
-from rest_framework import serializers
+Built as plain dictionaries rather than DRF serializers: the lookup is the busiest endpoint on the
+site, and a nested DRF serializer cost more than the lookup itself (bench/lookup_throughput.py).
+"""
 
 from .models import FORCE_WEBSITES
-from .selectors import ward_page_of
+from .selectors import Lookup, WardSummary
 
 
-class BoroughOutput(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
+def ward_output(ward: WardSummary, request) -> dict:
+    if ward.page_path:
+        url = request.build_absolute_uri(ward.page_path)
+    else:  # no team page here: the City of London Police's site, or nothing yet
+        url = None if ward.is_policed_by_met else FORCE_WEBSITES[ward.police_force]
+    return {
+        "code": ward.code,
+        "name": ward.name,
+        "url": url,
+        "borough": {"code": ward.borough_code, "name": ward.borough_name},
+        "policed_by": ward.police_force,
+    }
 
 
-class WardOutput(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-    url = serializers.SerializerMethodField(help_text="The team's page here, or the force that polices the ward.")
-    borough = BoroughOutput()
-    policed_by = serializers.CharField(source="borough.police_force")
-
-    def get_url(self, ward) -> str | None:
-        page = ward_page_of(ward)
-        if page is not None:
-            # No request here on purpose: the site's root paths are cached, a request would look the site up.
-            return self.context["request"].build_absolute_uri(page.get_url())
-        if not ward.borough.is_policed_by_met:
-            return FORCE_WEBSITES[ward.borough.police_force]
-        return None
-
-
-class LookupOutput(serializers.Serializer):
-    postcode = serializers.CharField(source="postcode.postcode", allow_null=True, default=None)
-    query = serializers.CharField(source="query.value", allow_null=True, default=None)
-    kind = serializers.CharField(source="query.kind", default="position")
-    latitude = serializers.FloatField(source="postcode.latitude", allow_null=True, default=None)
-    longitude = serializers.FloatField(source="postcode.longitude", allow_null=True, default=None)
-    wards = WardOutput(many=True)
+def lookup_output(lookup: Lookup, request) -> dict:
+    return {
+        "postcode": lookup.postcode,
+        "query": lookup.query,
+        "kind": lookup.kind,
+        "latitude": lookup.latitude,
+        "longitude": lookup.longitude,
+        "wards": [ward_output(ward, request) for ward in lookup.wards],
+    }

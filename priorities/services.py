@@ -22,7 +22,7 @@ from .codepoint import CITY_OF_LONDON, CodePointSource, download_codepoint
 from .models import Borough, BoroughIndexPage, BoroughPage, PoliceForce, Postcode, Ward, WardPage
 from .outlines import centre_of, geojson_to_osgb, osgb_to_geojson, osgb_to_wgs84, ward_outlines
 from .postcodes import format_postcode, outward_and_sector
-from .selectors import london_outline_forget
+from .selectors import london_outline_forget, lookup_cache_forget
 
 Progress = Callable[[str], None]
 _BATCH = 5000
@@ -153,6 +153,7 @@ def geography_import(
     report.wards_without_postcodes = sorted(set(ward_names) - set(borough_of_ward))
     report.seconds = time.monotonic() - started
     transaction.on_commit(london_outline_forget)
+    transaction.on_commit(lookup_cache_forget)
     return report
 
 
@@ -289,6 +290,7 @@ def page_tree_build(*, progress: Progress = lambda message: None) -> PageTreeRep
             report.ward_pages_created += 1
             if report.ward_pages_created % 100 == 0:
                 progress(f"  {report.ward_pages_created} ward pages created")
+        transaction.on_commit(lookup_cache_forget)
     progress(f"Created {report.borough_pages_created} borough pages and {report.ward_pages_created} ward pages.")
     return report
 
@@ -298,7 +300,7 @@ def _home_page() -> HomePage:
     home = HomePage.objects.first()
     site = Site.objects.filter(is_default_site=True).first()
     if home is None:
-        root = Page.get_first_root_node()
+        root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
         placeholder = site.root_page.specific if site else None
         if placeholder is not None and type(placeholder) is Page:
             placeholder.delete()

@@ -4,7 +4,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from .models import FORCE_WEBSITES, PoliceForce
-from .selectors import LookupFailed, NotInLondon, ward_lookup_by_position, ward_lookup_by_postcode, ward_page_of
+from .selectors import LookupFailed, NotInLondon, ward_lookup_by_position, ward_lookup_by_postcode
 
 TEMPLATE = "priorities/find_your_team.html"
 
@@ -21,12 +21,11 @@ def find_your_team(request):
         context.update(error=error.message, not_in_london=isinstance(error, NotInLondon))
         return TemplateResponse(request, TEMPLATE, context, status=error.status)
 
-    wards = [(ward, ward_page_of(ward)) for ward in lookup.wards]
-    if len(wards) == 1 and wards[0][1] is not None and lookup.postcode is not None:
-        return redirect(wards[0][1].get_url())
+    if lookup.postcode is not None and len(lookup.wards) == 1 and lookup.wards[0].page_path:
+        return redirect(lookup.wards[0].page_path)
     context.update(
         lookup=lookup,
-        met_wards=[(ward, page) for ward, page in wards if ward.borough.is_policed_by_met],
-        city_wards=[ward for ward, _ in wards if not ward.borough.is_policed_by_met],
+        met_wards=[ward for ward in lookup.wards if ward.is_policed_by_met],
+        city_wards=[ward for ward in lookup.wards if not ward.is_policed_by_met],
     )
     return TemplateResponse(request, TEMPLATE, context)

@@ -6,6 +6,10 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from priorities.models import WardPage
+from priorities.services import geography_import
+from tests.priorities.codepoint_sample import write_codepoint
+
 URL = "/api/v1/lookup/"
 
 
@@ -112,13 +116,46 @@ def test_a_position_that_is_not_one_gets_a_400(client, sample_london, lat, lng):
 @pytest.mark.parametrize(
     "params", [{"q": "SW1A 1AA"}, {"q": "SE15"}, {"q": "SW1E 5"}, {"lat": "51.501", "lng": "-0.1415"}]
 )
-def test_each_lookup_is_one_query(client, sample_london, params):
-    lookup(client, **params)  # the site's root paths are cached after the first page URL
-    with CaptureQueriesContext(connection) as queries:
+def test_each_lookup_is_one_query_and_a_repeat_is_none(client, sample_london, params):
+    # The first lookups in a process load the ward table and London's outline, once.
+    lookup(client, q="SW1A 2AA")
+    lookup(client, lat="51.47", lng="-0.07")
+    with CaptureQueriesContext(connection) as first:
         response = lookup(client, **params)
+    with CaptureQueriesContext(connection) as repeat:
+        again = lookup(client, **params)
 
     assert response.status_code == 200
-    assert len(queries) == 1, [q["sql"] for q in queries]
+    assert len(first) == 1, [q["sql"] for q in first]
+    assert again.json() == response.json()
+    if "q" in params:
+        assert len(repeat) == 0, [q["sql"] for q in repeat]
+
+
+def test_a_renamed_ward_page_is_found_at_its_new_address_at_once(
+    client, sample_london, django_capture_on_commit_callbacks
+):
+    assert lookup(client, q="SW1A 1AA").json()["wards"][0]["url"].endswith("/westminster/st-jamess/")
+    page = WardPage.objects.get(ward__code="E05013806")
+    page.slug = "st-james"
+    with django_capture_on_commit_callbacks(execute=True):
+        page.save_revision().publish()
+
+    assert lookup(client, q="SW1A 1AA").json()["wards"][0]["url"] == "http://testserver/westminster/st-james/"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        page.unpublish()
+    assert lookup(client, q="SW1A 1AA").json()["wards"][0]["url"] is None
+
+
+def test_a_new_import_is_seen_by_lookups_at_once(client, sample_london, tmp_path, django_capture_on_commit_callbacks):
+    assert lookup(client, q="SW1A 2AA").status_code == 200
+    rows = {"sw": [("SW1A 1AA", 529090, 179645, "E09000033", "E05013806")]}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        geography_import(source=write_codepoint(tmp_path / "next", rows=rows))
+
+    assert lookup(client, q="SW1A 2AA").status_code == 404
 
 
 def test_a_full_postcode_lookup_uses_the_primary_key_index(client, sample_london):
