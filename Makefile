@@ -1,0 +1,61 @@
+# Two commands: `make run` (set up and serve the site with demo content) and `make test`
+# (set up and run every check and test). Both work on a fresh machine with only Python 3.11.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# The official open data; a checkout beside ../shared finds it without being told.
+SN_DATA_DIR ?= $(firstword $(wildcard $(CURDIR)/../shared/data/london-geography))
+export SN_DATA_DIR
+export WAGTAILADMIN_BASE_URL ?= http://127.0.0.1:$(PORT)
+
+.PHONY: run test lint pytest install install-dev clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+## Set up (virtualenv, database, London geography, page tree, admin) and serve on 127.0.0.1:$(PORT).
+## With CELERY_BROKER_URL set, a Celery worker runs beside the web server.
+run: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py import_geography --if-empty
+	$(BIN)/python manage.py build_page_tree
+	$(BIN)/python manage.py ensure_admin
+	@if [ -n "$$CELERY_BROKER_URL" ]; then \
+		$(BIN)/celery -A sn_site worker --loglevel INFO & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT); \
+	else \
+		exec $(BIN)/python manage.py runserver 127.0.0.1:$(PORT); \
+	fi
+
+## Formatting, lint, Django's checks, migrations in step with models.
+lint: install-dev
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	DJANGO_SETTINGS_MODULE=sn_site.settings.test $(BIN)/python manage.py check
+	DJANGO_SETTINGS_MODULE=sn_site.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+## The test suite: PostgreSQL when DATABASE_URL is set, else SQLite.
+pytest: install-dev
+	$(BIN)/python -m pytest
+
+## Everything: lint, checks and the whole test suite.
+test: lint pytest
+
+clean:
+	rm -rf $(VENV) var static_collected .pytest_cache .ruff_cache
