@@ -172,4 +172,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Wagtail's own background jobs (search and reference indexes) log every run at INFO.
+    "loggers": {"django_tasks": {"level": "WARNING"}},
 }
