@@ -26,7 +26,8 @@ from .selectors import london_outline_forget, lookup_cache_forget
 
 Progress = Callable[[str], None]
 _BATCH = 5000
-_BOUNDARY_CODE = {"borough": re.compile(r"^LAD\d\dCD$"), "ward": re.compile(r"^WD\d\dCD$")}
+# ONS boundary files name their code property after the product and year: LAD24CD, WD24CD, ...
+_BOUNDARY_CODE = {"borough": r"LAD\d\dCD", "ward": r"WD\d\dCD"}
 
 
 @dataclass
@@ -49,9 +50,9 @@ def boundary_files_in(folder: Path) -> dict[str, Path]:
     found: dict[str, Path] = {}
     for path in sorted(folder.rglob("*.geojson")):
         with path.open("rb") as handle:
-            head = handle.read(4096).decode("utf-8", "ignore")
-        for kind, pattern in _BOUNDARY_CODE.items():
-            if kind not in found and re.search(r'"' + pattern.pattern.strip("^$") + r'"', head):
+            head = handle.read(1 << 20).decode("utf-8", "ignore")  # the first feature's properties
+        for kind, key in _BOUNDARY_CODE.items():
+            if kind not in found and re.search(f'"{key}"', head):
                 found[kind] = path
     return found
 
@@ -63,7 +64,7 @@ def _outlines_by_code(path: Path, kind: str, wanted: set[str]) -> dict[str, dict
     outlines = {}
     for feature in collection.get("features", []):
         properties = feature.get("properties") or {}
-        code = next((v for k, v in properties.items() if _BOUNDARY_CODE[kind].match(k)), None)
+        code = next((v for k, v in properties.items() if re.fullmatch(_BOUNDARY_CODE[kind], k)), None)
         if code in wanted and feature.get("geometry"):
             outlines[code] = feature["geometry"]
     return outlines
