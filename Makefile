@@ -36,7 +36,7 @@ run: install
 	$(BIN)/python manage.py build_page_tree
 	$(BIN)/python manage.py ensure_admin
 	@if [ -n "$$CELERY_BROKER_URL" ]; then \
-		$(BIN)/celery -A sn_site worker --loglevel INFO & worker=$$!; \
+		DJANGO_SETTINGS_MODULE=sn_site.settings.dev $(BIN)/celery -A sn_site worker --loglevel INFO & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT); \
 	else \

@@ -3,7 +3,7 @@
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .selectors import LookupFailed, ward_lookup_by_position, ward_lookup_by_postcode
+from .selectors import LookupFailed, ward_lookup
 from .serializers import lookup_output
 
 
@@ -22,7 +22,7 @@ class LookupApi(APIView):
                 status=400,
             )
         try:
-            lookup = ward_lookup_by_postcode(q) if q is not None else ward_lookup_by_position(lat, lng)
+            lookup = ward_lookup(postcode=q, latitude=lat, longitude=lng)
         except LookupFailed as error:
             return Response({"code": error.code, "message": error.message}, status=error.status)
         return Response(lookup_output(lookup, request))

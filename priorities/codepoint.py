@@ -9,7 +9,7 @@ nothing writes to the database.
 import csv
 import io
 import re
-import shutil
+import urllib.parse
 import urllib.request
 import zipfile
 from collections.abc import Iterator
@@ -57,13 +57,21 @@ class CodePointSource:
         self._zip = zipfile.ZipFile(self.path) if zipfile.is_zipfile(self.path) else None
         names = self._zip.namelist() if self._zip else [str(p.relative_to(self.path)) for p in self.path.rglob("*")]
         names = [n.replace("\\", "/") for n in names]
-        self._csv_names = sorted(n for n in names if _is_data_csv(n))
-        self._headers_name = next((n for n in names if n.endswith("Doc/Code-Point_Open_Column_Headers.csv")), None)
-        self._codelist_name = next((n for n in names if n.endswith("Doc/Codelist.xlsx")), None)
-        if not self._csv_names or not self._codelist_name:
+        codelists = [n for n in names if n == "Doc/Codelist.xlsx" or n.endswith("/Doc/Codelist.xlsx")]
+        if len(codelists) != 1:
+            found = "none" if not codelists else ", ".join(sorted(codelists))
             raise CodePointError(
-                f"{self.path} does not look like OS Code-Point Open: expected Data/CSV/*.csv and Doc/Codelist.xlsx."
+                f"{self.path} must hold exactly one OS Code-Point Open release "
+                f"(Data/CSV/*.csv and Doc/Codelist.xlsx); found code lists: {found}."
             )
+        # Everything is read from the one release's own folder.
+        self.root = codelists[0].removesuffix("Doc/Codelist.xlsx")
+        self._codelist_name = codelists[0]
+        self._csv_names = sorted(n for n in names if n.startswith(self.root) and _is_data_csv(n[len(self.root) :]))
+        headers = f"{self.root}Doc/Code-Point_Open_Column_Headers.csv"
+        self._headers_name = headers if headers in names else None
+        if not self._csv_names:
+            raise CodePointError(f"{self.path} has a code list but no Data/CSV/*.csv files.")
 
     def _open(self, name: str):
         if self._zip:
@@ -113,7 +121,7 @@ class CodePointSource:
 
 def _is_data_csv(name: str) -> bool:
     path = PurePosixPath(name)
-    return path.suffix.lower() == ".csv" and path.parent.parts[-2:] == ("Data", "CSV")
+    return path.suffix.lower() == ".csv" and path.parent.parts == ("Data", "CSV")
 
 
 def _sheet_names(book, sheet: str) -> dict[str, str]:
@@ -126,14 +134,33 @@ def _sheet_names(book, sheet: str) -> dict[str, str]:
     return names
 
 
+class _NoDowngrade(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        if req.full_url.startswith("https://") and not newurl.startswith("https://"):
+            raise CodePointError(f"Refusing a redirect from HTTPS to {newurl}.")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+# The whole of Great Britain is about 50 MB zipped; anything far larger is not Code-Point Open.
+MAX_DOWNLOAD_BYTES = 500 * 1024 * 1024
+
+
 def download_codepoint(url: str, folder: Path, timeout: int = 60) -> Path:
-    """Fetch the Code-Point Open zip into a folder and return its path."""
-    if not url.startswith(("https://", "http://")):
-        raise CodePointError(f"Only http(s) downloads are supported, not {url}.")
+    """Fetch the Code-Point Open zip into a folder and return its path. HTTPS only, except from
+    this machine itself (a local mirror)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost"}):
+        raise CodePointError(f"Downloads must use HTTPS: {url}")
     target = folder / "codepo_gb.zip"
+    opener = urllib.request.build_opener(_NoDowngrade)
     request = urllib.request.Request(url, headers={"User-Agent": "safer-neighbourhoods-import"})  # noqa: S310
-    with urllib.request.urlopen(request, timeout=timeout) as response, target.open("wb") as out:  # noqa: S310
-        shutil.copyfileobj(response, out)
+    with opener.open(request, timeout=timeout) as response, target.open("wb") as out:
+        received = 0
+        while chunk := response.read(1 << 20):
+            received += len(chunk)
+            if received > MAX_DOWNLOAD_BYTES:
+                raise CodePointError(f"The download from {url} is larger than {MAX_DOWNLOAD_BYTES} bytes.")
+            out.write(chunk)
     if not zipfile.is_zipfile(target):
         raise CodePointError(f"The download from {url} is not a zip file.")
     return target

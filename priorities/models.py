@@ -34,10 +34,6 @@ class Borough(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_policed_by_met(self) -> bool:
-        return self.police_force == PoliceForce.METROPOLITAN
-
 
 class Ward(models.Model):
     """An electoral ward (ONS E05 code). Each Met ward has its own Safer Neighbourhoods Team."""
@@ -105,7 +101,7 @@ class BoroughPage(Page):
         Borough,
         on_delete=models.PROTECT,
         related_name="page",
-        help_text="The borough this page is for. Set when the page is created; you should not need to change it.",
+        help_text="The borough this page is for. It is set when the page is created and cannot be changed here.",
     )
     introduction = RichTextField(
         blank=True,
@@ -113,7 +109,7 @@ class BoroughPage(Page):
         help_text="A short welcome from the borough's neighbourhood policing team.",
     )
 
-    content_panels = Page.content_panels + [FieldPanel("borough"), FieldPanel("introduction")]
+    content_panels = Page.content_panels + [FieldPanel("borough", read_only=True), FieldPanel("introduction")]
     search_fields = Page.search_fields + [index.SearchField("introduction")]
     parent_page_types = ["sn_site.HomePage"]
     subpage_types = ["priorities.WardPage"]
@@ -131,7 +127,7 @@ class WardPage(Page):
         Ward,
         on_delete=models.PROTECT,
         related_name="page",
-        help_text="The ward this team covers. Set when the page is created; you should not need to change it.",
+        help_text="The ward this team covers. It is set when the page is created and cannot be changed here.",
     )
     introduction = RichTextField(
         blank=True,
@@ -139,7 +135,7 @@ class WardPage(Page):
         help_text="A short welcome from the team: who you are and how residents can reach you.",
     )
 
-    content_panels = Page.content_panels + [FieldPanel("ward"), FieldPanel("introduction")]
+    content_panels = Page.content_panels + [FieldPanel("ward", read_only=True), FieldPanel("introduction")]
     search_fields = Page.search_fields + [index.SearchField("introduction")]
     parent_page_types = ["priorities.BoroughPage"]
     subpage_types: list[str] = []

@@ -2,6 +2,7 @@
 
 import math
 import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -69,16 +70,16 @@ class Lookup:
     wards: tuple[WardSummary, ...]
 
 
-def lookup_cache_generation() -> int:
-    return cache.get_or_set("lookup:generation", 1, timeout=None)
+def lookup_cache_generation() -> str:
+    """A token that changes whenever lookups must start afresh; a new one also after the cache
+    itself is emptied, so no process goes on trusting what it held before."""
+    return cache.get_or_set("lookup:generation", lambda: uuid.uuid4().hex, timeout=None)
 
 
 def lookup_cache_forget() -> None:
-    """Start afresh after the geography or the ward pages change (with a shared cache, everywhere)."""
-    try:
-        cache.incr("lookup:generation")
-    except ValueError:
-        cache.set("lookup:generation", 2, timeout=None)
+    """Start afresh after the geography or the ward pages change: every cached answer, ward table
+    and outline of London, in every process that shares the cache."""
+    cache.set("lookup:generation", uuid.uuid4().hex, timeout=None)
 
 
 # Every ward's summary, held by each process: 704 small rows, reloaded when the lookup cache
@@ -148,6 +149,13 @@ def _postcode_lookup(query: PostcodeQuery) -> Lookup:
     return Lookup(query.kind, query.value, None, None, None, tuple(touching))
 
 
+def ward_lookup(*, postcode: str | None = None, latitude=None, longitude=None) -> Lookup:
+    """Wards for a postcode (or part of one) if given, otherwise for a position."""
+    if postcode is not None:
+        return ward_lookup_by_postcode(postcode)
+    return ward_lookup_by_position(latitude, longitude)
+
+
 # The nearest postcode is searched for in growing squares around the point (in degrees of latitude).
 _SEARCH_RADII = (0.003, 0.01, 0.03)
 
@@ -182,26 +190,26 @@ def ward_lookup_by_position(latitude, longitude) -> Lookup:
     raise NotInLondon("There is no London postcode near that position.")
 
 
-_london = {"outline": None}
+# The union of the boroughs' official outlines, held by each process like the ward table. The
+# outlines are generalised, and about 0.3% of London's postcodes fall up to 130 m outside them:
+# a margin of about 200 m keeps every postcode's own position inside London.
+_LONDON_MARGIN = 0.0025  # degrees: 280 m north-south, 170 m east-west
+_london: dict = {"generation": None, "loaded_at": 0.0, "outline": None}
 
 
 def _london_outline():
-    """The union of the boroughs' official outlines, built once per process (None until loaded)."""
-    if _london["outline"] is None:
+    """London's outline, or None where no borough outlines are loaded (then any point will do)."""
+    generation = lookup_cache_generation()
+    stale = time.monotonic() - _london["loaded_at"] > settings.SN_LOOKUP_CACHE_SECONDS
+    if stale or _london["generation"] != generation:
         outlines = [shape(o) for o in Borough.objects.exclude(outline=None).values_list("outline", flat=True)]
-        if outlines:
-            union = shapely.union_all(outlines)
+        union = shapely.union_all(outlines).buffer(_LONDON_MARGIN, quad_segs=2) if outlines else None
+        if union is not None:
             shapely.prepare(union)
-            _london["outline"] = union
+        _london.update(generation=generation, loaded_at=time.monotonic(), outline=union)
     return _london["outline"]
 
 
 def _london_contains(latitude: float, longitude: float) -> bool:
-    """Whether a point is inside the boroughs' official outlines (any point, if none are loaded)."""
     outline = _london_outline()
     return outline is None or outline.intersects(shapely.Point(longitude, latitude))
-
-
-def london_outline_forget() -> None:
-    """Drop the cached outline of London, after the geography changes."""
-    _london["outline"] = None

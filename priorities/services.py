@@ -11,8 +11,8 @@ from pathlib import Path
 
 import shapely
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models.functions import Lower
 from django.utils.text import slugify
 from wagtail.models import Page, Site
 
@@ -22,12 +22,13 @@ from .codepoint import CITY_OF_LONDON, CodePointSource, download_codepoint
 from .models import Borough, BoroughIndexPage, BoroughPage, PoliceForce, Postcode, Ward, WardPage
 from .outlines import centre_of, geojson_to_osgb, osgb_to_geojson, osgb_to_wgs84, ward_outlines
 from .postcodes import format_postcode, outward_and_sector
-from .selectors import london_outline_forget, lookup_cache_forget
+from .selectors import lookup_cache_forget
 
 Progress = Callable[[str], None]
 _BATCH = 5000
+_IMPORT_LOCK = 7_405_001  # any constant: the PostgreSQL advisory lock held while importing
 # ONS boundary files name their code property after the product and year: LAD24CD, WD24CD, ...
-_BOUNDARY_CODE = {"borough": r"LAD\d\dCD", "ward": r"WD\d\dCD"}
+_BOUNDARY_CODE = {"ward": r"WD\d\dCD", "borough": r"LAD\d\dCD"}
 
 
 @dataclass
@@ -44,16 +45,20 @@ class GeographyImportReport:
     seconds: float = 0.0
 
 
-def boundary_files_in(folder: Path) -> dict[str, Path]:
-    """Official boundary GeoJSON files found below a folder, by kind ("borough" or "ward"),
-    recognised by their ONS code property (LAD24CD, WD24CD, ...)."""
+def boundary_files_in(*folders: Path, shallow: tuple[Path, ...] = ()) -> dict[str, Path]:
+    """Official boundary GeoJSON files below some folders (or directly in and one level below the
+    `shallow` ones), by kind, "borough" or "ward", recognised by their ONS code property. A ward
+    file usually carries its borough's code too, so ward codes are looked for first."""
+    paths = [p for folder in folders if folder.is_dir() for p in sorted(folder.rglob("*.geojson"))]
+    paths += [p for folder in shallow if folder.is_dir() for p in sorted(folder.glob("*.geojson"))]
+    paths += [p for folder in shallow if folder.is_dir() for p in sorted(folder.glob("*/*.geojson"))]
     found: dict[str, Path] = {}
-    for path in sorted(folder.rglob("*.geojson")):
+    for path in paths:
         with path.open("rb") as handle:
-            head = handle.read(1 << 20).decode("utf-8", "ignore")  # the first feature's properties
-        for kind, key in _BOUNDARY_CODE.items():
-            if kind not in found and re.search(f'"{key}"', head):
-                found[kind] = path
+            head = handle.read(1 << 20).decode("utf-8", "ignore")  # reaches the first feature's properties
+        kind = next((kind for kind, key in _BOUNDARY_CODE.items() if re.search(f'"{key}"', head)), None)
+        if kind:
+            found.setdefault(kind, path)
     return found
 
 
@@ -105,23 +110,29 @@ def geography_import(
             )
     started = time.monotonic()
     report = GeographyImportReport()
+    source = Path(source)
     codepoint = CodePointSource(source)
     if borough_outlines is None or ward_outlines_file is None:
-        found = boundary_files_in(Path(source)) if Path(source).is_dir() else {}
+        # Beside the release (SN_DATA_DIR holds both), or anywhere in SN_DATA_DIR.
+        data_dir = [Path(settings.SN_DATA_DIR)] if settings.SN_DATA_DIR else []
+        found = boundary_files_in(*([source] if source.is_dir() else []), *data_dir, shallow=(source.parent,))
         borough_outlines = borough_outlines or found.get("borough")
         ward_outlines_file = ward_outlines_file or found.get("ward")
     borough_names, ward_names = codepoint.names()
     progress(f"Code list: {len(borough_names)} boroughs, {len(ward_names)} wards.")
 
     postcodes, eastings, northings, ward_codes = [], [], [], []
+    seen: set[str] = set()
     districts_of_ward: dict[str, Counter] = defaultdict(Counter)
     for name in codepoint.csv_names:
         before = len(postcodes)
         for row in codepoint.london_rows(name):
-            if row.ward_code not in ward_names or row.district_code not in borough_names:
+            postcode = format_postcode(row.postcode)
+            if row.ward_code not in ward_names or row.district_code not in borough_names or postcode in seen:
                 report.skipped_rows += 1
                 continue
-            postcodes.append(format_postcode(row.postcode))
+            seen.add(postcode)
+            postcodes.append(postcode)
             eastings.append(row.eastings)
             northings.append(row.northings)
             ward_codes.append(row.ward_code)
@@ -131,7 +142,11 @@ def geography_import(
     longitudes, latitudes = osgb_to_wgs84(eastings, northings)
 
     borough_of_ward = {ward: counts.most_common(1)[0][0] for ward, counts in districts_of_ward.items()}
-    borough_geojson = _outlines_by_code(borough_outlines, "borough", set(borough_names)) if borough_outlines else {}
+    if borough_outlines:
+        borough_geojson = _outlines_by_code(borough_outlines, "borough", set(borough_names))
+    else:  # keep the outlines an earlier import loaded
+        borough_geojson = dict(Borough.objects.exclude(outline=None).values_list("code", "outline"))
+        progress("No borough boundary file found: keeping the borough outlines already loaded.")
     if ward_outlines_file:
         report.ward_outline_source = str(ward_outlines_file)
         ward_geometry = {
@@ -144,16 +159,17 @@ def geography_import(
         progress(f"Derived {len(ward_geometry)} ward outlines from postcode positions.")
 
     with transaction.atomic():
+        if connection.vendor == "postgresql":  # one import at a time: a command and a task may overlap
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])
         _upsert_boroughs(borough_names, borough_geojson)
-        _upsert_wards(ward_names, borough_of_ward, ward_geometry)
+        report.wards = _upsert_wards(ward_names, borough_of_ward, ward_geometry)
         _sync_postcodes(report, postcodes, latitudes, longitudes, ward_codes, progress)
 
     report.boroughs = len(borough_names)
-    report.wards = len(ward_names)
     report.postcodes = len(postcodes)
     report.wards_without_postcodes = sorted(set(ward_names) - set(borough_of_ward))
     report.seconds = time.monotonic() - started
-    transaction.on_commit(london_outline_forget)
     transaction.on_commit(lookup_cache_forget)
     return report
 
@@ -170,6 +186,7 @@ def _upsert_boroughs(names: dict[str, str], outlines: dict[str, dict]) -> None:
         )
         for code, name in names.items()
     ]
+    Borough.objects.update(slug=Lower("code"))  # slugs may move between rows in one release
     Borough.objects.bulk_create(
         boroughs,
         update_conflicts=True,
@@ -178,16 +195,22 @@ def _upsert_boroughs(names: dict[str, str], outlines: dict[str, dict]) -> None:
     )
 
 
-def _upsert_wards(names: dict[str, str], borough_of_ward: dict[str, str], geometry: dict[str, object]) -> None:
-    existing = dict(Ward.objects.values_list("code", "borough_id"))
+def _upsert_wards(names: dict[str, str], borough_of_ward: dict[str, str], geometry: dict[str, object]) -> int:
+    """Save the wards in the code list; those no longer in it are kept (their pages may link them)."""
+    previous_borough = dict(Ward.objects.values_list("code", "borough_id"))
+    codes_by_borough: dict[str, list[str]] = defaultdict(list)
+    for code in names:
+        borough = borough_of_ward.get(code) or previous_borough.get(code)
+        if borough:  # a ward with no postcodes and no earlier import has nowhere to go yet
+            codes_by_borough[borough].append(code)
     wards = []
-    for borough, codes in _group(names, lambda code: borough_of_ward.get(code) or existing.get(code)).items():
-        if borough is None:
-            continue  # a ward with no postcodes and no earlier import: nowhere to put it yet
+    for borough, codes in codes_by_borough.items():
         slugs = _unique_slugs({code: names[code] for code in codes})
         for code in codes:
             outline = geometry.get(code)
-            latitude, longitude = centre_of(outline) if outline is not None and not outline.is_empty else (None, None)
+            if outline is not None and outline.is_empty:
+                outline = None
+            latitude, longitude = centre_of(outline) if outline is not None else (None, None)
             wards.append(
                 Ward(
                     code=code,
@@ -196,11 +219,13 @@ def _upsert_wards(names: dict[str, str], borough_of_ward: dict[str, str], geomet
                     borough_id=borough,
                     latitude=latitude,
                     longitude=longitude,
-                    outline=osgb_to_geojson(outline) if outline is not None and not outline.is_empty else None,
+                    outline=osgb_to_geojson(outline) if outline is not None else None,
                 )
             )
-    # Slugs may swap between wards in one release: clear them first so the constraint holds.
-    Ward.objects.filter(code__in=[w.code for w in wards]).update(slug=F("code"))
+    # A ward can come back under a new code with its old name (and slug): every ward gives up its
+    # slug first, so the unique (borough, slug) constraint holds throughout. Retired wards keep
+    # their code as their slug.
+    Ward.objects.update(slug=Lower("code"))
     Ward.objects.bulk_create(
         wards,
         update_conflicts=True,
@@ -208,6 +233,7 @@ def _upsert_wards(names: dict[str, str], borough_of_ward: dict[str, str], geomet
         update_fields=["name", "slug", "borough", "latitude", "longitude", "outline"],
         batch_size=500,
     )
+    return len(wards)
 
 
 def _sync_postcodes(report, postcodes, latitudes, longitudes, ward_codes, progress: Progress) -> None:
@@ -243,13 +269,6 @@ def _sync_postcodes(report, postcodes, latitudes, longitudes, ward_codes, progre
         f"Postcodes: {report.postcodes_added} added, {report.postcodes_updated} updated, "
         f"{report.postcodes_removed} removed."
     )
-
-
-def _group(items, key) -> dict:
-    groups: dict = defaultdict(list)
-    for item in items:
-        groups[key(item)].append(item)
-    return groups
 
 
 @dataclass

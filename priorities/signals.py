@@ -1,20 +1,25 @@
-"""Keep cached lookups true when pages are published, unpublished, moved or deleted: a ward
-page's address depends on its own slug and its borough page's."""
+"""Keep cached lookups true: a ward page's address depends on its own slug, its borough page's
+and the site's root, so publishing, unpublishing, moving or deleting one of those pages, or
+changing a site, starts the lookup cache afresh once the change is committed."""
 
 from django.db import transaction
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
+from wagtail.models import Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from sn_site.models import HomePage
 
 from .models import BoroughPage, WardPage
 from .selectors import lookup_cache_forget
 
 
-def _pages_changed(sender, **kwargs) -> None:
+def _forget_after_commit(sender, **kwargs) -> None:
     transaction.on_commit(lookup_cache_forget)
 
 
 def connect() -> None:
-    for signal in (page_published, page_unpublished, post_page_move):
-        signal.connect(_pages_changed, dispatch_uid=f"lookup-cache-{id(signal)}")
-    for model in (WardPage, BoroughPage):
-        post_delete.connect(_pages_changed, sender=model, dispatch_uid=f"lookup-cache-delete-{model.__name__}")
+    for model in (HomePage, BoroughPage, WardPage):
+        for signal in (page_published, page_unpublished, post_page_move, post_delete):
+            signal.connect(_forget_after_commit, sender=model, dispatch_uid=f"lookup-{model.__name__}-{id(signal)}")
+    for signal in (post_save, post_delete):
+        signal.connect(_forget_after_commit, sender=Site, dispatch_uid=f"lookup-site-{id(signal)}")

@@ -4,7 +4,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from .models import FORCE_WEBSITES, PoliceForce
-from .selectors import LookupFailed, NotInLondon, ward_lookup_by_position, ward_lookup_by_postcode
+from .selectors import LookupFailed, NotInLondon, ward_lookup
 
 TEMPLATE = "priorities/find_your_team.html"
 
@@ -16,9 +16,14 @@ def find_your_team(request):
     if postcode is None and (lat is None or lng is None):
         return TemplateResponse(request, TEMPLATE, context)
     try:
-        lookup = ward_lookup_by_postcode(postcode) if postcode is not None else ward_lookup_by_position(lat, lng)
+        lookup = ward_lookup(postcode=postcode, latitude=lat, longitude=lng)
     except LookupFailed as error:
-        context.update(error=error.message, not_in_london=isinstance(error, NotInLondon))
+        context.update(
+            error=error.message,
+            not_in_london=isinstance(error, NotInLondon),
+            # A failed "use my location" is not the postcode box's fault: don't mark it.
+            postcode_error=postcode is not None,
+        )
         return TemplateResponse(request, TEMPLATE, context, status=error.status)
 
     if lookup.postcode is not None and len(lookup.wards) == 1 and lookup.wards[0].page_path:

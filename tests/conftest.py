@@ -3,7 +3,6 @@ import json
 import pytest
 from django.core.cache import cache
 
-from priorities.selectors import london_outline_forget
 from priorities.services import geography_import, page_tree_build
 from tests.priorities.codepoint_sample import write_codepoint
 
@@ -32,11 +31,9 @@ def write_borough_outlines(path):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_caches():
-    cache.clear()
-    london_outline_forget()
-    yield
-    london_outline_forget()
+def _isolated(settings):
+    cache.clear()  # lookups, and each process's ward table and outline of London, start afresh
+    settings.SN_DATA_DIR = ""  # imports read only what a test gives them
 
 
 @pytest.fixture
@@ -52,5 +49,4 @@ def sample_london(db, codepoint_folder):
     """The sample release imported and its pages built, as `make run` does with the real one."""
     report = geography_import(source=codepoint_folder)
     page_tree_build()
-    london_outline_forget()
     return report

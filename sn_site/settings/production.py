@@ -8,6 +8,12 @@ from .base import SECRET_KEY, env
 if not SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY in the environment: production will not start without it.")
 
+if "CACHE_URL" not in env.ENVIRON:
+    raise ImproperlyConfigured(
+        "Set CACHE_URL (such as redis://host:6379/1): web processes and workers must share one cache, "
+        "or a page published in one process goes on being served out of date by the others."
+    )
+
 DEBUG = False
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -36,7 +36,7 @@ def test_use_my_location_is_an_enhancement_hidden_without_javascript(client, sam
     html = client.get("/").content.decode()
 
     assert '<p class="use-location" data-use-location hidden>' in html
-    assert "/static/js/use-location.js" in html
+    assert "/static/js/site.js" in html
 
 
 @pytest.mark.parametrize("typed", ["SW1A 1AA", "sw1a1aa", " SW1A1AA "])
@@ -102,8 +102,16 @@ def test_my_location_goes_to_the_nearest_postcodes_ward(client, sample_london):
     assert response["Location"] == "/westminster/st-jamess/"
 
 
-def test_a_location_outside_london_says_so(client, sample_london):
+def test_a_location_outside_london_says_so_without_blaming_the_postcode_box(client, sample_london):
     response = client.get(URL, {"lat": "53.48", "lng": "-2.24"})
 
+    html = response.content.decode()
     assert response.status_code == 404
-    assert "outside London" in response.content.decode()
+    assert "We could not use your location" in html
+    assert "That position is outside London. Please enter your postcode instead." in html
+    assert 'aria-invalid="true"' not in html
+
+
+def test_pages_say_what_they_show_in_their_title(client, sample_london):
+    assert "<title>Wards in SE15 | Find your team" in client.get(URL, {"postcode": "SE15"}).content.decode()
+    assert "<title>Error: Find your team" in client.get(URL, {"postcode": "nope"}).content.decode()

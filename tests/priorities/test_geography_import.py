@@ -10,7 +10,8 @@ from shapely.geometry import shape
 from priorities.codepoint import CodePointError
 from priorities.models import Borough, PoliceForce, Postcode, Ward
 from priorities.services import geography_import
-from tests.priorities.codepoint_sample import LONDON_POSTCODES, ROWS, write_codepoint, zip_codepoint
+from tests.conftest import write_borough_outlines
+from tests.priorities.codepoint_sample import LONDON_POSTCODES, ROWS, WARDS, write_codepoint, zip_codepoint
 
 
 def test_it_loads_the_london_boroughs_wards_and_postcodes(db, codepoint_folder):
@@ -173,3 +174,69 @@ def test_without_a_path_it_downloads_the_official_zip(db, codepoint_folder, tmp_
         server.shutdown()
 
     assert Postcode.objects.count() == LONDON_POSTCODES
+
+
+def test_a_ward_that_comes_back_under_a_new_code_keeps_its_name_and_address(db, tmp_path):
+    geography_import(source=write_codepoint(tmp_path / "old"))
+    # A boundary review: Rye Lane is republished as E05099999, its postcodes with it.
+    rows = {
+        area: [r[:4] + (("E05099999",) if r[4] == "E05011113" else (r[4],)) for r in area_rows]
+        for area, area_rows in ROWS.items()
+    }
+    wards = {("E05099999" if code == "E05011113" else code): name for code, name in WARDS.items()}
+
+    report = geography_import(source=write_codepoint(tmp_path / "new", rows=rows, wards=wards))
+
+    renamed = Ward.objects.get(code="E05099999")
+    assert (renamed.name, renamed.slug) == ("Rye Lane", "rye-lane")
+    assert Postcode.objects.get(postcode="SE15 5DQ").ward_id == "E05099999"
+    assert Ward.objects.get(code="E05011113").slug == "e05011113"  # retired, kept for its page
+    assert report.wards == len(wards)
+
+
+def test_importing_the_zip_keeps_the_borough_outlines_already_loaded(db, codepoint_folder, tmp_path):
+    geography_import(source=codepoint_folder)
+    outlines = dict(Borough.objects.values_list("code", "outline"))
+    archive = zip_codepoint(codepoint_folder, tmp_path / "codepo_gb.zip")  # the zip has no boundaries
+
+    geography_import(source=archive)
+
+    assert dict(Borough.objects.values_list("code", "outline")) == outlines
+    assert all(outlines.values())
+
+
+def test_boundaries_beside_the_release_folder_are_found(db, tmp_path):
+    release = write_codepoint(tmp_path / "data" / "codepoint-open")
+    (tmp_path / "data" / "lad").mkdir()
+    write_borough_outlines(tmp_path / "data" / "lad" / "local_authority_districts.geojson")
+
+    geography_import(source=release)
+
+    assert Borough.objects.exclude(outline=None).count() == 3
+
+
+def test_a_folder_holding_two_releases_is_refused(db, tmp_path):
+    write_codepoint(tmp_path / "2025.3")
+    write_codepoint(tmp_path / "2025.4")
+
+    with pytest.raises(CodePointError, match="exactly one"):
+        geography_import(source=tmp_path)
+
+    assert not Postcode.objects.exists()
+
+
+def test_a_postcode_listed_twice_is_stored_once(db, tmp_path):
+    rows = {"sw": [ROWS["sw"][2], ROWS["sw"][2]]}
+
+    report = geography_import(source=write_codepoint(tmp_path, rows=rows))
+
+    assert report.postcodes == 1
+    assert Postcode.objects.count() == 1
+
+
+def test_downloads_must_be_https(db, settings):
+    settings.SN_DATA_DIR = ""
+    settings.SN_CODEPOINT_DOWNLOAD_URL = "http://downloads.example/codepo_gb.zip"
+
+    with pytest.raises(CommandError, match="HTTPS"):
+        call_command("import_geography", stdout=StringIO())

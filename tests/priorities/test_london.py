@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 import shapely
+from django.core.cache import cache
 from django.db import transaction
 from shapely.geometry import shape
 
 from priorities.codepoint import CITY_OF_LONDON
 from priorities.models import Borough, Postcode, Ward
-from priorities.selectors import london_outline_forget
 from priorities.services import geography_import, page_tree_build
 
 pytestmark = pytest.mark.london
@@ -37,7 +37,7 @@ def london(django_db_setup, django_db_blocker):
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
-            london_outline_forget()
+            cache.clear()
 
 
 @pytest.fixture(scope="module")
@@ -111,9 +111,9 @@ def test_positions_resolve_to_the_ward_around_them(london, db, client, sample):
     for code, _, ward in sample[:100]:
         point = postcodes[code]
         body = client.get("/api/v1/lookup/", {"lat": point.latitude, "lng": point.longitude}).json()
-        agree += body["wards"][0]["code"] == ward
+        agree += body.get("wards", [{}])[0].get("code") == ward
     # Several postcodes can share a grid reference across a ward boundary; almost all agree.
-    assert agree >= 97, (SEED, agree)
+    assert agree >= 98, (SEED, agree)
 
 
 def test_ward_outlines_cover_their_postcodes(london, db, sample):

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from priorities.models import WardPage
+from priorities.models import BoroughPage, WardPage
 from priorities.services import geography_import
 from tests.priorities.codepoint_sample import write_codepoint
 
@@ -148,6 +148,33 @@ def test_a_renamed_ward_page_is_found_at_its_new_address_at_once(
     assert lookup(client, q="SW1A 1AA").json()["wards"][0]["url"] is None
 
 
+def test_a_renamed_borough_page_moves_its_wards_addresses(client, sample_london, django_capture_on_commit_callbacks):
+    assert lookup(client, q="SE15 5DQ").json()["wards"][0]["url"].endswith("/southwark/rye-lane/")
+    borough = BoroughPage.objects.get(borough__code="E09000028")
+    borough.slug = "southwark-borough"
+    with django_capture_on_commit_callbacks(execute=True):
+        borough.save_revision().publish()
+
+    assert lookup(client, q="SE15 5DQ").json()["wards"][0]["url"].endswith("/southwark-borough/rye-lane/")
+
+
+def test_a_moved_ward_page_is_found_at_its_new_address(client, sample_london, django_capture_on_commit_callbacks):
+    lookup(client, q="SE15 5DQ")
+    page = WardPage.objects.get(ward__code="E05011113")
+    with django_capture_on_commit_callbacks(execute=True):
+        page.move(BoroughPage.objects.get(borough__code="E09000033"), pos="last-child")
+
+    assert lookup(client, q="SE15 5DQ").json()["wards"][0]["url"].endswith("/westminster/rye-lane/")
+
+
+def test_a_deleted_ward_page_is_no_longer_offered(client, sample_london, django_capture_on_commit_callbacks):
+    lookup(client, q="SE15 5DQ")
+    with django_capture_on_commit_callbacks(execute=True):
+        WardPage.objects.get(ward__code="E05011113").delete()
+
+    assert lookup(client, q="SE15 5DQ").json()["wards"][0]["url"] is None
+
+
 def test_a_new_import_is_seen_by_lookups_at_once(client, sample_london, tmp_path, django_capture_on_commit_callbacks):
     assert lookup(client, q="SW1A 2AA").status_code == 200
     rows = {"sw": [("SW1A 1AA", 529090, 179645, "E09000033", "E05013806")]}
@@ -172,10 +199,15 @@ def test_a_full_postcode_lookup_uses_the_primary_key_index(client, sample_london
     assert re.search(r"Index (Only )?Scan using \S+ on priorities_postcode", plan), plan
 
 
+postcode_shaped = st.from_regex(r"\A\s?[A-Za-z]{1,2}[0-9][A-Za-z0-9]?\s?([0-9]([A-Za-z]{2})?)?\s?\Z")
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(q=st.text(max_size=200), lat=st.text(max_size=30), lng=st.text(max_size=30))
+@given(q=st.one_of(st.text(max_size=200), postcode_shaped), lat=st.text(max_size=30), lng=st.text(max_size=30))
 def test_no_input_ever_causes_a_server_error(client, sample_london, q, lat, lng):
     for params in ({"q": q}, {"lat": lat, "lng": lng}):
         response = lookup(client, **params)
         assert response.status_code in {200, 400, 404}
         assert "message" in response.json() or "wards" in response.json()
+    for params in ({"postcode": q}, {"lat": lat, "lng": lng}):
+        assert client.get("/find-your-team/", params).status_code in {200, 302, 400, 404}

@@ -71,8 +71,16 @@ def test_production_passes_the_deployment_checklist():
         "sn_site.settings.production",
         SECRET_KEY="a-long-and-random-production-secret-key-that-is-not-in-the-code-0123456789",
         ALLOWED_HOSTS="safer-neighbourhoods.example",
+        CACHE_URL="redis://cache.internal:6379/1",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
-    assert probe("sn_site.settings.production", SECRET_KEY="x" * 60)["debug"] is False
+    assert probe("sn_site.settings.production", SECRET_KEY="x" * 60, CACHE_URL="redis://c:6379/1")["debug"] is False
+
+
+def test_production_refuses_to_start_without_a_shared_cache():
+    result = run(["check"], "sn_site.settings.production", SECRET_KEY="x" * 60)
+
+    assert result.returncode != 0
+    assert "Set CACHE_URL" in result.stderr

@@ -47,6 +47,8 @@ class Command(BaseCommand):
             )
         )
         if report.skipped_rows:
-            self.stdout.write(f"Skipped {report.skipped_rows} rows whose ward or borough is not in the code list.")
+            self.stdout.write(
+                f"Skipped {report.skipped_rows} rows: ward or borough not in the code list, or a postcode listed twice."
+            )
         if report.wards_without_postcodes:
             self.stdout.write(f"Wards with no postcodes: {', '.join(report.wards_without_postcodes)}")

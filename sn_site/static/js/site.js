@@ -1,15 +1,23 @@
-// "Use my location": progressive enhancement of the postcode box. Without JavaScript, or without
-// geolocation, the button stays hidden and the postcode box works as before. The browser's
-// position goes to our own lookup page (never a third party), which redirects to the ward page.
+// Progressive enhancements. Without JavaScript every page works as it is; with it:
+// - an error summary takes focus when the page loads, so screen readers announce it first;
+// - "Use my location" appears beside the postcode box. The browser's position goes to our own
+//   lookup page (never a third party), which redirects to the ward page.
 (function () {
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) summary.focus();
+
   if (!("geolocation" in navigator)) return;
   document.querySelectorAll("[data-use-location]").forEach(function (holder) {
     var button = holder.querySelector("button");
     var status = holder.querySelector("[role=status]");
+    var busy = false;
     holder.hidden = false;
     button.addEventListener("click", function () {
+      if (busy) return;
+      // aria-disabled rather than disabled, so keyboard focus stays on the button.
+      busy = true;
+      button.setAttribute("aria-disabled", "true");
       status.textContent = "Finding your location…";
-      button.disabled = true;
       navigator.geolocation.getCurrentPosition(
         function (position) {
           var lat = position.coords.latitude.toFixed(5);
@@ -18,7 +26,8 @@
         },
         function () {
           status.textContent = "We could not get your location. Please enter your postcode instead.";
-          button.disabled = false;
+          busy = false;
+          button.removeAttribute("aria-disabled");
         },
         { timeout: 10000, maximumAge: 600000 }
       );
