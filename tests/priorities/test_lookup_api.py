@@ -211,3 +211,13 @@ def test_no_input_ever_causes_a_server_error(client, sample_london, q, lat, lng)
         assert "message" in response.json() or "wards" in response.json()
     for params in ({"postcode": q}, {"lat": lat, "lng": lng}):
         assert client.get("/find-your-team/", params).status_code in {200, 302, 400, 404}
+
+
+@pytest.mark.parametrize("url", [URL, "/find-your-team/"])
+def test_a_flood_of_parameters_gets_a_400_not_a_500(client, sample_london, url):
+    flood = "&".join(f"x{i}=1" for i in range(1500))
+
+    response = client.get(f"{url}?{flood}&q=SW1A1AA&postcode=SW1A1AA")
+
+    assert response.status_code == 400
+    assert "could not read that request" in response.content.decode()
