@@ -14,7 +14,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.utils.text import slugify
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from sn_site.models import HomePage
 
@@ -315,12 +316,19 @@ def page_tree_build(*, progress: Progress = lambda message: None) -> PageTreeRep
     return report
 
 
+def _root_page() -> Page:
+    """The tree's root and default locale, as Wagtail's migrations make them (for an emptied database)."""
+    if not Locale.objects.exists():
+        Locale.objects.create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    return Page.add_root(instance=Page(title="Root", slug="root"))
+
+
 def _home_page() -> HomePage:
     """The site's home page, replacing Wagtail's placeholder welcome page on a new install."""
     home = HomePage.objects.first()
     site = Site.objects.filter(is_default_site=True).first()
     if home is None:
-        root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+        root = Page.get_first_root_node() or _root_page()
         placeholder = site.root_page.specific if site else None
         if placeholder is not None and type(placeholder) is Page:
             placeholder.delete()

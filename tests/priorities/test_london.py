@@ -116,15 +116,21 @@ def test_positions_resolve_to_the_ward_around_them(london, db, client, sample):
     assert agree >= 98, (SEED, agree)
 
 
-def test_ward_outlines_cover_their_postcodes(london, db, sample):
+def test_ward_outlines_cover_their_postcodes(london, db):
     outlines = {w.code: shape(w.outline) for w in Ward.objects.all()}
-    postcodes = Postcode.objects.in_bulk([p for p, _, _ in sample])
-    inside = sum(
-        outlines[p.ward_id].buffer(0.0003).contains(shapely.Point(p.longitude, p.latitude)) for p in postcodes.values()
-    )
-
     assert all(o.is_valid and not o.is_empty for o in outlines.values())
-    assert inside >= 0.99 * len(postcodes), SEED
+    postcodes = list(Postcode.objects.values_list("ward_id", "longitude", "latitude"))
+
+    def outside(margin: float) -> float:
+        grown = {code: outline.buffer(margin) for code, outline in outlines.items()}
+        for outline in grown.values():
+            shapely.prepare(outline)
+        return sum(not grown[w].contains(shapely.Point(x, y)) for w, x, y in postcodes) / len(postcodes)
+
+    # Outlines are clipped to generalised borough outlines and simplified, so a few postcodes on
+    # borough edges sit just outside their ward: under 1% beyond 30 m, almost none beyond 200 m.
+    assert outside(0.0003) < 0.01
+    assert outside(0.002) < 0.0005
 
 
 def test_a_point_in_the_thames_estuary_beyond_london_is_not_found(london, db, client):

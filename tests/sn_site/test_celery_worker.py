@@ -15,13 +15,13 @@ from priorities.tasks import geography_refresh
 from sn_site.celery import app as celery_app
 from tests.priorities.codepoint_sample import LONDON_POSTCODES
 
-pytestmark = pytest.mark.worker
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 BROKER = os.environ.get("CELERY_BROKER_URL", "")
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def worker(transactional_db):
+def worker():
     if not BROKER or connection.vendor != "postgresql":
         pytest.skip("needs CELERY_BROKER_URL and PostgreSQL, so that a worker process can share the test database")
     db = connection.settings_dict

@@ -1,0 +1,86 @@
+"""A resident's first steps in a real browser (headless Chromium), checked with axe-core."""
+
+import os
+import shutil
+
+import pytest
+
+# Committed data, so that the live server's thread sees it.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+CHROMIUM = os.environ.get("SN_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+if not os.path.exists(CHROMIUM):
+    pytest.skip("needs Chromium (Debian's chromium package)", allow_module_level=True)
+
+# Playwright's sync API runs an event loop in this thread; the tests' own database work is synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from axe_playwright_python.sync_playwright import Axe  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from priorities.services import geography_import, page_tree_build  # noqa: E402
+
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PAGES = [
+    "/",
+    "/boroughs/",
+    "/westminster/",
+    "/westminster/st-jamess/",
+    "/find-your-team/?postcode=SE15",
+    "/find-your-team/?postcode=not+a+postcode",
+    "/find-your-team/?postcode=EC2V+7HH",
+    "/find-your-team/?lat=53.48&lng=-2.24",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync"]
+            + ["--disable-background-networking", "--disable-component-update"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def site(live_server, codepoint_folder):
+    """The sample of London, committed so that the live server's thread sees it."""
+    geography_import(source=codepoint_folder)
+    page_tree_build()
+    return live_server.url
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_a_resident_goes_from_the_postcode_box_to_their_team(browser, site, javascript):
+    page = browser.new_context(java_script_enabled=javascript).new_page()
+    page.goto(site + "/")
+
+    page.get_by_label("Enter your postcode").fill("sw1a 1aa")
+    page.get_by_role("button", name="Find your team").click()
+
+    page.wait_for_url(f"{site}/westminster/st-jamess/")
+    assert "St. James's" in page.get_by_role("heading", level=1).inner_text()
+
+
+def test_an_error_summary_takes_focus_so_it_is_announced(browser, site):
+    page = browser.new_page()
+    page.goto(site + "/find-your-team/?postcode=nonsense")
+
+    assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+    page.get_by_role("link", name="Enter a postcode in London").click()
+    assert page.evaluate("document.activeElement.id") == "postcode"
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_pages_have_no_serious_accessibility_problems_and_fit_the_screen(browser, site, width):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    for path in PAGES:
+        page.goto(site + path)
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
+        serious = [
+            (v["id"], v["impact"]) for v in results.response["violations"] if v["impact"] in {"serious", "critical"}
+        ]
+        assert serious == [], (path, width, results.generate_report())
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, (path, width)
