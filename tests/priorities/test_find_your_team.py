@@ -115,3 +115,11 @@ def test_a_location_outside_london_says_so_without_blaming_the_postcode_box(clie
 def test_pages_say_what_they_show_in_their_title(client, sample_london):
     assert "<title>Wards in SE15 | Find your team" in client.get(URL, {"postcode": "SE15"}).content.decode()
     assert "<title>Error: Find your team" in client.get(URL, {"postcode": "nope"}).content.decode()
+
+
+def test_a_missing_page_offers_the_postcode_box(client, sample_london):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    assert 'name="postcode"' in response.content.decode()
