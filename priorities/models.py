@@ -6,6 +6,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from .maps import outline_drawing
+
 
 class PoliceForce(models.TextChoices):
     METROPOLITAN = "metropolitan", "Metropolitan Police Service"
@@ -139,3 +141,8 @@ class WardPage(Page):
     search_fields = Page.search_fields + [index.SearchField("introduction")]
     parent_page_types = ["priorities.BoroughPage"]
     subpage_types: list[str] = []
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["ward_map"] = outline_drawing(self.ward.outline)
+        return context
