@@ -3,7 +3,7 @@
 from django.db import models
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.models import Page, PagePermissionTester
 from wagtail.search import index
 
 from .maps import outline_drawing
@@ -73,6 +73,14 @@ class Postcode(models.Model):
         return self.postcode
 
 
+class TeamPagePermissions(PagePermissionTester):
+    """Every Met borough and ward always has a team, so only administrators may delete their pages;
+    officers may still create, edit and publish them."""
+
+    def can_delete(self, ignore_bulk=False):
+        return self.user.is_superuser and super().can_delete(ignore_bulk)
+
+
 class BoroughIndexPage(Page):
     """Every borough and its wards on one page, for people who would rather browse than type a
     postcode. It lists the borough pages, which sit directly under the home page so that their
@@ -121,6 +129,9 @@ class BoroughPage(Page):
         context["ward_pages"] = WardPage.objects.live().child_of(self).select_related("ward").order_by("title")
         return context
 
+    def permissions_for_user(self, user):
+        return TeamPagePermissions(user, self)
+
 
 class WardPage(Page):
     """One ward's Safer Neighbourhoods Team: the page a postcode search lands on."""
@@ -146,3 +157,6 @@ class WardPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context["ward_map"] = outline_drawing(self.ward.outline)
         return context
+
+    def permissions_for_user(self, user):
+        return TeamPagePermissions(user, self)

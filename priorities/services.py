@@ -11,11 +11,12 @@ from pathlib import Path
 
 import shapely
 from django.conf import settings
+from django.contrib.auth.models import Group, Permission
 from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.utils.text import slugify
 from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Locale, Page, Site
+from wagtail.models import GroupPagePermission, Locale, Page, Site
 
 from sn_site.models import HomePage
 
@@ -276,6 +277,7 @@ def _sync_postcodes(report, postcodes, latitudes, longitudes, ward_codes, progre
 class PageTreeReport:
     borough_pages_created: int = 0
     ward_pages_created: int = 0
+    officer_groups: int = 0
 
 
 def page_tree_build(*, progress: Progress = lambda message: None) -> PageTreeReport:
@@ -311,9 +313,33 @@ def page_tree_build(*, progress: Progress = lambda message: None) -> PageTreeRep
             report.ward_pages_created += 1
             if report.ward_pages_created % 100 == 0:
                 progress(f"  {report.ward_pages_created} ward pages created")
+        report.officer_groups = len([officer_group_ensure(page=page) for page in borough_pages.values()])
         transaction.on_commit(lookup_cache_forget)
     progress(f"Created {report.borough_pages_created} borough pages and {report.ward_pages_created} ward pages.")
     return report
+
+
+# What SNT officers may do with the pages they look after: create, edit and publish (a borough's
+# moderation workflow, where switched on, stands between editing and publishing), lock and unlock.
+# Never delete: a ward always has a team.
+OFFICER_PAGE_PERMISSIONS = ("add", "change", "publish", "lock", "unlock")
+
+
+def officer_group_ensure(*, page: BoroughPage | WardPage) -> Group:
+    """The group whose members may look after this borough page (and its wards) or this ward page,
+    and nothing else; made on first use, its permissions put right on every call."""
+    if isinstance(page, BoroughPage):
+        name = f"{page.borough.name} officers"
+    else:
+        name = f"{page.ward.name} ward editors ({page.ward.borough.name})"
+    group, _ = Group.objects.get_or_create(name=name)
+    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
+    for permission in Permission.objects.filter(
+        content_type__app_label="wagtailcore",
+        codename__in=[f"{action}_page" for action in OFFICER_PAGE_PERMISSIONS],
+    ):
+        GroupPagePermission.objects.get_or_create(group=group, page=page, permission=permission)
+    return group
 
 
 def _root_page() -> Page:
