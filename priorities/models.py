@@ -1,10 +1,18 @@
 """The local policing picture: London's geography and the borough and ward pages built on it."""
 
+import datetime
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
 from django.db import models
-from wagtail.admin.panels import FieldPanel
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField
-from wagtail.models import Page, PagePermissionTester
+from wagtail.models import Orderable, Page, PagePermissionTester
 from wagtail.search import index
+from wagtail.snippets.models import register_snippet
 
 from .maps import outline_drawing
 
@@ -71,6 +79,133 @@ class Postcode(models.Model):
 
     def __str__(self) -> str:
         return self.postcode
+
+
+# At most this many priorities are active in a ward at once: the ward panel's "up to three".
+MAX_ACTIVE_PRIORITIES = 3
+
+
+class WardPageForm(WagtailAdminPageForm):
+    """Checks the whole page's priorities together, since the rule is about all of them."""
+
+    def clean(self):
+        cleaned = super().clean()
+        priorities = self.formsets.get("priorities")
+        if priorities is not None:
+            active = [
+                form
+                for form in priorities.forms
+                if form.is_valid()
+                and not priorities._should_delete_form(form)
+                and form.cleaned_data.get("status") == Priority.Status.ACTIVE
+            ]
+            if len(active) > MAX_ACTIVE_PRIORITIES:
+                raise ValidationError(
+                    f"A ward can have at most {MAX_ACTIVE_PRIORITIES} active priorities. Mark one as resolved "
+                    "or closed before you add another."
+                )
+        return cleaned
+
+
+@register_snippet
+class PriorityCategory(models.Model):
+    """The kinds of problem ward panels choose as priorities, so they can be compared across
+    London. Seeded with the most common ones; administrators keep the list."""
+
+    name = models.CharField(max_length=80, unique=True, help_text="As residents would say it, such as 'Speeding'.")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "priority categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Priority(ClusterableModel, Orderable):
+    """One of the (up to three) things a ward panel asked its team to work on, with what the team
+    did about it: "We asked, you said, we did"."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active: the team is working on it"
+        RESOLVED = "resolved", "Resolved"
+        CLOSED = "closed", "Closed without being resolved"
+
+    ward_page = ParentalKey("priorities.WardPage", on_delete=models.CASCADE, related_name="priorities")
+    title = models.CharField(
+        max_length=120, help_text="A short name residents will recognise, such as 'Speeding on Rye Lane'."
+    )
+    category = models.ForeignKey(
+        PriorityCategory,
+        on_delete=models.PROTECT,
+        help_text="The kind of problem. Ask an administrator if none fits.",
+    )
+    you_said = models.TextField(
+        "You said",
+        help_text="What residents told you, in their words where you can: where, when and how it affects them.",
+    )
+    agreed_on = models.DateField(help_text="The date the ward panel agreed this priority.")
+    review_by = models.DateField(
+        blank=True,
+        help_text="When the panel will look at it again: 3 to 12 months after it was agreed. Leave empty for 3 months.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    outcome = models.TextField(
+        blank=True,
+        help_text="When you resolve or close a priority: what changed, or why it was closed. Residents will read this.",
+    )
+
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("category"),
+        FieldPanel("you_said"),
+        MultiFieldPanel([FieldPanel("agreed_on"), FieldPanel("review_by")], heading="Dates"),
+        FieldPanel("status"),
+        FieldPanel("outcome"),
+        InlinePanel("updates", heading="We did", label="Update"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name_plural = "priorities"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self):
+        errors = {}
+        if self.agreed_on and not self.review_by:
+            self.review_by = self.agreed_on + relativedelta(months=3)
+        if (
+            self.agreed_on
+            and self.review_by
+            and not (
+                self.agreed_on + relativedelta(months=3) <= self.review_by <= self.agreed_on + relativedelta(months=12)
+            )
+        ):
+            errors["review_by"] = "Choose a review date 3 to 12 months after the priority was agreed."
+        if self.status != self.Status.ACTIVE and not self.outcome.strip():
+            errors["outcome"] = "Say what changed, or why the priority was closed, before you close it."
+        if errors:
+            raise ValidationError(errors)
+
+
+class PriorityUpdate(Orderable):
+    """What the team did about a priority, and when: one line of "we did"."""
+
+    priority = ParentalKey(Priority, on_delete=models.CASCADE, related_name="updates")
+    date = models.DateField(default=datetime.date.today, help_text="When the team did it.")
+    we_did = models.TextField(
+        "We did",
+        help_text="What the team did, plainly: 'Speed checks on Rye Lane on three mornings; 14 drivers warned.'",
+    )
+
+    panels = [FieldPanel("date"), FieldPanel("we_did")]
+
+    class Meta(Orderable.Meta):
+        ordering = ["-date", "sort_order"]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.we_did[:40]}"
 
 
 class TeamPagePermissions(PagePermissionTester):
@@ -148,14 +283,27 @@ class WardPage(Page):
         help_text="A short welcome from the team: who you are and how residents can reach you.",
     )
 
-    content_panels = Page.content_panels + [FieldPanel("ward", read_only=True), FieldPanel("introduction")]
+    content_panels = Page.content_panels + [
+        FieldPanel("ward", read_only=True),
+        FieldPanel("introduction"),
+        InlinePanel(
+            "priorities",
+            heading="Priorities",
+            label="Priority",
+            help_text=f"Up to {MAX_ACTIVE_PRIORITIES} active priorities, as agreed with the ward panel.",
+        ),
+    ]
     search_fields = Page.search_fields + [index.SearchField("introduction")]
     parent_page_types = ["priorities.BoroughPage"]
     subpage_types: list[str] = []
+    base_form_class = WardPageForm
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["ward_map"] = outline_drawing(self.ward.outline)
+        context["active_priorities"] = (
+            self.priorities.filter(status=Priority.Status.ACTIVE).select_related("category").prefetch_related("updates")
+        )
         return context
 
     def permissions_for_user(self, user):

@@ -1,0 +1,186 @@
+import datetime
+import threading
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
+
+from priorities.models import Priority, PriorityCategory, PriorityUpdate, WardPage
+
+AGREED = datetime.date(2026, 9, 1)
+
+
+def add_priority(page, title="Speeding on Rye Lane", status=Priority.Status.ACTIVE, updates=(), **fields):
+    priority = Priority.objects.create(
+        ward_page=page,
+        title=title,
+        category=PriorityCategory.objects.get(name="Speeding"),
+        you_said="Cars race down Rye Lane after school.",
+        agreed_on=AGREED,
+        review_by=AGREED + datetime.timedelta(days=120),
+        status=status,
+        outcome="" if status == Priority.Status.ACTIVE else "Speed humps went in.",
+        **fields,
+    )
+    for day, text in updates:
+        PriorityUpdate.objects.create(priority=priority, date=datetime.date(2026, 10, day), we_did=text)
+    return priority
+
+
+@pytest.fixture
+def rye_lane(sample_london):
+    return WardPage.objects.get(ward__code="E05011113")
+
+
+def test_the_ward_page_tells_each_priority_as_we_asked_you_said_we_did(client, rye_lane):
+    add_priority(rye_lane, updates=[(3, "Speed checks on three mornings."), (20, "14 drivers warned.")])
+    add_priority(rye_lane, title="Old problem", status=Priority.Status.RESOLVED)
+
+    html = client.get(rye_lane.url).content.decode()
+
+    assert "Speeding on Rye Lane" in html and "Cars race down Rye Lane after school." in html
+    assert html.index("14 drivers warned.") < html.index("Speed checks on three mornings.")  # newest first
+    assert "agreed with the ward panel on 1 September 2026" in html
+    assert "Old problem" not in html
+
+
+def test_a_ward_with_no_priorities_says_how_to_raise_one(client, rye_lane):
+    assert "Come to the next ward panel meeting" in client.get(rye_lane.url).content.decode()
+
+
+def test_the_ward_page_costs_the_same_queries_however_much_it_shows(client, rye_lane):
+    add_priority(rye_lane, updates=[(1, "One thing.")])
+    client.get(rye_lane.url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(rye_lane.url)
+    for n in range(2):
+        add_priority(rye_lane, title=f"Another {n}", updates=[(day, f"Update {day}") for day in range(1, 11)])
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(rye_lane.url)
+
+    assert "Update 10" in response.content.decode()
+    assert len(large) == len(small) <= 15, [q["sql"] for q in large]
+
+
+def test_review_dates_default_to_three_months_and_stay_within_a_year(rye_lane):
+    priority = Priority(ward_page=rye_lane, title="T", category_id=1, you_said="x", agreed_on=AGREED)
+    priority.clean()
+    assert priority.review_by == datetime.date(2026, 12, 1)
+
+    priority.review_by = datetime.date(2027, 10, 1)
+    with pytest.raises(ValidationError, match="3 to 12 months"):
+        priority.clean()
+
+
+def test_closing_a_priority_needs_an_outcome(rye_lane):
+    priority = Priority(
+        ward_page=rye_lane, title="T", category_id=1, you_said="x", agreed_on=AGREED, status=Priority.Status.CLOSED
+    )
+    with pytest.raises(ValidationError, match="before you close it"):
+        priority.clean()
+
+
+def edit_form(page, priorities):
+    category = PriorityCategory.objects.get(name="Speeding").pk
+    return nested_form_data(
+        {
+            "title": page.title,
+            "slug": page.slug,
+            "introduction": rich_text(""),
+            "priorities": inline_formset(
+                [
+                    {
+                        "title": title,
+                        "category": category,
+                        "you_said": "Residents told us.",
+                        "agreed_on": "2026-09-01",
+                        "review_by": "",
+                        "status": status,
+                        "outcome": "" if status == "active" else "Done.",
+                        "updates": inline_formset([]),
+                    }
+                    for title, status in priorities
+                ]
+            ),
+            "comments": inline_formset([]),
+            "action-publish": "publish",
+        }
+    )
+
+
+@pytest.fixture
+def admin_client(client, sample_london):
+    client.force_login(User.objects.create_superuser("sergeant", password="a-long-test-password"))
+    return client
+
+
+def test_an_officer_can_publish_three_active_priorities(admin_client, rye_lane):
+    data = edit_form(rye_lane, [("One", "active"), ("Two", "active"), ("Three", "active"), ("Old", "resolved")])
+
+    response = admin_client.post(f"/admin/pages/{rye_lane.pk}/edit/", data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert rye_lane.priorities.filter(status="active").count() == 3
+    assert rye_lane.priorities.get(title="One").review_by == datetime.date(2026, 12, 1)
+
+
+def test_the_admin_refuses_a_fourth_active_priority_and_saves_nothing(admin_client, rye_lane):
+    data = edit_form(rye_lane, [("One", "active"), ("Two", "active"), ("Three", "active"), ("Four", "active")])
+
+    response = admin_client.post(f"/admin/pages/{rye_lane.pk}/edit/", data)
+
+    assert response.status_code == 200
+    assert "at most 3 active priorities" in response.content.decode()
+    assert not Priority.objects.exists()
+
+
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the database's own guard is PostgreSQL's"
+)
+
+
+@needs_postgresql
+def test_the_database_refuses_a_fourth_active_priority_however_it_arrives(rye_lane):
+    for n in range(3):
+        add_priority(rye_lane, title=f"P{n}")
+
+    with pytest.raises(IntegrityError, match="at most 3 active priorities"), transaction.atomic():
+        add_priority(rye_lane, title="One too many")
+        connection.check_constraints()  # the test's transaction never commits: run the deferred check now
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_adding_a_third_priority_at_once_cannot_make_four(codepoint_folder):
+    from priorities.services import geography_import, page_tree_build
+
+    geography_import(source=codepoint_folder)
+    page_tree_build()
+    page = WardPage.objects.get(ward__code="E05011113")
+    add_priority(page, title="First")
+    add_priority(page, title="Second")
+    both_written = threading.Barrier(2)
+    outcomes = []
+
+    def officer(title):
+        try:
+            with transaction.atomic():
+                add_priority(page, title=title)
+                both_written.wait(timeout=10)  # each has written its row before either commits
+            outcomes.append("saved")
+        except IntegrityError:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=officer, args=(title,)) for title in ("Third (A)", "Third (B)")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["refused", "saved"]
+    assert Priority.objects.filter(ward_page=page, status="active").count() == 3
