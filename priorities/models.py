@@ -5,6 +5,7 @@ import datetime
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -208,6 +209,97 @@ class PriorityUpdate(Orderable):
         return f"{self.date}: {self.we_did[:40]}"
 
 
+class TeamMember(Orderable):
+    """Someone in a ward's Safer Neighbourhoods Team, as residents will meet them."""
+
+    class Role(models.TextChoices):
+        SERGEANT = "sergeant", "Sergeant"
+        PC = "pc", "Police Constable"
+        PCSO = "pcso", "Police Community Support Officer"
+        SPECIAL = "special", "Special Constable"
+        VOLUNTEER = "volunteer", "Volunteer"
+
+    ward_page = ParentalKey("priorities.WardPage", on_delete=models.CASCADE, related_name="team_members")
+    name = models.CharField(max_length=100, help_text="As residents will know you, such as 'PC Amira Khan'.")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Optional. A friendly head-and-shoulders photo helps people recognise you.",
+    )
+    photo_alt = models.CharField(
+        "Photo description",
+        max_length=200,
+        blank=True,
+        help_text="What the photo shows, for people who cannot see it, such as 'PC Khan in uniform, smiling'.",
+    )
+    bio = models.TextField(
+        blank=True,
+        max_length=600,
+        help_text="Optional. A sentence or two: how long you have worked here, what you focus on.",
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("role"), FieldPanel("photo"), FieldPanel("photo_alt"), FieldPanel("bio")]
+
+    def clean(self):
+        if self.photo_id and not self.photo_alt.strip():
+            raise ValidationError({"photo_alt": "Describe the photo for people who cannot see it."})
+
+
+class TeamLink(Orderable):
+    """A place online where the team talks to residents: social media, a community forum."""
+
+    ward_page = ParentalKey("priorities.WardPage", on_delete=models.CASCADE, related_name="team_links")
+    label = models.CharField(max_length=60, help_text="What residents will see, such as 'X (Twitter)' or 'Facebook'.")
+    url = models.URLField(help_text="The full address, starting https://")
+
+    panels = [FieldPanel("label"), FieldPanel("url")]
+
+
+class Event(Orderable):
+    """A chance to meet the team: a ward panel meeting, a street briefing, a contact point."""
+
+    class Kind(models.TextChoices):
+        WARD_PANEL = "ward_panel", "Ward panel meeting"
+        STREET_BRIEFING = "street_briefing", "Street briefing"
+        CONTACT_POINT = "contact_point", "Contact point"
+        OTHER = "other", "Other event"
+
+    ward_page = ParentalKey("priorities.WardPage", on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CONTACT_POINT)
+    title = models.CharField(max_length=120, help_text="Such as 'Meet the team at Peckham Library'.")
+    starts_at = models.DateTimeField(help_text="Date and start time (London time).")
+    ends_at = models.DateTimeField(help_text="Date and finish time (London time).")
+    place = models.CharField(
+        max_length=200, help_text="Where, with a postcode: 'Peckham Library, 122 Peckham Hill St, SE15 5JR'."
+    )
+    accessibility = models.TextField(
+        blank=True,
+        help_text="How people can take part: step-free access, hearing loop, BSL interpreter on request, who to ask.",
+    )
+
+    panels = [
+        FieldPanel("kind"),
+        FieldPanel("title"),
+        MultiFieldPanel([FieldPanel("starts_at"), FieldPanel("ends_at")], heading="When"),
+        FieldPanel("place"),
+        FieldPanel("accessibility"),
+    ]
+
+    class Meta(Orderable.Meta):
+        ordering = ["starts_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self):
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "The finish time must be after the start time."})
+
+
 class TeamPagePermissions(PagePermissionTester):
     """Every Met borough and ward always has a team, so only administrators may delete their pages;
     officers may still create, edit and publish them."""
@@ -282,10 +374,34 @@ class WardPage(Page):
         features=["bold", "italic", "link", "ul"],
         help_text="A short welcome from the team: who you are and how residents can reach you.",
     )
+    base_address = models.TextField(
+        "Team base",
+        blank=True,
+        help_text="Where the team works from, with its postcode. Say if it is not open to the public.",
+    )
+    email = models.EmailField(blank=True, help_text="The team's shared email address (not a personal one).")
+    phone = models.CharField(max_length=30, blank=True, help_text="The team's phone number, such as 020 7230 1212.")
+    ward_panel_how_to_join = models.TextField(
+        "How to join the ward panel",
+        blank=True,
+        help_text="Who can join the ward panel and how: residents, businesses, community groups; who to contact.",
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("ward", read_only=True),
         FieldPanel("introduction"),
+        InlinePanel("team_members", heading="The team", label="Team member"),
+        MultiFieldPanel(
+            [
+                FieldPanel("base_address"),
+                FieldPanel("email"),
+                FieldPanel("phone"),
+                InlinePanel("team_links", label="Link"),
+            ],
+            heading="Contact the team",
+        ),
+        InlinePanel("events", heading="Meetings and events", label="Event"),
+        FieldPanel("ward_panel_how_to_join"),
         InlinePanel(
             "priorities",
             heading="Priorities",
@@ -300,9 +416,15 @@ class WardPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["ward_map"] = outline_drawing(self.ward.outline)
+        context["ward"] = ward = Ward.objects.select_related("borough").get(pk=self.ward_id)
+        context["ward_map"] = outline_drawing(ward.outline)
         context["active_priorities"] = (
             self.priorities.filter(status=Priority.Status.ACTIVE).select_related("category").prefetch_related("updates")
+        )
+        context["team_members"] = self.team_members.select_related("photo").prefetch_related("photo__renditions")
+        context["upcoming_events"] = list(self.events.filter(ends_at__gte=timezone.now()))
+        context["next_ward_panel"] = next(
+            (event for event in context["upcoming_events"] if event.kind == Event.Kind.WARD_PANEL), None
         )
         return context
 
