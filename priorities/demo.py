@@ -33,6 +33,8 @@ def demo_content_load(*, today: datetime.date | None = None) -> int:
     Pages editors have started on are left alone. Returns how many pages were filled."""
     today = today or timezone.localdate()
     categories = list(PriorityCategory.objects.order_by("name"))
+    if len(categories) < 3:
+        raise ValueError("Demo priorities need at least 3 priority categories; the migrations seed 20.")
     filled = 0
     pages = WardPage.objects.filter(team_members__isnull=True, priorities__isnull=True).select_related("ward")
     for page in pages.distinct():

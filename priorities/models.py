@@ -10,6 +10,7 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page, PagePermissionTester
 from wagtail.search import index
@@ -360,8 +361,9 @@ class BoroughPage(Page):
         return TeamPagePermissions(user, self)
 
 
-class WardPage(Page):
-    """One ward's Safer Neighbourhoods Team: the page a postcode search lands on."""
+class WardPage(RoutablePageMixin, Page):
+    """One ward's Safer Neighbourhoods Team: the page a postcode search lands on. Its past
+    priorities, with what came of them, are at /past-priorities/ below it."""
 
     ward = models.OneToOneField(
         Ward,
@@ -426,7 +428,23 @@ class WardPage(Page):
         context["next_ward_panel"] = next(
             (event for event in context["upcoming_events"] if event.kind == Event.Kind.WARD_PANEL), None
         )
+        context["has_past_priorities"] = self.priorities.exclude(status=Priority.Status.ACTIVE).exists()
         return context
+
+    @path("past-priorities/", name="past_priorities")
+    def past_priorities(self, request):
+        """Every priority the ward has resolved or closed, newest first, with what came of it."""
+        past = (
+            self.priorities.exclude(status=Priority.Status.ACTIVE)
+            .select_related("category")
+            .prefetch_related("updates")
+            .order_by("-agreed_on")
+        )
+        return self.render(
+            request,
+            context_overrides={"past_priorities": past, "ward": self.ward},
+            template="priorities/ward_page_past_priorities.html",
+        )
 
     def permissions_for_user(self, user):
         return TeamPagePermissions(user, self)

@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from priorities.models import Priority, PriorityCategory, PriorityUpdate, WardPage
@@ -172,3 +173,39 @@ def test_two_officers_adding_a_third_priority_at_once_cannot_make_four(codepoint
 
     assert sorted(outcomes) == ["refused", "saved"]
     assert Priority.objects.filter(ward_page=page, status="active").count() == 3
+
+
+def test_past_priorities_are_kept_with_what_came_of_them(client, rye_lane):
+    add_priority(rye_lane, title="Still going")
+    add_priority(
+        rye_lane, title="Bikes on the pavement", status=Priority.Status.RESOLVED, updates=[(5, "Stopped 9 riders.")]
+    )
+    ward_html = client.get(rye_lane.url).content.decode()
+    assert 'href="/southwark/rye-lane/past-priorities/"' in ward_html
+
+    response = client.get("/southwark/rye-lane/past-priorities/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Bikes on the pavement" in html and "Speed humps went in." in html and "Stopped 9 riders." in html
+    assert "Still going" not in html
+
+
+def test_a_ward_with_no_past_priorities_has_no_archive_link(client, rye_lane):
+    add_priority(rye_lane)
+
+    assert "past-priorities" not in client.get(rye_lane.url).content.decode()
+
+
+def test_the_archive_costs_the_same_queries_however_long_it_is(client, rye_lane):
+    add_priority(rye_lane, title="Old 0", status=Priority.Status.CLOSED, updates=[(1, "x")])
+    client.get("/southwark/rye-lane/past-priorities/")
+    with CaptureQueriesContext(connection) as small:
+        client.get("/southwark/rye-lane/past-priorities/")
+    for n in range(1, 8):
+        add_priority(rye_lane, title=f"Old {n}", status=Priority.Status.CLOSED, updates=[(d, "y") for d in range(1, 6)])
+    with CaptureQueriesContext(connection) as large:
+        response = client.get("/southwark/rye-lane/past-priorities/")
+
+    assert "Old 7" in response.content.decode()
+    assert len(large) == len(small) <= 15

@@ -17,6 +17,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from priorities.demo import demo_content_load  # noqa: E402
+from priorities.models import Priority, PriorityCategory, WardPage  # noqa: E402
 from priorities.services import geography_import, page_tree_build  # noqa: E402
 
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -25,6 +27,8 @@ PAGES = [
     "/boroughs/",
     "/westminster/",
     "/westminster/st-jamess/",
+    "/southwark/rye-lane/",
+    "/southwark/rye-lane/past-priorities/",
     "/find-your-team/?postcode=SE15",
     "/find-your-team/?postcode=not+a+postcode",
     "/find-your-team/?postcode=EC2V+7HH",
@@ -49,6 +53,14 @@ def site(live_server, codepoint_folder):
     """The sample of London, committed so that the live server's thread sees it."""
     geography_import(source=codepoint_folder)
     page_tree_build()
+    # The database was emptied between transactional tests: put back the categories its migration seeds.
+    for name in ("Speeding", "Robbery", "Begging"):
+        PriorityCategory.objects.get_or_create(name=name)
+    demo_content_load()
+    rye_lane = WardPage.objects.get(ward__code="E05011113")
+    closed = rye_lane.priorities.first()
+    closed.status, closed.outcome = Priority.Status.RESOLVED, "Fewer reports since the summer."
+    closed.save()
     return live_server.url
 
 
