@@ -428,7 +428,6 @@ class WardPage(RoutablePageMixin, Page):
         context["next_ward_panel"] = next(
             (event for event in context["upcoming_events"] if event.kind == Event.Kind.WARD_PANEL), None
         )
-        context["has_past_priorities"] = self.priorities.exclude(status=Priority.Status.ACTIVE).exists()
         return context
 
     @path("past-priorities/", name="past_priorities")
