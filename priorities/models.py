@@ -346,15 +346,54 @@ class BoroughPage(Page):
         features=["bold", "italic", "link", "ul"],
         help_text="A short welcome from the borough's neighbourhood policing team.",
     )
+    commander_name = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The borough commander, as residents will know them: 'Chief Superintendent Jo Bloggs'.",
+    )
+    commander_role = models.CharField(
+        max_length=150, blank=True, help_text="Their job, such as 'Commander, Central South Basic Command Unit'."
+    )
+    commander_message = models.TextField(
+        blank=True,
+        max_length=1500,
+        help_text="A short message from the commander to residents: plain words, no jargon.",
+    )
 
-    content_panels = Page.content_panels + [FieldPanel("borough", read_only=True), FieldPanel("introduction")]
+    content_panels = Page.content_panels + [
+        FieldPanel("borough", read_only=True),
+        FieldPanel("introduction"),
+        MultiFieldPanel(
+            [FieldPanel("commander_name"), FieldPanel("commander_role"), FieldPanel("commander_message")],
+            heading="Borough commander",
+        ),
+    ]
     search_fields = Page.search_fields + [index.SearchField("introduction")]
     parent_page_types = ["sn_site.HomePage"]
     subpage_types = ["priorities.WardPage"]
 
     def get_context(self, request, *args, **kwargs):
+        """Every ward with its active priorities at a glance, optionally only those with a priority
+        in one category (?category=<id>)."""
         context = super().get_context(request, *args, **kwargs)
-        context["ward_pages"] = WardPage.objects.live().child_of(self).select_related("ward").order_by("title")
+        ward_pages = list(WardPage.objects.live().child_of(self).only("title", "url_path").order_by("title"))
+        active = (
+            Priority.objects.filter(ward_page__in=[page.pk for page in ward_pages], status=Priority.Status.ACTIVE)
+            .select_related("category")
+            .order_by("sort_order", "pk")
+        )
+        priorities_of: dict[int, list] = {page.pk: [] for page in ward_pages}
+        for priority in active:
+            priorities_of[priority.ward_page_id].append(priority)
+        categories = sorted({p.category for ps in priorities_of.values() for p in ps}, key=lambda c: c.name)
+        chosen = next((c for c in categories if str(c.pk) == request.GET.get("category")), None)
+        context["categories"] = categories
+        context["chosen_category"] = chosen
+        context["wards"] = [
+            (page, priorities_of[page.pk])
+            for page in ward_pages
+            if chosen is None or any(p.category_id == chosen.pk for p in priorities_of[page.pk])
+        ]
         return context
 
     def permissions_for_user(self, user):

@@ -26,6 +26,7 @@ PAGES = [
     "/",
     "/boroughs/",
     "/westminster/",
+    "/southwark/?category=1",
     "/westminster/st-jamess/",
     "/southwark/rye-lane/",
     "/southwark/rye-lane/past-priorities/",

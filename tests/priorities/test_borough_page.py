@@ -1,0 +1,67 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from priorities.models import BoroughPage, Priority, PriorityCategory, WardPage
+from tests.priorities.test_priorities import add_priority
+
+
+@pytest.fixture
+def southwark(sample_london):
+    return BoroughPage.objects.get(borough__code="E09000028")
+
+
+def test_the_borough_page_shows_every_ward_and_its_priorities_at_a_glance(client, southwark):
+    add_priority(WardPage.objects.get(ward__code="E05011113"), title="Speeding on Rye Lane")
+    add_priority(WardPage.objects.get(ward__code="E05011113"), title="Old", status=Priority.Status.RESOLVED)
+
+    html = client.get(southwark.url).content.decode()
+
+    assert 'href="/southwark/rye-lane/"' in html and 'href="/southwark/peckham/"' in html
+    assert "Speeding on Rye Lane" in html and "(Speeding)" in html
+    assert "Old" not in html
+
+
+def test_residents_can_filter_wards_by_the_kind_of_priority(client, southwark):
+    add_priority(WardPage.objects.get(ward__code="E05011113"), title="Speeding on Rye Lane")
+    burglary = add_priority(WardPage.objects.get(ward__code="E05011110"), title="Burglaries near the park")
+    burglary.category = PriorityCategory.objects.get(name="Residential burglary")
+    burglary.save()
+    speeding = PriorityCategory.objects.get(name="Speeding")
+
+    html = client.get(southwark.url, {"category": speeding.pk}).content.decode()
+
+    assert "1 ward working on speeding." in html
+    assert 'href="/southwark/rye-lane/"' in html and 'href="/southwark/peckham/"' not in html
+    assert f'<option value="{speeding.pk}" selected>' in html
+
+
+def test_a_nonsense_filter_shows_every_ward(client, southwark):
+    response = client.get(southwark.url, {"category": "'; drop table"})
+
+    assert response.status_code == 200
+    assert 'href="/southwark/peckham/"' in response.content.decode()
+
+
+def test_the_commander_speaks_to_residents(client, southwark):
+    southwark.commander_name = "Chief Superintendent Jo Bloggs"
+    southwark.commander_message = "We are here for you."
+    southwark.save_revision().publish()
+
+    html = client.get(southwark.url).content.decode()
+
+    assert "Chief Superintendent Jo Bloggs" in html and "We are here for you." in html
+
+
+def test_the_borough_page_costs_the_same_queries_however_many_priorities(client, southwark):
+    client.get(southwark.url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(southwark.url)
+    for code in ("E05011113", "E05011110"):
+        for n in range(3):
+            add_priority(WardPage.objects.get(ward__code=code), title=f"P{code}{n}")
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(southwark.url)
+
+    assert "PE050111102" in response.content.decode()
+    assert len(large) == len(small) <= 12, "\n".join(q["sql"][:100] for q in large)
