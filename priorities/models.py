@@ -331,7 +331,24 @@ class BoroughIndexPage(Page):
         return context
 
 
-class BoroughPage(Page):
+class FeedRoutes(RoutablePageMixin):
+    """Feeds below a borough or ward page: calendar/ (meetings, iCalendar) and updates/
+    ("we did" updates, Atom)."""
+
+    @path("calendar/", name="events_calendar")
+    def events_ics(self, request):
+        from .feeds import events_calendar  # feeds.py reads these models
+
+        return events_calendar(request, self)
+
+    @path("updates/", name="updates_feed")
+    def updates_feed(self, request):
+        from .feeds import UpdatesFeed  # feeds.py reads these models
+
+        return UpdatesFeed()(request, page=self)
+
+
+class BoroughPage(FeedRoutes, Page):
     """One Met borough: the way in to its ward teams. Created by the page tree builder, one per
     borough the Met polices, and then kept by that borough's officers."""
 
@@ -400,7 +417,7 @@ class BoroughPage(Page):
         return TeamPagePermissions(user, self)
 
 
-class WardPage(RoutablePageMixin, Page):
+class WardPage(FeedRoutes, Page):
     """One ward's Safer Neighbourhoods Team: the page a postcode search lands on. Its past
     priorities, with what came of them, are at /past-priorities/ below it."""
 

@@ -1,0 +1,63 @@
+import datetime
+import xml.etree.ElementTree as ET  # noqa: S405 - parsing our own feed
+
+import icalendar
+import pytest
+
+from priorities.models import Event, WardPage
+from tests.priorities.test_priorities import add_priority
+from tests.priorities.test_ward_page import add_event
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def rye_lane(sample_london):
+    return WardPage.objects.get(ward__code="E05011113")
+
+
+def test_the_ward_calendar_holds_its_meetings_for_any_calendar_app(client, rye_lane):
+    add_event(rye_lane, 9, kind=Event.Kind.WARD_PANEL, title="Ward panel meeting")
+    add_event(rye_lane, -60, title="Long gone")
+
+    response = client.get("/southwark/rye-lane/calendar/")
+
+    assert response["Content-Type"].startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(response.content)
+    events = list(calendar.walk("VEVENT"))
+    assert [str(e["summary"]) for e in events] == ["Ward panel meeting"]
+    assert str(events[0]["location"]) == "Peckham Library, SE15 5JR"
+    assert "Step-free access" in str(events[0]["description"])
+    assert str(events[0]["url"]) == "http://testserver/southwark/rye-lane/"
+    assert events[0].decoded("dtend") - events[0].decoded("dtstart") == datetime.timedelta(hours=1)
+
+
+def test_the_borough_calendar_gathers_every_wards_meetings(client, sample_london):
+    add_event(WardPage.objects.get(ward__code="E05011113"), 3, title="Rye Lane briefing")
+    add_event(WardPage.objects.get(ward__code="E05011110"), 4, title="Peckham briefing")
+    add_event(WardPage.objects.get(ward__code="E05013806"), 5, title="Westminster briefing")
+
+    calendar = icalendar.Calendar.from_ical(client.get("/southwark/calendar/").content)
+
+    assert sorted(str(e["summary"]) for e in calendar.walk("VEVENT")) == ["Peckham briefing", "Rye Lane briefing"]
+
+
+def test_we_did_updates_come_as_an_atom_feed_newest_first(client, rye_lane):
+    add_priority(rye_lane, updates=[(3, "Speed checks on three mornings."), (20, "14 drivers warned.")])
+
+    response = client.get("/southwark/rye-lane/updates/")
+
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = ET.fromstring(response.content)  # noqa: S314
+    entries = feed.findall(f"{ATOM}entry")
+    assert [e.findtext(f"{ATOM}summary") for e in entries] == ["14 drivers warned.", "Speed checks on three mornings."]
+    assert entries[0].findtext(f"{ATOM}title") == "Speeding on Rye Lane: we did"
+    assert entries[0].find(f"{ATOM}link").get("href").startswith("http://testserver/southwark/rye-lane/#priority-")
+
+
+def test_pages_point_to_their_feeds(client, rye_lane):
+    html = client.get(rye_lane.url).content.decode()
+    borough = client.get("/southwark/").content.decode()
+
+    assert 'rel="alternate" type="application/atom+xml"' in html
+    assert 'href="/southwark/rye-lane/calendar/"' in html and 'href="/southwark/updates/"' in borough
