@@ -7,6 +7,8 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
+from sn_site.models import ContentPage, HomePage
+
 from .models import Event, Priority, PriorityCategory, PriorityUpdate, TeamMember, WardPage
 
 DEMO_NOTE = (
@@ -28,10 +30,47 @@ WE_DID = [
 ]
 
 
+CONTENT_PAGES = {
+    "our-promises": (
+        "Our promises to Londoners",
+        "What you can expect from your Safer Neighbourhoods Team. (Demo content: a real force writes its own.)",
+        "<h2>We will be there</h2><p>Every ward has its own team of officers and PCSOs who know the area, and "
+        "they spend most of their time out on its streets.</p><h2>We will listen</h2><p>Your ward panel agrees up "
+        "to three priorities with the team. Anyone can raise a problem: at a meeting, online, or by stopping an "
+        "officer.</p><h2>We will tell you what we did</h2><p>For every priority the team publishes what it did and "
+        "what came of it, on its ward page and in its newsletter.</p><h2>We will treat you fairly</h2><p>With "
+        "courtesy and respect, whoever you are. If we fall short, tell us.</p>",
+    ),
+    "accessibility": (
+        "Accessibility statement",
+        "How we make this site work for everyone, and how to tell us when it does not.",
+        "<p>This site is built to meet the Web Content Accessibility Guidelines 2.2 at level AA. It works "
+        "without JavaScript, on small screens and when zoomed to 400%, and with screen readers and keyboard "
+        "alone.</p><h2>Tell us about a problem</h2><p>If something on this site does not work for you, "
+        "contact your local team and say what you were trying to do. Deaf or speech-impaired people can use "
+        "Relay UK (18001 101).</p>",
+    ),
+}
+
+
+def content_pages_ensure() -> int:
+    """The site's plain content pages, under the home page, if missing. Returns how many were made."""
+    home = HomePage.objects.first()
+    if home is None:
+        return 0
+    made = 0
+    for slug, (title, introduction, body) in CONTENT_PAGES.items():
+        if not ContentPage.objects.filter(slug=slug).exists():
+            home.add_child(instance=ContentPage(title=title, slug=slug, introduction=introduction, body=body))
+            made += 1
+    return made
+
+
 def demo_content_load(*, today: datetime.date | None = None) -> int:
     """Give every ward page that has neither a team nor priorities its demo content, published.
     Pages editors have started on are left alone. Returns how many pages were filled."""
     today = today or timezone.localdate()
+    content_pages_ensure()
     categories = list(PriorityCategory.objects.order_by("name"))
     if len(categories) < 3:
         raise ValueError("Demo priorities need at least 3 priority categories; the migrations seed 20.")

@@ -467,7 +467,17 @@ class WardPage(FeedRoutes, Page):
             help_text=f"Up to {MAX_ACTIVE_PRIORITIES} active priorities, as agreed with the ward panel.",
         ),
     ]
-    search_fields = Page.search_fields + [index.SearchField("introduction")]
+    search_fields = Page.search_fields + [
+        index.SearchField("introduction"),
+        index.RelatedFields(
+            "priorities",
+            [
+                index.SearchField("title"),
+                index.SearchField("you_said"),
+                index.RelatedFields("updates", [index.SearchField("we_did")]),
+            ],
+        ),
+    ]
     parent_page_types = ["priorities.BoroughPage"]
     subpage_types: list[str] = []
     base_form_class = WardPageForm

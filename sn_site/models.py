@@ -1,8 +1,10 @@
 """Site-wide page types."""
 
+from django.db import models
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
+from wagtail.search import index
 
 
 class HomePage(Page):
@@ -17,5 +19,23 @@ class HomePage(Page):
 
     content_panels = Page.content_panels + [FieldPanel("introduction")]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["priorities.BoroughPage", "priorities.BoroughIndexPage"]
+    subpage_types = ["priorities.BoroughPage", "priorities.BoroughIndexPage", "sn_site.ContentPage"]
     max_count = 1
+
+
+class ContentPage(Page):
+    """A plain page of words: the force's promises to the public, the accessibility statement, the
+    privacy notice. Kept simple on purpose, so it reads well everywhere, screen readers included."""
+
+    introduction = models.TextField(
+        blank=True, max_length=400, help_text="One or two sentences saying what the page is for."
+    )
+    body = RichTextField(
+        features=["h2", "h3", "bold", "italic", "link", "ol", "ul", "hr"],
+        help_text="The page's text. Use headings to break it up, and write for someone reading on a phone.",
+    )
+
+    content_panels = Page.content_panels + [FieldPanel("introduction"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("introduction"), index.SearchField("body")]
+    parent_page_types = ["sn_site.HomePage", "sn_site.ContentPage"]
+    subpage_types = ["sn_site.ContentPage"]

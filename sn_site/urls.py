@@ -8,6 +8,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from priorities import urls as priorities_urls
 
+from . import views
+
 api_v1 = [
     path("", include((priorities_urls.api_urlpatterns, "priorities"))),
 ]
@@ -16,6 +18,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include((api_v1, "api"), namespace="api-v1")),
+    path("search/", views.search, name="search"),
     path("", include(priorities_urls)),
 ]
 

@@ -30,6 +30,8 @@ PAGES = [
     "/westminster/st-jamess/",
     "/southwark/rye-lane/",
     "/southwark/rye-lane/past-priorities/",
+    "/search/?q=rye",
+    "/our-promises/",
     "/find-your-team/?postcode=SE15",
     "/find-your-team/?postcode=not+a+postcode",
     "/find-your-team/?postcode=EC2V+7HH",

@@ -1,0 +1,57 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from priorities.demo import content_pages_ensure
+from priorities.models import WardPage
+from tests.priorities.test_priorities import add_priority
+
+
+@pytest.fixture
+def published_priority(sample_london):
+    page = WardPage.objects.get(ward__code="E05011113")
+    add_priority(page, title="Nuisance mopeds", updates=[(4, "Seized two mopeds near the station.")])
+    page.save_revision().publish()  # publishing indexes the page with its priorities
+    return page
+
+
+def test_search_finds_a_ward_by_its_priorities_and_updates(client, published_priority):
+    for words in ("mopeds", "seized"):
+        html = client.get("/search/", {"q": words}).content.decode()
+        assert 'href="/southwark/rye-lane/"' in html, words
+
+
+def test_search_finds_wards_by_name(client, sample_london):
+    html = client.get("/search/", {"q": "Pimlico"}).content.decode()
+
+    assert 'href="/westminster/pimlico-north/"' in html
+
+
+def test_search_without_words_shows_just_the_box(client, sample_london):
+    html = client.get("/search/").content.decode()
+
+    assert 'name="q"' in html and "result" not in html
+
+
+@pytest.mark.parametrize("params", [{"q": "x" * 5000}, {"q": "ward", "page": "999"}, {"q": "ward", "page": "abc"}])
+def test_strange_searches_get_a_page_not_an_error(client, sample_london, params):
+    assert client.get("/search/", params).status_code == 200
+
+
+def test_a_search_costs_a_bounded_number_of_queries(client, sample_london):
+    client.get("/search/", {"q": "a"})
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/search/", {"q": "ward"})
+
+    assert len(queries) <= 12, "\n".join(q["sql"][:100] for q in queries)
+
+
+def test_the_promises_and_accessibility_pages_exist_in_plain_words(client, sample_london):
+    assert content_pages_ensure() == 2
+    assert content_pages_ensure() == 0
+
+    promises = client.get("/our-promises/").content.decode()
+    statement = client.get("/accessibility/").content.decode()
+
+    assert "We will tell you what we did" in promises and "Demo content" in promises
+    assert "Web Content Accessibility Guidelines 2.2" in statement
