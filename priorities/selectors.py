@@ -14,7 +14,8 @@ from django.db.models.functions import Power
 from shapely.geometry import shape
 from wagtail.models import Site
 
-from .models import Borough, PoliceForce, Postcode, Ward
+from .models import Borough, PoliceForce, Postcode, Priority, PriorityUpdate, Ward, WardPage
+from .my_area import my_area_code
 from .postcodes import PostcodeError, PostcodeQuery, parse_postcode_query
 
 
@@ -213,3 +214,26 @@ def _london_outline():
 def _london_contains(latitude: float, longitude: float) -> bool:
     outline = _london_outline()
     return outline is None or outline.intersects(shapely.Point(longitude, latitude))
+
+
+@dataclass(frozen=True)
+class RememberedArea:
+    ward_page: WardPage
+    latest_update: PriorityUpdate | None
+
+
+def remembered_area_for(request) -> RememberedArea | None:
+    """The team this visitor asked the site to remember, with its latest "we did" update."""
+    ward_code = my_area_code(request)
+    if not ward_code:
+        return None
+    ward_page = WardPage.objects.live().filter(ward_id=ward_code).first()
+    if ward_page is None:
+        return None
+    latest = (
+        PriorityUpdate.objects.filter(priority__ward_page=ward_page, priority__status=Priority.Status.ACTIVE)
+        .select_related("priority")
+        .order_by("-date", "-pk")
+        .first()
+    )
+    return RememberedArea(ward_page, latest)

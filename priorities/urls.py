@@ -4,6 +4,7 @@ from . import api, views
 
 urlpatterns = [
     path("find-your-team/", views.find_your_team, name="find_your_team"),
+    path("my-area/", views.remember_my_area, name="remember_my_area"),
 ]
 
 api_urlpatterns = [

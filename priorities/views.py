@@ -2,8 +2,10 @@
 
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.views.decorators.http import require_http_methods
 
-from .models import FORCE_WEBSITES, PoliceForce
+from . import my_area
+from .models import FORCE_WEBSITES, PoliceForce, WardPage
 from .selectors import LookupFailed, NotInLondon, ward_lookup
 
 TEMPLATE = "priorities/find_your_team.html"
@@ -34,3 +36,34 @@ def find_your_team(request):
         city_wards=[ward for ward in lookup.wards if not ward.is_policed_by_met],
     )
     return TemplateResponse(request, TEMPLATE, context)
+
+
+@require_http_methods(["GET", "POST"])
+def remember_my_area(request):
+    """GET: explain and ask. POST: remember the ward on this device (or, with forget, stop), then go
+    back. Pages link here rather than carrying the form, so they set no cookie of their own."""
+    ward_page = (
+        WardPage.objects.live()
+        .select_related("ward")
+        .filter(ward_id=request.GET.get("ward") or request.POST.get("ward", ""))
+        .first()
+    )
+    if request.method == "GET":
+        if ward_page is None:
+            return redirect("/")
+        context = {"ward_page": ward_page, "is_my_area": my_area.my_area_code(request) == ward_page.ward_id}
+        return TemplateResponse(request, "priorities/my_area.html", context)
+    response = redirect(ward_page.url if ward_page else "/")
+    if "forget" in request.POST or ward_page is None:
+        response.delete_cookie(my_area.COOKIE, samesite="Lax")
+    else:
+        response.set_signed_cookie(
+            my_area.COOKIE,
+            ward_page.ward_id,
+            salt=my_area.SALT,
+            max_age=my_area.MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response

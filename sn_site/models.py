@@ -6,6 +6,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from priorities.selectors import remembered_area_for
+
 
 class HomePage(Page):
     """The front door. It leads with the postcode box, because every visit starts with finding
@@ -21,6 +23,11 @@ class HomePage(Page):
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["priorities.BoroughPage", "priorities.BoroughIndexPage", "sn_site.ContentPage"]
     max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["my_area"] = remembered_area_for(request)
+        return context
 
 
 class ContentPage(Page):

@@ -32,6 +32,7 @@ PAGES = [
     "/southwark/rye-lane/past-priorities/",
     "/search/?q=rye",
     "/our-promises/",
+    "/my-area/?ward=E05011113",
     "/find-your-team/?postcode=SE15",
     "/find-your-team/?postcode=not+a+postcode",
     "/find-your-team/?postcode=EC2V+7HH",
