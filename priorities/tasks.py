@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from celery import shared_task
+from django.core.management import call_command
 
 from .services import geography_import
 
@@ -16,3 +17,10 @@ def geography_refresh(source: str | None = None) -> dict:
     """
     report = geography_import(source=Path(source) if source else None)
     return {"boroughs": report.boroughs, "wards": report.wards, "postcodes": report.postcodes}
+
+
+@shared_task
+def publish_scheduled() -> None:
+    """Publish (and unpublish) pages whose scheduled time has come: officers can set a "go live"
+    date on a page or revision in the admin. Celery beat runs this every minute."""
+    call_command("publish_scheduled")

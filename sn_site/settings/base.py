@@ -136,6 +136,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TIMEZONE = TIME_ZONE
+# Run by `celery -A sn_site beat` (one beat process for the whole site).
+CELERY_BEAT_SCHEDULE = {
+    "publish-scheduled-pages": {"task": "priorities.tasks.publish_scheduled", "schedule": 60.0},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
