@@ -371,6 +371,13 @@ class BoroughPage(FeedRoutes, Page):
     commander_role = models.CharField(
         max_length=150, blank=True, help_text="Their job, such as 'Commander, Central South Basic Command Unit'."
     )
+    sergeant_approval = models.BooleanField(
+        default=False,
+        help_text=(
+            "When ticked, officers' changes to this borough's pages go to a sergeant for approval before "
+            "residents see them. Sergeants can always publish."
+        ),
+    )
     commander_message = models.TextField(
         blank=True,
         max_length=1500,
@@ -385,6 +392,7 @@ class BoroughPage(FeedRoutes, Page):
             heading="Borough commander",
         ),
     ]
+    settings_panels = Page.settings_panels + [FieldPanel("sergeant_approval")]
     search_fields = Page.search_fields + [index.SearchField("introduction")]
     parent_page_types = ["sn_site.HomePage"]
     subpage_types = ["priorities.WardPage"]

@@ -16,7 +16,16 @@ from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.utils.text import slugify
 from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import GroupPagePermission, Locale, Page, Site
+from wagtail.models import (
+    GroupApprovalTask,
+    GroupPagePermission,
+    Locale,
+    Page,
+    Site,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
 
 from sn_site.models import HomePage
 
@@ -313,33 +322,58 @@ def page_tree_build(*, progress: Progress = lambda message: None) -> PageTreeRep
             report.ward_pages_created += 1
             if report.ward_pages_created % 100 == 0:
                 progress(f"  {report.ward_pages_created} ward pages created")
-        report.officer_groups = len([officer_group_ensure(page=page) for page in borough_pages.values()])
+        for borough_page in borough_pages.values():
+            borough_moderation_sync(page=borough_page)
+        report.officer_groups = len(borough_pages)
         transaction.on_commit(lookup_cache_forget)
     progress(f"Created {report.borough_pages_created} borough pages and {report.ward_pages_created} ward pages.")
     return report
 
 
-# What SNT officers may do with the pages they look after: create, edit and publish (a borough's
-# moderation workflow, where switched on, stands between editing and publishing), lock and unlock.
-# Never delete: a ward always has a team.
+# What SNT officers may do with the pages they look after: create, edit, lock and unlock, and
+# publish, unless their borough has switched on sergeant approval. Never delete: a ward always has
+# a team. Sergeants may always publish, and approve officers' changes.
 OFFICER_PAGE_PERMISSIONS = ("add", "change", "publish", "lock", "unlock")
 
 
-def officer_group_ensure(*, page: BoroughPage | WardPage) -> Group:
+def officer_group_ensure(*, page: BoroughPage | WardPage, sergeants: bool = False) -> Group:
     """The group whose members may look after this borough page (and its wards) or this ward page,
-    and nothing else; made on first use, its permissions put right on every call."""
+    and nothing else: its officers, or with `sergeants` its sergeants. Made on first use; its
+    permissions are put right on every call."""
+    borough_page = page if isinstance(page, BoroughPage) else BoroughPage.objects.get(pk=page.get_parent().pk)
     if isinstance(page, BoroughPage):
-        name = f"{page.borough.name} officers"
+        name = f"{page.borough.name} {'sergeants' if sergeants else 'officers'}"
     else:
         name = f"{page.ward.name} ward editors ({page.ward.borough.name})"
     group, _ = Group.objects.get_or_create(name=name)
     group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
-    for permission in Permission.objects.filter(
-        content_type__app_label="wagtailcore",
-        codename__in=[f"{action}_page" for action in OFFICER_PAGE_PERMISSIONS],
-    ):
+    actions = [a for a in OFFICER_PAGE_PERMISSIONS if a != "publish" or sergeants or not borough_page.sergeant_approval]
+    permissions = Permission.objects.filter(content_type__app_label="wagtailcore", codename__endswith="_page")
+    for permission in permissions.filter(codename__in=[f"{action}_page" for action in actions]):
         GroupPagePermission.objects.get_or_create(group=group, page=page, permission=permission)
+    GroupPagePermission.objects.filter(group=group, page=page).exclude(
+        permission__codename__in=[f"{action}_page" for action in actions]
+    ).delete()
     return group
+
+
+def borough_moderation_sync(*, page: BoroughPage) -> None:
+    """Switch sergeant approval on or off for a borough's pages, as its page says: the borough's
+    workflow (one sergeants' approval step) and who may publish without it."""
+    sergeants = officer_group_ensure(page=page, sergeants=True)
+    task, _ = GroupApprovalTask.objects.get_or_create(name=f"{page.borough.name}: sergeant approval")
+    task.groups.set([sergeants])
+    workflow, created = Workflow.objects.get_or_create(name=f"{page.borough.name}: sergeant approval")
+    if created:
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    if page.sergeant_approval:
+        WorkflowPage.objects.update_or_create(page=page, defaults={"workflow": workflow})
+    else:
+        WorkflowPage.objects.filter(page=page, workflow=workflow).delete()
+    officer_group_ensure(page=page)
+    ward_pages_with_editors = WardPage.objects.child_of(page).filter(group_permissions__isnull=False).distinct()
+    for ward_page in ward_pages_with_editors:
+        officer_group_ensure(page=ward_page)
 
 
 def _root_page() -> Page:
@@ -359,6 +393,8 @@ def _home_page() -> HomePage:
         if placeholder is not None and type(placeholder) is Page:
             placeholder.delete()
             root.refresh_from_db()
+        # Moderation is each borough's choice (sergeant approval), not Wagtail's site-wide default.
+        WorkflowPage.objects.filter(page=root, workflow__name="Moderators approval").delete()
         home = root.add_child(
             instance=HomePage(
                 title="Safer Neighbourhoods",

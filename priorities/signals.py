@@ -1,6 +1,8 @@
-"""Keep cached lookups true: a ward page's address depends on its own slug, its borough page's
-and the site's root, so publishing, unpublishing, moving or deleting one of those pages, or
-changing a site, starts the lookup cache afresh once the change is committed."""
+"""Keep cached lookups true, and each borough's moderation as its page says.
+
+A ward page's address depends on its own slug, its borough page's and the site's root, so
+publishing, unpublishing, moving or deleting one of those pages, or changing a site, starts the
+lookup cache afresh once the change is committed."""
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -11,13 +13,19 @@ from sn_site.models import HomePage
 
 from .models import BoroughPage, WardPage
 from .selectors import lookup_cache_forget
+from .services import borough_moderation_sync
 
 
 def _forget_after_commit(sender, **kwargs) -> None:
     transaction.on_commit(lookup_cache_forget)
 
 
+def _borough_published(sender, instance, **kwargs) -> None:
+    borough_moderation_sync(page=instance)
+
+
 def connect() -> None:
+    page_published.connect(_borough_published, sender=BoroughPage, dispatch_uid="borough-moderation")
     for model in (HomePage, BoroughPage, WardPage):
         for signal in (page_published, page_unpublished, post_page_move, post_delete):
             signal.connect(_forget_after_commit, sender=model, dispatch_uid=f"lookup-{model.__name__}-{id(signal)}")
