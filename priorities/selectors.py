@@ -8,11 +8,14 @@ from dataclasses import dataclass
 
 import shapely
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db.models import F
 from django.db.models.functions import Power
+from django.utils import timezone
 from shapely.geometry import shape
-from wagtail.models import Site
+from wagtail.models import Page, Site, WorkflowState
+from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from .models import Borough, PoliceForce, Postcode, Priority, PriorityUpdate, Ward, WardPage
 from .my_area import my_area_code
@@ -237,3 +240,36 @@ def remembered_area_for(request) -> RememberedArea | None:
         .first()
     )
     return RememberedArea(ward_page, latest)
+
+
+@dataclass(frozen=True)
+class OfficerDashboard:
+    overdue_priorities: list[Priority]
+    wards_without_meetings: list[WardPage]
+    awaiting_approval: list[WardPage]
+
+
+DASHBOARD_LIMIT = 20
+
+
+def officer_dashboard(user) -> OfficerDashboard:
+    """What needs an officer's attention among the ward pages they look after: priorities past
+    their review date, wards with no meeting coming up, changes waiting for a sergeant."""
+    wards = WardPage.objects.filter(
+        pk__in=PagePermissionPolicy().instances_user_has_permission_for(user, "change").values("pk")
+    )
+    overdue = list(
+        Priority.objects.filter(ward_page__in=wards, status=Priority.Status.ACTIVE, review_by__lt=timezone.localdate())
+        .select_related("ward_page")
+        .order_by("review_by")[:DASHBOARD_LIMIT]
+    )
+    no_meetings = list(
+        wards.exclude(events__ends_at__gte=timezone.now()).order_by("title").only("title", "url_path")[:DASHBOARD_LIMIT]
+    )
+    in_moderation = (
+        WorkflowState.objects.active()
+        .filter(base_content_type=ContentType.objects.get_for_model(Page))
+        .values_list("object_id", flat=True)
+    )
+    awaiting = list(wards.filter(pk__in=[int(pk) for pk in in_moderation]).order_by("title")[:DASHBOARD_LIMIT])
+    return OfficerDashboard(overdue, no_meetings, awaiting)

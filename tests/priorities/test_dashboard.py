@@ -1,0 +1,69 @@
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from priorities.models import BoroughPage, WardPage
+from tests.priorities.test_priorities import add_priority
+from tests.priorities.test_ward_page import add_event
+
+
+@pytest.fixture
+def officer(sample_london):
+    user = User.objects.create_user("pc.southwark", password="a-long-test-password")
+    user.groups.add(Group.objects.get(name="Southwark officers"))
+    return user
+
+
+def test_the_admin_home_shows_an_officer_what_needs_attention_in_their_area(client, officer):
+    rye_lane = WardPage.objects.get(ward__code="E05011113")
+    overdue = add_priority(rye_lane, title="Overdue in Rye Lane")
+    overdue.review_by = timezone.localdate() - datetime.timedelta(days=3)
+    overdue.save()
+    elsewhere = add_priority(WardPage.objects.get(ward__code="E05013806"), title="Overdue in Westminster")
+    elsewhere.review_by = overdue.review_by
+    elsewhere.save()
+    add_event(WardPage.objects.get(ward__code="E05011110"), 5)  # Peckham has a meeting planned
+    client.force_login(officer)
+
+    html = client.get("/admin/").content.decode()
+
+    panel = html[html.index("Needs your attention") :]
+    assert "Rye Lane: Overdue in Rye Lane" in panel
+    assert "Overdue in Westminster" not in panel and "St. James" not in panel  # not their borough
+    wards_section = panel[panel.index("Wards with no meeting") : panel.index("waiting for a sergeant")]
+    assert "Rye Lane" in wards_section and "Peckham" not in wards_section
+
+
+def test_changes_waiting_for_a_sergeant_are_listed(client, officer):
+    southwark = BoroughPage.objects.get(borough__code="E09000028")
+    southwark.sergeant_approval = True
+    southwark.save_revision().publish()
+    rye_lane = WardPage.objects.get(ward__code="E05011113")
+    rye_lane.save_revision(user=officer)
+    rye_lane.get_workflow().start(rye_lane, officer)
+    client.force_login(officer)
+
+    html = client.get("/admin/").content.decode()
+
+    section = html[html.index("waiting for a sergeant") :]
+    assert f'href="/admin/pages/{rye_lane.pk}/edit/"' in section[:1500]
+
+
+def test_the_panel_costs_a_few_queries_however_much_it_lists(client, officer):
+    client.force_login(officer)
+    client.get("/admin/")
+    with CaptureQueriesContext(connection) as before:
+        client.get("/admin/")
+    for code in ("E05011113", "E05011110"):
+        for n in range(3):
+            priority = add_priority(WardPage.objects.get(ward__code=code), title=f"Late {code} {n}")
+            priority.review_by = timezone.localdate() - datetime.timedelta(days=1)
+            priority.save()
+    with CaptureQueriesContext(connection) as after:
+        client.get("/admin/")
+
+    assert len(after) == len(before)
