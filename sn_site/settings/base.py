@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, so that a cached page still passes back through every middleware above (headers).
+    "sn_site.page_cache.AnonymousPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "sn_site.urls"
@@ -160,6 +162,9 @@ SN_DATA_DIR = env.str("SN_DATA_DIR", default="")
 # How long a postcode lookup's answer is reused. Imports and page changes start afresh at once
 # where the cache is shared (CACHE_URL=redis://...); with the per-process default, within this.
 SN_LOOKUP_CACHE_SECONDS = env.int("SN_LOOKUP_CACHE_SECONDS", default=600)
+# How long an anonymous visitor's page is served from the cache (0 turns the page cache off).
+# Publishing anything starts it afresh at once; this bounds how late an upcoming meeting leaves.
+SN_PAGE_CACHE_SECONDS = env.int("SN_PAGE_CACHE_SECONDS", default=300)
 # Code-Point Open, zipped CSV, from the Ordnance Survey's downloads service.
 SN_CODEPOINT_DOWNLOAD_URL = env.str(
     "SN_CODEPOINT_DOWNLOAD_URL",

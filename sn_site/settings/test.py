@@ -17,3 +17,5 @@ MEDIA_ROOT = VAR_DIR / "test-media"
 # Serve static files straight from the source folders, without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Pages render afresh in tests; tests of the page cache switch it on themselves.
+SN_PAGE_CACHE_SECONDS = 0

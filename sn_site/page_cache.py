@@ -1,0 +1,91 @@
+"""A cache of whole published pages for anonymous visitors.
+
+Most visitors are anonymous and read the same ward pages, so a page is rendered once and then
+served from the cache until something is published (any publish, unpublish, move or delete starts
+the cache afresh, in every process sharing it) or SN_PAGE_CACHE_SECONDS pass (upcoming meetings
+move into the past). Signed-in editors, previews and anything that sets a cookie are never cached.
+"""
+
+import hashlib
+import uuid
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete
+from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+from wagtail.models import Page
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from priorities.my_area import COOKIE as MY_AREA_COOKIE
+
+CACHEABLE = "_sn_page_cacheable"
+
+
+def page_cache_forget() -> None:
+    cache.set("page-cache:generation", uuid.uuid4().hex, timeout=None)
+
+
+def mark_cacheable(request) -> None:
+    """Called as Wagtail serves a live page: this response may be cached."""
+    setattr(request, CACHEABLE, True)
+
+
+def _key(request) -> str | None:
+    """The cache key for a request Wagtail will serve as a page, or None if it may not be cached."""
+    if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return None
+    try:
+        if resolve(request.path_info).url_name != "wagtail_serve":
+            return None
+    except Resolver404:
+        return None
+    generation = cache.get_or_set("page-cache:generation", lambda: uuid.uuid4().hex, timeout=None)
+    # The home page differs for visitors who asked it to remember their area.
+    area = request.COOKIES.get(MY_AREA_COOKIE, "")
+    address = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}:{area}".encode()).hexdigest()
+    return f"page:{generation}:{address}"
+
+
+class AnonymousPageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        seconds = settings.SN_PAGE_CACHE_SECONDS
+        key = _key(request) if seconds else None
+        if key is not None:
+            hit = cache.get(key)
+            if hit is not None:
+                content, content_type = hit
+                response = HttpResponse(content, content_type=content_type)
+                response["X-Page-Cache"] = "hit"
+                return response
+        response = self.get_response(request)
+        if (
+            key is not None
+            and getattr(request, CACHEABLE, False)
+            and response.status_code == 200
+            and not response.cookies
+            and not getattr(response, "streaming", False)
+        ):
+            cache.set(key, (response.content, response["Content-Type"]), timeout=seconds)
+            response["X-Page-Cache"] = "miss"
+        return response
+
+
+def _forget_after_commit(sender, **kwargs) -> None:
+    transaction.on_commit(page_cache_forget)
+
+
+def connect() -> None:
+    """Any page published, unpublished, moved or deleted can change what other pages show (lists
+    of wards, the home page), so each starts the whole page cache afresh."""
+    for signal in (page_published, page_unpublished, post_page_move):
+        signal.connect(_forget_after_commit, dispatch_uid=f"page-cache-{id(signal)}")
+    # Only for pages: a receiver for every model would slow every bulk delete (imports) to a crawl.
+    for model in apps.get_models():
+        if issubclass(model, Page):
+            post_delete.connect(_forget_after_commit, sender=model, dispatch_uid=f"page-cache-delete-{model.__name__}")

@@ -1,0 +1,68 @@
+import pytest
+from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from priorities.models import WardPage
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.SN_PAGE_CACHE_SECONDS = 300
+
+
+def test_an_anonymous_visitor_gets_the_page_from_the_cache_the_second_time(client, sample_london):
+    first = client.get("/southwark/rye-lane/")
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get("/southwark/rye-lane/")
+
+    assert first["X-Page-Cache"] == "miss" and second["X-Page-Cache"] == "hit"
+    assert second.content == first.content
+    assert len(queries) <= 1  # the cache's own bookkeeping at most; no page queries
+    assert second["X-Frame-Options"] == "DENY" and second["X-Content-Type-Options"] == "nosniff"
+
+
+def test_publishing_the_page_purges_it_at_once(client, sample_london, django_capture_on_commit_callbacks):
+    client.get("/southwark/rye-lane/")
+    page = WardPage.objects.get(ward__code="E05011113")
+    page.introduction = "<p>Freshly published.</p>"
+    with django_capture_on_commit_callbacks(execute=True):
+        page.save_revision().publish()
+
+    response = client.get("/southwark/rye-lane/")
+
+    assert response["X-Page-Cache"] == "miss"
+    assert "Freshly published." in response.content.decode()
+
+
+def test_publishing_a_ward_purges_its_borough_page_too(client, sample_london, django_capture_on_commit_callbacks):
+    client.get("/southwark/")
+    page = WardPage.objects.get(ward__code="E05011113")
+    page.title = "Rye Lane and Peckham Rye"
+    with django_capture_on_commit_callbacks(execute=True):
+        page.save_revision().publish()
+
+    assert "Rye Lane and Peckham Rye" in client.get("/southwark/").content.decode()
+
+
+def test_signed_in_editors_never_see_or_fill_the_cache(client, sample_london):
+    client.force_login(User.objects.create_superuser("admin", password="a-long-test-password"))
+
+    for _ in range(2):
+        assert "X-Page-Cache" not in client.get("/southwark/rye-lane/")
+
+
+def test_other_responses_are_not_cached(client, sample_london):
+    for url in ("/find-your-team/?postcode=SE15", "/api/v1/lookup/?q=SE15", "/search/?q=rye", "/no-such-page/"):
+        client.get(url)
+        assert "X-Page-Cache" not in client.get(url), url
+
+
+def test_the_home_page_is_cached_apart_for_visitors_who_remembered_their_area(client, sample_london):
+    plain = client.get("/")
+    client.post("/my-area/", {"ward": "E05011113"})
+
+    remembered = client.get("/")
+
+    assert remembered["X-Page-Cache"] == "miss"
+    assert "Your team:" in remembered.content.decode() and "Your team:" not in plain.content.decode()
