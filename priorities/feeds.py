@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
-from .models import Event, PriorityUpdate, WardPage
+from .models import BoroughPage, Event, PriorityUpdate, WardPage
 
 FEED_LENGTH = 50
 PAST_EVENTS_KEPT = datetime.timedelta(days=30)
@@ -21,26 +21,31 @@ def _ward_pages(page):
 
 
 def events_calendar(request, page) -> HttpResponse:
-    """Meetings from the last month onwards, as iCalendar (RFC 5545)."""
+    """Meetings from the last month onwards, as iCalendar (RFC 5545): a ward's, or a borough's own
+    and all its wards'."""
     wards = {ward_page.pk: ward_page for ward_page in _ward_pages(page)}
-    events = Event.objects.filter(ward_page__in=list(wards), ends_at__gte=timezone.now() - PAST_EVENTS_KEPT).order_by(
-        "starts_at"
-    )
+    since = timezone.now() - PAST_EVENTS_KEPT
+    events = [
+        (event, wards[event.ward_page_id])
+        for event in Event.objects.filter(ward_page__in=list(wards), ends_at__gte=since)
+    ]
+    if isinstance(page, BoroughPage):
+        events += [(event, page) for event in page.events.filter(ends_at__gte=since)]
+    events.sort(key=lambda pair: pair[0].starts_at)
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Safer Neighbourhoods//Meetings//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", f"{page.title}: Safer Neighbourhoods meetings")
-    for event in events:
-        ward_page = wards[event.ward_page_id]
+    for event, host in events:
         entry = icalendar.Event()
-        entry.add("uid", f"event-{event.pk}@{request.get_host()}")
+        entry.add("uid", f"{type(event).__name__.lower()}-{event.pk}@{request.get_host()}")
         entry.add("dtstamp", timezone.now())
         entry.add("dtstart", event.starts_at)
         entry.add("dtend", event.ends_at)
         entry.add("summary", event.title)
         entry.add("location", event.place)
-        entry.add("url", request.build_absolute_uri(ward_page.url))
-        description = f"{event.get_kind_display()} with the {ward_page.title} Safer Neighbourhoods Team."
+        entry.add("url", request.build_absolute_uri(host.url))
+        description = f"{event.get_kind_display()}: {host.title} Safer Neighbourhoods."
         if event.accessibility:
             description += f"\nAccess: {event.accessibility}"
         entry.add("description", description)

@@ -260,8 +260,8 @@ class TeamLink(Orderable):
     panels = [FieldPanel("label"), FieldPanel("url")]
 
 
-class Event(Orderable):
-    """A chance to meet the team: a ward panel meeting, a street briefing, a contact point."""
+class EventBase(Orderable):
+    """A chance to meet the police: a ward panel meeting, a street briefing, a contact point."""
 
     class Kind(models.TextChoices):
         WARD_PANEL = "ward_panel", "Ward panel meeting"
@@ -269,7 +269,6 @@ class Event(Orderable):
         CONTACT_POINT = "contact_point", "Contact point"
         OTHER = "other", "Other event"
 
-    ward_page = ParentalKey("priorities.WardPage", on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CONTACT_POINT)
     title = models.CharField(max_length=120, help_text="Such as 'Meet the team at Peckham Library'.")
     starts_at = models.DateTimeField(help_text="Date and start time (London time).")
@@ -291,6 +290,7 @@ class Event(Orderable):
     ]
 
     class Meta(Orderable.Meta):
+        abstract = True
         ordering = ["starts_at"]
 
     def __str__(self) -> str:
@@ -299,6 +299,41 @@ class Event(Orderable):
     def clean(self):
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": "The finish time must be after the start time."})
+
+
+class Event(EventBase):
+    """A ward team's meeting or event."""
+
+    ward_page = ParentalKey("priorities.WardPage", on_delete=models.CASCADE, related_name="events")
+
+    class Meta(EventBase.Meta):
+        pass
+
+
+class BoroughEvent(EventBase):
+    """A meeting or event for the whole borough, such as the borough's community engagement meeting."""
+
+    borough_page = ParentalKey("priorities.BoroughPage", on_delete=models.CASCADE, related_name="events")
+
+    class Meta(EventBase.Meta):
+        pass
+
+
+class BoroughNewsItem(Orderable):
+    """A short piece of borough-wide news: an appeal, a result, a change residents should know about."""
+
+    borough_page = ParentalKey("priorities.BoroughPage", on_delete=models.CASCADE, related_name="news")
+    date = models.DateField(default=datetime.date.today, help_text="The date to show with it.")
+    headline = models.CharField(max_length=120, help_text="Plain and specific: 'Burglaries down 20% in Camberwell'.")
+    text = models.TextField(max_length=1200, help_text="A few sentences. Say what residents can do, if anything.")
+
+    panels = [FieldPanel("date"), FieldPanel("headline"), FieldPanel("text")]
+
+    class Meta(Orderable.Meta):
+        ordering = ["-date", "sort_order"]
+
+    def __str__(self) -> str:
+        return self.headline
 
 
 class TeamPagePermissions(PagePermissionTester):
@@ -348,6 +383,9 @@ class FeedRoutes(RoutablePageMixin):
         return UpdatesFeed()(request, page=self)
 
 
+BOROUGH_NEWS_SHOWN = 5
+
+
 class BoroughPage(FeedRoutes, Page):
     """One Met borough: the way in to its ward teams. Created by the page tree builder, one per
     borough the Met polices, and then kept by that borough's officers."""
@@ -391,6 +429,8 @@ class BoroughPage(FeedRoutes, Page):
             [FieldPanel("commander_name"), FieldPanel("commander_role"), FieldPanel("commander_message")],
             heading="Borough commander",
         ),
+        InlinePanel("events", heading="Borough-wide meetings and events", label="Event"),
+        InlinePanel("news", heading="Borough news", label="News item"),
     ]
     settings_panels = Page.settings_panels + [FieldPanel("sergeant_approval")]
     search_fields = Page.search_fields + [index.SearchField("introduction")]
@@ -419,6 +459,8 @@ class BoroughPage(FeedRoutes, Page):
             for page in ward_pages
             if chosen is None or any(p.category_id == chosen.pk for p in priorities_of[page.pk])
         ]
+        context["upcoming_events"] = self.events.filter(ends_at__gte=timezone.now())
+        context["news"] = self.news.all()[:BOROUGH_NEWS_SHOWN]
         return context
 
     def permissions_for_user(self, user):

@@ -1,8 +1,12 @@
+import datetime
+
+import icalendar
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from priorities.models import BoroughPage, Priority, PriorityCategory, WardPage
+from priorities.models import BoroughEvent, BoroughNewsItem, BoroughPage, Priority, PriorityCategory, WardPage
 from tests.priorities.test_priorities import add_priority
 
 
@@ -65,3 +69,34 @@ def test_the_borough_page_costs_the_same_queries_however_many_priorities(client,
 
     assert "PE050111102" in response.content.decode()
     assert len(large) == len(small) <= 12, "\n".join(q["sql"][:100] for q in large)
+
+
+def test_borough_wide_meetings_and_news_are_on_the_borough_page_and_its_calendar(client, southwark):
+    starts = timezone.now() + datetime.timedelta(days=10)
+    BoroughEvent.objects.create(
+        borough_page=southwark,
+        kind=BoroughEvent.Kind.OTHER,
+        title="Southwark community safety meeting",
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=2),
+        place="Southwark Town Hall, SE5 8UB",
+    )
+    BoroughEvent.objects.create(
+        borough_page=southwark,
+        title="Last month's meeting",
+        starts_at=starts - datetime.timedelta(days=60),
+        ends_at=starts - datetime.timedelta(days=60, hours=-1),
+        place="Town Hall",
+    )
+    for n in range(7):
+        BoroughNewsItem.objects.create(
+            borough_page=southwark, date=datetime.date(2026, 11, 1 + n), headline=f"News {n}", text="Something."
+        )
+
+    html = client.get(southwark.url).content.decode()
+    calendar = icalendar.Calendar.from_ical(client.get("/southwark/calendar/").content)
+
+    assert "Southwark community safety meeting" in html and "Last month" not in html
+    assert "News 6" in html and "News 2" in html and "News 1" not in html  # the latest five, newest first
+    assert html.index("News 6") < html.index("News 2")
+    assert [str(e["summary"]) for e in calendar.walk("VEVENT")] == ["Southwark community safety meeting"]
