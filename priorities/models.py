@@ -151,7 +151,12 @@ class Priority(ClusterableModel, Orderable):
         blank=True,
         help_text="When the panel will look at it again: 3 to 12 months after it was agreed. Leave empty for 3 months.",
     )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.ACTIVE,
+        help_text="Keep it active while you work on it. When you stop, say if it was resolved and fill in the outcome.",
+    )
     outcome = models.TextField(
         blank=True,
         help_text="When you resolve or close a priority: what changed, or why it was closed. Residents will read this.",
@@ -222,7 +227,7 @@ class TeamMember(Orderable):
 
     ward_page = ParentalKey("priorities.WardPage", on_delete=models.CASCADE, related_name="team_members")
     name = models.CharField(max_length=100, help_text="As residents will know you, such as 'PC Amira Khan'.")
-    role = models.CharField(max_length=10, choices=Role.choices)
+    role = models.CharField(max_length=10, choices=Role.choices, help_text="Their role in the team.")
     photo = models.ForeignKey(
         "wagtailimages.Image",
         null=True,
@@ -269,7 +274,12 @@ class EventBase(Orderable):
         CONTACT_POINT = "contact_point", "Contact point"
         OTHER = "other", "Other event"
 
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CONTACT_POINT)
+    kind = models.CharField(
+        max_length=20,
+        choices=Kind.choices,
+        default=Kind.CONTACT_POINT,
+        help_text="What sort of meeting. The next ward panel meeting is also shown in the ward panel section.",
+    )
     title = models.CharField(max_length=120, help_text="Such as 'Meet the team at Peckham Library'.")
     starts_at = models.DateTimeField(help_text="Date and start time (London time).")
     ends_at = models.DateTimeField(help_text="Date and finish time (London time).")

@@ -47,7 +47,7 @@ def test_a_search_costs_a_bounded_number_of_queries(client, sample_london):
 
 
 def test_the_promises_and_accessibility_pages_exist_in_plain_words(client, sample_london):
-    assert content_pages_ensure() == 2
+    assert content_pages_ensure() == 3
     assert content_pages_ensure() == 0
 
     promises = client.get("/our-promises/").content.decode()
@@ -55,3 +55,4 @@ def test_the_promises_and_accessibility_pages_exist_in_plain_words(client, sampl
 
     assert "We will tell you what we did" in promises and "Demo content" in promises
     assert "Web Content Accessibility Guidelines 2.2" in statement
+    assert "sets no cookies unless you ask it to" in client.get("/privacy/").content.decode()
