@@ -9,7 +9,16 @@ from django.utils import timezone
 
 from sn_site.models import ContentPage, HomePage
 
-from .models import Event, Priority, PriorityCategory, PriorityUpdate, TeamMember, WardPage
+from .models import (
+    EngagementMethod,
+    Event,
+    ForceProfile,
+    Priority,
+    PriorityCategory,
+    PriorityUpdate,
+    TeamMember,
+    WardPage,
+)
 
 DEMO_NOTE = (
     "<p><strong>Demo content.</strong> The team, priorities and meetings on this page are made up to "
@@ -77,11 +86,27 @@ def content_pages_ensure() -> int:
     return made
 
 
+def force_profile_ensure() -> None:
+    """A demo description of the force for the open data, unless an administrator has written one."""
+    profile = ForceProfile.load()
+    if profile.description or profile.engagement_methods.exists():
+        return
+    profile.description = (
+        "<p>The Metropolitan Police Service polices Greater London, except the City of London. Every ward has "
+        "its own Safer Neighbourhoods Team. (Demo content: a real force writes its own.)</p>"
+    )
+    profile.engagement_methods.add(
+        EngagementMethod(kind="website", title="Metropolitan Police", url="https://www.met.police.uk/")
+    )
+    profile.save()
+
+
 def demo_content_load(*, today: datetime.date | None = None) -> int:
     """Give every ward page that has neither a team nor priorities its demo content, published.
     Pages editors have started on are left alone. Returns how many pages were filled."""
     today = today or timezone.localdate()
     content_pages_ensure()
+    force_profile_ensure()
     categories = list(PriorityCategory.objects.order_by("name"))
     if len(categories) < 3:
         raise ValueError("Demo priorities need at least 3 priority categories; the migrations seed 20.")

@@ -5,12 +5,12 @@ import datetime
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page, PagePermissionTester
 from wagtail.search import index
@@ -29,6 +29,44 @@ FORCE_WEBSITES = {
     PoliceForce.METROPOLITAN: "https://www.met.police.uk/",
     PoliceForce.CITY_OF_LONDON: "https://www.cityoflondon.police.uk/",
 }
+
+
+@register_setting(icon="site")
+class ForceProfile(ClusterableModel, BaseGenericSetting):
+    """How the force introduces itself in the open data, as police.uk's force description does.
+    Only administrators can change it."""
+
+    description = RichTextField(
+        blank=True,
+        features=["bold", "italic", "link", "ul"],
+        help_text="A short description of the force and its neighbourhood policing, for apps that list forces.",
+    )
+    telephone = models.CharField(max_length=30, default="101", help_text="The non-emergency number.")
+    website = models.URLField(default=FORCE_WEBSITES[PoliceForce.METROPOLITAN], help_text="The force's own website.")
+
+    panels = [
+        FieldPanel("description"),
+        FieldPanel("telephone"),
+        FieldPanel("website"),
+        InlinePanel("engagement_methods", heading="Ways to get involved", label="Way to get involved"),
+    ]
+
+    class Meta:
+        verbose_name = "force profile"
+
+
+class EngagementMethod(Orderable):
+    """A way the public can keep in touch with the force: a social media account, a newsletter."""
+
+    profile = ParentalKey(ForceProfile, on_delete=models.CASCADE, related_name="engagement_methods")
+    kind = models.CharField(
+        max_length=30, help_text="One word for apps to pick an icon by, such as facebook, twitter, youtube or email."
+    )
+    title = models.CharField(max_length=100, help_text="Such as 'Metropolitan Police on Facebook'.")
+    url = models.URLField(help_text="The full address, starting https://")
+    description = models.TextField(blank=True, max_length=500, help_text="Optional. What people will find there.")
+
+    panels = [FieldPanel("kind"), FieldPanel("title"), FieldPanel("url"), FieldPanel("description")]
 
 
 class Borough(models.Model):
@@ -450,6 +488,8 @@ class BoroughPage(FeedRoutes, Page):
     def get_context(self, request, *args, **kwargs):
         """Every ward with its active priorities at a glance, optionally only those with a priority
         in one category (?category=<id>)."""
+        from .selectors import events_upcoming  # selectors read these models
+
         context = super().get_context(request, *args, **kwargs)
         ward_pages = list(WardPage.objects.live().child_of(self).only("title", "url_path").order_by("title"))
         active = (
@@ -469,7 +509,7 @@ class BoroughPage(FeedRoutes, Page):
             for page in ward_pages
             if chosen is None or any(p.category_id == chosen.pk for p in priorities_of[page.pk])
         ]
-        context["upcoming_events"] = self.events.filter(ends_at__gte=timezone.now())
+        context["upcoming_events"] = events_upcoming(self)
         context["news"] = self.news.all()[:BOROUGH_NEWS_SHOWN]
         return context
 
@@ -543,14 +583,14 @@ class WardPage(FeedRoutes, Page):
     base_form_class = WardPageForm
 
     def get_context(self, request, *args, **kwargs):
+        from .selectors import events_upcoming, priorities_active, team_members  # selectors read these models
+
         context = super().get_context(request, *args, **kwargs)
         context["ward"] = ward = Ward.objects.select_related("borough").get(pk=self.ward_id)
         context["ward_map"] = outline_drawing(ward.outline)
-        context["active_priorities"] = (
-            self.priorities.filter(status=Priority.Status.ACTIVE).select_related("category").prefetch_related("updates")
-        )
-        context["team_members"] = self.team_members.select_related("photo").prefetch_related("photo__renditions")
-        context["upcoming_events"] = list(self.events.filter(ends_at__gte=timezone.now()))
+        context["active_priorities"] = priorities_active(self)
+        context["team_members"] = team_members(self)
+        context["upcoming_events"] = events_upcoming(self)
         context["next_ward_panel"] = next(
             (event for event in context["upcoming_events"] if event.kind == Event.Kind.WARD_PANEL), None
         )
@@ -559,15 +599,11 @@ class WardPage(FeedRoutes, Page):
     @path("past-priorities/", name="past_priorities")
     def past_priorities(self, request):
         """Every priority the ward has resolved or closed, newest first, with what came of it."""
-        past = (
-            self.priorities.exclude(status=Priority.Status.ACTIVE)
-            .select_related("category")
-            .prefetch_related("updates")
-            .order_by("-agreed_on")
-        )
+        from .selectors import priorities_past  # selectors read these models
+
         return self.render(
             request,
-            context_overrides={"past_priorities": past, "ward": self.ward},
+            context_overrides={"past_priorities": priorities_past(self), "ward": self.ward},
             template="priorities/ward_page_past_priorities.html",
         )
 

@@ -17,7 +17,18 @@ from shapely.geometry import shape
 from wagtail.models import Page, Site, WorkflowState
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
-from .models import Borough, PoliceForce, Postcode, Priority, PriorityUpdate, Ward, WardPage
+from .models import (
+    Borough,
+    Event,
+    PoliceForce,
+    Postcode,
+    Priority,
+    PriorityUpdate,
+    TeamLink,
+    TeamMember,
+    Ward,
+    WardPage,
+)
 from .my_area import my_area_code
 from .postcodes import PostcodeError, PostcodeQuery, parse_postcode_query
 
@@ -273,3 +284,85 @@ def officer_dashboard(user) -> OfficerDashboard:
     )
     awaiting = list(wards.filter(pk__in=[int(pk) for pk in in_moderation]).order_by("title")[:DASHBOARD_LIMIT])
     return OfficerDashboard(overdue, no_meetings, awaiting)
+
+
+# Open data: what the ward and borough pages show, for the APIs. Only published pages count.
+
+
+def ward_page_published(code: str) -> WardPage | None:
+    """A ward's published team page, with its ward and borough."""
+    return WardPage.objects.live().select_related("ward__borough").filter(ward_id=code).first()
+
+
+def team_members(page: WardPage) -> list[TeamMember]:
+    return list(page.team_members.select_related("photo").prefetch_related("photo__renditions"))
+
+
+def priorities_active(page: WardPage) -> list[Priority]:
+    """A ward's active priorities, each with its category and "we did" updates (newest first)."""
+    return list(
+        page.priorities.filter(status=Priority.Status.ACTIVE).select_related("category").prefetch_related("updates")
+    )
+
+
+def priorities_past(page: WardPage) -> list[Priority]:
+    """A ward's resolved and closed priorities, most recently agreed first."""
+    return list(
+        page.priorities.exclude(status=Priority.Status.ACTIVE)
+        .select_related("category")
+        .prefetch_related("updates")
+        .order_by("-agreed_on", "pk")
+    )
+
+
+def events_upcoming(page) -> list:
+    """A ward's or a borough's meetings that have not finished yet, soonest first."""
+    return list(page.events.filter(ends_at__gte=timezone.now()))
+
+
+@dataclass(frozen=True)
+class WardTeam:
+    """Everything a ward's team page shows, for the APIs."""
+
+    ward: Ward
+    page: WardPage | None  # None where no team page is published (the City of London's wards)
+    members: list[TeamMember]
+    links: list[TeamLink]
+    priorities: list[Priority]  # active
+    events: list[Event]  # upcoming
+
+
+def ward_team(code: str) -> WardTeam | None:
+    """A ward and, if its team page is published, what the page shows; None for no such ward."""
+    page = ward_page_published(code)
+    if page is None:
+        ward = Ward.objects.select_related("borough").filter(pk=code).first()
+        return None if ward is None else WardTeam(ward, None, [], [], [], [])
+    return WardTeam(
+        page.ward,
+        page,
+        team_members(page),
+        list(page.team_links.all()),
+        priorities_active(page),
+        events_upcoming(page),
+    )
+
+
+def priorities_published(*, ward=None, borough=None, category=None, status=None, updated_since=None):
+    """Priorities on every published ward page, filtered, with what the API shows of each."""
+    found = Priority.objects.filter(ward_page__live=True)
+    if ward:
+        found = found.filter(ward_page__ward_id=ward)
+    if borough:
+        found = found.filter(ward_page__ward__borough_id=borough)
+    if category:
+        found = found.filter(category_id=category)
+    if status:
+        found = found.filter(status=status)
+    if updated_since:
+        found = found.filter(ward_page__last_published_at__gte=updated_since)
+    return (
+        found.select_related("category", "ward_page__ward")
+        .prefetch_related("updates")
+        .order_by("ward_page__ward__name", "sort_order", "pk")
+    )

@@ -1,6 +1,21 @@
-"""Site-wide API plumbing shared by every app's DRF views."""
+"""Site-wide API plumbing shared by every app's DRF views: content negotiation, the error shape,
+pagination and the cache of answers built from published content."""
 
+import functools
+import hashlib
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.utils.http import http_date
+from rest_framework import exceptions
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
 
 
 class JSONOnly(BaseContentNegotiation):
@@ -12,3 +27,96 @@ class JSONOnly(BaseContentNegotiation):
 
     def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type
+
+
+def error_response(exc, context):
+    """Every API error in one shape: {"code", "message", "errors"?}. `code` is for machines,
+    `message` for people, `errors` names each field that was wrong and why."""
+    if isinstance(exc, Http404):  # as DRF's own handler does, so the shape below applies
+        exc = exceptions.NotFound("Not found.")
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = exception_handler(exc, context)
+    if response is None:
+        return None  # not an API error: Django's handling (a 500 page, logged) applies
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        body = {"code": "invalid", "message": "Some of what was sent is not valid.", "errors": detail}
+    elif isinstance(exc, exceptions.Throttled):
+        body = {
+            "code": "throttled",
+            "message": f"Too many requests. Try again in {exc.wait or 1:.0f} seconds.",
+        }
+    else:
+        body = {"code": exc.default_code, "message": str(exc.detail)}
+    response.data = body
+    return response
+
+
+class Pages(PageNumberPagination):
+    """?page=2&page_size=100: 50 to a page unless asked, at most 200."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def content_generation() -> str:
+    """A token that changes whenever published content (any page) or the geography changes."""
+    keys = ["page-cache:generation", "lookup:generation"]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            found[key] = uuid.uuid4().hex
+            cache.add(key, found[key], timeout=None)
+    return "-".join(found[key] for key in keys)
+
+
+def cached_read(view_method):
+    """Cache a GET handler's JSON answer, by address, until content is published or the geography
+    imported (or SN_API_CACHE_SECONDS pass, since upcoming meetings move into the past).
+
+    The handler returns a Response; its data is rendered once and the bytes reused, with the
+    Last-Modified header it set. Only 200 answers are kept. Throttling runs before this, as ever.
+    """
+
+    @functools.wraps(view_method)
+    def get(self, request, *args, **kwargs):
+        seconds = settings.SN_API_CACHE_SECONDS
+        key = None
+        if seconds:
+            address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+            key = f"api:{content_generation()}:{address}"
+            hit = cache.get(key)
+            if hit is not None:
+                return _json_response(*hit)
+        response = view_method(self, request, *args, **kwargs)
+        if response.status_code != 200:
+            return response
+        body = JSONRenderer().render(response.data)
+        last_modified = response.get("Last-Modified")
+        if key is not None:
+            cache.set(key, (body, last_modified), timeout=seconds)
+        return _json_response(body, last_modified)
+
+    return get
+
+
+def _json_response(body: bytes, last_modified: str | None) -> HttpResponse:
+    response = HttpResponse(body, content_type="application/json")
+    if last_modified:
+        response["Last-Modified"] = last_modified
+    return response
+
+
+def with_last_modified(data, when) -> Response:
+    """A Response saying when its content last changed, so clients can ask If-Modified-Since."""
+    response = Response(data)
+    if when is not None:
+        response["Last-Modified"] = http_date(when.timestamp())
+    return response
+
+
+def public_endpoints_only(endpoints):
+    """The OpenAPI schema documents the public APIs under /api/, not Wagtail's admin API."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/")]

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -11,6 +12,12 @@ from priorities import urls as priorities_urls
 from . import views
 
 api_v1 = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path(
+        "docs/",
+        SpectacularRedocView.as_view(url_name="api-v1:schema", template_name="sn_site/api_docs.html"),
+        name="docs",
+    ),
     path("", include((priorities_urls.api_urlpatterns, "priorities"))),
 ]
 
@@ -18,6 +25,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include((api_v1, "api"), namespace="api-v1")),
+    path("api/police-uk/", include((priorities_urls.police_uk_urlpatterns, "police-uk"))),
     path("search/", views.search, name="search"),
     path("", include(priorities_urls)),
 ]

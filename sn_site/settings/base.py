@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -49,7 +52,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # ETag on every GET (a hash of the body) and 304 for If-None-Match / If-Modified-Since.
+    "django.middleware.http.ConditionalGetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -149,8 +155,41 @@ REST_FRAMEWORK = {
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "sn_site.api.JSONOnly",
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": env.str("SN_API_ANON_RATE", default="300/minute")},
+    # How many proxies (load balancer, CDN) sit in front of the site, so throttling counts each
+    # client by its own address from X-Forwarded-For rather than the proxy's.
+    "NUM_PROXIES": env.int("SN_NUM_PROXIES", default=None),
+    "EXCEPTION_HANDLER": "sn_site.api.error_response",
     "UNAUTHENTICATED_USER": None,
 }
+# How long an API answer built from published content is reused. Publishing anything, or importing
+# the geography, starts afresh at once where the cache is shared; 0 turns it off.
+SN_API_CACHE_SECONDS = env.int("SN_API_CACHE_SECONDS", default=300)
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Safer Neighbourhoods API",
+    "DESCRIPTION": (
+        "Open data about London's Safer Neighbourhoods Teams: boroughs, wards, teams, priorities "
+        '("we asked, you said, we did") and meetings, plus a police.uk-compatible API under '
+        "/api/police-uk/. Read-only and free to use; anonymous clients are rate limited."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/(v1/)?",
+    "PREPROCESSING_HOOKS": ["sn_site.api.public_endpoints_only"],
+}
+
+# Anyone may read the APIs from a web page on another site; nothing is sent with credentials.
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_CREDENTIALS = False
 
 WAGTAIL_SITE_NAME = "Safer Neighbourhoods"
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")

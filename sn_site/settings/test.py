@@ -17,5 +17,6 @@ MEDIA_ROOT = VAR_DIR / "test-media"
 # Serve static files straight from the source folders, without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
-# Pages render afresh in tests; tests of the page cache switch it on themselves.
+# Pages and API answers are built afresh in tests; tests of the caches switch them on themselves.
 SN_PAGE_CACHE_SECONDS = 0
+SN_API_CACHE_SECONDS = 0

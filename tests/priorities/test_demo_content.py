@@ -4,7 +4,7 @@ from io import StringIO
 from django.core.management import call_command
 
 from priorities.demo import demo_content_load
-from priorities.models import Priority, TeamMember, WardPage
+from priorities.models import ForceProfile, Priority, TeamMember, WardPage
 
 TODAY = datetime.date(2026, 11, 27)
 
@@ -45,3 +45,17 @@ def test_pages_editors_have_started_on_are_left_alone(sample_london):
     assert list(started.team_members.values_list("name", flat=True)) == ["PC Real Person"]
     assert not started.priorities.exists()
     assert demo_content_load(today=TODAY) == 0
+
+
+def test_the_force_gets_a_labelled_demo_profile_unless_an_administrator_wrote_one(client, sample_london):
+    demo_content_load(today=TODAY)
+    force = client.get("/api/police-uk/forces/metropolitan").json()
+    assert "Demo content" in force["description"]
+    assert [method["url"] for method in force["engagement_methods"]] == ["https://www.met.police.uk/"]
+
+    profile = ForceProfile.load()
+    profile.description = "<p>Written by the force.</p>"
+    profile.save()
+    profile.engagement_methods.all().delete()
+    demo_content_load(today=TODAY)
+    assert ForceProfile.load().description == "<p>Written by the force.</p>"

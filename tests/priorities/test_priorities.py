@@ -17,7 +17,7 @@ def add_priority(page, title="Speeding on Rye Lane", status=Priority.Status.ACTI
     priority = Priority.objects.create(
         ward_page=page,
         title=title,
-        category=PriorityCategory.objects.get(name="Speeding"),
+        category=PriorityCategory.objects.get_or_create(name="Speeding")[0],  # gone after a transactional test
         you_said="Cars race down Rye Lane after school.",
         agreed_on=AGREED,
         review_by=AGREED + datetime.timedelta(days=120),
