@@ -15,7 +15,6 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete
 from django.http import HttpResponse
-from django.urls import Resolver404, resolve
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -37,10 +36,7 @@ def _key(request) -> str | None:
     """The cache key for a request Wagtail will serve as a page, or None if it may not be cached."""
     if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
         return None
-    try:
-        if resolve(request.path_info).url_name != "wagtail_serve":
-            return None
-    except Resolver404:
+    if request.resolver_match is None or request.resolver_match.url_name != "wagtail_serve":
         return None
     generation = cache.get_or_set("page-cache:generation", lambda: uuid.uuid4().hex, timeout=None)
     # The home page differs for visitors who asked it to remember their area.
@@ -50,20 +46,28 @@ def _key(request) -> str | None:
 
 
 class AnonymousPageCacheMiddleware:
+    """Looks in the cache once Django has resolved the address (process_view), so that only
+    requests Wagtail would serve pay for it, and stores what Wagtail rendered on the way out."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        key = _key(request) if settings.SN_PAGE_CACHE_SECONDS else None
+        if key is None:
+            return None
+        hit = cache.get(key)
+        if hit is not None:
+            content, content_type = hit
+            response = HttpResponse(content, content_type=content_type)
+            response["X-Page-Cache"] = "hit"
+            return response
+        request._sn_page_cache_key = key
+        return None
+
     def __call__(self, request):
-        seconds = settings.SN_PAGE_CACHE_SECONDS
-        key = _key(request) if seconds else None
-        if key is not None:
-            hit = cache.get(key)
-            if hit is not None:
-                content, content_type = hit
-                response = HttpResponse(content, content_type=content_type)
-                response["X-Page-Cache"] = "hit"
-                return response
         response = self.get_response(request)
+        key = getattr(request, "_sn_page_cache_key", None)
         if (
             key is not None
             and getattr(request, CACHEABLE, False)
@@ -71,7 +75,7 @@ class AnonymousPageCacheMiddleware:
             and not response.cookies
             and not getattr(response, "streaming", False)
         ):
-            cache.set(key, (response.content, response["Content-Type"]), timeout=seconds)
+            cache.set(key, (response.content, response["Content-Type"]), timeout=settings.SN_PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         return response
 

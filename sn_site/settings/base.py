@@ -156,7 +156,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["sn_site.api.AnonymousRateLimit"],
     "DEFAULT_THROTTLE_RATES": {"anon": env.str("SN_API_ANON_RATE", default="300/minute")},
     # How many proxies (load balancer, CDN) sit in front of the site, so throttling counts each
     # client by its own address from X-Forwarded-For rather than the proxy's.
