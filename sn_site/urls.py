@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from priorities import urls as priorities_urls
+from ward_panels import urls as ward_panels_urls
 
 from . import views
 
@@ -19,6 +20,7 @@ api_v1 = [
         name="docs",
     ),
     path("", include((priorities_urls.api_urlpatterns, "priorities"))),
+    path("", include((ward_panels_urls.api_urlpatterns, "ward_panels"))),
 ]
 
 urlpatterns = [
@@ -28,6 +30,7 @@ urlpatterns = [
     path("api/police-uk/", include((priorities_urls.police_uk_urlpatterns, "police-uk"))),
     path("search/", views.search, name="search"),
     path("", include(priorities_urls)),
+    path("", include(ward_panels_urls)),
 ]
 
 if settings.DEBUG:

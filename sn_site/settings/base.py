@@ -147,6 +147,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # Run by `celery -A sn_site beat` (one beat process for the whole site).
 CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-pages": {"task": "priorities.tasks.publish_scheduled", "schedule": 60.0},
+    "survey-reminders": {"task": "ward_panels.tasks.reminders_send", "schedule": 3600.0},
+    "survey-personal-data-purge": {"task": "ward_panels.tasks.personal_data_purge", "schedule": 86400.0},
 }
 
 REST_FRAMEWORK = {
@@ -157,7 +159,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["sn_site.api.AnonymousRateLimit"],
-    "DEFAULT_THROTTLE_RATES": {"anon": env.str("SN_API_ANON_RATE", default="300/minute")},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("SN_API_ANON_RATE", default="300/minute"),
+        # Answers to surveys, per client address, on top of the anonymous limit.
+        "survey_answers": env.str("SN_SURVEY_ANSWER_RATE", default="10/hour"),
+    },
     # How many proxies (load balancer, CDN) sit in front of the site, so throttling counts each
     # client by its own address from X-Forwarded-For rather than the proxy's.
     "NUM_PROXIES": env.int("SN_NUM_PROXIES", default=None),
@@ -204,6 +210,9 @@ SN_LOOKUP_CACHE_SECONDS = env.int("SN_LOOKUP_CACHE_SECONDS", default=600)
 # How long an anonymous visitor's page is served from the cache (0 turns the page cache off).
 # Publishing anything starts it afresh at once; this bounds how late an upcoming meeting leaves.
 SN_PAGE_CACHE_SECONDS = env.int("SN_PAGE_CACHE_SECONDS", default=300)
+# How long after a survey closes its identifiable data (who was invited, respondents' keys, free
+# text) is kept before the periodic purge deletes it. Counted answers are kept.
+SN_SURVEY_RETENTION_DAYS = env.int("SN_SURVEY_RETENTION_DAYS", default=180)
 # Code-Point Open, zipped CSV, from the Ordnance Survey's downloads service.
 SN_CODEPOINT_DOWNLOAD_URL = env.str(
     "SN_CODEPOINT_DOWNLOAD_URL",

@@ -1,0 +1,437 @@
+"""Virtual ward panels: answering a survey on the web and through the API, invitations and
+reminders, equality answers kept apart, results for officers only, retention and erasure."""
+
+import datetime
+import threading
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core import mail
+from django.core.management import call_command
+from django.db import connections
+from django.utils import timezone
+
+from priorities.models import PriorityCategory, Ward
+from sn_site.api import AnonymousRateLimit
+from ward_panels.api import SurveyAnswerLimit
+from ward_panels.models import (
+    Answer,
+    EqualityMonitoring,
+    Invitation,
+    PanelMember,
+    Question,
+    Response,
+    Survey,
+    WardPanel,
+)
+from ward_panels.services import (
+    invitation_token,
+    invitations_send,
+    member_erase,
+    members_import,
+    personal_data_purge,
+    reminders_send,
+)
+
+RYE_LANE = "E05011113"
+NOW = timezone.now()
+
+
+def make_survey(audience=Survey.Audience.PANEL, ward=RYE_LANE, **fields) -> Survey:
+    for name in ("Speeding", "Burglary", "Drug dealing"):
+        PriorityCategory.objects.get_or_create(name=name)
+    survey = Survey.objects.create(
+        title="What should we work on?",
+        introduction="Five questions, about three minutes.",
+        ward_id=ward,
+        audience=audience,
+        opens_at=fields.pop("opens_at", NOW - datetime.timedelta(days=1)),
+        closes_at=fields.pop("closes_at", NOW + datetime.timedelta(days=13)),
+        **fields,
+    )
+    Question.objects.create(survey=survey, sort_order=1, kind="single", text="Do you feel safe?", choices=["Yes", "No"])
+    Question.objects.create(survey=survey, sort_order=2, kind="rating", text="How visible is your team?")
+    Question.objects.create(survey=survey, sort_order=3, kind="local_issues", text="Which issues matter most?")
+    Question.objects.create(
+        survey=survey, sort_order=4, kind="ranking", text="Put these in order", choices=["Day", "Evening", "Night"]
+    )
+    Question.objects.create(
+        survey=survey, sort_order=5, kind="text", text="Anything else?", required=False, max_length=50
+    )
+    return survey
+
+
+def good_answers(survey: Survey) -> dict:
+    q = {question.sort_order: str(question.pk) for question in survey.questions.all()}
+    return {q[1]: "Yes", q[2]: 4, q[3]: ["Speeding", "Burglary"], q[4]: ["Night", "Day", "Evening"], q[5]: "Thanks"}
+
+
+@pytest.fixture
+def panel(sample_london) -> WardPanel:
+    panel = WardPanel.objects.create(ward_id=RYE_LANE, chair="Ada Obi")
+    for n, (left, consent) in enumerate([(None, True), (None, True), (None, False), (NOW.date(), True)]):
+        PanelMember.objects.create(
+            panel=panel,
+            name=f"Member {n}",
+            email=f"member{n}@example.org",
+            joined_on=NOW.date() - datetime.timedelta(days=30),
+            left_on=left,
+            confirmed_at=NOW,
+            consent_given_at=NOW if consent else None,
+        )
+    return panel
+
+
+@pytest.fixture
+def invited(panel):
+    """A panel survey with its invitations sent: {member email: token}."""
+    survey = make_survey()
+    invitations_send(survey=survey)
+    return survey, {i.member.email: invitation_token(i) for i in Invitation.objects.select_related("member")}
+
+
+def test_invitations_go_once_to_each_member_who_agreed_to_be_contacted(invited):
+    survey, tokens = invited
+
+    assert sorted(tokens) == ["member0@example.org", "member1@example.org"]  # not the unconsented, nor who left
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(tokens)
+    assert tokens["member0@example.org"] in next(m.body for m in mail.outbox if m.to == ["member0@example.org"])
+    assert invitations_send(survey=survey) == 0  # again (a retry, a second click): nobody twice
+    assert len(mail.outbox) == 2
+
+
+def test_a_member_answers_on_the_web_page_and_learns_what_happens_next(client, invited):
+    survey, tokens = invited
+    token = tokens["member0@example.org"]
+    page = client.get(f"/surveys/{survey.pk}/", {"token": token})
+    assert page.status_code == 200
+    html = page.content.decode()
+    for question in survey.questions.all():
+        assert question.text in html
+    assert 'type="radio"' in html and 'type="checkbox"' in html and "<select" in html and "<textarea" in html
+
+    q = {question.sort_order: question.pk for question in survey.questions.all()}
+    form = {
+        "token": token,
+        f"q{q[1]}": "No",
+        f"q{q[2]}": "2",
+        f"q{q[3]}": ["Speeding"],
+        f"q{q[4]}-0": "3",
+        f"q{q[4]}-1": "1",
+        f"q{q[4]}-2": "2",
+    }
+    done = client.post(f"/surveys/{survey.pk}/", form, follow=True)
+
+    assert done.status_code == 200 and "What happens next" in done.content.decode()
+    answers = {a.question.sort_order: a.value for a in Answer.objects.select_related("question")}
+    assert answers == {1: "No", 2: 2, 3: ["Speeding"], 4: ["Evening", "Night", "Day"]}
+
+
+def test_a_form_with_mistakes_says_what_is_wrong_and_keeps_what_was_given(client, invited):
+    survey, tokens = invited
+    q = {question.sort_order: question.pk for question in survey.questions.all()}
+
+    page = client.post(
+        f"/surveys/{survey.pk}/",
+        {"token": tokens["member0@example.org"], f"q{q[3]}": ["Speeding"], f"q{q[5]}": "x" * 60},
+    )
+
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert "There is a problem" in html and html.count("This question needs an answer.") >= 3 * 2  # summary + field
+    assert "Keep your answer to 50 characters" in html
+    assert 'value="Speeding" checked' in html and "x" * 60 in html
+    assert not Response.objects.exists()
+
+
+def test_the_equality_step_is_optional_separate_and_once(client, invited):
+    survey, tokens = invited
+    client.post(f"/surveys/{survey.pk}/", _form(survey, tokens["member0@example.org"]))
+
+    page = client.get(f"/surveys/{survey.pk}/thank-you/").content.decode()
+    assert "Optional: about you" in page and "Prefer not to say" in page and "White: Roma" in page
+    client.post(f"/surveys/{survey.pk}/thank-you/", {"age_band": "25_34", "ethnic_group": "prefer_not"})
+    client.post(f"/surveys/{survey.pk}/thank-you/", {"age_band": "65_74"})  # again: nothing more is kept
+
+    rows = list(EqualityMonitoring.objects.values("age_band", "ethnic_group", "sex"))
+    assert rows == [{"age_band": "25_34", "ethnic_group": "prefer_not", "sex": ""}]
+    names = {f.name for f in EqualityMonitoring._meta.get_fields()}
+    assert not names & {"response", "member", "invitation", "created_at", "submitted_at"}
+
+
+def _form(survey, token):
+    q = {question.sort_order: question.pk for question in survey.questions.all()}
+    return {
+        "token": token,
+        f"q{q[1]}": "Yes",
+        f"q{q[2]}": "5",
+        f"q{q[3]}": ["Burglary"],
+        f"q{q[4]}-0": "1",
+        f"q{q[4]}-1": "2",
+        f"q{q[4]}-2": "3",
+    }
+
+
+def test_the_api_reads_a_panel_survey_only_with_its_invitation(client, invited):
+    survey, tokens = invited
+
+    assert client.get(f"/api/v1/surveys/{survey.pk}/").status_code == 404
+    assert client.get(f"/api/v1/surveys/{survey.pk}/", {"token": "forged"}).status_code == 404
+    definition = client.get(f"/api/v1/surveys/{survey.pk}/", {"token": tokens["member1@example.org"]}).json()
+    assert [q["kind"] for q in definition["questions"]] == ["single", "rating", "local_issues", "ranking", "text"]
+    assert definition["questions"][1]["options"] == ["1", "2", "3", "4", "5"]
+    assert "Speeding" in definition["questions"][2]["options"]  # from the priority categories
+
+
+def test_the_api_takes_one_response_per_invitation(client, invited):
+    survey, tokens = invited
+    body = {"token": tokens["member1@example.org"], "answers": good_answers(survey)}
+
+    first = client.post(f"/api/v1/surveys/{survey.pk}/responses/", body, content_type="application/json")
+    again = client.post(f"/api/v1/surveys/{survey.pk}/responses/", body, content_type="application/json")
+
+    assert first.status_code == 201 and first.json()["receipt"]
+    assert again.status_code == 400
+    assert again.json()["errors"] == {"token": ["This invitation has already been used to answer."]}
+    assert Response.objects.count() == 1 and Answer.objects.count() == 5
+
+
+def test_every_wrong_answer_is_named_and_nothing_is_stored(client, invited):
+    survey, tokens = invited
+    q = {question.sort_order: str(question.pk) for question in survey.questions.all()}
+    answers = {q[1]: "Maybe", q[2]: "loud", q[3]: ["Speeding", "Cake"], q[4]: ["Day"], q[5]: "x" * 51, "999": "?"}
+
+    response = client.post(
+        f"/api/v1/surveys/{survey.pk}/responses/",
+        {"token": tokens["member1@example.org"], "answers": answers},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    errors = response.json()["errors"]["answers"]
+    assert set(errors) == {q[1], q[2], q[3], q[4], q[5], "999"}
+    assert errors["999"] == ["There is no such question in this survey."]
+    assert not Response.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"answers": {}}, "token"),
+        ({"token": "made-up", "answers": {}}, "token"),
+        ({"token": "x"}, "answers"),
+        ({"token": "x", "answers": ["not", "an", "object"]}, "answers"),
+        ("not json at all", None),
+    ],
+)
+def test_malformed_submissions_get_a_400_not_a_500(client, invited, body, field):
+    survey, _tokens = invited
+    response = client.post(f"/api/v1/surveys/{survey.pk}/responses/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    if field:
+        assert field in response.json()["errors"]
+
+
+def test_a_closed_survey_takes_no_answers_and_its_links_expire(client, invited):
+    survey, tokens = invited
+    Survey.objects.filter(pk=survey.pk).update(closes_at=NOW - datetime.timedelta(minutes=1))
+
+    response = client.post(
+        f"/api/v1/surveys/{survey.pk}/responses/",
+        {"token": tokens["member1@example.org"], "answers": good_answers(survey)},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400 and response.json()["errors"]["survey"] == ["This survey is closed."]
+    page = client.get(f"/surveys/{survey.pk}/", {"token": tokens["member1@example.org"]})
+    assert "This survey closed" in page.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submissions_with_one_token_at_once_store_exactly_one(codepoint_folder):
+    """Real concurrency: two threads, two database connections, one invitation."""
+    if connections["default"].vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    from priorities.services import geography_import
+    from ward_panels.services import SubmissionRefused, response_submit
+
+    geography_import(source=codepoint_folder)
+    panel = WardPanel.objects.create(ward_id=RYE_LANE)
+    member = PanelMember.objects.create(
+        panel=panel, name="A", email="a@example.org", confirmed_at=NOW, consent_given_at=NOW
+    )
+    survey = make_survey()
+    invitation = Invitation.objects.create(survey=survey, member=member)
+    token, answers = invitation_token(invitation), good_answers(survey)
+    start, outcomes = threading.Barrier(2), []
+
+    def submit():
+        try:
+            start.wait(timeout=10)
+            response_submit(survey=Survey.objects.get(pk=survey.pk), answers=answers, token=token)
+            outcomes.append("stored")
+        except SubmissionRefused as refused:
+            outcomes.append(refused.errors["token"][0])
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["This invitation has already been used to answer.", "stored"]
+    assert Response.objects.count() == 1 and Answer.objects.count() == 5
+
+
+def test_an_open_survey_takes_one_response_per_email_and_limits_each_client(client, sample_london, monkeypatch):
+    survey = make_survey(audience=Survey.Audience.OPEN)
+    assert client.get(f"/api/v1/surveys/{survey.pk}/").status_code == 200  # no token needed
+
+    def send(email, address="10.0.0.1"):
+        body = {"email": email, "answers": good_answers(survey)}
+        return client.post(
+            f"/api/v1/surveys/{survey.pk}/responses/", body, content_type="application/json", REMOTE_ADDR=address
+        )
+
+    assert send("ann@example.org").status_code == 201
+    assert send("ANN@example.org ").json()["errors"]["email"] == ["You have already answered this survey. Thank you."]
+    missing = client.post(
+        f"/api/v1/surveys/{survey.pk}/responses/", {"answers": good_answers(survey)}, content_type="application/json"
+    )
+    assert "email" in missing.json()["errors"]
+    assert not Response.objects.filter(respondent_key__icontains="ann").exists()  # only a keyed hash is kept
+
+    monkeypatch.setattr(SurveyAnswerLimit, "rate", "3/hour", raising=False)
+    statuses = [send(f"p{n}@example.org", address="10.0.0.2").status_code for n in range(4)]
+    assert statuses == [201, 201, 201, 429]
+    assert AnonymousRateLimit.scope == "anon"  # the general limit is separate
+
+
+def test_reminders_go_to_members_who_have_not_answered_once(client, invited):
+    survey, tokens = invited
+    client.post(
+        f"/api/v1/surveys/{survey.pk}/responses/",
+        {"token": tokens["member0@example.org"], "answers": good_answers(survey)},
+        content_type="application/json",
+    )
+    mail.outbox.clear()
+
+    assert reminders_send(now=NOW + datetime.timedelta(days=3)) == 0  # not due yet (7 days)
+    assert reminders_send(now=NOW + datetime.timedelta(days=8)) == 1
+    assert reminders_send(now=NOW + datetime.timedelta(days=9)) == 0
+    assert [m.to for m in mail.outbox] == [["member1@example.org"]]
+    assert mail.outbox[0].subject.startswith("Reminder:")
+    assert tokens["member1@example.org"] in mail.outbox[0].body  # the same link still works
+
+
+@pytest.fixture
+def officers(sample_london):
+    southwark = User.objects.create_user("pc.southwark", password="a-long-test-password")
+    westminster = User.objects.create_user("pc.westminster", password="a-long-test-password")
+    call_command("add_officer", "pc.southwark", "--borough", "E09000028", stdout=StringIO())
+    call_command("add_officer", "pc.westminster", "--borough", "E09000033", stdout=StringIO())
+    return southwark, westminster
+
+
+def test_results_are_for_the_surveys_own_officers_with_small_numbers_hidden(client, officers):
+    survey = make_survey(audience=Survey.Audience.OPEN)
+    for n in range(14):
+        answers = good_answers(survey)
+        answers[str(survey.questions.get(sort_order=1).pk)] = "Yes" if n < 11 else "No"  # 11 yes, 3 no
+        client.post(
+            f"/api/v1/surveys/{survey.pk}/responses/",
+            {"email": f"r{n}@example.org", "answers": answers},
+            content_type="application/json",
+            REMOTE_ADDR=f"10.0.1.{n}",
+        )
+    southwark, westminster = officers
+
+    assert client.get(f"/api/v1/surveys/{survey.pk}/results/").status_code == 403
+    client.force_login(westminster)
+    assert client.get(f"/api/v1/surveys/{survey.pk}/results/").status_code == 403
+    client.force_login(southwark)
+    results = client.get(f"/api/v1/surveys/{survey.pk}/results/").json()
+
+    safe = results["questions"][0]
+    assert results["responded"] == 14 and safe["answered"] == 14
+    # 3 "No" is under 10, and 11 "Yes" would give it away by subtraction: both hidden.
+    assert [(o["label"], o["count"]) for o in safe["options"]] == [("Yes", None), ("No", None)]
+    rating = results["questions"][1]
+    assert rating["mean"] == 4.0 and {o["label"]: o["count"] for o in rating["options"]}["4"] == 14
+    assert results["questions"][4]["texts"] == ["Thanks"] * 14
+    csv = client.get(f"/api/v1/surveys/{survey.pk}/results.csv")
+    assert csv["Content-Type"].startswith("text/csv") and "Do you feel safe?,Yes,hidden," in csv.content.decode()
+
+
+def test_importing_members_keeps_good_rows_and_reports_bad_ones(panel):
+    text = (
+        "Name,Email,Phone,joined_on,consent_given_on\n"
+        "Bola Ade,bola@example.org,020 7946 0000,2026-01-05,2026-01-05\n"
+        ",nobody@example.org,,,\n"
+        "Cat Lee,not-an-email,,,\n"
+        "Dev Rao,dev@example.org,,2026-13-01,\n"
+        "Member 0,MEMBER0@example.org,,,2026-02-01\n"
+    )
+
+    report = members_import(panel=panel, text=text)
+
+    assert (report.added, report.updated) == (1, 1)
+    assert report.problems == [
+        "Row 3: no name.",
+        "Row 4: not-an-email is not an email address.",
+        "Row 5: '2026-13-01' is not a date like 2026-11-27.",
+    ]
+    assert PanelMember.objects.filter(panel=panel).count() == 5
+    assert PanelMember.objects.get(email="bola@example.org").consent_given_at is not None
+
+
+def test_a_member_can_be_removed_with_everything_they_gave(client, invited):
+    survey, tokens = invited
+    client.post(
+        f"/api/v1/surveys/{survey.pk}/responses/",
+        {"token": tokens["member0@example.org"], "answers": good_answers(survey)},
+        content_type="application/json",
+    )
+
+    member_erase(member=PanelMember.objects.get(email="member0@example.org"))
+
+    assert not PanelMember.objects.filter(email="member0@example.org").exists()
+    assert not Response.objects.exists() and not Answer.objects.exists()
+    assert Invitation.objects.count() == 1
+
+
+def test_identifiable_data_is_deleted_after_the_retention_period(client, invited, settings):
+    survey, tokens = invited
+    client.post(
+        f"/api/v1/surveys/{survey.pk}/responses/",
+        {"token": tokens["member0@example.org"], "answers": good_answers(survey)},
+        content_type="application/json",
+    )
+    settings.SN_SURVEY_RETENTION_DAYS = 30
+    closed = survey.closes_at
+
+    assert personal_data_purge(now=closed + datetime.timedelta(days=29)) == 0
+    assert personal_data_purge(now=closed + datetime.timedelta(days=31)) == 1
+
+    assert not Invitation.objects.filter(survey=survey).exists()
+    response = Response.objects.get()
+    assert response.invitation is None and response.respondent_key is None
+    kinds = set(Answer.objects.values_list("question__kind", flat=True))
+    assert "text" not in kinds and "single" in kinds  # the counts stay; free text, which may name people, goes
+    assert personal_data_purge(now=closed + datetime.timedelta(days=40)) == 0
+
+
+def test_a_survey_is_for_a_ward_or_a_borough(sample_london):
+    from django.core.exceptions import ValidationError
+
+    survey = Survey(title="x", introduction="y", opens_at=NOW, closes_at=NOW - datetime.timedelta(days=1))
+    with pytest.raises(ValidationError) as refused:
+        survey.clean()
+    assert set(refused.value.message_dict) == {"ward", "closes_at"}
+    survey.ward, survey.borough = Ward.objects.get(pk=RYE_LANE), Ward.objects.get(pk=RYE_LANE).borough
+    with pytest.raises(ValidationError):
+        survey.clean()

@@ -1,0 +1,266 @@
+"""The e-survey API: read a survey, answer it, add the optional equality answers, and (for
+officers) read its results. Answers go through the same service as the survey's web page."""
+
+import csv
+import io
+
+from django.http import HttpResponse
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from sn_site.api import AnonymousRateLimit
+
+from .models import EqualityMonitoring, Question, Survey
+from .selectors import officer_can_see, survey_for_answering, survey_results
+from .services import SubmissionRefused, equality_record, invitation_for_token, receipt_for, response_submit
+
+
+class SurveyAnswerLimit(AnonymousRateLimit):
+    """Answers per client address (SN_SURVEY_ANSWER_RATE), on top of every API request's limit:
+    with one response per email address or browser, it keeps an open survey from being stuffed."""
+
+    scope = "survey_answers"
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    options = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Question
+        fields = ["id", "kind", "text", "help_text", "required", "options", "max_length", "max_choices"]
+
+
+class SurveySerializer(serializers.ModelSerializer):
+    area = serializers.CharField(source="area_name")
+    is_open = serializers.SerializerMethodField()
+    questions = QuestionSerializer(many=True)
+
+    class Meta:
+        model = Survey
+        fields = ["id", "title", "introduction", "area", "audience", "opens_at", "closes_at", "is_open", "questions"]
+
+    def get_is_open(self, survey) -> bool:
+        return survey.is_open()
+
+
+class SubmissionSerializer(serializers.Serializer):
+    token = serializers.CharField(required=False, help_text="Panel surveys: the token from the invitation link.")
+    email = serializers.EmailField(required=False, help_text="Open surveys: one response per email address.")
+    answers = serializers.DictField(
+        help_text="Keyed by question id: a string (single choice, text), a number (rating) or a list of strings "
+        '(multiple choice, local issues, ranking in order). {"12": "Yes", "13": 4, "14": ["Speeding"]}'
+    )
+
+
+class EqualitySerializer(serializers.Serializer):
+    receipt = serializers.CharField(help_text="The receipt the submission answered with.")
+    answers = serializers.DictField(
+        help_text="Any of: " + ", ".join(EqualityMonitoring.FIELDS) + '. Each optional; "prefer_not" to decline.'
+    )
+
+
+ERRORS = inline_serializer(
+    "SurveyErrors",
+    {"code": serializers.CharField(), "message": serializers.CharField(), "errors": serializers.DictField()},
+)
+
+
+def _refused(error: SubmissionRefused) -> Response:
+    return Response(
+        {"code": "invalid", "message": "The answers were not saved. Nothing was stored.", "errors": error.errors},
+        status=400,
+    )
+
+
+def _survey_or_404(pk, token: str | None) -> Survey:
+    """An open survey to anyone once it has opened; a panel survey only with its invitation's token."""
+    survey = survey_for_answering(pk)
+    if survey is None or survey.opens_at > timezone.now():
+        raise NotFound("There is no such survey.")
+    if survey.audience == Survey.Audience.PANEL:
+        invitation = invitation_for_token(token or "")
+        if invitation is None or invitation.survey_id != survey.pk:
+            raise NotFound("There is no such survey, or the link is not valid.")
+    return survey
+
+
+class SurveyApi(APIView):
+    @extend_schema(
+        summary="A survey's questions",
+        parameters=[OpenApiParameter("token", str, description="Panel surveys: the invitation's token.")],
+        responses={200: SurveySerializer, 404: ERRORS},
+        tags=["surveys"],
+    )
+    def get(self, request, pk: int):
+        return Response(SurveySerializer(_survey_or_404(pk, request.query_params.get("token"))).data)
+
+
+class ResponseApi(APIView):
+    throttle_classes = [AnonymousRateLimit, SurveyAnswerLimit]
+
+    @extend_schema(
+        summary="Answer a survey",
+        description="One response per invitation (panel surveys) or per email address (open surveys), kept so "
+        "by the database. Every problem is reported at once, by field; nothing is stored unless all is well.",
+        request=SubmissionSerializer,
+        responses={
+            201: inline_serializer(
+                "Submitted", {"receipt": serializers.CharField(), "message": serializers.CharField()}
+            ),
+            400: ERRORS,
+            404: ERRORS,
+            429: ERRORS,
+        },
+        tags=["surveys"],
+    )
+    def post(self, request, pk: int):
+        submission = SubmissionSerializer(data=request.data)
+        submission.is_valid(raise_exception=True)
+        data = submission.validated_data
+        survey = survey_for_answering(pk)
+        if survey is None:
+            raise NotFound("There is no such survey.")
+        try:
+            response = response_submit(
+                survey=survey, answers=data["answers"], token=data.get("token"), respondent=data.get("email")
+            )
+        except SubmissionRefused as error:
+            return _refused(error)
+        return Response(
+            {"receipt": receipt_for(response), "message": "Thank you. Your answers have been saved."}, status=201
+        )
+
+
+class EqualityApi(APIView):
+    throttle_classes = [AnonymousRateLimit, SurveyAnswerLimit]
+
+    @extend_schema(
+        summary="Add the optional equality answers after answering",
+        description="Stored apart from the answers, with no link to them or to you, and only ever counted.",
+        request=EqualitySerializer,
+        responses={204: None, 400: ERRORS},
+        tags=["surveys"],
+    )
+    def post(self, request, pk: int):
+        given = EqualitySerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            equality_record(receipt=given.validated_data["receipt"], answers=given.validated_data["answers"])
+        except SubmissionRefused as error:
+            return _refused(error)
+        return Response(status=204)
+
+
+def _officer_survey(request, pk) -> Survey:
+    survey = survey_for_answering(pk)
+    if survey is None:
+        raise NotFound("There is no such survey.")
+    if not officer_can_see(request.user, survey):
+        raise PermissionDenied("Only the officers for this survey's area can see its results.")
+    return survey
+
+
+OPTION = inline_serializer(
+    "OptionResult",
+    {
+        "label": serializers.CharField(),
+        "count": serializers.IntegerField(allow_null=True, help_text="null: fewer than 10, or would reveal one"),
+        "percent": serializers.FloatField(allow_null=True),
+    },
+    many=True,
+)
+
+
+def results_output(results) -> dict:
+    return {
+        "survey": {"id": results.survey.pk, "title": results.survey.title, "area": results.survey.area_name},
+        "invited": results.invited,
+        "responded": results.responded,
+        "questions": [
+            {
+                "id": item.question.pk,
+                "text": item.question.text,
+                "kind": item.question.kind,
+                "answered": item.answered,
+                "options": [vars(option) for option in item.options],
+                "mean": item.mean,
+                "texts": item.texts,
+            }
+            for item in results.questions
+        ],
+        "equality": {name: [vars(option) for option in options] for name, options in results.equality.items()},
+        "equality_answered": results.equality_answered,
+    }
+
+
+class ResultsApi(APIView):
+    """For signed-in officers of the survey's borough or ward (the admin's session)."""
+
+    authentication_classes = [SessionAuthentication]
+
+    @extend_schema(
+        summary="A survey's results (officers)",
+        description="Counts under 10 are hidden (null), and others too where a hidden one could be worked out "
+        "by subtraction. Equality figures are counts only.",
+        responses={
+            200: inline_serializer(
+                "SurveyResults",
+                {
+                    "invited": serializers.IntegerField(),
+                    "responded": serializers.IntegerField(),
+                    "questions": inline_serializer(
+                        "QuestionResults",
+                        {
+                            "id": serializers.IntegerField(),
+                            "text": serializers.CharField(),
+                            "kind": serializers.CharField(),
+                            "answered": serializers.IntegerField(allow_null=True),
+                            "options": OPTION,
+                            "mean": serializers.FloatField(allow_null=True),
+                            "texts": serializers.ListField(child=serializers.CharField()),
+                        },
+                        many=True,
+                    ),
+                    "equality": serializers.DictField(),
+                    "equality_answered": serializers.IntegerField(allow_null=True),
+                },
+            ),
+            403: ERRORS,
+            404: ERRORS,
+        },
+        tags=["surveys"],
+    )
+    def get(self, request, pk: int):
+        return Response(results_output(survey_results(_officer_survey(request, pk))))
+
+
+class ResultsCsvApi(APIView):
+    authentication_classes = [SessionAuthentication]
+
+    @extend_schema(summary="A survey's results as CSV (officers)", responses={(200, "text/csv"): str}, tags=["surveys"])
+    def get(self, request, pk: int):
+        results = survey_results(_officer_survey(request, pk))
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["question", "option", "count", "percent"])
+        for item in results.questions:
+            for option in item.options:
+                writer.writerow([item.question.text, option.label, _cell(option.count), _cell(option.percent)])
+            if item.question.kind == Question.Kind.TEXT:
+                for text in item.texts:
+                    writer.writerow([item.question.text, text, "", ""])
+        for name, options in results.equality.items():
+            for option in options:
+                writer.writerow([f"Equality: {name}", option.label, _cell(option.count), _cell(option.percent)])
+        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="survey-{results.survey.pk}-results.csv"'
+        return response
+
+
+def _cell(value) -> str:
+    return "hidden" if value is None else str(value)  # under 10, or would reveal one that is

@@ -1,0 +1,436 @@
+"""Virtual ward panels: each ward's panel and its members, and the e-surveys that let people who
+cannot come to an evening meeting tell their team what matters ("you said").
+
+Contact details (PanelMember), answers (Response, Answer) and equality monitoring
+(EqualityMonitoring) are kept in separate tables: equality answers carry no link to a person or a
+response, and are only ever counted.
+"""
+
+import datetime
+import secrets
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.models import Orderable
+
+from priorities.models import Borough, Priority, Ward
+
+CONSENT_WORDING = (
+    "I agree that my Safer Neighbourhoods Team may contact me about the ward panel and its surveys. "
+    "I can withdraw at any time."
+)
+
+
+class WardPanel(models.Model):
+    """The residents, businesses and groups who agree a ward's priorities with its team."""
+
+    ward = models.OneToOneField(Ward, on_delete=models.PROTECT, related_name="panel")
+    chair = models.CharField(max_length=100, blank=True, help_text="The panel's chair, as residents know them.")
+    meeting_pattern = models.CharField(
+        max_length=200, blank=True, help_text="When it meets, such as 'Every third Tuesday, 7pm, at the library'."
+    )
+
+    panels = [FieldPanel("ward"), FieldPanel("chair"), FieldPanel("meeting_pattern")]
+
+    class Meta:
+        ordering = ["ward__name"]
+
+    def __str__(self) -> str:
+        return f"{self.ward.name} ward panel"
+
+
+class PanelMemberQuerySet(models.QuerySet):
+    def active(self, on: datetime.date | None = None):
+        """Members who have confirmed, consented to be contacted and not left."""
+        on = on or timezone.localdate()
+        return self.filter(confirmed_at__isnull=False, consent_given_at__isnull=False, joined_on__lte=on).filter(
+            Q(left_on__isnull=True) | Q(left_on__gt=on)
+        )
+
+
+class PanelMember(models.Model):
+    """Someone on a ward panel, with their consent to be contacted. Removing a member removes
+    their invitations and the answers given through them."""
+
+    panel = models.ForeignKey(WardPanel, on_delete=models.CASCADE, related_name="members")
+    name = models.CharField(max_length=100)
+    email = models.EmailField()
+    phone = models.CharField(max_length=30, blank=True)
+    consent_given_at = models.DateTimeField(
+        null=True, blank=True, help_text="When they agreed to be contacted. Empty: never contact them."
+    )
+    consent_wording = models.TextField(blank=True, help_text="The words they agreed to, exactly.")
+    joined_on = models.DateField(default=datetime.date.today)
+    left_on = models.DateField(null=True, blank=True, help_text="When they left the panel. They get no more surveys.")
+    confirmed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When they confirmed their email address. People added by officers count as confirmed.",
+    )
+
+    objects = PanelMemberQuerySet.as_manager()
+
+    panels = [
+        FieldPanel("panel"),
+        FieldPanel("name"),
+        FieldPanel("email"),
+        FieldPanel("phone"),
+        MultiFieldPanel(
+            [FieldPanel("consent_given_at"), FieldPanel("consent_wording"), FieldPanel("confirmed_at")],
+            heading="Consent",
+        ),
+        FieldRowPanel([FieldPanel("joined_on"), FieldPanel("left_on")]),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint("panel", models.functions.Lower("email"), name="one_member_per_email")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.panel.ward.name})"
+
+
+class Survey(ClusterableModel):
+    """An e-survey for one ward (or every ward of a borough): its questions, who may answer and when."""
+
+    class Audience(models.TextChoices):
+        PANEL = "panel", "Panel members only, by invitation"
+        OPEN = "open", "Anyone who lives or works in the area"
+
+    title = models.CharField(max_length=150)
+    introduction = models.TextField(
+        help_text="Why you are asking and what you will do with the answers. Say how long it takes."
+    )
+    ward = models.ForeignKey(Ward, null=True, blank=True, on_delete=models.PROTECT, related_name="surveys")
+    borough = models.ForeignKey(
+        Borough,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="surveys",
+        help_text="For a survey of every ward in a borough; leave empty for one ward.",
+    )
+    audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.PANEL)
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    reminder_after_days = models.PositiveSmallIntegerField(
+        default=7, help_text="Remind members who have not answered after this many days. 0: no reminder."
+    )
+    summary = models.TextField(
+        "You said",
+        blank=True,
+        help_text="After it closes: a short summary of what people told you, for the ward page.",
+    )
+    summary_published = models.BooleanField(default=False, help_text="Show the summary on the ward page.")
+    informed_priority = models.ForeignKey(
+        Priority,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="surveys",
+        help_text="The priority these answers informed, if any.",
+    )
+    personal_data_deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("introduction"),
+        FieldRowPanel([FieldPanel("ward"), FieldPanel("borough")], heading="Where"),
+        FieldPanel("audience"),
+        FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")], heading="When"),
+        FieldPanel("reminder_after_days"),
+        InlinePanel("questions", heading="Questions", label="Question", min_num=1),
+        MultiFieldPanel(
+            [FieldPanel("summary"), FieldPanel("summary_published"), FieldPanel("informed_priority")],
+            heading="After it closes",
+        ),
+    ]
+
+    class Meta:
+        ordering = ["-opens_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ward__isnull=False, borough__isnull=True) | Q(ward__isnull=True, borough__isnull=False),
+                name="survey_for_a_ward_or_a_borough",
+            ),
+            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="survey_closes_after_opening"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self):
+        errors = {}
+        if bool(self.ward_id) == bool(self.borough_id):
+            errors["ward"] = "Choose a ward, or a borough for every ward in it (not both)."
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            errors["closes_at"] = "The survey must close after it opens."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def area_name(self) -> str:
+        return self.ward.name if self.ward_id else self.borough.name
+
+    def is_open(self, now: datetime.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return self.opens_at <= now < self.closes_at and self.personal_data_deleted_at is None
+
+
+class Question(Orderable):
+    """One question. Choices, limits and scales apply to the kinds that use them."""
+
+    class Kind(models.TextChoices):
+        SINGLE = "single", "Single choice"
+        MULTIPLE = "multiple", "Multiple choice"
+        RATING = "rating", "Rating scale"
+        TEXT = "text", "Free text"
+        RANKING = "ranking", "Ranking"
+        LOCAL_ISSUES = "local_issues", "Which local issues matter most to you"
+
+    survey = ParentalKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = models.CharField(max_length=300, help_text="The question, plainly.")
+    help_text = models.CharField(max_length=300, blank=True, help_text="Optional hint shown under the question.")
+    required = models.BooleanField(default=True)
+    choices = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='For choice and ranking questions: the options, as a list such as ["Yes", "No"]. '
+        "'Which local issues' questions are filled from the priority categories.",
+    )
+    max_length = models.PositiveIntegerField(
+        default=1000, validators=[MinValueValidator(1), MaxValueValidator(5000)], help_text="Free text: longest answer."
+    )
+    scale_min = models.SmallIntegerField(default=1)
+    scale_max = models.SmallIntegerField(default=5)
+    max_choices = models.PositiveSmallIntegerField(
+        default=3, help_text="Multiple choice and local issues: how many may be chosen at most."
+    )
+
+    panels = [
+        FieldPanel("kind"),
+        FieldPanel("text"),
+        FieldPanel("help_text"),
+        FieldPanel("required"),
+        FieldPanel("choices"),
+        FieldRowPanel([FieldPanel("scale_min"), FieldPanel("scale_max")], heading="Rating scale"),
+        FieldRowPanel([FieldPanel("max_length"), FieldPanel("max_choices")], heading="Limits"),
+    ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def clean(self):
+        if self.kind in (self.Kind.SINGLE, self.Kind.MULTIPLE, self.Kind.RANKING):
+            if (
+                not isinstance(self.choices, list)
+                or len(self.choices) < 2
+                or not all(isinstance(c, str) and c.strip() for c in self.choices)
+            ):
+                raise ValidationError({"choices": "Give at least two options, as a list of words in quotes."})
+            if len(set(self.choices)) != len(self.choices):
+                raise ValidationError({"choices": "Each option must be different."})
+        if self.kind == self.Kind.RATING and self.scale_max <= self.scale_min:
+            raise ValidationError({"scale_max": "The top of the scale must be above the bottom."})
+
+    def options(self) -> list[str]:
+        """The options a person chooses from: the question's own, or the priority categories."""
+        if self.kind == self.Kind.LOCAL_ISSUES:
+            from priorities.models import PriorityCategory
+
+            return list(PriorityCategory.objects.values_list("name", flat=True))
+        if self.kind == self.Kind.RATING:
+            return [str(n) for n in range(self.scale_min, self.scale_max + 1)]
+        return list(self.choices)
+
+
+def _nonce() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class Invitation(models.Model):
+    """One panel member's one-use link to one survey. The link's token is signed with the site's
+    secret key (services.invitation_token), so it cannot be guessed or made from a copy of the
+    database alone, and the same link can be sent again in a reminder."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
+    member = models.ForeignKey(PanelMember, on_delete=models.CASCADE, related_name="invitations")
+    nonce = models.CharField(max_length=20, default=_nonce, help_text="Changing it withdraws the link.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["survey", "member"], name="one_invitation_per_member")]
+
+    def __str__(self) -> str:
+        return f"Invitation {self.pk} to {self.survey_id}"
+
+
+class Response(models.Model):
+    """One person's answers to a survey. At most one per invitation, and for open surveys one per
+    respondent (an email address's or a browser's key), enforced by the database."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    # Kept when invitations are deleted at the end of the retention period: the answers stay, anonymous.
+    invitation = models.OneToOneField(
+        Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="response"
+    )
+    respondent_key = models.CharField(
+        max_length=64, null=True, blank=True, help_text="A keyed hash of an email address or a browser's id."
+    )
+    equality_recorded = models.BooleanField(default=False, help_text="The optional equality step is done.")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "respondent_key"],
+                condition=Q(respondent_key__isnull=False),
+                name="one_response_per_respondent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Response {self.pk} to {self.survey_id}"
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    value = models.JSONField(help_text="A string, a number, or a list of strings, as the question's kind asks.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["response", "question"], name="one_answer_per_question")]
+
+    def __str__(self) -> str:
+        return f"Answer to {self.question_id}"
+
+
+PREFER_NOT = ("prefer_not", "Prefer not to say")
+
+
+class EqualityMonitoring(models.Model):
+    """Optional equality answers for a survey: counted, never shown per person. Deliberately no
+    link to a response, a member or a time, and a random key (no order), so no answer can be traced
+    back to who gave it."""
+
+    class AgeBand(models.TextChoices):
+        UNDER_18 = "under_18", "Under 18"
+        A18_24 = "18_24", "18 to 24"
+        A25_34 = "25_34", "25 to 34"
+        A35_44 = "35_44", "35 to 44"
+        A45_54 = "45_54", "45 to 54"
+        A55_64 = "55_64", "55 to 64"
+        A65_74 = "65_74", "65 to 74"
+        A75 = "75_over", "75 or over"
+        PREFER_NOT_ = PREFER_NOT
+
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        PREFER_NOT_ = PREFER_NOT
+
+    class GenderIdentity(models.TextChoices):
+        SAME = "same", "Yes, my gender is the same as the sex I was registered at birth"
+        DIFFERENT = "different", "No, my gender is different from the sex I was registered at birth"
+        PREFER_NOT_ = PREFER_NOT
+
+    class EthnicGroup(models.TextChoices):  # the ONS 2021 Census categories for England
+        ASIAN_BANGLADESHI = "asian_bangladeshi", "Asian or Asian British: Bangladeshi"
+        ASIAN_CHINESE = "asian_chinese", "Asian or Asian British: Chinese"
+        ASIAN_INDIAN = "asian_indian", "Asian or Asian British: Indian"
+        ASIAN_PAKISTANI = "asian_pakistani", "Asian or Asian British: Pakistani"
+        ASIAN_OTHER = "asian_other", "Asian or Asian British: any other Asian background"
+        BLACK_AFRICAN = "black_african", "Black, Black British, Caribbean or African: African"
+        BLACK_CARIBBEAN = "black_caribbean", "Black, Black British, Caribbean or African: Caribbean"
+        BLACK_OTHER = "black_other", "Black, Black British, Caribbean or African: any other Black background"
+        MIXED_WHITE_ASIAN = "mixed_white_asian", "Mixed or multiple ethnic groups: White and Asian"
+        MIXED_WHITE_BLACK_AFRICAN = (
+            "mixed_white_black_african",
+            "Mixed or multiple ethnic groups: White and Black African",
+        )
+        MIXED_WHITE_BLACK_CARIBBEAN = (
+            "mixed_white_black_caribbean",
+            "Mixed or multiple ethnic groups: White and Black Caribbean",
+        )
+        MIXED_OTHER = "mixed_other", "Mixed or multiple ethnic groups: any other Mixed background"
+        WHITE_BRITISH = "white_british", "White: English, Welsh, Scottish, Northern Irish or British"
+        WHITE_IRISH = "white_irish", "White: Irish"
+        WHITE_GYPSY = "white_gypsy", "White: Gypsy or Irish Traveller"
+        WHITE_ROMA = "white_roma", "White: Roma"
+        WHITE_OTHER = "white_other", "White: any other White background"
+        ARAB = "arab", "Other ethnic group: Arab"
+        OTHER = "other", "Other ethnic group: any other ethnic group"
+        PREFER_NOT_ = PREFER_NOT
+
+    class Religion(models.TextChoices):
+        NONE = "none", "No religion"
+        BUDDHIST = "buddhist", "Buddhist"
+        CHRISTIAN = "christian", "Christian"
+        HINDU = "hindu", "Hindu"
+        JEWISH = "jewish", "Jewish"
+        MUSLIM = "muslim", "Muslim"
+        SIKH = "sikh", "Sikh"
+        OTHER = "other", "Any other religion"
+        PREFER_NOT_ = PREFER_NOT
+
+    class SexualOrientation(models.TextChoices):
+        STRAIGHT = "straight", "Straight or heterosexual"
+        GAY_LESBIAN = "gay_lesbian", "Gay or lesbian"
+        BISEXUAL = "bisexual", "Bisexual"
+        OTHER = "other", "Another sexual orientation"
+        PREFER_NOT_ = PREFER_NOT
+
+    class YesNo(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        PREFER_NOT_ = PREFER_NOT
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="equality_answers")
+    age_band = models.CharField(max_length=10, choices=AgeBand.choices, blank=True)
+    sex = models.CharField(max_length=10, choices=Sex.choices, blank=True)
+    gender_identity = models.CharField(max_length=10, choices=GenderIdentity.choices, blank=True)
+    ethnic_group = models.CharField(max_length=30, choices=EthnicGroup.choices, blank=True)
+    religion = models.CharField(max_length=10, choices=Religion.choices, blank=True)
+    sexual_orientation = models.CharField(max_length=12, choices=SexualOrientation.choices, blank=True)
+    disability = models.CharField(
+        "Disability",
+        max_length=10,
+        choices=YesNo.choices,
+        blank=True,
+        help_text="A physical or mental health condition or illness lasting or expected to last 12 months or more "
+        "that reduces your ability to carry out day-to-day activities.",
+    )
+    caring = models.CharField(
+        "Caring responsibilities",
+        max_length=10,
+        choices=YesNo.choices,
+        blank=True,
+        help_text="Looking after, or giving help or support to, anyone because of their long-term condition, "
+        "illness, disability or old age.",
+    )
+
+    def __str__(self) -> str:
+        return "Equality answers"  # never shown per person
+
+    FIELDS = (
+        "age_band",
+        "sex",
+        "gender_identity",
+        "ethnic_group",
+        "religion",
+        "sexual_orientation",
+        "disability",
+        "caring",
+    )

@@ -1,0 +1,122 @@
+"""Reads for ward panels: what a survey asks, who may see its results, and the results themselves,
+with small numbers suppressed."""
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from priorities.models import BoroughPage, WardPage
+
+from .models import Answer, EqualityMonitoring, Invitation, Question, Survey
+from .suppression import THRESHOLD, suppress_counts
+
+
+def survey_for_answering(pk) -> Survey | None:
+    return Survey.objects.select_related("ward", "borough").prefetch_related("questions").filter(pk=pk).first()
+
+
+def officer_can_see(user, survey: Survey) -> bool:
+    """Results are for the officers who look after the survey's ward (or borough), and admins."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if survey.ward_id:
+        page = WardPage.objects.filter(ward_id=survey.ward_id).first()
+    else:
+        page = BoroughPage.objects.filter(borough_id=survey.borough_id).first()
+    return page is not None and page.permissions_for_user(user).can_edit()
+
+
+def surveys_for_officer(user):
+    """The surveys an officer may see and manage: those for wards or boroughs whose pages they edit."""
+    surveys = Survey.objects.select_related("ward", "borough")
+    if user.is_superuser:
+        return surveys
+    from wagtail.permission_policies.pages import PagePermissionPolicy
+
+    pages = PagePermissionPolicy().instances_user_has_permission_for(user, "change")
+    wards = WardPage.objects.filter(pk__in=pages.values("pk")).values("ward_id")
+    boroughs = BoroughPage.objects.filter(pk__in=pages.values("pk")).values("borough_id")
+    return surveys.filter(Q(ward_id__in=wards) | Q(borough_id__in=boroughs) | Q(ward__borough_id__in=boroughs))
+
+
+@dataclass(frozen=True)
+class OptionResult:
+    label: str
+    count: int | None  # None: suppressed
+    percent: float | None
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question: Question
+    answered: int | None  # None: fewer than THRESHOLD, suppressed
+    options: list[OptionResult]
+    mean: float | None  # rating: the average; ranking: unused
+    texts: list[str]  # free text answers, for officers
+
+
+@dataclass(frozen=True)
+class SurveyResults:
+    survey: Survey
+    invited: int
+    responded: int
+    questions: list[QuestionResult]
+    equality: dict[str, list[OptionResult]]  # field name -> categories
+    equality_answered: int | None
+
+
+def _options(labels: list[str], counts: list[int]) -> list[OptionResult]:
+    shown, total = suppress_counts(counts)
+    return [
+        OptionResult(label, count, round(100 * count / total, 1) if count is not None and total else None)
+        for label, count in zip(labels, shown, strict=True)
+    ]
+
+
+def _published(n: int) -> int | None:
+    return n if n >= THRESHOLD else None
+
+
+def survey_results(survey: Survey) -> SurveyResults:
+    """Counts and percentages per question, and equality figures, with every count under 10
+    hidden, and others too where a hidden one could be worked out by subtraction."""
+    answers_by_question: dict[int, list] = {}
+    for question_id, value in Answer.objects.filter(response__survey=survey).values_list("question_id", "value"):
+        answers_by_question.setdefault(question_id, []).append(value)
+    questions = []
+    for question in survey.questions.all():
+        values = answers_by_question.get(question.pk, [])
+        labels = question.options()
+        mean, texts, options = None, [], []
+        if question.kind == Question.Kind.TEXT:
+            texts = [value for value in values if value]
+        elif question.kind == Question.Kind.RANKING:
+            # How often each option was put first.
+            firsts = Counter(value[0] for value in values if value)
+            options = _options(labels, [firsts[label] for label in labels])
+        else:
+            tally = Counter()
+            for value in values:
+                tally.update(value if isinstance(value, list) else [str(value)])
+            options = _options(labels, [tally[label] for label in labels])
+            if question.kind == Question.Kind.RATING and len(values) >= THRESHOLD:
+                mean = round(sum(int(value) for value in values) / len(values), 2)
+        questions.append(QuestionResult(question, _published(len(values)), options, mean, texts))
+    equality_rows = list(EqualityMonitoring.objects.filter(survey=survey).values(*EqualityMonitoring.FIELDS))
+    equality = {}
+    for name in EqualityMonitoring.FIELDS:
+        choices = EqualityMonitoring._meta.get_field(name).choices
+        tally = Counter(row[name] for row in equality_rows if row[name])
+        equality[name] = _options([label for _value, label in choices], [tally[value] for value, _label in choices])
+    counts = Invitation.objects.filter(survey=survey).aggregate(invited=Count("pk"))
+    return SurveyResults(
+        survey=survey,
+        invited=counts["invited"],
+        responded=survey.responses.count(),
+        questions=questions,
+        equality=equality,
+        equality_answered=_published(len(equality_rows)),
+    )

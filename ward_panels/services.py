@@ -1,0 +1,370 @@
+"""Every write that matters for ward panels: answering a survey, invitations and reminders,
+equality answers, importing and removing members, and deleting personal data after the survey."""
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import EmailMessage, get_connection
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from .models import (
+    CONSENT_WORDING,
+    Answer,
+    EqualityMonitoring,
+    Invitation,
+    PanelMember,
+    Question,
+    Response,
+    Survey,
+    WardPanel,
+)
+
+INVITATION_SALT = "ward_panels.invitation"
+RECEIPT_SALT = "ward_panels.receipt"
+
+
+class SubmissionRefused(Exception):
+    """Answers that cannot be stored, with what was wrong, field by field (for a 400)."""
+
+    def __init__(self, errors: dict):
+        super().__init__(errors)
+        self.errors = errors
+
+
+# Links ------------------------------------------------------------------------------------------
+
+
+def invitation_token(invitation: Invitation) -> str:
+    """The secret in a member's link: signed with the site's key, so only this site can make one."""
+    return signing.Signer(salt=INVITATION_SALT).sign(f"{invitation.pk}.{invitation.nonce}")
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    try:
+        pk, nonce = signing.Signer(salt=INVITATION_SALT).unsign(token).split(".", 1)
+    except (signing.BadSignature, ValueError):
+        return None
+    invitation = Invitation.objects.select_related("survey", "member").filter(pk=pk).first()
+    return invitation if invitation and invitation.nonce == nonce else None
+
+
+def respondent_key(survey: Survey, identity: str) -> str:
+    """A keyed hash of an email address or a browser's id: enough to refuse a second response to an
+    open survey, not enough to learn who answered."""
+    return salted_hmac("ward_panels.respondent", f"{survey.pk}:{identity.strip().lower()}").hexdigest()
+
+
+def receipt_for(response: Response) -> str:
+    """What lets the person who answered (and only them) add the optional equality answers."""
+    return signing.dumps(response.pk, salt=RECEIPT_SALT)
+
+
+# Answering --------------------------------------------------------------------------------------
+
+
+def _checked_answer(question: Question, value, options: list[str]):
+    """The answer as stored, or raise ValueError with a message for the person answering."""
+    kind = question.Kind
+    if question.kind == kind.TEXT:
+        if not isinstance(value, str):
+            raise ValueError("Write your answer as text.")
+        value = value.strip()
+        if len(value) > question.max_length:
+            raise ValueError(f"Keep your answer to {question.max_length} characters (it has {len(value)}).")
+        return value
+    if question.kind == kind.SINGLE:
+        if value not in options:
+            raise ValueError("Choose one of the options.")
+        return value
+    if question.kind == kind.RATING:
+        if isinstance(value, bool):
+            raise ValueError("Choose a number on the scale.")
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ValueError("Choose a number on the scale.") from None
+        if str(number) != str(value).strip() and number != value:
+            raise ValueError("Choose a number on the scale.")
+        if not question.scale_min <= number <= question.scale_max:
+            raise ValueError(f"Choose a number from {question.scale_min} to {question.scale_max}.")
+        return number
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError("Choose from the options.")
+    if len(set(value)) != len(value) or any(item not in options for item in value):
+        raise ValueError("Choose only from the options, each once.")
+    if question.kind == kind.RANKING:
+        if sorted(value) != sorted(options):
+            raise ValueError("Put every option in order, each once.")
+        return value
+    if len(value) > question.max_choices:
+        raise ValueError(f"Choose up to {question.max_choices}.")
+    return value
+
+
+def _is_empty(value) -> bool:
+    return value is None or value == "" or value == []
+
+
+def answers_check(survey: Survey, answers) -> dict[Question, object]:
+    """Each answer checked against its question; SubmissionRefused names every problem."""
+    if not isinstance(answers, dict):
+        raise SubmissionRefused({"answers": ["Send the answers as an object keyed by question id."]})
+    questions = {str(question.pk): question for question in survey.questions.all()}
+    errors: dict[str, list[str]] = {}
+    checked: dict[Question, object] = {}
+    for key in answers:
+        if str(key) not in questions:
+            errors[str(key)] = ["There is no such question in this survey."]
+    for key, question in questions.items():
+        value = answers.get(key, answers.get(int(key)) if key.isdigit() else None)
+        if _is_empty(value):
+            if question.required:
+                errors[key] = ["This question needs an answer."]
+            continue
+        try:
+            checked[question] = _checked_answer(question, value, question.options())
+        except ValueError as error:
+            errors[key] = [str(error)]
+    if errors:
+        raise SubmissionRefused({"answers": errors})
+    return checked
+
+
+def response_submit(
+    *, survey: Survey, answers, token: str | None = None, respondent: str | None = None, now=None
+) -> Response:
+    """Store one person's answers, or refuse with every reason. The database keeps it to one
+    response per invitation, and for open surveys one per respondent, however many arrive at once."""
+    now = now or timezone.now()
+    if not survey.is_open(now):
+        raise SubmissionRefused({"survey": ["This survey is closed." if now >= survey.opens_at else "Not open yet."]})
+    invitation = None
+    key = None
+    if survey.audience == Survey.Audience.PANEL:
+        invitation = invitation_for_token(token or "")
+        if invitation is None or invitation.survey_id != survey.pk:
+            raise SubmissionRefused({"token": ["This link is not valid. Use the link in your invitation."]})
+    else:
+        if not respondent:
+            raise SubmissionRefused({"email": ["Give your email address: we count one response per person."]})
+        key = respondent_key(survey, respondent)
+    checked = answers_check(survey, answers)
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(survey=survey, invitation=invitation, respondent_key=key)
+            Answer.objects.bulk_create(
+                [Answer(response=response, question=question, value=value) for question, value in checked.items()]
+            )
+    except IntegrityError:
+        if invitation is not None:
+            raise SubmissionRefused({"token": ["This invitation has already been used to answer."]}) from None
+        raise SubmissionRefused({"email": ["You have already answered this survey. Thank you."]}) from None
+    return response
+
+
+def equality_record(*, receipt: str, answers: dict) -> None:
+    """The optional equality answers, stored apart from the response they followed. Once per response."""
+    try:
+        response_pk = signing.loads(receipt, salt=RECEIPT_SALT, max_age=datetime.timedelta(days=1))
+    except (signing.BadSignature, TypeError):
+        raise SubmissionRefused({"receipt": ["This form has expired. Thank you for answering."]}) from None
+    if not isinstance(answers, dict):
+        raise SubmissionRefused({"equality": ["Send the answers as an object."]})
+    errors, values = {}, {}
+    for name, given in answers.items():
+        if name not in EqualityMonitoring.FIELDS:
+            errors[name] = ["There is no such question."]
+            continue
+        allowed = {value for value, _label in EqualityMonitoring._meta.get_field(name).choices}
+        if given in ("", None):
+            continue
+        if given not in allowed:
+            errors[name] = ["Choose one of the options."]
+        values[name] = given
+    if errors:
+        raise SubmissionRefused({"equality": errors})
+    with transaction.atomic():
+        claimed = Response.objects.filter(pk=response_pk, equality_recorded=False).update(equality_recorded=True)
+        if not claimed:
+            raise SubmissionRefused({"receipt": ["These answers have already been given. Thank you."]})
+        if values:
+            survey_id = Response.objects.values_list("survey_id", flat=True).get(pk=response_pk)
+            EqualityMonitoring.objects.create(survey_id=survey_id, **values)
+
+
+# Invitations and reminders ----------------------------------------------------------------------
+
+
+def survey_panels(survey: Survey):
+    """The panels a survey asks: its ward's, or every panel in its borough."""
+    if survey.ward_id:
+        return WardPanel.objects.filter(ward_id=survey.ward_id)
+    return WardPanel.objects.filter(ward__borough_id=survey.borough_id)
+
+
+def survey_link(survey: Survey, token: str | None = None) -> str:
+    path = reverse("ward_panels:survey", args=[survey.pk])
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path + (f"?token={token}" if token else "")
+
+
+def _invitation_email(invitation: Invitation, reminder: bool) -> EmailMessage:
+    survey, member = invitation.survey, invitation.member
+    closes = timezone.localtime(survey.closes_at).strftime("%-d %B %Y at %-I:%M%p").replace(":00", "")
+    opening = (
+        "A reminder: we would still like to hear from you." if reminder else "Your ward panel would like your views."
+    )
+    link = survey_link(survey, invitation_token(invitation))
+    body = (
+        f"Dear {member.name},\n\n{opening}\n\n{survey.title}\n\n{survey.introduction}\n\n"
+        f"Answer here (this link is just for you, and works once):\n{link}\n\n"
+        f"The survey closes on {closes}.\n\n"
+        f"You are getting this because you are a member of the {member.panel.ward.name} ward panel and agreed to "
+        "be contacted. To leave the panel, reply to this email.\n"
+    )
+    subject = ("Reminder: " if reminder else "") + survey.title
+    return EmailMessage(subject, body, to=[member.email])
+
+
+def invitations_send(*, survey: Survey, now=None) -> int:
+    """One invitation per active member of the survey's panels, each emailed once over one
+    connection. Safe to run again: members already invited are skipped. Returns how many were sent."""
+    now = now or timezone.now()
+    if survey.audience != Survey.Audience.PANEL or not survey.is_open(now) and now >= survey.closes_at:
+        return 0
+    members = PanelMember.objects.active(timezone.localdate(now)).filter(panel__in=survey_panels(survey))
+    Invitation.objects.bulk_create(
+        [Invitation(survey=survey, member=member) for member in members], ignore_conflicts=True
+    )
+    unsent = Invitation.objects.filter(survey=survey, sent_at__isnull=True).select_related("member__panel__ward")
+    return _send(unsent, reminder=False, now=now)
+
+
+def reminders_send(*, now=None) -> int:
+    """Remind invited members who have not answered once the survey's reminder delay has passed."""
+    now = now or timezone.now()
+    sent = 0
+    for survey in Survey.objects.filter(opens_at__lte=now, closes_at__gt=now, reminder_after_days__gt=0):
+        due = Invitation.objects.filter(
+            survey=survey,
+            sent_at__lte=now - datetime.timedelta(days=survey.reminder_after_days),
+            reminded_at__isnull=True,
+            response__isnull=True,
+            member__left_on__isnull=True,
+        ).select_related("survey", "member__panel__ward")
+        sent += _send(due, reminder=True, now=now)
+    return sent
+
+
+def _send(invitations, *, reminder: bool, now) -> int:
+    sent = 0
+    with get_connection() as connection:
+        for invitation in invitations:
+            connection.send_messages([_invitation_email(invitation, reminder)])
+            stamp = {"reminded_at": now} if reminder else {"sent_at": now}
+            Invitation.objects.filter(pk=invitation.pk).update(**stamp)
+            sent += 1
+    return sent
+
+
+# Members ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    updated: int = 0
+    problems: list[str] = field(default_factory=list)  # "Row 4: no email address"
+
+
+MEMBER_COLUMNS = ("name", "email", "phone", "joined_on", "consent_given_on")
+
+
+def members_import(*, panel: WardPanel, text: str, now=None) -> ImportReport:
+    """Members from CSV (columns: name, email, optional phone, joined_on, consent_given_on as
+    YYYY-MM-DD). Good rows are kept, bad rows reported by number; an address already on the panel
+    is updated rather than added twice. People an officer adds count as confirmed; those without
+    a consent date are kept but never contacted."""
+    now = now or timezone.now()
+    report = ImportReport()
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = {"name", "email"} - {(name or "").strip().lower() for name in reader.fieldnames or []}
+    if missing:
+        report.problems.append(f"The first row must name the columns; missing: {', '.join(sorted(missing))}.")
+        return report
+    for number, row in enumerate(reader, start=2):
+        row = {(key or "").strip().lower(): (value or "").strip() for key, value in row.items()}
+        try:
+            name, email = row.get("name", ""), row.get("email", "").lower()
+            if not name:
+                raise ValueError("no name")
+            try:
+                validate_email(email)
+            except DjangoValidationError:
+                raise ValueError(f"{email or 'no email'} is not an email address") from None
+            joined = _date(row.get("joined_on")) or timezone.localdate(now)
+            consented = _date(row.get("consent_given_on"))
+        except ValueError as error:
+            report.problems.append(f"Row {number}: {error}.")
+            continue
+        fields = {
+            "name": name,
+            "phone": row.get("phone", "")[:30],
+            "joined_on": joined,
+            "confirmed_at": now,
+        }
+        if consented:
+            consent_time = timezone.make_aware(datetime.datetime.combine(consented, datetime.time(12)))
+            fields.update(consent_given_at=consent_time, consent_wording=CONSENT_WORDING)
+        existing = PanelMember.objects.filter(panel=panel, email__iexact=email).first()
+        if existing:
+            PanelMember.objects.filter(pk=existing.pk).update(**fields)
+            report.updated += 1
+        else:
+            PanelMember.objects.create(panel=panel, email=email, **fields)
+            report.added += 1
+    return report
+
+
+def _date(text: str | None) -> datetime.date | None:
+    if not text:
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date like 2026-11-27") from None
+
+
+@transaction.atomic
+def member_erase(*, member: PanelMember) -> None:
+    """Remove a member and everything they gave: their invitations and the answers sent through them."""
+    Response.objects.filter(invitation__member=member).delete()
+    member.delete()
+
+
+# Retention --------------------------------------------------------------------------------------
+
+
+def personal_data_purge(*, now=None) -> int:
+    """For surveys closed longer ago than SN_SURVEY_RETENTION_DAYS: delete the invitations (who was
+    asked), the respondents' keys and the free-text answers, which may name people. The counted
+    answers and equality figures stay. Returns how many surveys were purged."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.SN_SURVEY_RETENTION_DAYS)
+    purged = 0
+    for survey in Survey.objects.filter(closes_at__lt=cutoff, personal_data_deleted_at__isnull=True):
+        with transaction.atomic():
+            Answer.objects.filter(response__survey=survey, question__kind=Question.Kind.TEXT).delete()
+            Response.objects.filter(survey=survey).update(respondent_key=None, invitation=None)
+            Invitation.objects.filter(survey=survey).delete()
+            Survey.objects.filter(pk=survey.pk).update(personal_data_deleted_at=now)
+        purged += 1
+    return purged

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import api, views
+
+app_name = "ward_panels"
+
+urlpatterns = [
+    path("surveys/<int:pk>/", views.survey, name="survey"),
+    path("surveys/<int:pk>/thank-you/", views.thanks, name="thanks"),
+]
+
+api_urlpatterns = [
+    path("surveys/<int:pk>/", api.SurveyApi.as_view(), name="survey"),
+    path("surveys/<int:pk>/responses/", api.ResponseApi.as_view(), name="survey-responses"),
+    path("surveys/<int:pk>/equality/", api.EqualityApi.as_view(), name="survey-equality"),
+    path("surveys/<int:pk>/results/", api.ResultsApi.as_view(), name="survey-results"),
+    path("surveys/<int:pk>/results.csv", api.ResultsCsvApi.as_view(), name="survey-results-csv"),
+]
