@@ -366,3 +366,17 @@ def priorities_published(*, ward=None, borough=None, category=None, status=None,
         .prefetch_related("updates")
         .order_by("ward_page__ward__name", "sort_order", "pk")
     )
+
+
+def officer_wards(user):
+    """The wards whose team pages an officer may edit (through their borough's page or their own)."""
+    pages = PagePermissionPolicy().instances_user_has_permission_for(user, "change")
+    return Ward.objects.filter(page__in=WardPage.objects.filter(pk__in=pages.values("pk")))
+
+
+def officer_boroughs(user):
+    """The boroughs whose own pages an officer may edit."""
+    from .models import BoroughPage
+
+    pages = PagePermissionPolicy().instances_user_has_permission_for(user, "change")
+    return Borough.objects.filter(page__in=BoroughPage.objects.filter(pk__in=pages.values("pk")))

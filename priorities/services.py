@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import connection, transaction
 from django.db.models.functions import Lower
+from django.dispatch import Signal
 from django.utils.text import slugify
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import (
@@ -335,6 +336,10 @@ def page_tree_build(*, progress: Progress = lambda message: None) -> PageTreeRep
 # a team. Sergeants may always publish, and approve officers' changes.
 OFFICER_PAGE_PERMISSIONS = ("add", "change", "publish", "lock", "unlock")
 
+# Sent with `group` each time an officers' group is put right, so that other apps (ward panels)
+# can give officers what they need there without this app knowing about them.
+officer_group_ensured = Signal()
+
 
 def officer_group_ensure(*, page: BoroughPage | WardPage, sergeants: bool = False) -> Group:
     """The group whose members may look after this borough page (and its wards) or this ward page,
@@ -354,6 +359,7 @@ def officer_group_ensure(*, page: BoroughPage | WardPage, sergeants: bool = Fals
     GroupPagePermission.objects.filter(group=group, page=page).exclude(
         permission__codename__in=[f"{action}_page" for action in actions]
     ).delete()
+    officer_group_ensured.send(sender=Group, group=group)  # other apps add what officers may do there
     return group
 
 

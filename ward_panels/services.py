@@ -345,9 +345,14 @@ def _date(text: str | None) -> datetime.date | None:
 
 @transaction.atomic
 def member_erase(*, member: PanelMember) -> None:
-    """Remove a member and everything they gave: their invitations and the answers sent through them."""
-    Response.objects.filter(invitation__member=member).delete()
+    """Remove a member and everything they gave: their invitations and the answers sent through
+    them (member_answers_delete runs as the member is deleted)."""
     member.delete()
+
+
+def member_answers_delete(sender, instance: PanelMember, **kwargs) -> None:
+    """Before a member is deleted, by any route: the answers they gave through their invitations."""
+    Response.objects.filter(invitation__member=instance).delete()
 
 
 # Retention --------------------------------------------------------------------------------------

@@ -3,12 +3,9 @@ reminders, equality answers kept apart, results for officers only, retention and
 
 import datetime
 import threading
-from io import StringIO
 
 import pytest
-from django.contrib.auth.models import User
 from django.core import mail
-from django.core.management import call_command
 from django.db import connections
 from django.utils import timezone
 
@@ -326,15 +323,6 @@ def test_reminders_go_to_members_who_have_not_answered_once(client, invited):
     assert [m.to for m in mail.outbox] == [["member1@example.org"]]
     assert mail.outbox[0].subject.startswith("Reminder:")
     assert tokens["member1@example.org"] in mail.outbox[0].body  # the same link still works
-
-
-@pytest.fixture
-def officers(sample_london):
-    southwark = User.objects.create_user("pc.southwark", password="a-long-test-password")
-    westminster = User.objects.create_user("pc.westminster", password="a-long-test-password")
-    call_command("add_officer", "pc.southwark", "--borough", "E09000028", stdout=StringIO())
-    call_command("add_officer", "pc.westminster", "--borough", "E09000033", stdout=StringIO())
-    return southwark, westminster
 
 
 def test_results_are_for_the_surveys_own_officers_with_small_numbers_hidden(client, officers):

@@ -1,0 +1,43 @@
+"""Admin forms that offer officers only the wards, boroughs, panels and priorities in their area."""
+
+from django import forms
+from wagtail.admin.forms import WagtailAdminModelForm
+
+from priorities.models import Priority
+from priorities.selectors import officer_boroughs, officer_wards
+
+
+class AreaForm(WagtailAdminModelForm):
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, for_user=for_user, **kwargs)
+        if for_user is None or for_user.is_superuser:
+            return
+        from .models import WardPanel  # models name this form
+
+        wards = officer_wards(for_user)
+        choices = {
+            "ward": wards,
+            "borough": officer_boroughs(for_user),
+            "panel": WardPanel.objects.filter(ward__in=wards),
+            "informed_priority": Priority.objects.filter(ward_page__ward__in=wards),
+        }
+        for name, queryset in choices.items():
+            if name in self.fields:
+                self.fields[name].queryset = queryset
+
+
+class MemberImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="Columns: name, email, phone (optional), joined_on and consent_given_on (as 2026-11-27). "
+        "Save a spreadsheet as CSV to make one.",
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > 2_000_000:
+            raise forms.ValidationError("That file is too big: the limit is 2 MB.")
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError("Save the file as CSV (UTF-8) and try again.") from None

@@ -1,0 +1,135 @@
+"""The admin for ward panels: panels, members and surveys, each scoped to the officer's area, with
+the survey's invited and responded counts, a preview, sending invitations, and its results."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.urls import path, reverse
+from django.utils.html import format_html
+from wagtail import hooks
+from wagtail.admin.panels import ObjectList
+from wagtail.admin.ui.tables import Column
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from . import admin_views
+from .forms import AreaForm
+from .models import PanelMember, Survey, WardPanel
+from .permissions import in_area
+
+
+class LinkColumn(Column):
+    """A column of links made from each row by a function (text, url)."""
+
+    def __init__(self, name, link, **kwargs):
+        super().__init__(name, **kwargs)
+        self.link = link
+
+    def get_value(self, instance):
+        text, url = self.link(instance)
+        return format_html('<a href="{}">{}</a>', url, text) if url else text
+
+
+class InAreaViewSet(SnippetViewSet):
+    """Wagtail's generic views check model permissions only; these also check that the object is in
+    the officer's area (the model's AreaPermissionPolicy) before showing or changing it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("edit", "delete", "copy", "usage", "history", "inspect"):
+            view_class = getattr(self, f"{name}_view_class")
+            setattr(self, f"{name}_view_class", type(view_class.__name__, (InAreaObject, view_class), {}))
+
+
+class InAreaObject:
+    def get_object(self, queryset=None):
+        instance = super().get_object(queryset)
+        action = "change" if self.permission_required in (None, "change", "delete") else self.permission_required
+        if not self.permission_policy.user_has_any_permission_for_instance(
+            self.request.user, [action, "view"], instance
+        ):
+            raise PermissionDenied
+        return instance
+
+
+class WardPanelViewSet(InAreaViewSet):
+    model = WardPanel
+    icon = "group"
+    menu_label = "Panels"
+    list_display = [
+        "__str__",
+        "chair",
+        Column("member_count", label="Members"),
+        LinkColumn(
+            "import", lambda panel: ("Import members", reverse("ward_panels_admin:import", args=[panel.pk])), label=""
+        ),
+    ]
+    edit_handler = ObjectList(WardPanel.panels, base_form_class=AreaForm)
+
+    def get_queryset(self, request):
+        return in_area(WardPanel.objects.select_related("ward"), request.user).annotate(member_count=Count("members"))
+
+
+class PanelMemberViewSet(InAreaViewSet):
+    model = PanelMember
+    icon = "user"
+    menu_label = "Members"
+    list_display = ["name", "email", "panel", "joined_on", "left_on"]
+    search_fields = ["name", "email"]
+    edit_handler = ObjectList(PanelMember.panels, base_form_class=AreaForm)
+
+    def get_queryset(self, request):
+        return in_area(PanelMember.objects.select_related("panel__ward"), request.user)
+
+
+class SurveyViewSet(InAreaViewSet):
+    model = Survey
+    icon = "form"
+    menu_label = "Surveys"
+    list_display = [
+        "title",
+        "area_name",
+        "audience",
+        "opens_at",
+        "closes_at",
+        Column("invited", label="Invited"),
+        Column("responded", label="Responded"),
+        LinkColumn("preview", lambda s: ("Preview", reverse("ward_panels_admin:preview", args=[s.pk])), label=""),
+        LinkColumn("send", lambda s: ("Send invitations", reverse("ward_panels_admin:send", args=[s.pk])), label=""),
+        LinkColumn("results", lambda s: ("Results", reverse("ward_panels_admin:results", args=[s.pk])), label=""),
+    ]
+    edit_handler = ObjectList(Survey.panels, base_form_class=AreaForm)
+
+    def get_queryset(self, request):
+        surveys = Survey.objects.select_related("ward", "borough")
+        return in_area(surveys, request.user).annotate(
+            invited=Count("invitations", distinct=True), responded=Count("responses", distinct=True)
+        )
+
+
+class WardPanelsGroup(SnippetViewSetGroup):
+    items = (SurveyViewSet, WardPanelViewSet, PanelMemberViewSet)
+    menu_icon = "group"
+    menu_label = "Ward panels"
+    menu_name = "ward-panels"
+
+
+register_snippet(WardPanelsGroup)
+
+
+@hooks.register("register_admin_urls")
+def admin_urls():
+    return [
+        path(
+            "ward-panels/",
+            (
+                [
+                    path("surveys/<int:pk>/preview/", admin_views.survey_preview, name="preview"),
+                    path("surveys/<int:pk>/send/", admin_views.invitations_send, name="send"),
+                    path("surveys/<int:pk>/results/", admin_views.results, name="results"),
+                    path("panels/<int:pk>/import/", admin_views.members_import, name="import"),
+                ],
+                "ward_panels_admin",
+                "ward_panels_admin",
+            ),
+        )
+    ]
