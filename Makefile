@@ -35,6 +35,7 @@ run: install
 	$(BIN)/python manage.py import_geography --if-empty
 	$(BIN)/python manage.py build_page_tree
 	$(BIN)/python manage.py load_demo_content
+	$(BIN)/python manage.py load_demo_surveys
 	$(BIN)/python manage.py ensure_admin
 	@if [ -n "$$CELERY_BROKER_URL" ]; then \
 		DJANGO_SETTINGS_MODULE=sn_site.settings.dev $(BIN)/celery -A sn_site worker --loglevel INFO & worker=$$!; \

@@ -355,6 +355,61 @@ def member_answers_delete(sender, instance: PanelMember, **kwargs) -> None:
     Response.objects.filter(invitation__member=instance).delete()
 
 
+# Joining online ---------------------------------------------------------------------------------
+
+JOIN_SALT = "ward_panels.join"
+JOIN_LINK_DAYS = 7
+
+
+def membership_request(*, ward, name: str, email: str, phone: str = "", now=None) -> None:
+    """Someone asks to join a ward panel: kept unconfirmed, with their consent, and sent a link to
+    confirm their address. Nothing is sent to the panel's officers, and no survey is sent, until
+    they confirm. Someone already on the panel is simply sent nothing new (the page says the same
+    either way, so it cannot be used to find out who is on a panel)."""
+    now = now or timezone.now()
+    panel, _ = WardPanel.objects.get_or_create(ward=ward)
+    email = email.strip().lower()
+    member = PanelMember.objects.filter(panel=panel, email__iexact=email).first()
+    if member is not None and member.confirmed_at is not None and member.left_on is None:
+        return
+    if member is None:
+        member = PanelMember.objects.create(
+            panel=panel,
+            name=name.strip(),
+            email=email,
+            phone=phone.strip()[:30],
+            consent_given_at=now,
+            consent_wording=CONSENT_WORDING,
+            joined_on=timezone.localdate(now),
+        )
+    else:  # asked before without confirming, or left and is coming back
+        PanelMember.objects.filter(pk=member.pk).update(
+            name=name.strip(), consent_given_at=now, consent_wording=CONSENT_WORDING, left_on=None
+        )
+    token = signing.TimestampSigner(salt=JOIN_SALT).sign(str(member.pk))
+    link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("ward_panels:join_confirm", args=[token])
+    EmailMessage(
+        f"Confirm you want to join the {ward.name} ward panel",
+        f"Dear {member.name},\n\nTo join the {ward.name} ward panel, confirm your email address here within "
+        f"{JOIN_LINK_DAYS} days:\n{link}\n\nIf you did not ask to join, ignore this email and we will delete your "
+        "details.\n",
+        to=[email],
+    ).send()
+
+
+def membership_confirm(*, token: str, now=None) -> PanelMember | None:
+    """Confirm a request to join from the emailed link; None if the link is wrong or too old."""
+    try:
+        pk = signing.TimestampSigner(salt=JOIN_SALT).unsign(token, max_age=datetime.timedelta(days=JOIN_LINK_DAYS))
+    except signing.BadSignature:
+        return None
+    member = PanelMember.objects.select_related("panel__ward").filter(pk=pk).first()
+    if member is not None and member.confirmed_at is None:
+        member.confirmed_at = now or timezone.now()
+        member.save(update_fields=["confirmed_at"])
+    return member
+
+
 # Retention --------------------------------------------------------------------------------------
 
 
@@ -372,4 +427,8 @@ def personal_data_purge(*, now=None) -> int:
             Invitation.objects.filter(survey=survey).delete()
             Survey.objects.filter(pk=survey.pk).update(personal_data_deleted_at=now)
         purged += 1
+    # Requests to join that were never confirmed.
+    PanelMember.objects.filter(
+        confirmed_at__isnull=True, consent_given_at__lt=now - datetime.timedelta(days=JOIN_LINK_DAYS + 1)
+    ).delete()
     return purged

@@ -1,7 +1,7 @@
 """Small-number suppression for published survey results.
 
 UK public bodies do not publish a figure that reveals a count of fewer than ten responses, because a
-small count can point to a particular person ("the one Somali respondent in this ward said ...").
+small count can point to a particular person ("the one respondent over 85 in this ward said ...").
 Hiding the small cells is not enough on its own: if a table is published with its totals, a single
 hidden cell in a row is just the row total minus the cells that are shown. So we hide in two steps:
 
@@ -35,10 +35,9 @@ class SuppressedTable:
 def suppress_table(counts: list[list[int]], threshold: int = THRESHOLD) -> SuppressedTable:
     """Suppress a rows-by-columns table of counts published with its row, column and grand totals.
 
-    The table is handled together with its totals as one grid: row ``r`` holds the column totals,
-    column ``c`` holds the row totals and the corner holds the grand total. Every row and column of
-    that grid is then a sum ("these figures add up to that one"), which anyone can use to recover a
-    hidden figure.
+    The table is handled together with its totals as one grid: an extra row holds the column totals,
+    an extra column the row totals, and the corner the grand total. Every row and column of that grid
+    is then a sum ("these figures add up to that one") which anyone can use to recover a hidden figure.
     """
     rows = len(counts)
     columns = len(counts[0]) if counts else 0

@@ -7,6 +7,8 @@ app_name = "ward_panels"
 urlpatterns = [
     path("surveys/<int:pk>/", views.survey, name="survey"),
     path("surveys/<int:pk>/thank-you/", views.thanks, name="thanks"),
+    path("ward-panels/<str:ward_code>/join/", views.join, name="join"),
+    path("ward-panels/join/<str:token>/", views.join_confirm, name="join_confirm"),
 ]
 
 api_urlpatterns = [

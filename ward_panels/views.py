@@ -3,6 +3,7 @@ service as the API. After answering, an optional equality step, kept apart from 
 
 from dataclasses import dataclass, field
 
+from django import forms
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -10,9 +11,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from .models import EqualityMonitoring, Question, Survey
+from priorities.models import WardPage
+from sn_site.rate_limits import within_limit
+
+from .models import CONSENT_WORDING, EqualityMonitoring, Question, Survey
 from .selectors import survey_for_answering
-from .services import SubmissionRefused, equality_record, invitation_for_token, receipt_for, response_submit
+from .services import (
+    SubmissionRefused,
+    equality_record,
+    invitation_for_token,
+    membership_confirm,
+    membership_request,
+    receipt_for,
+    response_submit,
+)
 
 
 def _answers_from_form(survey: Survey, data) -> dict:
@@ -153,3 +165,44 @@ def thanks(request, pk: int):
         request.session.pop("survey_receipt", None)
         context.update(done=True, receipt=None)
     return TemplateResponse(request, "ward_panels/thanks.html", context)
+
+
+class JoinForm(forms.Form):
+    name = forms.CharField(max_length=100, label="Your name")
+    email = forms.EmailField(label="Your email address", help_text="We will send you a link to confirm it.")
+    phone = forms.CharField(max_length=30, required=False, label="Your phone number (optional)")
+    consent = forms.BooleanField(
+        label=CONSENT_WORDING,
+        error_messages={"required": "Tick the box to say the team may contact you: it is how the panel works."},
+    )
+
+
+JOIN_LIMIT = (5, 3600)  # requests to join per client address an hour
+
+
+@require_http_methods(["GET", "POST"])
+def join(request, ward_code: str):
+    """Join your ward panel: a request, then a confirmation email (double opt-in)."""
+    ward_page = WardPage.objects.live().select_related("ward").filter(ward_id=ward_code).first()
+    if ward_page is None:
+        raise Http404
+    form = JoinForm(request.POST or None)
+    if request.method == "POST":
+        if not within_limit(request, "join", *JOIN_LIMIT):
+            return TemplateResponse(request, "ward_panels/too_many.html", {}, status=429)
+        if form.is_valid():
+            data = form.cleaned_data
+            membership_request(ward=ward_page.ward, name=data["name"], email=data["email"], phone=data["phone"])
+            return TemplateResponse(request, "ward_panels/join_sent.html", {"ward_page": ward_page})
+    status = 400 if form.errors else 200
+    return TemplateResponse(request, "ward_panels/join.html", {"ward_page": ward_page, "form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def join_confirm(request, token: str):
+    """The emailed link shows a button; only pressing it confirms, since mail software opens links itself."""
+    if request.method == "POST":
+        member = membership_confirm(token=token)
+        template = "ward_panels/join_confirmed.html" if member else "ward_panels/join_link_invalid.html"
+        return TemplateResponse(request, template, {"member": member}, status=200 if member else 400)
+    return TemplateResponse(request, "ward_panels/join_confirm.html", {})

@@ -2,10 +2,14 @@
 reminders, equality answers kept apart, results for officers only, retention and erasure."""
 
 import datetime
+import re
 import threading
+from io import StringIO
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.db import connections
 from django.utils import timezone
 
@@ -423,3 +427,87 @@ def test_a_survey_is_for_a_ward_or_a_borough(sample_london):
     survey.ward, survey.borough = Ward.objects.get(pk=RYE_LANE), Ward.objects.get(pk=RYE_LANE).borough
     with pytest.raises(ValidationError):
         survey.clean()
+
+
+def test_joining_online_takes_a_confirmed_email(client, sample_london):
+    form = {"name": "Bola Ade", "email": "Bola@Example.org", "consent": "on"}
+
+    sent = client.post(f"/ward-panels/{RYE_LANE}/join/", form)
+
+    assert sent.status_code == 200 and "Check your email" in sent.content.decode()
+    member = PanelMember.objects.get(email="bola@example.org")
+    assert member.confirmed_at is None and member.consent_wording
+    assert not PanelMember.objects.active().filter(pk=member.pk).exists()  # nothing goes to them yet
+    path = urlsplit(re.search(r"https?://\S+", mail.outbox[0].body).group()).path
+    assert client.get(path).status_code == 200  # mail software opening the link confirms nothing
+    assert PanelMember.objects.get(pk=member.pk).confirmed_at is None
+    assert "You have joined" in client.post(path).content.decode()
+    assert PanelMember.objects.active().filter(pk=member.pk).exists()
+
+    again = client.post(f"/ward-panels/{RYE_LANE}/join/", form)  # already on: the same answer, no email
+    assert "Check your email" in again.content.decode() and len(mail.outbox) == 1
+
+
+def test_joining_needs_consent_and_a_real_address_and_is_rate_limited(client, sample_london):
+    refused = client.post(f"/ward-panels/{RYE_LANE}/join/", {"name": "", "email": "nope"})
+
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert "Tick the box" in html and "Enter a valid email address." in html
+    statuses = [
+        client.post(f"/ward-panels/{RYE_LANE}/join/", {"name": "N", "email": f"n{n}@example.org", "consent": "on"})
+        for n in range(5)
+    ]
+    assert [s.status_code for s in statuses] == [200, 200, 200, 200, 429]  # 5 an hour, the refused one included
+    assert client.get("/ward-panels/E05009290/join/").status_code == 404  # a City ward: no team page here
+
+
+def test_the_ward_page_shows_you_said_and_how_to_join(client, sample_london):
+    from priorities.models import WardPage
+    from tests.priorities.test_priorities import add_priority
+
+    page = WardPage.objects.get(ward_id=RYE_LANE)
+    priority = add_priority(page)
+    survey = make_survey(opens_at=NOW - datetime.timedelta(days=30), closes_at=NOW - datetime.timedelta(days=2))
+    survey.summary, survey.summary_published, survey.informed_priority = "Most of you said speeding.", True, priority
+    survey.save()
+    unpublished = make_survey(opens_at=NOW - datetime.timedelta(days=9), closes_at=NOW - datetime.timedelta(days=1))
+    unpublished.summary = "Not yet checked."
+    unpublished.save()
+
+    html = client.get(page.url).content.decode()
+
+    assert "You said" in html and "Most of you said speeding." in html and "Not yet checked." not in html
+    assert f'href="#priority-{priority.pk}"' in html
+    assert f"/ward-panels/{RYE_LANE}/join/" in html
+
+
+def test_the_api_takes_equality_answers_once_with_the_receipt(client, invited):
+    survey, tokens = invited
+    receipt = client.post(
+        f"/api/v1/surveys/{survey.pk}/responses/",
+        {"token": tokens["member0@example.org"], "answers": good_answers(survey)},
+        content_type="application/json",
+    ).json()["receipt"]
+    address = f"/api/v1/surveys/{survey.pk}/equality/"
+
+    wrong = client.post(address, {"receipt": receipt, "answers": {"sex": "x", "shoe": "9"}}, "application/json")
+    right = client.post(address, {"receipt": receipt, "answers": {"disability": "yes"}}, "application/json")
+    again = client.post(address, {"receipt": receipt, "answers": {"disability": "no"}}, "application/json")
+    forged = client.post(address, {"receipt": "123:abc", "answers": {}}, "application/json")
+
+    assert wrong.status_code == 400 and set(wrong.json()["errors"]["equality"]) == {"sex", "shoe"}
+    assert right.status_code == 204
+    assert again.status_code == 400 and forged.status_code == 400
+    assert list(EqualityMonitoring.objects.values_list("disability", flat=True)) == ["yes"]
+
+
+def test_a_new_site_has_a_labelled_demo_survey_anyone_can_answer(client, sample_london):
+    out = StringIO()
+    call_command("load_demo_surveys", stdout=out)
+    call_command("load_demo_surveys", stdout=StringIO())  # again: still one
+
+    survey = Survey.objects.get()
+    assert survey.audience == "open" and survey.is_open() and survey.questions.count() == 5
+    page = client.get(f"/surveys/{survey.pk}/").content.decode()
+    assert "Demo content" in page and f"/surveys/{survey.pk}/" in out.getvalue()
