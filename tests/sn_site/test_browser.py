@@ -20,6 +20,9 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from priorities.demo import demo_content_load  # noqa: E402
 from priorities.models import Priority, PriorityCategory, WardPage  # noqa: E402
 from priorities.services import geography_import, page_tree_build  # noqa: E402
+from ward_panels.demo import demo_survey_ensure  # noqa: E402
+from ward_panels.models import Answer, Survey  # noqa: E402
+from ward_panels.services import respondent_key  # noqa: E402
 
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PAGES = [
@@ -37,6 +40,8 @@ PAGES = [
     "/find-your-team/?postcode=not+a+postcode",
     "/find-your-team/?postcode=EC2V+7HH",
     "/find-your-team/?lat=53.48&lng=-2.24",
+    "/surveys/{survey}/",
+    "/ward-panels/E05011113/join/",
 ]
 
 
@@ -65,6 +70,7 @@ def site(live_server, codepoint_folder):
     closed = rye_lane.priorities.first()
     closed.status, closed.outcome = Priority.Status.RESOLVED, "Fewer reports since the summer."
     closed.save()
+    demo_survey_ensure()
     return live_server.url
 
 
@@ -92,11 +98,39 @@ def test_an_error_summary_takes_focus_so_it_is_announced(browser, site):
 @pytest.mark.parametrize("width", [320, 1280])
 def test_pages_have_no_serious_accessibility_problems_and_fit_the_screen(browser, site, width):
     page = browser.new_page(viewport={"width": width, "height": 900})
+    survey = Survey.objects.get()
     for path in PAGES:
-        page.goto(site + path)
+        page.goto(site + path.format(survey=survey.pk))
         results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
         serious = [
             (v["id"], v["impact"]) for v in results.response["violations"] if v["impact"] in {"serious", "critical"}
         ]
         assert serious == [], (path, width, results.generate_report())
         assert page.evaluate("document.documentElement.scrollWidth") <= width, (path, width)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_a_resident_answers_a_survey_on_a_phone(browser, site, javascript):
+    survey = Survey.objects.get()
+    phone = browser.new_context(java_script_enabled=javascript, viewport={"width": 320, "height": 640}, is_mobile=True)
+    page = phone.new_page()
+    page.goto(f"{site}/surveys/{survey.pk}/")
+
+    page.get_by_role("button", name="Send my answers").click()  # nothing filled in
+    assert "There is a problem" in page.get_by_role("alert").inner_text()
+    if javascript:
+        assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
+
+    page.get_by_label("Speeding").check()
+    page.get_by_label("Unsafe").check()
+    page.get_by_role("group", name="How well does the team keep you informed?").get_by_label("4").check()
+    for rank, option in enumerate(["Evenings", "Mornings", "Afternoons"], start=1):
+        page.get_by_label(option).select_option(str(rank))
+    page.get_by_label("Your email address").fill(f"phone-{javascript}@example.org")
+    page.get_by_role("button", name="Send my answers").click()
+
+    assert "Thank you: your answers are saved" in page.get_by_role("heading", level=1).inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    key = respondent_key(survey, f"phone-{javascript}@example.org")
+    ranking = Answer.objects.get(question__kind="ranking", response__respondent_key=key)
+    assert ranking.value == ["Evenings", "Mornings", "Afternoons"]
