@@ -1,4 +1,5 @@
 import json
+import socket
 
 import pytest
 from django.core.cache import cache
@@ -50,3 +51,29 @@ def sample_london(db, codepoint_folder):
     report = geography_import(source=codepoint_folder)
     page_tree_build()
     return report
+
+
+@pytest.fixture
+def smtp_sink():
+    """A real SMTP server on a free local port that records every message it is given:
+    yields (port, messages), each message an email.message.Message with its envelope recipients."""
+    from email import message_from_bytes
+
+    from aiosmtpd.controller import Controller
+
+    messages = []
+
+    class Recorder:
+        async def handle_DATA(self, server, session, envelope):
+            message = message_from_bytes(envelope.original_content or envelope.content)
+            message["X-Envelope-To"] = ",".join(envelope.rcpt_tos)
+            messages.append(message)
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Recorder(), hostname="127.0.0.1", port=port)
+    controller.start()
+    yield port, messages
+    controller.stop()

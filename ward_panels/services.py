@@ -265,12 +265,20 @@ def reminders_send(*, now=None) -> int:
 
 
 def _send(invitations, *, reminder: bool, now) -> int:
+    """Email each invitation once: a row is claimed (a conditional update) before its email goes,
+    so two workers running at once never both send it; if sending fails, the claim is let go for
+    the task's retry."""
+    field = "reminded_at" if reminder else "sent_at"
     sent = 0
     with get_connection() as connection:
         for invitation in invitations:
-            connection.send_messages([_invitation_email(invitation, reminder)])
-            stamp = {"reminded_at": now} if reminder else {"sent_at": now}
-            Invitation.objects.filter(pk=invitation.pk).update(**stamp)
+            if not Invitation.objects.filter(pk=invitation.pk, **{f"{field}__isnull": True}).update(**{field: now}):
+                continue  # another worker has it
+            try:
+                connection.send_messages([_invitation_email(invitation, reminder)])
+            except Exception:
+                Invitation.objects.filter(pk=invitation.pk).update(**{field: None})
+                raise
             sent += 1
     return sent
 

@@ -1,7 +1,7 @@
 """Tests: fast hashing, in-memory email and cache; tasks run in-process unless a test says not."""
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR
+from .base import VAR_DIR, env
 
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -20,3 +20,10 @@ WHITENOISE_AUTOREFRESH = True
 # Pages and API answers are built afresh in tests; tests of the caches switch them on themselves.
 SN_PAGE_CACHE_SECONDS = 0
 SN_API_CACHE_SECONDS = 0
+
+# A worker process started by a test sends its email to that test's local SMTP server.
+if env.int("SN_TEST_SMTP_PORT", default=0):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST, EMAIL_PORT = "127.0.0.1", env.int("SN_TEST_SMTP_PORT")
+    EMAIL_USE_TLS = EMAIL_USE_SSL = False
+    EMAIL_HOST_USER = EMAIL_HOST_PASSWORD = ""

@@ -1,27 +1,36 @@
 """A task queued through a real broker is run by a real worker process against the real database."""
 
+import contextlib
 import os
+import re
 import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from priorities.models import Postcode, Ward
+from priorities.services import geography_import
 from priorities.tasks import geography_refresh
 from sn_site.celery import app as celery_app
 from tests.priorities.codepoint_sample import LONDON_POSTCODES
+from tests.ward_panels.test_surveys import make_survey
+from ward_panels.models import Invitation, PanelMember, WardPanel
+from ward_panels.tasks import invitations_send
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 BROKER = os.environ.get("CELERY_BROKER_URL", "")
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def worker():
+@contextlib.contextmanager
+def running_worker(**environment):
+    """A worker process on a queue of its own, sharing the test database; yields (queue, process)."""
     if not BROKER or connection.vendor != "postgresql":
         pytest.skip("needs CELERY_BROKER_URL and PostgreSQL, so that a worker process can share the test database")
     db = connection.settings_dict
@@ -31,17 +40,35 @@ def worker():
         [sys.executable, "-m", "celery", "-A", "sn_site", "worker", "-Q", queue, "--pool", "solo"]
         + ["--without-gossip", "--without-mingle", "--loglevel", "INFO"],
         cwd=ROOT,
-        env=os.environ | {"DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "sn_site.settings.test"},
+        env=os.environ
+        | {"DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "sn_site.settings.test"}
+        | environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
-    yield queue, process
-    process.terminate()
     try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        yield queue, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture
+def worker():
+    with running_worker() as running:
+        yield running
+
+
+@pytest.fixture
+def mailing_worker(smtp_sink):
+    """A worker whose email goes to this test's local SMTP server: yields (queue, process, messages)."""
+    port, messages = smtp_sink
+    with running_worker(SN_TEST_SMTP_PORT=str(port)) as (queue, process):
+        yield queue, process, messages
 
 
 def test_a_queued_import_is_run_by_a_worker(worker, codepoint_folder, monkeypatch):
@@ -61,3 +88,37 @@ def test_a_queued_import_is_run_by_a_worker(worker, codepoint_folder, monkeypatc
     process.terminate()
     log = process.communicate(timeout=30)[0]
     assert f"Task priorities.tasks.geography_refresh[{result.id}] succeeded" in log
+
+
+def test_survey_invitations_are_sent_by_a_worker_over_smtp(mailing_worker, codepoint_folder, client, monkeypatch):
+    """ "Send invitations" queues a task; a real worker emails each active member once, through a
+    real SMTP server, with a link that opens the survey."""
+    queue, process, messages = mailing_worker
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    geography_import(source=codepoint_folder)
+    panel = WardPanel.objects.create(ward_id="E05011113")
+    now = timezone.now()
+    for n in range(3):
+        PanelMember.objects.create(
+            panel=panel, name=f"Member {n}", email=f"m{n}@example.org", confirmed_at=now, consent_given_at=now
+        )
+    survey = make_survey()
+
+    invitations_send.apply_async(args=[survey.pk], queue=queue)
+    invitations_send.apply_async(args=[survey.pk], queue=queue)  # a double click: nobody twice
+
+    deadline = time.monotonic() + 60
+    while len(messages) < 3 or Invitation.objects.filter(sent_at__isnull=True).exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the worker did not send the invitations:\n{process.stdout.read()}")
+        time.sleep(0.25)
+    time.sleep(1)  # room for a duplicate to arrive, if there were one
+    assert sorted(message["X-Envelope-To"] for message in messages) == [
+        "m0@example.org",
+        "m1@example.org",
+        "m2@example.org",
+    ]
+    body = messages[0].get_payload(decode=True).decode()
+    token = parse_qs(urlsplit(re.search(r"https?://\S+", body).group()).query)["token"][0]
+    assert client.get(f"/api/v1/surveys/{survey.pk}/", {"token": token}).status_code == 200
