@@ -6,7 +6,7 @@ class WardPanelsConfig(AppConfig):
     verbose_name = "Ward panels"
 
     def ready(self):
-        from django.db.models.signals import pre_delete
+        from django.db.models.signals import post_save, pre_delete
         from wagtail.permissions import register_permission_policy
 
         from priorities.services import officer_group_ensured
@@ -20,3 +20,13 @@ class WardPanelsConfig(AppConfig):
         officer_group_ensured.connect(officer_permissions_grant, dispatch_uid="ward-panels-officer-permissions")
         # However a member is deleted (one at a time or in bulk in the admin), their answers go too.
         pre_delete.connect(member_answers_delete, sender=PanelMember, dispatch_uid="ward-panels-member-answers")
+        # A survey's "You said" summary shows on ward pages, which anonymous visitors get from the cache.
+        post_save.connect(_pages_changed, sender=Survey, dispatch_uid="ward-panels-survey-pages")
+
+
+def _pages_changed(sender, **kwargs) -> None:
+    from django.db import transaction
+
+    from sn_site.page_cache import page_cache_forget
+
+    transaction.on_commit(page_cache_forget)

@@ -511,3 +511,20 @@ def test_a_new_site_has_a_labelled_demo_survey_anyone_can_answer(client, sample_
     assert survey.audience == "open" and survey.is_open() and survey.questions.count() == 5
     page = client.get(f"/surveys/{survey.pk}/").content.decode()
     assert "Demo content" in page and f"/surveys/{survey.pk}/" in out.getvalue()
+
+
+def test_publishing_a_summary_refreshes_cached_ward_pages(
+    client, sample_london, settings, django_capture_on_commit_callbacks
+):
+    from priorities.models import WardPage
+
+    settings.SN_PAGE_CACHE_SECONDS = 300
+    page = WardPage.objects.get(ward_id=RYE_LANE)
+    survey = make_survey(opens_at=NOW - datetime.timedelta(days=30), closes_at=NOW - datetime.timedelta(days=2))
+    assert "You said" not in client.get(page.url).content.decode()  # now cached without it
+
+    survey.summary, survey.summary_published = "Most of you said speeding.", True
+    with django_capture_on_commit_callbacks(execute=True):
+        survey.save()
+
+    assert "Most of you said speeding." in client.get(page.url).content.decode()
