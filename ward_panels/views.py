@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from priorities.models import WardPage
-from sn_site.rate_limits import within_limit
+from sn_site.api import AnonymousRateLimit
 
+from .api import SurveyAnswerLimit
 from .models import CONSENT_WORDING, EqualityMonitoring, Question, Survey
 from .selectors import survey_for_answering
 from .services import (
@@ -63,6 +64,8 @@ def survey(request, pk: int):
     questions = list(survey.questions.all())
     context = {"survey": survey, "token": token, "fields": _fields(questions, None, {}), "errors": {}}
     if request.method == "POST":
+        if not SurveyAnswerLimit().allow_request(request, None):  # the API's limit, counted together
+            return TemplateResponse(request, "ward_panels/too_many.html", {}, status=429)
         try:
             response = response_submit(
                 survey=survey,
@@ -177,7 +180,10 @@ class JoinForm(forms.Form):
     )
 
 
-JOIN_LIMIT = (5, 3600)  # requests to join per client address an hour
+class JoinLimit(AnonymousRateLimit):
+    """Requests to join per client address (SN_PANEL_JOIN_RATE)."""
+
+    scope = "panel_join"
 
 
 @require_http_methods(["GET", "POST"])
@@ -188,7 +194,7 @@ def join(request, ward_code: str):
         raise Http404
     form = JoinForm(request.POST or None)
     if request.method == "POST":
-        if not within_limit(request, "join", *JOIN_LIMIT):
+        if not JoinLimit().allow_request(request, None):
             return TemplateResponse(request, "ward_panels/too_many.html", {}, status=429)
         if form.is_valid():
             data = form.cleaned_data

@@ -163,6 +163,8 @@ REST_FRAMEWORK = {
         "anon": env.str("SN_API_ANON_RATE", default="300/minute"),
         # Answers to surveys, per client address, on top of the anonymous limit.
         "survey_answers": env.str("SN_SURVEY_ANSWER_RATE", default="10/hour"),
+        # Requests to join a ward panel from its ward page, per client address.
+        "panel_join": env.str("SN_PANEL_JOIN_RATE", default="5/hour"),
     },
     # How many proxies (load balancer, CDN) sit in front of the site, so throttling counts each
     # client by its own address from X-Forwarded-For rather than the proxy's.

@@ -528,3 +528,14 @@ def test_publishing_a_summary_refreshes_cached_ward_pages(
         survey.save()
 
     assert "Most of you said speeding." in client.get(page.url).content.decode()
+
+
+def test_the_web_page_and_the_api_share_one_answer_limit(client, sample_london, monkeypatch):
+    survey = make_survey(audience=Survey.Audience.OPEN)
+    monkeypatch.setattr(SurveyAnswerLimit, "rate", "1/hour", raising=False)
+    body = {"email": "a@example.org", "answers": good_answers(survey)}
+
+    assert client.post(f"/api/v1/surveys/{survey.pk}/responses/", body, "application/json").status_code == 201
+    page = client.post(f"/surveys/{survey.pk}/", {"email": "b@example.org"})
+
+    assert page.status_code == 429 and "Too many tries" in page.content.decode()
