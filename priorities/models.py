@@ -483,7 +483,7 @@ class BoroughPage(FeedRoutes, Page):
     settings_panels = Page.settings_panels + [FieldPanel("sergeant_approval")]
     search_fields = Page.search_fields + [index.SearchField("introduction")]
     parent_page_types = ["sn_site.HomePage"]
-    subpage_types = ["priorities.WardPage"]
+    subpage_types = ["priorities.WardPage", "newsletters.NewsletterPage"]
 
     def get_context(self, request, *args, **kwargs):
         """Every ward with its active priorities at a glance, optionally only those with a priority
@@ -579,7 +579,7 @@ class WardPage(FeedRoutes, Page):
         ),
     ]
     parent_page_types = ["priorities.BoroughPage"]
-    subpage_types: list[str] = []
+    subpage_types = ["newsletters.NewsletterPage"]  # the ward's newsletter archive
     base_form_class = WardPageForm
 
     def get_context(self, request, *args, **kwargs):

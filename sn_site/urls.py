@@ -2,18 +2,19 @@
 
 from django.conf import settings
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from newsletters import urls as newsletters_urls
 from priorities import urls as priorities_urls
 from ward_panels import urls as ward_panels_urls
 
 from . import views
 
 api_v1 = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SpectacularJSONAPIView.as_view(), name="schema"),
     path(
         "docs/",
         SpectacularRedocView.as_view(url_name="api-v1:schema", template_name="sn_site/api_docs.html"),
@@ -31,6 +32,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("", include(priorities_urls)),
     path("", include(ward_panels_urls)),
+    path("", include(newsletters_urls)),
 ]
 
 if settings.DEBUG:

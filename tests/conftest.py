@@ -1,8 +1,11 @@
 import json
 import socket
+from io import StringIO
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.cache import cache
+from django.core.management import call_command
 
 from priorities.services import geography_import, page_tree_build
 from tests.priorities.codepoint_sample import write_codepoint
@@ -77,3 +80,12 @@ def smtp_sink():
     controller.start()
     yield port, messages
     controller.stop()
+
+
+@pytest.fixture
+def officers(sample_london):
+    southwark = User.objects.create_user("pc.southwark", password="a-long-test-password")
+    westminster = User.objects.create_user("pc.westminster", password="a-long-test-password")
+    call_command("add_officer", "pc.southwark", "--borough", "E09000028", stdout=StringIO())
+    call_command("add_officer", "pc.westminster", "--borough", "E09000033", stdout=StringIO())
+    return southwark, westminster

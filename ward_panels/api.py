@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from sn_site.api import AnonymousRateLimit
 
 from .models import EqualityMonitoring, Question, Survey
-from .selectors import officer_can_see, survey_for_answering, survey_results
+from .selectors import officer_can_see, survey_for_answering, survey_results, survey_rules
 from .services import SubmissionRefused, equality_record, invitation_for_token, receipt_for, response_submit
 
 
@@ -122,7 +122,7 @@ class ResponseApi(APIView):
         submission = SubmissionSerializer(data=request.data)
         submission.is_valid(raise_exception=True)
         data = submission.validated_data
-        survey = survey_for_answering(pk)
+        survey = survey_rules(pk)
         if survey is None:
             raise NotFound("There is no such survey.")
         try:
@@ -149,8 +149,13 @@ class EqualityApi(APIView):
     def post(self, request, pk: int):
         given = EqualitySerializer(data=request.data)
         given.is_valid(raise_exception=True)
+        survey = survey_for_answering(pk)
+        if survey is None:
+            raise NotFound("There is no such survey.")
         try:
-            equality_record(receipt=given.validated_data["receipt"], answers=given.validated_data["answers"])
+            equality_record(
+                survey=survey, receipt=given.validated_data["receipt"], answers=given.validated_data["answers"]
+            )
         except SubmissionRefused as error:
             return _refused(error)
         return Response(status=204)
@@ -242,7 +247,11 @@ class ResultsApi(APIView):
 class ResultsCsvApi(APIView):
     authentication_classes = [SessionAuthentication]
 
-    @extend_schema(summary="A survey's results as CSV (officers)", responses={(200, "text/csv"): str}, tags=["surveys"])
+    @extend_schema(
+        summary="A survey's results as CSV (officers)",
+        responses={(200, "text/csv"): str, 403: ERRORS, 404: ERRORS},
+        tags=["surveys"],
+    )
     def get(self, request, pk: int):
         results = survey_results(_officer_survey(request, pk))
         out = io.StringIO()

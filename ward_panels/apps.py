@@ -22,6 +22,19 @@ class WardPanelsConfig(AppConfig):
         pre_delete.connect(member_answers_delete, sender=PanelMember, dispatch_uid="ward-panels-member-answers")
         # A survey's "You said" summary shows on ward pages, which anonymous visitors get from the cache.
         post_save.connect(_pages_changed, sender=Survey, dispatch_uid="ward-panels-survey-pages")
+        # Answering uses each survey's rules held in every process: start afresh when they change.
+        from django.db.models.signals import post_delete
+
+        from priorities.models import PriorityCategory
+
+        from .models import Question
+
+        for signal in (post_save, post_delete):
+            signal.connect(_survey_changed, sender=Survey, dispatch_uid=f"ward-panels-rules-survey-{id(signal)}")
+            signal.connect(_question_changed, sender=Question, dispatch_uid=f"ward-panels-rules-question-{id(signal)}")
+            signal.connect(
+                _categories_changed, sender=PriorityCategory, dispatch_uid=f"ward-panels-rules-cat-{id(signal)}"
+            )
 
 
 def _pages_changed(sender, **kwargs) -> None:
@@ -30,3 +43,21 @@ def _pages_changed(sender, **kwargs) -> None:
     from sn_site.page_cache import page_cache_forget
 
     transaction.on_commit(page_cache_forget)
+
+
+def _survey_changed(sender, instance, **kwargs) -> None:
+    from .selectors import survey_rules_forget
+
+    survey_rules_forget(instance.pk)
+
+
+def _question_changed(sender, instance, **kwargs) -> None:
+    from .selectors import survey_rules_forget
+
+    survey_rules_forget(instance.survey_id)
+
+
+def _categories_changed(sender, **kwargs) -> None:
+    from .selectors import survey_rules_forget
+
+    survey_rules_forget()

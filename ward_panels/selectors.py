@@ -1,9 +1,12 @@
 """Reads for ward panels: what a survey asks, who may see its results, and the results themselves,
 with small numbers suppressed."""
 
+import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 
 from priorities.models import BoroughPage, WardPage
@@ -13,7 +16,94 @@ from .suppression import THRESHOLD, suppress_counts
 
 
 def survey_for_answering(pk) -> Survey | None:
-    return Survey.objects.select_related("ward", "borough").prefetch_related("questions").filter(pk=pk).first()
+    """A survey with its questions, and its area's name (not its outline, which is large)."""
+    return (
+        Survey.objects.select_related("ward", "borough")
+        .defer("ward__outline", "borough__outline")
+        .prefetch_related("questions")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class QuestionRules:
+    """What answering a question needs to know, as plain values."""
+
+    Kind = Question.Kind
+    pk: int
+    kind: str
+    required: bool
+    options: tuple[str, ...]
+    max_length: int
+    max_choices: int
+    scale_min: int
+    scale_max: int
+
+
+@dataclass(frozen=True)
+class SurveyRules:
+    """What answering a survey needs to know: who may answer, when, and each question's rules.
+    Held by each process and rebuilt when the survey, its questions or the categories change."""
+
+    pk: int
+    audience: str
+    opens_at: object
+    closes_at: object
+    purged: bool
+    questions: tuple[QuestionRules, ...]
+
+    def is_open(self, now) -> bool:
+        return self.opens_at <= now < self.closes_at and not self.purged
+
+
+_rules: dict[int, tuple[str, float, SurveyRules]] = {}
+RULES_SECONDS = 300  # and at once when anything they depend on changes (survey_rules_forget)
+
+
+def _rules_token(pk) -> str:
+    keys = [f"survey-rules:{pk}", "survey-rules:categories"]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            found[key] = uuid.uuid4().hex
+            cache.add(key, found[key], timeout=None)
+    return "-".join(found[key] for key in keys)
+
+
+def survey_rules_forget(pk=None) -> None:
+    """A survey (or, with no pk, every survey's categories) changed: every process starts afresh."""
+    cache.set(f"survey-rules:{pk}" if pk else "survey-rules:categories", uuid.uuid4().hex, timeout=None)
+
+
+def survey_rules(pk) -> SurveyRules | None:
+    """A survey's rules for answering, without touching the database when nothing has changed."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    token = _rules_token(pk)
+    held = _rules.get(pk)
+    if held and held[0] == token and time.monotonic() - held[1] < RULES_SECONDS:
+        return held[2]
+    survey = survey_for_answering(pk)
+    if survey is None:
+        return None
+    rules = SurveyRules(
+        pk=survey.pk,
+        audience=survey.audience,
+        opens_at=survey.opens_at,
+        closes_at=survey.closes_at,
+        purged=survey.personal_data_deleted_at is not None,
+        questions=tuple(
+            QuestionRules(
+                q.pk, q.kind, q.required, tuple(q.options()), q.max_length, q.max_choices, q.scale_min, q.scale_max
+            )
+            for q in survey.questions.all()
+        ),
+    )
+    _rules[pk] = (token, time.monotonic(), rules)
+    return rules
 
 
 def officer_can_see(user, survey: Survey) -> bool:

@@ -27,6 +27,7 @@ from .models import (
     Survey,
     WardPanel,
 )
+from .selectors import QuestionRules, SurveyRules
 
 INVITATION_SALT = "ward_panels.invitation"
 RECEIPT_SALT = "ward_panels.receipt"
@@ -86,14 +87,11 @@ def _checked_answer(question: Question, value, options: list[str]):
             raise ValueError("Choose one of the options.")
         return value
     if question.kind == kind.RATING:
-        if isinstance(value, bool):
-            raise ValueError("Choose a number on the scale.")
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            raise ValueError("Choose a number on the scale.") from None
-        if str(number) != str(value).strip() and number != value:
-            raise ValueError("Choose a number on the scale.")
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):  # not 4.5, not 1e999, not "four"
+            raise ValueError("Choose a whole number on the scale.")
+        number = value
         if not question.scale_min <= number <= question.scale_max:
             raise ValueError(f"Choose a number from {question.scale_min} to {question.scale_max}.")
         return number
@@ -114,13 +112,13 @@ def _is_empty(value) -> bool:
     return value is None or value == "" or value == []
 
 
-def answers_check(survey: Survey, answers) -> dict[Question, object]:
+def answers_check(survey: SurveyRules, answers) -> dict[QuestionRules, object]:
     """Each answer checked against its question; SubmissionRefused names every problem."""
     if not isinstance(answers, dict):
         raise SubmissionRefused({"answers": ["Send the answers as an object keyed by question id."]})
-    questions = {str(question.pk): question for question in survey.questions.all()}
+    questions = {str(question.pk): question for question in survey.questions}
     errors: dict[str, list[str]] = {}
-    checked: dict[Question, object] = {}
+    checked: dict[QuestionRules, object] = {}
     for key in answers:
         if str(key) not in questions:
             errors[str(key)] = ["There is no such question in this survey."]
@@ -131,7 +129,7 @@ def answers_check(survey: Survey, answers) -> dict[Question, object]:
                 errors[key] = ["This question needs an answer."]
             continue
         try:
-            checked[question] = _checked_answer(question, value, question.options())
+            checked[question] = _checked_answer(question, value, question.options)
         except ValueError as error:
             errors[key] = [str(error)]
     if errors:
@@ -140,10 +138,11 @@ def answers_check(survey: Survey, answers) -> dict[Question, object]:
 
 
 def response_submit(
-    *, survey: Survey, answers, token: str | None = None, respondent: str | None = None, now=None
+    *, survey: SurveyRules, answers, token: str | None = None, respondent: str | None = None, now=None
 ) -> Response:
     """Store one person's answers, or refuse with every reason. The database keeps it to one
-    response per invitation, and for open surveys one per respondent, however many arrive at once."""
+    response per invitation, and for open surveys one per respondent, however many arrive at once.
+    Takes the survey's rules (selectors.survey_rules), so checking costs no queries."""
     now = now or timezone.now()
     if not survey.is_open(now):
         raise SubmissionRefused({"survey": ["This survey is closed." if now >= survey.opens_at else "Not open yet."]})
@@ -160,9 +159,9 @@ def response_submit(
     checked = answers_check(survey, answers)
     try:
         with transaction.atomic():
-            response = Response.objects.create(survey=survey, invitation=invitation, respondent_key=key)
+            response = Response.objects.create(survey_id=survey.pk, invitation=invitation, respondent_key=key)
             Answer.objects.bulk_create(
-                [Answer(response=response, question=question, value=value) for question, value in checked.items()]
+                [Answer(response=response, question_id=question.pk, value=value) for question, value in checked.items()]
             )
     except IntegrityError:
         if invitation is not None:
@@ -171,12 +170,15 @@ def response_submit(
     return response
 
 
-def equality_record(*, receipt: str, answers: dict) -> None:
-    """The optional equality answers, stored apart from the response they followed. Once per response."""
+def equality_record(*, receipt: str, answers: dict, survey: Survey | None = None) -> None:
+    """The optional equality answers, stored apart from the response they followed. Once per
+    response, and only with the receipt of a response to this survey."""
     try:
         response_pk = signing.loads(receipt, salt=RECEIPT_SALT, max_age=datetime.timedelta(days=1))
     except (signing.BadSignature, TypeError):
         raise SubmissionRefused({"receipt": ["This form has expired. Thank you for answering."]}) from None
+    if survey is not None and not Response.objects.filter(pk=response_pk, survey=survey).exists():
+        raise SubmissionRefused({"receipt": ["This receipt is for another survey."]})
     if not isinstance(answers, dict):
         raise SubmissionRefused({"equality": ["Send the answers as an object."]})
     errors, values = {}, {}
@@ -187,7 +189,7 @@ def equality_record(*, receipt: str, answers: dict) -> None:
         allowed = {value for value, _label in EqualityMonitoring._meta.get_field(name).choices}
         if given in ("", None):
             continue
-        if given not in allowed:
+        if not isinstance(given, str) or given not in allowed:
             errors[name] = ["Choose one of the options."]
         values[name] = given
     if errors:

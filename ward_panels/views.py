@@ -16,7 +16,7 @@ from sn_site.api import AnonymousRateLimit
 
 from .api import SurveyAnswerLimit
 from .models import CONSENT_WORDING, EqualityMonitoring, Question, Survey
-from .selectors import survey_for_answering
+from .selectors import survey_for_answering, survey_rules
 from .services import (
     SubmissionRefused,
     equality_record,
@@ -68,7 +68,7 @@ def survey(request, pk: int):
             return TemplateResponse(request, "ward_panels/too_many.html", {}, status=429)
         try:
             response = response_submit(
-                survey=survey,
+                survey=survey_rules(survey.pk),
                 answers=_answers_from_form(survey, request.POST),
                 token=token,
                 respondent=request.POST.get("email", ""),
@@ -161,7 +161,7 @@ def thanks(request, pk: int):
     if request.method == "POST" and receipt:
         answers = {name: request.POST.get(name, "") for name in EqualityMonitoring.FIELDS}
         try:
-            equality_record(receipt=receipt, answers=answers)
+            equality_record(survey=survey, receipt=receipt, answers=answers)
         except SubmissionRefused as refused:
             context["errors"] = _flat_errors(refused.errors)
             return TemplateResponse(request, "ward_panels/thanks.html", context, status=400)

@@ -149,7 +149,19 @@ CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-pages": {"task": "priorities.tasks.publish_scheduled", "schedule": 60.0},
     "survey-reminders": {"task": "ward_panels.tasks.reminders_send", "schedule": 3600.0},
     "survey-personal-data-purge": {"task": "ward_panels.tasks.personal_data_purge", "schedule": 86400.0},
+    "newsletter-deliveries-sweep": {"task": "newsletters.tasks.deliveries_sweep", "schedule": 60.0},
 }
+# A claimed newsletter delivery not handed over within this long is another worker's to send; a
+# batch's task is redelivered after the broker's visibility timeout. Both must be longer than any
+# batch takes (500 messages at SN_NEWSLETTER_RATE).
+SN_NEWSLETTER_CLAIM_SECONDS = env.int("SN_NEWSLETTER_CLAIM_SECONDS", default=900)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=SN_NEWSLETTER_CLAIM_SECONDS + 300)
+}
+# Newsletter messages a second, across all workers (0: no limit), to keep within a provider's limit.
+SN_NEWSLETTER_RATE = env.int("SN_NEWSLETTER_RATE", default=50)
+# A shared secret for the delivery events endpoint (bounces, complaints); unset, it refuses all.
+SN_NEWSLETTER_WEBHOOK_SECRET = env.str("SN_NEWSLETTER_WEBHOOK_SECRET", default="")
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -165,6 +177,8 @@ REST_FRAMEWORK = {
         "survey_answers": env.str("SN_SURVEY_ANSWER_RATE", default="10/hour"),
         # Requests to join a ward panel from its ward page, per client address.
         "panel_join": env.str("SN_PANEL_JOIN_RATE", default="5/hour"),
+        # Newsletter sign-ups from ward and borough pages, per client address.
+        "newsletter_signup": env.str("SN_NEWSLETTER_SIGNUP_RATE", default="5/hour"),
     },
     # How many proxies (load balancer, CDN) sit in front of the site, so throttling counts each
     # client by its own address from X-Forwarded-For rather than the proxy's.

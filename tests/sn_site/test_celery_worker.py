@@ -35,13 +35,15 @@ def running_worker(**environment):
         pytest.skip("needs CELERY_BROKER_URL and PostgreSQL, so that a worker process can share the test database")
     db = connection.settings_dict
     database_url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-    queue = f"test-{uuid.uuid4().hex[:12]}"  # nothing else consumes it, and it consumes nothing else
+    # Nothing else consumes its queue, and it consumes nothing else (SN_TEST_QUEUE: carry on another's).
+    queue = environment.get("SN_TEST_QUEUE") or f"test-{uuid.uuid4().hex[:12]}"
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "sn_site", "worker", "-Q", queue, "--pool", "solo"]
         + ["--without-gossip", "--without-mingle", "--loglevel", "INFO"],
         cwd=ROOT,
         env=os.environ
         | {"DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "sn_site.settings.test"}
+        | {"CELERY_TASK_DEFAULT_QUEUE": queue, "SN_TEST_WORKER": "1"}
         | environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -122,3 +124,79 @@ def test_survey_invitations_are_sent_by_a_worker_over_smtp(mailing_worker, codep
     body = messages[0].get_payload(decode=True).decode()
     token = parse_qs(urlsplit(re.search(r"https?://\S+", body).group()).query)["token"][0]
     assert client.get(f"/api/v1/surveys/{survey.pk}/", {"token": token}).status_code == 200
+
+
+def newsletter_with_subscribers(codepoint_folder, count: int):
+    """A published ward newsletter and `count` confirmed subscribers to its ward, committed."""
+    from newsletters.models import NewsletterPage, Subscriber, Subscription
+    from priorities.models import WardPage
+    from priorities.services import page_tree_build
+
+    geography_import(source=codepoint_folder)
+    page_tree_build()
+    ward_page = WardPage.objects.get(ward_id="E05011113")
+    newsletter = NewsletterPage(title="Worker test", summary="Sent by a real worker.")
+    ward_page.add_child(instance=newsletter)
+    newsletter.save_revision().publish()
+    now = timezone.now()
+    made = Subscriber.objects.bulk_create(
+        [Subscriber(email=f"r{n}@example.org", confirmed_at=now) for n in range(count)]
+    )
+    Subscription.objects.bulk_create([Subscription(subscriber=s, ward_id="E05011113", confirmed_at=now) for s in made])
+    return newsletter
+
+
+def wait_for(condition, process, seconds, what):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"{what}:\n{process.stdout.read()}")
+        time.sleep(0.1)
+
+
+def test_a_newsletter_send_survives_a_killed_worker_with_nobody_missed_or_emailed_twice(
+    smtp_sink, codepoint_folder, monkeypatch
+):
+    """SIGKILL the worker part-way through a batch, start another: every subscriber gets the issue
+    exactly once, as the SMTP server counts it (Message-IDs per recipient)."""
+    from collections import Counter
+
+    from newsletters.models import Delivery, Send
+    from newsletters.services import send_start
+    from newsletters.tasks import deliveries_sweep, send_queue
+
+    port, messages = smtp_sink
+    count = 400
+    newsletter = newsletter_with_subscribers(codepoint_folder, count)
+    send = send_start(newsletter=newsletter)
+    assert send.total == count
+    environment = {
+        "SN_TEST_SMTP_PORT": str(port),
+        "SN_NEWSLETTER_RATE": "0",
+        "SN_NEWSLETTER_CLAIM_SECONDS": "3",  # longer than the batch takes here
+        "CELERY_VISIBILITY_TIMEOUT": "5",
+    }
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    with running_worker(**environment) as (queue, first):
+        monkeypatch.setitem(celery_app.conf, "task_default_queue", queue)
+        send_queue.apply_async(args=[send.pk], queue=queue)
+        wait_for(lambda: len(messages) >= count // 4, first, 60, "the first worker sent nothing")
+        first.kill()  # SIGKILL, mid-batch
+        first.wait()
+    killed_at = len(messages)
+    assert killed_at < count, "the worker finished before it could be killed; send more"
+    with running_worker(**environment, SN_TEST_QUEUE=queue) as (_queue, second):
+        time.sleep(3.5)  # the dead worker's claims go stale
+        deliveries_sweep.apply_async(queue=queue)
+        wait_for(
+            lambda: Send.objects.get(pk=send.pk).status == Send.Status.FINISHED, second, 90, "the send did not finish"
+        )
+        time.sleep(1)  # room for a duplicate to arrive, if there were one
+
+    per_recipient = Counter(message["X-Envelope-To"] for message in messages)
+    ids = Counter((message["X-Envelope-To"], message["Message-ID"]) for message in messages)
+    assert len(per_recipient) == count, f"missed: {count - len(per_recipient)}"
+    assert max(per_recipient.values()) == 1, [r for r, n in per_recipient.items() if n > 1]
+    assert max(ids.values()) == 1
+    assert set(Delivery.objects.filter(send=send).values_list("status", flat=True)) == {Delivery.Status.SENT}

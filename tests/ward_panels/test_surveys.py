@@ -256,6 +256,7 @@ def test_two_submissions_with_one_token_at_once_store_exactly_one(codepoint_fold
     if connections["default"].vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
     from priorities.services import geography_import
+    from ward_panels.selectors import survey_rules
     from ward_panels.services import SubmissionRefused, response_submit
 
     geography_import(source=codepoint_folder)
@@ -271,7 +272,7 @@ def test_two_submissions_with_one_token_at_once_store_exactly_one(codepoint_fold
     def submit():
         try:
             start.wait(timeout=10)
-            response_submit(survey=Survey.objects.get(pk=survey.pk), answers=answers, token=token)
+            response_submit(survey=survey_rules(survey.pk), answers=answers, token=token)
             outcomes.append("stored")
         except SubmissionRefused as refused:
             outcomes.append(refused.errors["token"][0])
@@ -539,3 +540,53 @@ def test_the_web_page_and_the_api_share_one_answer_limit(client, sample_london, 
     page = client.post(f"/surveys/{survey.pk}/", {"email": "b@example.org"})
 
     assert page.status_code == 429 and "Too many tries" in page.content.decode()
+
+
+def test_answers_of_the_wrong_shape_are_refused_not_crashed_on(client, sample_london):
+    """Found by the API fuzzer: lists where a choice was expected, and numbers JSON calls infinite."""
+    survey = make_survey(audience=Survey.Audience.OPEN)
+    rating = str(survey.questions.get(kind="rating").pk)
+    answers = good_answers(survey)
+    raw = '{"email": "a@example.org", "answers": {"%s": 1e999}}' % rating  # noqa: UP031
+    infinite = client.post(f"/api/v1/surveys/{survey.pk}/responses/", raw, content_type="application/json")
+    receipt = client.post(
+        f"/api/v1/surveys/{survey.pk}/responses/", {"email": "b@example.org", "answers": answers}, "application/json"
+    ).json()["receipt"]
+    shapes = client.post(
+        f"/api/v1/surveys/{survey.pk}/equality/",
+        {"receipt": receipt, "answers": {"religion": [], "sex": ["male"], "age_band": {"x": 1}}},
+        "application/json",
+    )
+    elsewhere = make_survey(audience=Survey.Audience.OPEN)
+    wrong_survey = client.post(
+        f"/api/v1/surveys/{elsewhere.pk}/equality/", {"receipt": receipt, "answers": {}}, "application/json"
+    )
+
+    assert infinite.status_code == 400 and rating in infinite.json()["errors"]["answers"]
+    assert shapes.status_code == 400 and set(shapes.json()["errors"]["equality"]) == {"religion", "sex", "age_band"}
+    assert wrong_survey.status_code == 400 and "receipt" in wrong_survey.json()["errors"]
+
+
+def test_answering_takes_only_the_writes_and_follows_changes_to_the_questions(client, sample_london):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    survey = make_survey(audience=Survey.Audience.OPEN)
+    address = f"/api/v1/surveys/{survey.pk}/responses/"
+    client.post(address, {"email": "first@example.org", "answers": good_answers(survey)}, "application/json")
+
+    answers = good_answers(survey)
+    with CaptureQueriesContext(connection) as queries:
+        answered = client.post(address, {"email": "second@example.org", "answers": answers}, "application/json")
+    assert answered.status_code == 201
+    assert [q["sql"].split()[0] for q in queries] == ["SAVEPOINT", "INSERT", "INSERT", "RELEASE"], (
+        queries.captured_queries
+    )
+
+    single = survey.questions.get(kind="single")
+    single.choices = ["Yes", "No", "Sometimes"]
+    single.save()  # an officer edits the survey while it is open
+    answers = good_answers(survey) | {str(single.pk): "Sometimes"}
+    assert (
+        client.post(address, {"email": "third@example.org", "answers": answers}, "application/json").status_code == 201
+    )

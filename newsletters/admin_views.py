@@ -1,0 +1,87 @@
+"""Sending a newsletter from the admin: how many it will reach, a test send to the editor, then the
+send itself, queued for the workers. Only for those who may publish the issue."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_http_methods
+
+from .emails import issue_render
+from .models import Delivery, NewsletterPage, Send
+from .selectors import audience
+from .services import send_start
+from .tasks import send_queue
+
+
+@require_http_methods(["GET", "POST"])
+def newsletter_send(request, page_id: int):
+    newsletter = get_object_or_404(NewsletterPage, pk=page_id)
+    if not newsletter.permissions_for_user(request.user).can_publish():
+        raise PermissionDenied
+    recipients = audience(newsletter).count()
+    if request.method == "POST":
+        if request.POST.get("action") == "test":
+            if not request.user.email:
+                messages.error(request, "Add an email address to your account to get a test.")
+            else:
+                _test_send(newsletter, request.user.email)
+                messages.success(request, f"A test copy is on its way to {request.user.email}.")
+            return redirect("newsletters_admin:send", page_id)
+        if not newsletter.live:
+            messages.error(request, "Publish the newsletter first: the email links to its web version.")
+            return redirect("newsletters_admin:send", page_id)
+        send = send_start(newsletter=newsletter, user=request.user)
+        transaction.on_commit(lambda: send_queue.delay(send.pk))
+        messages.success(request, f"Sending to {send.total} subscribers.")
+        return redirect("newsletters_admin:progress", send.pk)
+    sends = newsletter.sends.all()[:5]
+    return TemplateResponse(
+        request, "newsletters/admin/send.html", {"newsletter": newsletter, "recipients": recipients, "sends": sends}
+    )
+
+
+def _test_send(newsletter: NewsletterPage, email: str) -> None:
+    from django.core.mail import EmailMultiAlternatives
+
+    from .emails import PREFERENCES, UNSUBSCRIBE
+
+    subject, html, text = issue_render(newsletter)
+    message = EmailMultiAlternatives(
+        f"[Test] {subject}", text.replace(UNSUBSCRIBE, "#").replace(PREFERENCES, "#"), to=[email]
+    )
+    message.attach_alternative(html.replace(UNSUBSCRIBE, "#").replace(PREFERENCES, "#"), "text/html")
+    message.send()
+
+
+def send_progress(request, send_id: int):
+    """Sent / total, failures and the time left, for one send."""
+    send = get_object_or_404(Send.objects.select_related("newsletter"), pk=send_id)
+    if not send.newsletter.permissions_for_user(request.user).can_publish():
+        raise PermissionDenied
+    return TemplateResponse(
+        request, "newsletters/admin/progress.html", {"send": send, "progress": send_progress_of(send)}
+    )
+
+
+def send_progress_of(send: Send) -> dict:
+    from django.db.models import Count
+    from django.utils import timezone
+
+    counts = dict(send.deliveries.values_list("status").annotate(n=Count("pk")))
+    sent = counts.get(Delivery.Status.SENT, 0)
+    done = sent + counts.get(Delivery.Status.FAILED, 0) + counts.get(Delivery.Status.SUPPRESSED, 0)
+    remaining = send.total - done
+    seconds_left = None
+    if send.started_at and sent and remaining:
+        elapsed = (timezone.now() - send.started_at).total_seconds()
+        seconds_left = round(elapsed / done * remaining)
+    return {
+        "sent": sent,
+        "failed": counts.get(Delivery.Status.FAILED, 0),
+        "waiting": counts.get(Delivery.Status.QUEUED, 0) + counts.get(Delivery.Status.SENDING, 0),
+        "total": send.total,
+        "percent": round(100 * done / send.total) if send.total else 100,
+        "seconds_left": seconds_left,
+    }

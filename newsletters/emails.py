@@ -1,0 +1,124 @@
+"""A newsletter issue as an email: rendered once per send (HTML with its CSS inlined, and plain
+text), with only each recipient's own links filled in per message."""
+
+import re
+from html.parser import HTMLParser
+
+import css_inline
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from .models import Delivery, NewsletterPage, Send
+from .selectors import newsletter_content
+
+UNSUBSCRIBE = "%%UNSUBSCRIBE_URL%%"
+PREFERENCES = "%%PREFERENCES_URL%%"
+PREFERENCES_SALT = "newsletters.preferences"
+UNSUBSCRIBE_SALT = "newsletters.unsubscribe"
+
+
+def site_url(path: str = "") -> str:
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def preferences_token(subscriber_id: int) -> str:
+    """In every email: lets its reader change their newsletters. It never expires, like the email."""
+    return signing.Signer(salt=PREFERENCES_SALT).sign(str(subscriber_id))
+
+
+def unsubscribe_token(subscriber_id: int, newsletter: NewsletterPage) -> str:
+    """One click stops this newsletter: the subscriptions that brought it (its ward's or borough's)."""
+    area = newsletter.area_page()
+    code = getattr(area, "ward_id", None) or area.borough_id
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(f"{subscriber_id}:{code}")
+
+
+def issue_render(newsletter: NewsletterPage) -> tuple[str, str, str]:
+    """(subject, html, text) for everyone, with placeholders for each recipient's links."""
+    area = newsletter.area_page()
+    context = {
+        "page": newsletter,
+        "content": newsletter_content(newsletter),
+        "web_url": site_url(newsletter.url or ""),
+        "area_url": site_url(area.url or ""),
+        "unsubscribe_url": UNSUBSCRIBE,
+        "preferences_url": PREFERENCES,
+        "email": True,
+        "site_url": site_url(),
+    }
+    html = render_to_string("newsletters/email.html", context)
+    html = css_inline.CSSInliner(keep_style_tags=False).inline(html)
+    subject = f"{newsletter.title}: {area.title} Safer Neighbourhoods"
+    return subject, html, html_to_text(html)
+
+
+def message_for(send: Send, delivery: Delivery, newsletter: NewsletterPage) -> EmailMultiAlternatives:
+    """One recipient's copy: the send's rendering with their own unsubscribe and preferences links.
+    The Message-ID is the delivery's, so any copy of it can be recognised."""
+    unsubscribe = site_url(
+        reverse("newsletters:unsubscribe", args=[unsubscribe_token(delivery.subscriber_id, newsletter)])
+    )
+    preferences = site_url(reverse("newsletters:preferences", args=[preferences_token(delivery.subscriber_id)]))
+    domain = re.sub(r"^https?://|[:/].*$", "", settings.WAGTAILADMIN_BASE_URL) or "localhost"
+    message = EmailMultiAlternatives(
+        subject=send.subject,
+        body=send.text.replace(UNSUBSCRIBE, unsubscribe).replace(PREFERENCES, preferences),
+        to=[delivery.email],
+        headers={
+            "Message-ID": f"<newsletter-{send.pk}-{delivery.pk}@{domain}>",
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(
+        send.html.replace(UNSUBSCRIBE, unsubscribe).replace(PREFERENCES, preferences), "text/html"
+    )
+    return message
+
+
+class _TextWriter(HTMLParser):
+    """HTML to readable plain text: paragraphs and headings on their own lines, links as text (address)."""
+
+    BLOCKS = {"p", "div", "section", "article", "header", "footer", "h1", "h2", "h3", "h4", "li", "tr", "table", "br"}
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self.href: list[str | None] = []
+        self.skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("style", "head", "title"):
+            self.skip += 1
+        if tag in self.BLOCKS:
+            self.parts.append("\n\n" if tag not in ("li", "br", "tr") else "\n")
+        if tag == "li":
+            self.parts.append("- ")
+        if tag == "a":
+            self.href.append(dict(attrs).get("href"))
+
+    def handle_endtag(self, tag):
+        if tag in ("style", "head", "title"):
+            self.skip -= 1
+        if tag == "a" and self.href:
+            href = self.href.pop()
+            if href and not href.startswith(("mailto:", "tel:")):
+                self.parts.append(f" ({href})")
+        if tag in ("h1", "h2", "h3"):
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.parts.append(re.sub(r"\s+", " ", data))
+
+
+def html_to_text(html: str) -> str:
+    writer = _TextWriter()
+    writer.feed(html)
+    text = "".join(writer.parts)
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    text = re.sub(r"\n[ \t]+", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"

@@ -1,0 +1,149 @@
+"""Newsletters: who has asked for them (Subscriber, Subscription, double opt-in), the issues
+editors write (NewsletterPage, under a ward or a borough page, archived on the site), and each
+send (Send) with one Delivery row per recipient, so a send can be resumed without repeats."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from priorities.models import Borough, BoroughPage, Ward, WardPage
+
+from .blocks import NewsletterBlocks, default_body
+
+
+class Subscriber(models.Model):
+    """An email address that asked for newsletters. Nothing is sent until it is confirmed, and
+    nothing ever again once it bounces hard or complains."""
+
+    class Suppressed(models.TextChoices):
+        BOUNCED = "bounced", "Hard bounce"
+        COMPLAINED = "complained", "Marked as spam"
+
+    email = models.EmailField(unique=True)  # kept lower case
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    suppressed_at = models.DateTimeField(null=True, blank=True)
+    suppressed_reason = models.CharField(max_length=12, choices=Suppressed.choices, blank=True)
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Subscription(models.Model):
+    """One subscriber's newsletter for one ward or one whole borough."""
+
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="subscriptions")
+    ward = models.ForeignKey(Ward, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    borough = models.ForeignKey(Borough, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ward__isnull=False, borough__isnull=True) | Q(ward__isnull=True, borough__isnull=False),
+                name="subscription_to_a_ward_or_a_borough",
+            ),
+            models.UniqueConstraint(fields=["subscriber", "ward"], name="one_subscription_per_ward"),
+            models.UniqueConstraint(fields=["subscriber", "borough"], name="one_subscription_per_borough"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscriber}: {self.area_name}"
+
+    @property
+    def area_name(self) -> str:
+        return self.ward.name if self.ward_id else f"{self.borough.name} (the whole borough)"
+
+
+class NewsletterPage(Page):
+    """One issue of a ward's or a borough's newsletter. Its default body follows the good-practice
+    structure, filled from the ward's live priorities, team and meetings when it is shown or sent,
+    so a good issue takes one click; editors reorder blocks and add their own. Published, it is the
+    web version, archived under its ward or borough page."""
+
+    summary = models.CharField(
+        max_length=200,
+        help_text="One sentence for the top of the email and the archive: what is in this issue.",
+    )
+    body = StreamField(NewsletterBlocks(), default=default_body, use_json_field=True)
+
+    content_panels = Page.content_panels + [FieldPanel("summary"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("summary")]
+    parent_page_types = ["priorities.WardPage", "priorities.BoroughPage"]
+    subpage_types: list[str] = []
+    template = "newsletters/newsletter_page.html"
+
+    class Meta:
+        verbose_name = "newsletter"
+
+    def area_page(self) -> WardPage | BoroughPage:
+        return self.get_parent().specific
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import newsletter_content  # selectors read these models
+
+        context = super().get_context(request, *args, **kwargs)
+        context["content"] = newsletter_content(self)
+        return context
+
+
+class Send(models.Model):
+    """Sending one issue to everyone subscribed when "send" was pressed. The email is rendered
+    once, here; each message only fills in its own unsubscribe links."""
+
+    class Status(models.TextChoices):
+        PREPARING = "preparing", "Preparing"
+        SENDING = "sending", "Sending"
+        FINISHED = "finished", "Finished"
+
+    newsletter = models.ForeignKey(NewsletterPage, on_delete=models.PROTECT, related_name="sends")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREPARING)
+    subject = models.CharField(max_length=250)
+    html = models.TextField()
+    text = models.TextField()
+    total = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.subject} ({self.created_at:%d %b %Y})"
+
+
+class Delivery(models.Model):
+    """One recipient of one send. A worker claims a row before its email goes out; `handed_over`
+    is set just before the message is committed to the mail server, so after a crash a row is
+    either safe to send again (claimed, not handed over) or treated as sent (handed over)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SUPPRESSED = "suppressed", "Suppressed"
+
+    send = models.ForeignKey(Send, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    email = models.EmailField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    handed_over = models.BooleanField(default=False)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["send", "subscriber"], name="one_delivery_per_recipient")]
+        indexes = [models.Index(fields=["send", "status"], name="delivery_send_status")]
+
+    def __str__(self) -> str:
+        return f"{self.email}: {self.status}"

@@ -1,0 +1,221 @@
+"""Sending a batch of deliveries: claim, send over one connection, mark; at most once per recipient
+even when a worker is killed part-way, and paced to SN_NEWSLETTER_RATE messages a second.
+
+How a killed worker is survived without repeats. Each delivery goes: queued -> sending (claimed)
+-> handed over -> sent. With the SMTP backend the message is sent in full except the final "."
+that commits it to the mail server; the delivery is marked handed over; then the "." goes. A
+worker killed before the "." leaves a message the mail server throws away, so a claimed row that
+was not handed over is safe to send again. A row that was handed over is counted as sent. When a
+batch's task runs again (Celery redelivers it: late acks, reject on worker lost) or the sweep
+finds a claim older than SN_NEWSLETTER_CLAIM_SECONDS, those rules decide each row.
+"""
+
+import re
+import smtplib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .emails import message_for
+from .models import Delivery, Send
+
+MAX_ATTEMPTS = 5
+
+
+class TemporaryFailure(Exception):
+    """Try again later: the mail server said 4xx, or the connection failed."""
+
+
+class PermanentFailure(Exception):
+    """Do not try again: the mail server refused this recipient or message (5xx)."""
+
+
+class Superseded(Exception):
+    """Another worker took this delivery over (this one was too slow): it must not be sent from here."""
+
+
+class SmtpCourier:
+    """One SMTP connection for a batch, committing each message only after `handing_over` runs."""
+
+    def __init__(self):
+        self.smtp = None
+
+    def _connect(self):
+        if self.smtp is None:
+            self.smtp = smtplib.SMTP(settings.EMAIL_HOST, settings.EMAIL_PORT, timeout=settings.EMAIL_TIMEOUT)
+            if settings.EMAIL_USE_TLS:
+                self.smtp.starttls()
+            if settings.EMAIL_HOST_USER:
+                self.smtp.login(settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD)
+            self.smtp.ehlo_or_helo_if_needed()
+        return self.smtp
+
+    def deliver(self, message, handing_over) -> None:
+        try:
+            smtp = self._connect()
+            data = message.message().as_bytes(linesep="\r\n")
+            self._expect(smtp.mail(message.from_email), 250)
+            for recipient in message.recipients():
+                self._expect(smtp.rcpt(recipient), 250, 251)
+            self._expect(smtp.docmd("DATA"), 354)
+            data = re.sub(rb"(?m)^\.", b"..", data)
+            smtp.send(data if data.endswith(b"\r\n") else data + b"\r\n")
+            if not handing_over():
+                self.close()  # the mail server drops a message whose "." never came
+                raise Superseded
+            smtp.send(b".\r\n")
+            self._expect(smtp.getreply(), 250)
+        except (OSError, smtplib.SMTPServerDisconnected) as error:
+            self.close()
+            raise TemporaryFailure(str(error) or type(error).__name__) from error
+
+    def _expect(self, reply, *codes) -> None:
+        code, text = reply
+        if code in codes:
+            return
+        detail = f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+        if 400 <= code < 500:
+            self.smtp.rset()
+            raise TemporaryFailure(detail)
+        try:
+            self.smtp.rset()
+        except smtplib.SMTPException:
+            self.close()
+        raise PermanentFailure(detail)
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                self.smtp.close()
+            self.smtp = None
+
+
+class BackendCourier:
+    """Any other Django email backend (an email service through Anymail, say): the delivery is
+    handed over just before the backend is called, so a crash during the call counts as sent."""
+
+    def __init__(self):
+        self.connection = get_connection()
+        self.connection.open()
+
+    def deliver(self, message, handing_over) -> None:
+        if not handing_over():
+            raise Superseded
+        try:
+            sent = self.connection.send_messages([message])
+        except OSError as error:
+            raise TemporaryFailure(str(error)) from error
+        if not sent:
+            raise PermanentFailure("The email backend did not send it.")
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def courier():
+    smtp = settings.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend"
+    return SmtpCourier() if smtp else BackendCourier()
+
+
+def pace() -> None:
+    """Wait, if need be, so that all workers together send at most SN_NEWSLETTER_RATE a second."""
+    rate = settings.SN_NEWSLETTER_RATE
+    if not rate:
+        return
+    while True:
+        second = int(time.time())
+        key = f"newsletter-rate:{second}"
+        try:
+            count = cache.incr(key)
+        except ValueError:
+            count = 1 if cache.add(key, 1, timeout=5) else cache.incr(key)
+        if count <= rate:
+            return
+        time.sleep(max(0.0, second + 1 - time.time()))
+
+
+def _claimable(now):
+    """Rows a batch may take: queued, or claimed by a worker that has been silent too long and
+    never handed them over."""
+    stale = now - timezone.timedelta(seconds=settings.SN_NEWSLETTER_CLAIM_SECONDS)
+    return Q(status=Delivery.Status.QUEUED) | Q(status=Delivery.Status.SENDING, handed_over=False, claimed_at__lt=stale)
+
+
+def batch_send(*, send_id: int, first: int, last: int) -> dict:
+    """Send one batch. Returns counts; raises TemporaryFailure (after marking) if some rows should
+    be tried again later."""
+    now = timezone.now()
+    in_batch = Delivery.objects.filter(send_id=send_id, pk__gte=first, pk__lte=last)
+    # A dead worker's rows that it handed over count as sent: the mail server has them.
+    stale = now - timezone.timedelta(seconds=settings.SN_NEWSLETTER_CLAIM_SECONDS)
+    in_batch.filter(status=Delivery.Status.SENDING, handed_over=True, claimed_at__lt=stale).update(
+        status=Delivery.Status.SENT, sent_at=F("claimed_at")
+    )
+    with transaction.atomic():
+        claimed = list(in_batch.filter(_claimable(now)).select_for_update(skip_locked=True).order_by("pk"))
+        in_batch.filter(pk__in=[d.pk for d in claimed]).update(
+            status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    counts = {"sent": 0, "failed": 0, "retry": 0}
+    if not claimed:
+        return counts
+    send = Send.objects.select_related("newsletter").get(pk=send_id)
+    newsletter = send.newsletter.specific
+    mailer = courier()
+    last_error = ""
+    try:
+        for delivery in claimed:
+            pace()
+            message = message_for(send, delivery, newsletter)
+            rows = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING, claimed_at=now)  # still ours
+            try:
+                mailer.deliver(message, handing_over=lambda rows=rows: bool(rows.update(handed_over=True)))
+            except Superseded:
+                continue
+            except TemporaryFailure as error:
+                last_error = str(error)[:500]
+                give_up = delivery.attempts + 1 >= MAX_ATTEMPTS
+                rows.update(
+                    status=Delivery.Status.FAILED if give_up else Delivery.Status.QUEUED,
+                    handed_over=False,
+                    last_error=last_error,
+                )
+                counts["failed" if give_up else "retry"] += 1
+                continue
+            except PermanentFailure as error:
+                rows.update(status=Delivery.Status.FAILED, handed_over=False, last_error=str(error)[:500])
+                counts["failed"] += 1
+                continue
+            rows.update(status=Delivery.Status.SENT, sent_at=timezone.now())
+            counts["sent"] += 1
+    finally:
+        mailer.close()
+    if counts["retry"]:
+        raise TemporaryFailure(f"{counts['retry']} to try again: {last_error}")
+    return counts
+
+
+def stale_batches(now=None) -> list[tuple[int, int, int]]:
+    """(send, first, last) for every batch range holding a claim older than the claim timeout, or
+    queued rows of a send whose batches have all run: what the sweep queues again."""
+    now = now or timezone.now()
+    stale = now - timezone.timedelta(seconds=settings.SN_NEWSLETTER_CLAIM_SECONDS)
+    rows = (
+        Delivery.objects.filter(send__status=Send.Status.SENDING)
+        .filter(
+            Q(status=Delivery.Status.SENDING, claimed_at__lt=stale) | Q(status=Delivery.Status.QUEUED, attempts__gt=0)
+        )
+        .values_list("send_id", "pk")
+        .order_by("send_id", "pk")
+    )
+    batches: dict[int, list[int]] = {}
+    for send_id, pk in rows:
+        batches.setdefault(send_id, []).append(pk)
+    return [(send_id, pks[0], pks[-1]) for send_id, pks in batches.items()]

@@ -1,0 +1,164 @@
+"""Every write that matters for newsletters: subscribing (double opt-in), preferences, one-click
+unsubscribe, suppressing addresses that bounce or complain, and starting a send."""
+
+import datetime
+
+from django.core import signing
+from django.core.mail import EmailMessage
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from priorities.models import Borough, Ward
+
+from .emails import PREFERENCES_SALT, UNSUBSCRIBE_SALT, issue_render, site_url
+from .models import Delivery, NewsletterPage, Send, Subscriber, Subscription
+from .selectors import audience
+
+CONFIRM_SALT = "newsletters.confirm"
+CONFIRM_DAYS = 7
+
+
+# Subscribing ------------------------------------------------------------------------------------
+
+
+def subscription_request(*, email: str, wards: list[Ward] = (), boroughs: list[Borough] = (), now=None) -> bool:
+    """Ask for newsletters: unconfirmed subscriptions, and an email with a signed link to confirm
+    them. Returns whether an email was sent; the site tells the person the same either way, so it
+    cannot be used to learn who subscribes. A suppressed address is sent nothing."""
+    now = now or timezone.now()
+    subscriber, _ = Subscriber.objects.get_or_create(email=email.strip().lower())
+    if subscriber.suppressed_at is not None:
+        return False
+    pending = False
+    for ward in wards:
+        subscription, _ = Subscription.objects.get_or_create(subscriber=subscriber, ward=ward)
+        pending |= subscription.confirmed_at is None
+    for borough in boroughs:
+        subscription, _ = Subscription.objects.get_or_create(subscriber=subscriber, borough=borough)
+        pending |= subscription.confirmed_at is None
+    if not pending:
+        return False
+    token = signing.TimestampSigner(salt=CONFIRM_SALT).sign(str(subscriber.pk))
+    link = site_url(reverse("newsletters:confirm", args=[token]))
+    areas = ", ".join(s.area_name for s in subscriber.subscriptions.filter(confirmed_at__isnull=True))
+    EmailMessage(
+        "Confirm your Safer Neighbourhoods newsletter",
+        f"You asked for the Safer Neighbourhoods newsletter for: {areas}.\n\nTo confirm, open this link within "
+        f"{CONFIRM_DAYS} days and press the button:\n{link}\n\nIf you did not ask, ignore this email: you will get "
+        "nothing more from us.\n",
+        to=[subscriber.email],
+    ).send()
+    return True
+
+
+def subscription_confirm(*, token: str, now=None) -> Subscriber | None:
+    """Confirm the address and every subscription waiting on it; None for a wrong or old link."""
+    try:
+        pk = signing.TimestampSigner(salt=CONFIRM_SALT).unsign(token, max_age=datetime.timedelta(days=CONFIRM_DAYS))
+    except signing.BadSignature:
+        return None
+    now = now or timezone.now()
+    subscriber = Subscriber.objects.filter(pk=pk, suppressed_at__isnull=True).first()
+    if subscriber is None:
+        return None
+    with transaction.atomic():
+        Subscriber.objects.filter(pk=pk, confirmed_at__isnull=True).update(confirmed_at=now)
+        subscriber.subscriptions.filter(confirmed_at__isnull=True).update(confirmed_at=now)
+    return subscriber
+
+
+def subscriber_for_preferences(token: str) -> Subscriber | None:
+    try:
+        pk = signing.Signer(salt=PREFERENCES_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    return Subscriber.objects.filter(pk=pk).first()
+
+
+def preferences_update(*, subscriber: Subscriber, keep: list[int]) -> None:
+    """Keep only the subscriptions listed (by id); an empty list unsubscribes from everything."""
+    subscriber.subscriptions.exclude(pk__in=keep).delete()
+
+
+def unsubscribe_one_click(*, token: str) -> Subscriber | None:
+    """RFC 8058: the POST from an email's List-Unsubscribe link stops that newsletter."""
+    try:
+        pk, code = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token).split(":", 1)
+    except (signing.BadSignature, ValueError):
+        return None
+    subscriber = Subscriber.objects.filter(pk=pk).first()
+    if subscriber is None:
+        return None
+    ward = Ward.objects.filter(pk=code).first()
+    if ward is not None:
+        covers = Q(ward=ward) | Q(borough_id=ward.borough_id)
+    else:
+        covers = Q(borough_id=code) | Q(ward__borough_id=code)
+    subscriber.subscriptions.filter(covers).delete()
+    return subscriber
+
+
+# Delivery events (bounces and complaints) --------------------------------------------------------
+
+SUPPRESSING_EVENTS = {"bounced": Subscriber.Suppressed.BOUNCED, "complained": Subscriber.Suppressed.COMPLAINED}
+
+
+def delivery_events_record(events: list[dict], now=None) -> int:
+    """Events in Anymail's normalised shape ({"event_type", "recipient", ...}): hard bounces and
+    complaints suppress the address for good. Returns how many addresses were suppressed."""
+    now = now or timezone.now()
+    suppressed = 0
+    for event in events:
+        reason = SUPPRESSING_EVENTS.get(event.get("event_type"))
+        recipient = (event.get("recipient") or "").strip().lower()
+        if reason and recipient:
+            suppressed += Subscriber.objects.filter(email=recipient, suppressed_at__isnull=True).update(
+                suppressed_at=now, suppressed_reason=reason
+            )
+    return suppressed
+
+
+# Sending ----------------------------------------------------------------------------------------
+
+BATCH_SIZE = 500
+
+
+def send_start(*, newsletter: NewsletterPage, user=None) -> Send:
+    """Render the issue once and snapshot its audience into one queued delivery per recipient, in
+    one INSERT ... SELECT; the caller then queues the batches (newsletters.tasks.send_queue)."""
+    subject, html, text = issue_render(newsletter)
+    with transaction.atomic():
+        send = Send.objects.create(newsletter=newsletter, created_by=user, subject=subject, html=html, text=text)
+        recipients, params = audience(newsletter).values(sid=F("pk"), address=F("email")).query.sql_with_params()
+        table = Delivery._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (send_id, subscriber_id, email, status, attempts, last_error, handed_over) "  # noqa: S608
+                f"SELECT %s, recipients.sid, recipients.address, 'queued', 0, '', false FROM ({recipients}) recipients "
+                "ON CONFLICT DO NOTHING",
+                [send.pk, *params],
+            )
+        send.total = send.deliveries.count()
+        send.status = Send.Status.SENDING
+        send.started_at = timezone.now()
+        send.save(update_fields=["total", "status", "started_at"])
+    return send
+
+
+def send_batches(send: Send, size: int = BATCH_SIZE) -> list[tuple[int, int]]:
+    """The send's deliveries as ranges of ids, `size` to a range, for one task each."""
+    ids = list(send.deliveries.order_by("pk").values_list("pk", flat=True))
+    return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+
+
+def send_finish_if_done(send_id: int) -> bool:
+    """Mark a send finished once no delivery is waiting or in flight."""
+    waiting = Delivery.objects.filter(send_id=send_id, status__in=[Delivery.Status.QUEUED, Delivery.Status.SENDING])
+    if waiting.exists():
+        return False
+    Send.objects.filter(pk=send_id).exclude(status=Send.Status.FINISHED).update(
+        status=Send.Status.FINISHED, finished_at=timezone.now()
+    )
+    return True

@@ -1,0 +1,47 @@
+"""Celery tasks for sending newsletters. Late acks and reject-on-worker-lost (settings) mean a batch
+whose worker dies is delivered to another worker; newsletters.sending decides, row by row, what is
+still to send."""
+
+from celery import shared_task
+
+from . import sending
+from .models import Send
+from .services import send_batches, send_finish_if_done
+
+
+@shared_task(acks_late=True)
+def send_queue(send_id: int) -> int:
+    """Queue one task per batch of the send's deliveries. Returns how many batches."""
+    send = Send.objects.get(pk=send_id)
+    batches = send_batches(send)
+    for first, last in batches:
+        send_batch.delay(send_id, first, last)
+    if not batches:
+        send_finish_if_done(send_id)
+    return len(batches)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(sending.TemporaryFailure,),
+    retry_backoff=30,
+    retry_backoff_max=900,
+    retry_jitter=True,
+    max_retries=sending.MAX_ATTEMPTS,
+)
+def send_batch(self, send_id: int, first: int, last: int) -> dict:
+    try:
+        return sending.batch_send(send_id=send_id, first=first, last=last)
+    finally:
+        send_finish_if_done(send_id)
+
+
+@shared_task
+def deliveries_sweep() -> int:
+    """Celery beat runs this every minute: batches with claims older than SN_NEWSLETTER_CLAIM_SECONDS
+    (a worker died and its task was lost) are queued again. Returns how many."""
+    stale = sending.stale_batches()
+    for send_id, first, last in stale:
+        send_batch.delay(send_id, first, last)
+    return len(stale)

@@ -1,0 +1,29 @@
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.widgets import Button
+
+from . import admin_views
+from .models import NewsletterPage
+
+
+@hooks.register("register_admin_urls")
+def admin_urls():
+    return [
+        path(
+            "newsletters/",
+            (
+                [
+                    path("<int:page_id>/send/", admin_views.newsletter_send, name="send"),
+                    path("sends/<int:send_id>/", admin_views.send_progress, name="progress"),
+                ],
+                "newsletters_admin",
+                "newsletters_admin",
+            ),
+        )
+    ]
+
+
+@hooks.register("register_page_header_buttons")
+def send_button(page, user, view_name, next_url=None):
+    if isinstance(page.specific_deferred, NewsletterPage) and page.permissions_for_user(user).can_publish():
+        yield Button("Send…", reverse("newsletters_admin:send", args=[page.pk]), icon_name="mail", priority=30)

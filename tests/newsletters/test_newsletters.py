@@ -1,0 +1,311 @@
+"""Newsletters: subscribing with double opt-in, preferences and one-click unsubscribe, bounces,
+the good-practice issue, the email itself, and sending through a real SMTP server."""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from newsletters.models import Delivery, NewsletterPage, Send, Subscriber, Subscription
+from newsletters.sending import TemporaryFailure, batch_send
+from newsletters.services import send_batches, send_start
+from newsletters.tasks import send_queue
+from newsletters.views import SignupLimit
+from priorities.models import WardPage
+from tests.priorities.test_priorities import add_priority
+from tests.priorities.test_ward_page import add_event, add_member
+
+RYE_LANE, PECKHAM, SOUTHWARK = "E05011113", "E05011110", "E09000028"
+NOW = timezone.now()
+
+
+def link_path(body: str, name: str) -> str:
+    return urlsplit(re.search(rf"https?://\S+/newsletters/{name}/\S+", body).group()).path
+
+
+@pytest.fixture
+def rye_lane(sample_london):
+    page = WardPage.objects.get(ward_id=RYE_LANE)
+    page.email = "ryelane.snt@met.police.uk"
+    page.save()
+    add_priority(page, updates=[(3, "Speed checks on three mornings."), (20, "14 drivers warned.")])
+    add_member(page, 1, photo=False)
+    add_event(page, 7, kind="ward_panel", title="Ward panel meeting")
+    return page
+
+
+@pytest.fixture
+def issue(rye_lane) -> NewsletterPage:
+    newsletter = NewsletterPage(title="November newsletter", summary="Speeding, and a new PCSO.")
+    rye_lane.add_child(instance=newsletter)
+    newsletter.save_revision().publish()
+    return newsletter
+
+
+def subscribers(count, prefix="s", **where) -> list[Subscriber]:
+    made = []
+    for n in range(count):
+        subscriber = Subscriber.objects.create(email=f"{prefix}{n}@example.org", confirmed_at=NOW)
+        Subscription.objects.create(subscriber=subscriber, confirmed_at=NOW, **where)
+        made.append(subscriber)
+    return made
+
+
+# Subscribing --------------------------------------------------------------------------------------
+
+
+def test_a_resident_subscribes_from_the_ward_page_and_confirms(client, rye_lane):
+    page = client.get(rye_lane.url).content.decode()
+    assert 'action="/newsletters/subscribe/"' in page and f'value="{RYE_LANE}"' in page
+
+    answer = client.post(
+        "/newsletters/subscribe/", {"email": "Ann@Example.org", "ward": RYE_LANE, "borough": SOUTHWARK}
+    )
+
+    assert "Check your email" in answer.content.decode()
+    subscriber = Subscriber.objects.get(email="ann@example.org")
+    assert subscriber.confirmed_at is None and subscriber.subscriptions.count() == 2
+    path = link_path(mail.outbox[0].body, "confirm")
+    assert client.get(path).status_code == 200 and Subscriber.objects.get(pk=subscriber.pk).confirmed_at is None
+    assert "You are subscribed" in client.post(path).content.decode()
+    assert not Subscription.objects.filter(confirmed_at__isnull=True).exists()
+
+
+def test_the_answer_is_the_same_for_a_known_address_and_nothing_new_is_sent(client, rye_lane):
+    subscribers(1, ward_id=RYE_LANE)
+    known = Subscriber.objects.get()
+
+    answer = client.post("/newsletters/subscribe/", {"email": known.email, "ward": RYE_LANE})
+
+    assert "Check your email" in answer.content.decode() and mail.outbox == []
+
+
+def test_subscribing_needs_an_address_and_a_newsletter_and_is_rate_limited(client, rye_lane, monkeypatch):
+    nothing = client.post("/newsletters/subscribe/", {"email": "ann@example.org"})
+    bad = client.post("/newsletters/subscribe/", {"email": "ann", "ward": RYE_LANE})
+    assert nothing.status_code == bad.status_code == 400
+    assert "Choose at least one newsletter." in nothing.content.decode()
+    assert "Enter an email address like name@example.com." in bad.content.decode()
+    assert client.get("/newsletters/subscribe/").status_code == 405
+
+    monkeypatch.setattr(SignupLimit, "rate", "2/hour", raising=False)
+    statuses = [
+        client.post("/newsletters/subscribe/", {"email": f"n{n}@example.org", "ward": RYE_LANE}, REMOTE_ADDR="10.9.9.9")
+        for n in range(3)
+    ]
+    assert [s.status_code for s in statuses] == [200, 200, 429]
+
+
+def test_preferences_change_areas_or_stop_everything(client, rye_lane):
+    subscribe = client.post(
+        "/newsletters/subscribe/", {"email": "ann@example.org", "ward": RYE_LANE, "borough": SOUTHWARK}
+    )
+    assert subscribe.status_code == 200
+    client.post(link_path(mail.outbox[0].body, "confirm"))
+    subscriber = Subscriber.objects.get()
+    from newsletters.emails import preferences_token
+
+    path = f"/newsletters/preferences/{preferences_token(subscriber.pk)}/"
+    page = client.get(path).content.decode()
+    assert "Rye Lane" in page and "Southwark (the whole borough)" in page
+
+    ward = subscriber.subscriptions.get(ward_id=RYE_LANE)
+    client.post(path, {"keep": [ward.pk]})
+    assert list(subscriber.subscriptions.values_list("ward_id", flat=True)) == [RYE_LANE]
+    client.post(path, {"unsubscribe_all": "1"})
+    assert not subscriber.subscriptions.exists()
+    assert client.get("/newsletters/preferences/1:forged/").status_code == 404
+
+
+# The issue and its email --------------------------------------------------------------------------
+
+
+def test_a_new_issue_follows_the_good_practice_structure_filled_from_the_ward(client, issue):
+    assert [block.block_type for block in issue.body] == [
+        "welcome",
+        "priorities",
+        "team",
+        "meetings",
+        "get_involved",
+        "contact",
+    ]
+    web = client.get(issue.url).content.decode()
+    for text in (
+        "Speeding on Rye Lane",
+        "14 drivers warned.",
+        "PC Officer 1",
+        "Ward panel meeting",
+        "ryelane.snt@met.police.uk",
+        "999",
+    ):
+        assert text in web
+    ward_page = client.get(issue.get_parent().url).content.decode()
+    assert "November newsletter" in ward_page  # the archive
+
+
+def test_the_email_is_multipart_inlined_readable_without_images_and_unsubscribes_in_one_click(
+    issue, smtp_sink, settings
+):
+    subscribers(2, ward_id=RYE_LANE)
+    port, messages = smtp_sink
+    settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT = (
+        "django.core.mail.backends.smtp.EmailBackend",
+        "127.0.0.1",
+        port,
+    )
+    send = send_start(newsletter=issue)
+
+    for first, last in send_batches(send):
+        batch_send(send_id=send.pk, first=first, last=last)
+
+    assert len(messages) == 2
+    message = messages[0]
+    assert message.get_content_type() == "multipart/alternative"
+    text, html = (part.get_payload(decode=True).decode() for part in message.get_payload())
+    assert "<style" not in html and 'style="' in html and "<img" not in html
+    assert "Speeding on Rye Lane" in text and "14 drivers warned." in text and "<" not in text.replace("<https", "")
+    unsubscribe = re.sub(r"\s+", "", message["List-Unsubscribe"]).strip("<>")  # long headers are folded
+    assert unsubscribe.startswith("http") and message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert unsubscribe in html and unsubscribe in text
+    assert messages[1]["List-Unsubscribe"] != message["List-Unsubscribe"]  # each recipient's own
+    assert message["Message-ID"].startswith(f"<newsletter-{send.pk}-")
+
+    strict = Client(enforce_csrf_checks=True)  # mail providers send no CSRF token
+    path = urlsplit(unsubscribe).path
+    assert strict.get(path).status_code == 200 and Subscription.objects.count() == 2  # a GET never unsubscribes
+    strict.post(path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
+    assert Subscription.objects.count() == 1
+
+
+# Sending ------------------------------------------------------------------------------------------
+
+
+def test_a_send_reaches_every_confirmed_subscriber_once(issue, smtp_sink, settings, django_capture_on_commit_callbacks):
+    port, messages = smtp_sink
+    settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT = (
+        "django.core.mail.backends.smtp.EmailBackend",
+        "127.0.0.1",
+        port,
+    )
+    settings.SN_NEWSLETTER_RATE = 0
+    ward = subscribers(3, "w", ward_id=RYE_LANE)
+    borough = subscribers(2, "b", borough_id=SOUTHWARK)
+    subscribers(2, "p", ward_id=PECKHAM)  # another ward's
+    both = ward[0]
+    Subscription.objects.create(subscriber=both, borough_id=SOUTHWARK, confirmed_at=NOW)  # one email, not two
+    Subscriber.objects.create(email="unconfirmed@example.org").subscriptions.create(ward_id=RYE_LANE)
+    suppressed = subscribers(1, "x", ward_id=RYE_LANE)[0]
+    Subscriber.objects.filter(pk=suppressed.pk).update(
+        email="gone@example.org", suppressed_at=NOW, suppressed_reason="bounced"
+    )
+
+    send = send_start(newsletter=issue)
+    send_queue.delay(send.pk)
+    send_queue.delay(send.pk)  # queued twice by accident: still once each
+
+    expected = sorted(s.email for s in ward + borough)
+    assert sorted(m["X-Envelope-To"] for m in messages) == expected
+    send.refresh_from_db()
+    assert (send.total, send.status) == (5, Send.Status.FINISHED)
+    assert set(send.deliveries.values_list("status", flat=True)) == {Delivery.Status.SENT}
+
+
+def test_temporary_failures_are_retried_and_permanent_ones_stop(issue, settings, monkeypatch):
+    subscribers(3, ward_id=RYE_LANE)
+    send = send_start(newsletter=issue)
+    settings.SN_NEWSLETTER_RATE = 0
+    from newsletters import sending
+
+    refusals = {"s0@example.org": ["451 try later"], "s1@example.org": ["550 no such user", "550 no such user"]}
+
+    class Courier:
+        def deliver(self, message, handing_over):
+            reasons = refusals.get(message.to[0])
+            if reasons:
+                reason = reasons.pop(0)
+                raise (sending.TemporaryFailure if reason.startswith("4") else sending.PermanentFailure)(reason)
+            assert handing_over()
+            mail.outbox.append(message)
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(sending, "courier", Courier)
+    ((first, last),) = send_batches(send)
+
+    with pytest.raises(TemporaryFailure):
+        batch_send(send_id=send.pk, first=first, last=last)
+    rows = {d.email: d for d in send.deliveries.all()}
+    assert rows["s0@example.org"].status == "queued" and rows["s0@example.org"].last_error == "451 try later"
+    assert rows["s1@example.org"].status == "failed" and rows["s2@example.org"].status == "sent"
+
+    batch_send(send_id=send.pk, first=first, last=last)  # the task's retry, later
+
+    rows = {d.email: d for d in send.deliveries.all()}
+    assert (rows["s0@example.org"].status, rows["s0@example.org"].attempts) == ("sent", 2)
+    assert rows["s1@example.org"].attempts == 1  # a permanent refusal is not tried again
+    assert sorted(m.to[0] for m in mail.outbox) == ["s0@example.org", "s2@example.org"]
+
+
+def test_bounces_and_complaints_suppress_the_address(client, issue, settings):
+    subscribers(2, ward_id=RYE_LANE)
+    settings.SN_NEWSLETTER_WEBHOOK_SECRET = "shh"
+    events = [
+        {"event_type": "bounced", "recipient": "S0@example.org"},
+        {"event_type": "delivered", "recipient": "s1@example.org"},
+    ]
+
+    refused = client.post("/newsletters/delivery-events/", events, content_type="application/json")
+    accepted = client.post(
+        "/newsletters/delivery-events/", events, content_type="application/json", HTTP_AUTHORIZATION="Bearer shh"
+    )
+    junk = client.post(
+        "/newsletters/delivery-events/", "[1, 2", content_type="application/json", HTTP_AUTHORIZATION="Bearer shh"
+    )
+
+    assert refused.status_code == 401 and junk.status_code == 400
+    assert accepted.json() == {"received": 2, "suppressed": 1}
+    assert Subscriber.objects.get(email="s0@example.org").suppressed_reason == "bounced"
+    assert send_start(newsletter=issue).total == 1
+    client.post("/newsletters/subscribe/", {"email": "s0@example.org", "ward": PECKHAM})
+    assert mail.outbox == []  # nothing, ever, to a suppressed address
+
+
+# The admin ----------------------------------------------------------------------------------------
+
+
+def test_an_officer_tests_sends_and_follows_a_send(
+    client, issue, officers, django_capture_on_commit_callbacks, settings
+):
+    settings.SN_NEWSLETTER_RATE = 0
+    subscribers(3, ward_id=RYE_LANE)
+    southwark, westminster = officers
+    southwark.email = "pc@example.org"
+    southwark.save()
+
+    client.force_login(westminster)
+    assert client.get(f"/admin/newsletters/{issue.pk}/send/").status_code == 302  # not theirs
+    client.force_login(southwark)
+    page = client.get(f"/admin/newsletters/{issue.pk}/send/").content.decode()
+    assert "3</strong> confirmed subscribers" in page
+    client.post(f"/admin/newsletters/{issue.pk}/send/", {"action": "test"})
+    assert [m.to for m in mail.outbox] == [["pc@example.org"]] and mail.outbox[0].subject.startswith("[Test]")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/admin/newsletters/{issue.pk}/send/", {"action": "send"})
+    progress = client.get(response["Location"]).content.decode()
+
+    assert len(mail.outbox) == 4
+    assert "3</strong> of 3 sent (100%)" in progress and "Finished" in progress
+
+
+def test_the_subscribe_form_sets_no_cookie_so_ward_pages_stay_cacheable(client, rye_lane):
+    page = client.get(rye_lane.url)
+
+    assert "Get the newsletter" in page.content.decode() and not page.cookies
+    strict = Client(enforce_csrf_checks=True)
+    answer = strict.post("/newsletters/subscribe/", {"email": "ann@example.org", "ward": RYE_LANE})
+    assert answer.status_code == 200 and len(mail.outbox) == 1  # a confirmation, nothing more
