@@ -10,18 +10,20 @@ batch's task runs again (Celery redelivers it: late acks, reject on worker lost)
 finds a claim older than SN_NEWSLETTER_CLAIM_SECONDS, those rules decide each row.
 """
 
+import contextlib
 import re
 import smtplib
+import socket
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .emails import message_for
+from .emails import MessageWriter, message_for
 from .models import Delivery, Send
 
 MAX_ATTEMPTS = 5
@@ -42,12 +44,16 @@ class Superseded(Exception):
 class SmtpCourier:
     """One SMTP connection for a batch, committing each message only after `handing_over` runs."""
 
-    def __init__(self):
+    def __init__(self, send: Send, newsletter):
         self.smtp = None
+        self.writer = MessageWriter(send, newsletter)
 
     def _connect(self):
         if self.smtp is None:
             self.smtp = smtplib.SMTP(settings.EMAIL_HOST, settings.EMAIL_PORT, timeout=settings.EMAIL_TIMEOUT)
+            # The message and its final "." go in separate writes: without this, Nagle's algorithm
+            # holds the "." back until the server acknowledges the message (40 ms a message).
+            self.smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if settings.EMAIL_USE_TLS:
                 self.smtp.starttls()
             if settings.EMAIL_HOST_USER:
@@ -55,12 +61,12 @@ class SmtpCourier:
             self.smtp.ehlo_or_helo_if_needed()
         return self.smtp
 
-    def deliver(self, message, handing_over) -> None:
+    def deliver(self, delivery: Delivery, handing_over) -> None:
         try:
             smtp = self._connect()
-            data = message.message().as_bytes(linesep="\r\n")
-            self._expect(smtp.mail(message.from_email), 250)
-            for recipient in message.recipients():
+            sender, recipients, data = self.writer.envelope(delivery)
+            self._expect(smtp.mail(sender), 250)
+            for recipient in recipients:
                 self._expect(smtp.rcpt(recipient), 250, 251)
             self._expect(smtp.docmd("DATA"), 354)
             data = re.sub(rb"(?m)^\.", b"..", data)
@@ -101,11 +107,13 @@ class BackendCourier:
     """Any other Django email backend (an email service through Anymail, say): the delivery is
     handed over just before the backend is called, so a crash during the call counts as sent."""
 
-    def __init__(self):
+    def __init__(self, send: Send, newsletter):
+        self.send, self.newsletter = send, newsletter
         self.connection = get_connection()
         self.connection.open()
 
-    def deliver(self, message, handing_over) -> None:
+    def deliver(self, delivery: Delivery, handing_over) -> None:
+        message = message_for(self.send, delivery, self.newsletter)
         if not handing_over():
             raise Superseded
         try:
@@ -119,9 +127,9 @@ class BackendCourier:
         self.connection.close()
 
 
-def courier():
+def courier(send: Send, newsletter):
     smtp = settings.EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend"
-    return SmtpCourier() if smtp else BackendCourier()
+    return SmtpCourier(send, newsletter) if smtp else BackendCourier(send, newsletter)
 
 
 def pace() -> None:
@@ -167,39 +175,69 @@ def batch_send(*, send_id: int, first: int, last: int) -> dict:
     if not claimed:
         return counts
     send = Send.objects.select_related("newsletter").get(pk=send_id)
-    newsletter = send.newsletter.specific
-    mailer = courier()
+    mailer = courier(send, send.newsletter.specific)
     last_error = ""
+    sent: list[int] = []
     try:
-        for delivery in claimed:
-            pace()
-            message = message_for(send, delivery, newsletter)
-            rows = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING, claimed_at=now)  # still ours
-            try:
-                mailer.deliver(message, handing_over=lambda rows=rows: bool(rows.update(handed_over=True)))
-            except Superseded:
-                continue
-            except TemporaryFailure as error:
-                last_error = str(error)[:500]
-                give_up = delivery.attempts + 1 >= MAX_ATTEMPTS
-                rows.update(
-                    status=Delivery.Status.FAILED if give_up else Delivery.Status.QUEUED,
-                    handed_over=False,
-                    last_error=last_error,
-                )
-                counts["failed" if give_up else "retry"] += 1
-                continue
-            except PermanentFailure as error:
-                rows.update(status=Delivery.Status.FAILED, handed_over=False, last_error=str(error)[:500])
-                counts["failed"] += 1
-                continue
-            rows.update(status=Delivery.Status.SENT, sent_at=timezone.now())
-            counts["sent"] += 1
+        with _quick_commits():
+            for delivery in claimed:
+                pace()
+                rows = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING, claimed_at=now)
+                try:
+                    mailer.deliver(delivery, handing_over=lambda rows=rows: bool(rows.update(handed_over=True)))
+                except Superseded:
+                    continue
+                except TemporaryFailure as error:
+                    last_error = str(error)[:500]
+                    give_up = delivery.attempts + 1 >= MAX_ATTEMPTS
+                    rows.update(
+                        status=Delivery.Status.FAILED if give_up else Delivery.Status.QUEUED,
+                        handed_over=False,
+                        last_error=last_error,
+                    )
+                    counts["failed" if give_up else "retry"] += 1
+                    continue
+                except PermanentFailure as error:
+                    rows.update(status=Delivery.Status.FAILED, handed_over=False, last_error=str(error)[:500])
+                    counts["failed"] += 1
+                    continue
+                sent.append(delivery.pk)
+                counts["sent"] += 1
+                if len(sent) >= MARK_SENT_EVERY:
+                    _mark_sent(sent)
     finally:
+        _mark_sent(sent)
         mailer.close()
     if counts["retry"]:
         raise TemporaryFailure(f"{counts['retry']} to try again: {last_error}")
     return counts
+
+
+# Handed over means sent, for recovery, so "sent" is written for many rows at a time.
+MARK_SENT_EVERY = 100
+
+
+def _mark_sent(pks: list[int]) -> None:
+    if pks:
+        Delivery.objects.filter(pk__in=pks).update(status=Delivery.Status.SENT, sent_at=timezone.now())
+        pks.clear()
+
+
+@contextlib.contextmanager
+def _quick_commits():
+    """On PostgreSQL, the batch's many small writes commit without waiting for the disk. A killed
+    worker loses nothing by it (the database server has the writes); only a crash of the database
+    server itself could lose the last moment's marks, and so repeat a few messages."""
+    vendor = connection.vendor
+    if vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        if vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
 
 
 def stale_batches(now=None) -> list[tuple[int, int, int]]:

@@ -222,13 +222,16 @@ def test_temporary_failures_are_retried_and_permanent_ones_stop(issue, settings,
     refusals = {"s0@example.org": ["451 try later"], "s1@example.org": ["550 no such user", "550 no such user"]}
 
     class Courier:
-        def deliver(self, message, handing_over):
-            reasons = refusals.get(message.to[0])
+        def __init__(self, send, newsletter):
+            pass
+
+        def deliver(self, delivery, handing_over):
+            reasons = refusals.get(delivery.email)
             if reasons:
                 reason = reasons.pop(0)
                 raise (sending.TemporaryFailure if reason.startswith("4") else sending.PermanentFailure)(reason)
             assert handing_over()
-            mail.outbox.append(message)
+            mail.outbox.append(delivery)
 
         def close(self):
             pass
@@ -247,7 +250,7 @@ def test_temporary_failures_are_retried_and_permanent_ones_stop(issue, settings,
     rows = {d.email: d for d in send.deliveries.all()}
     assert (rows["s0@example.org"].status, rows["s0@example.org"].attempts) == ("sent", 2)
     assert rows["s1@example.org"].attempts == 1  # a permanent refusal is not tried again
-    assert sorted(m.to[0] for m in mail.outbox) == ["s0@example.org", "s2@example.org"]
+    assert sorted(d.email for d in mail.outbox) == ["s0@example.org", "s2@example.org"]
 
 
 def test_bounces_and_complaints_suppress_the_address(client, issue, settings):
