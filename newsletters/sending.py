@@ -166,6 +166,10 @@ def batch_send(*, send_id: int, first: int, last: int) -> dict:
     in_batch.filter(status=Delivery.Status.SENDING, handed_over=True, claimed_at__lt=stale).update(
         status=Delivery.Status.SENT, sent_at=F("claimed_at")
     )
+    # Addresses that bounced or complained since the send was snapshotted get nothing.
+    in_batch.filter(status=Delivery.Status.QUEUED, subscriber__suppressed_at__isnull=False).update(
+        status=Delivery.Status.SUPPRESSED
+    )
     with transaction.atomic():
         claimed = list(in_batch.filter(_claimable(now)).select_for_update(skip_locked=True).order_by("pk"))
         in_batch.filter(pk__in=[d.pk for d in claimed]).update(

@@ -256,6 +256,9 @@ def test_temporary_failures_are_retried_and_permanent_ones_stop(issue, settings,
 def test_bounces_and_complaints_suppress_the_address(client, issue, settings):
     subscribers(2, ward_id=RYE_LANE)
     settings.SN_NEWSLETTER_WEBHOOK_SECRET = "shh"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SN_NEWSLETTER_RATE = 0
+    already_queued = send_start(newsletter=issue)  # snapshotted before the bounce arrives
     events = [
         {"event_type": "bounced", "recipient": "S0@example.org"},
         {"event_type": "delivered", "recipient": "s1@example.org"},
@@ -275,6 +278,10 @@ def test_bounces_and_complaints_suppress_the_address(client, issue, settings):
     assert send_start(newsletter=issue).total == 1
     client.post("/newsletters/subscribe/", {"email": "s0@example.org", "ward": PECKHAM})
     assert mail.outbox == []  # nothing, ever, to a suppressed address
+    ((first, last),) = send_batches(already_queued)
+    batch_send(send_id=already_queued.pk, first=first, last=last)
+    assert [m.to for m in mail.outbox] == [["s1@example.org"]]
+    assert already_queued.deliveries.get(email="s0@example.org").status == "suppressed"
 
 
 # The admin ----------------------------------------------------------------------------------------
