@@ -34,6 +34,7 @@ from sn_site.api import AnonymousRateLimit
 from tests.ward_panels.test_surveys import NOW, good_answers, make_survey
 from ward_panels.api import SurveyAnswerLimit
 from ward_panels.models import EqualityMonitoring, Invitation, PanelMember, Survey, WardPanel
+from ward_panels.selectors import survey_rules
 from ward_panels.services import invitation_token, invitations_send, receipt_for, response_submit
 
 SCHEMA_PATH = "/api/v1/schema/"
@@ -65,7 +66,9 @@ def fuzz_data(sample_london):
     # Receipts for the equality step: each takes equality answers once.
     receipts = [
         receipt_for(
-            response_submit(survey=open_survey, answers=good_answers(open_survey), respondent=f"r{n}@example.org")
+            response_submit(
+                survey=survey_rules(open_survey.pk), answers=good_answers(open_survey), respondent=f"r{n}@example.org"
+            )
         )
         for n in range(5)
     ]
