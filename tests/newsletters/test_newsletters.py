@@ -319,3 +319,11 @@ def test_the_subscribe_form_sets_no_cookie_so_ward_pages_stay_cacheable(client, 
     strict = Client(enforce_csrf_checks=True)
     answer = strict.post("/newsletters/subscribe/", {"email": "ann@example.org", "ward": RYE_LANE})
     assert answer.status_code == 200 and len(mail.outbox) == 1  # a confirmation, nothing more
+
+
+def test_the_newsletters_edit_page_has_a_send_button(client, issue, officers):
+    client.force_login(officers[0])
+
+    page = client.get(f"/admin/pages/{issue.pk}/edit/")
+
+    assert page.status_code == 200 and f"/admin/newsletters/{issue.pk}/send/" in page.content.decode()
