@@ -3,6 +3,7 @@ as messages per second and as a ratio against the raw speed of the same SMTP ser
 smtplib loop sending the same messages over one connection, in the same run (targets: at least
 300 messages a second on a 2-core machine, and a ratio of at least 0.5).
 
+The raw loop sends exactly the bytes the site's workers send (newsletters.emails.MessageWriter).
 The SMTP server is aiosmtpd's Sink (it accepts and discards) in a process of its own. The send is
 the site's own: newsletters.services.send_start snapshots the audience into delivery rows, then
 two Celery worker processes (prefork, one task at a time each) send the batches. The clock runs from
@@ -67,15 +68,13 @@ print(send.pk, send.total)
 """
 
 SAMPLE = """
-import sys
-from newsletters.emails import message_for
-from newsletters.models import Delivery, NewsletterPage, Send
+from newsletters.emails import MessageWriter
+from newsletters.models import Delivery, Send
 send = Send.objects.get(pk=SEND)
-newsletter = send.newsletter.specific
+writer = MessageWriter(send, send.newsletter.specific)
 with open(PATH, "wb") as out:
     for delivery in Delivery.objects.filter(send=send).order_by("pk")[:SAMPLE_SIZE]:
-        message = message_for(send, delivery, newsletter)
-        data = message.message().as_bytes(linesep="\\r\\n")
+        _sender, _recipients, data = writer.envelope(delivery)
         out.write(len(data).to_bytes(4, "big") + data)
 """
 

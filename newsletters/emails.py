@@ -34,10 +34,15 @@ def preferences_token(subscriber_id: int) -> str:
     return signing.Signer(salt=PREFERENCES_SALT).sign(str(subscriber_id))
 
 
-def unsubscribe_token(subscriber_id: int, newsletter: NewsletterPage) -> str:
-    """One click stops this newsletter: the subscriptions that brought it (its ward's or borough's)."""
+def area_code(newsletter: NewsletterPage) -> str:
+    """The ONS code of the ward or borough a newsletter is for."""
     area = newsletter.area_page()
-    code = getattr(area, "ward_id", None) or area.borough_id
+    return getattr(area, "ward_id", None) or area.borough_id
+
+
+def unsubscribe_token(subscriber_id: int, code: str) -> str:
+    """One click stops this newsletter: the subscriptions that brought it (its ward's or borough's,
+    `code` from area_code())."""
     return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(f"{subscriber_id}:{code}")
 
 
@@ -60,12 +65,10 @@ def issue_render(newsletter: NewsletterPage) -> tuple[str, str, str]:
     return subject, html, html_to_text(html)
 
 
-def message_for(send: Send, delivery: Delivery, newsletter: NewsletterPage) -> EmailMultiAlternatives:
-    """One recipient's copy: the send's rendering with their own unsubscribe and preferences links.
-    The Message-ID is the delivery's, so any copy of it can be recognised."""
-    unsubscribe = site_url(
-        reverse("newsletters:unsubscribe", args=[unsubscribe_token(delivery.subscriber_id, newsletter)])
-    )
+def message_for(send: Send, delivery: Delivery, code: str) -> EmailMultiAlternatives:
+    """One recipient's copy: the send's rendering with their own unsubscribe and preferences links
+    (`code` from area_code()). The Message-ID is the delivery's, so any copy of it can be recognised."""
+    unsubscribe = site_url(reverse("newsletters:unsubscribe", args=[unsubscribe_token(delivery.subscriber_id, code)]))
     preferences = site_url(reverse("newsletters:preferences", args=[preferences_token(delivery.subscriber_id)]))
     domain = re.sub(r"^https?://|[:/].*$", "", settings.WAGTAILADMIN_BASE_URL) or "localhost"
     message = EmailMultiAlternatives(
@@ -139,7 +142,10 @@ class MessageWriter:
 
     def __init__(self, send: Send, newsletter: NewsletterPage):
         self.send = send
-        self.newsletter = newsletter
+        self.code = area_code(newsletter)
+        # Each copy's links differ only in their tokens: the rest of each address is worked out once.
+        self.unsubscribe_url = site_url(reverse("newsletters:unsubscribe", args=["TOKEN"]))
+        self.preferences_url = site_url(reverse("newsletters:preferences", args=["TOKEN"]))
         self.sender = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
         subject = send.subject
         if not subject.isascii():
@@ -158,10 +164,8 @@ class MessageWriter:
 
     def envelope(self, delivery: Delivery) -> tuple[str, list[str], bytes]:
         """(sender, recipients, message bytes) for one delivery."""
-        unsubscribe = site_url(
-            reverse("newsletters:unsubscribe", args=[unsubscribe_token(delivery.subscriber_id, self.newsletter)])
-        )
-        preferences = site_url(reverse("newsletters:preferences", args=[preferences_token(delivery.subscriber_id)]))
+        unsubscribe = self.unsubscribe_url.replace("TOKEN", unsubscribe_token(delivery.subscriber_id, self.code))
+        preferences = self.preferences_url.replace("TOKEN", preferences_token(delivery.subscriber_id))
         text = self.send.text.replace(UNSUBSCRIBE, unsubscribe).replace(PREFERENCES, preferences)
         html = self.send.html.replace(UNSUBSCRIBE, unsubscribe).replace(PREFERENCES, preferences)
         headers = (

@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .emails import MessageWriter, message_for
+from .emails import MessageWriter, area_code, message_for
 from .models import Delivery, Send
 
 MAX_ATTEMPTS = 5
@@ -108,12 +108,12 @@ class BackendCourier:
     handed over just before the backend is called, so a crash during the call counts as sent."""
 
     def __init__(self, send: Send, newsletter):
-        self.send, self.newsletter = send, newsletter
+        self.send, self.code = send, area_code(newsletter)
         self.connection = get_connection()
         self.connection.open()
 
     def deliver(self, delivery: Delivery, handing_over) -> None:
-        message = message_for(self.send, delivery, self.newsletter)
+        message = message_for(self.send, delivery, self.code)
         if not handing_over():
             raise Superseded
         try:
