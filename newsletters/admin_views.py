@@ -9,8 +9,8 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
 from .emails import issue_render
-from .models import Delivery, NewsletterPage, Send
-from .selectors import audience
+from .models import NewsletterPage, Send
+from .selectors import audience, send_progress_of
 from .services import send_start
 from .tasks import send_queue
 
@@ -63,25 +63,3 @@ def send_progress(request, send_id: int):
     return TemplateResponse(
         request, "newsletters/admin/progress.html", {"send": send, "progress": send_progress_of(send)}
     )
-
-
-def send_progress_of(send: Send) -> dict:
-    from django.db.models import Count
-    from django.utils import timezone
-
-    counts = dict(send.deliveries.values_list("status").annotate(n=Count("pk")))
-    sent = counts.get(Delivery.Status.SENT, 0)
-    done = sent + counts.get(Delivery.Status.FAILED, 0) + counts.get(Delivery.Status.SUPPRESSED, 0)
-    remaining = send.total - done
-    seconds_left = None
-    if send.started_at and sent and remaining:
-        elapsed = (timezone.now() - send.started_at).total_seconds()
-        seconds_left = round(elapsed / done * remaining)
-    return {
-        "sent": sent,
-        "failed": counts.get(Delivery.Status.FAILED, 0),
-        "waiting": counts.get(Delivery.Status.QUEUED, 0) + counts.get(Delivery.Status.SENDING, 0),
-        "total": send.total,
-        "percent": round(100 * done / send.total) if send.total else 100,
-        "seconds_left": seconds_left,
-    }

@@ -2,12 +2,13 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from priorities.models import BoroughPage, WardPage
 from priorities.selectors import events_upcoming, priorities_active, team_members
 
-from .models import NewsletterPage, Subscriber
+from .models import Delivery, NewsletterPage, Send, Subscriber
 
 
 @dataclass
@@ -56,3 +57,23 @@ def audience(newsletter: NewsletterPage):
         .filter(covers & Q(subscriptions__confirmed_at__isnull=False))  # one join: the same subscription
         .distinct()
     )
+
+
+def send_progress_of(send: Send) -> dict:
+    """Sent / total, failures, waiting, and the estimated seconds left, for the admin."""
+    counts = dict(send.deliveries.values_list("status").annotate(n=Count("pk")))
+    sent = counts.get(Delivery.Status.SENT, 0)
+    done = sent + counts.get(Delivery.Status.FAILED, 0) + counts.get(Delivery.Status.SUPPRESSED, 0)
+    remaining = send.total - done
+    seconds_left = None
+    if send.started_at and sent and remaining:
+        elapsed = (timezone.now() - send.started_at).total_seconds()
+        seconds_left = round(elapsed / done * remaining)
+    return {
+        "sent": sent,
+        "failed": counts.get(Delivery.Status.FAILED, 0),
+        "waiting": counts.get(Delivery.Status.QUEUED, 0) + counts.get(Delivery.Status.SENDING, 0),
+        "total": send.total,
+        "percent": round(100 * done / send.total) if send.total else 100,
+        "seconds_left": seconds_left,
+    }
