@@ -32,3 +32,5 @@ REST_FRAMEWORK = {  # noqa: F405
 }
 # Likewise the per-client limit on survey answers (bench/survey_throughput.py), which runs on top of it.
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["survey_answers"] = "1000000/second"
+# And the site-wide limit on posts to public forms.
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["public_forms"] = "1000000/second"

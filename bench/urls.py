@@ -16,6 +16,9 @@ class DrfBaseline(APIView):
         return Response({"ok": True})
 
 
+# The site's error handler too (a 503 while the database is away), as the site's own URLconf has it.
+handler500 = "sn_site.urls.handler500"
+
 urlpatterns = [
     path("bench/baseline/", baseline, name="bench-baseline"),
     path("bench/drf-baseline/", DrfBaseline.as_view(), name="bench-drf-baseline"),

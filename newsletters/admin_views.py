@@ -1,12 +1,15 @@
 """Sending a newsletter from the admin: how many it will reach, a test send to the editor, then the
 send itself, queued for the workers. Only for those who may publish the issue."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
+from wagtail.log_actions import log
+
+from sn_site.operations import queued
 
 from .emails import issue_render
 from .models import NewsletterPage, Send
@@ -27,14 +30,19 @@ def newsletter_send(request, page_id: int):
                 messages.error(request, "Add an email address to your account to get a test.")
             else:
                 _test_send(newsletter, request.user.email)
+                log(instance=newsletter, action="newsletters.test_send", user=request.user)
                 messages.success(request, f"A test copy is on its way to {request.user.email}.")
             return redirect("newsletters_admin:send", page_id)
         if not newsletter.live:
             messages.error(request, "Publish the newsletter first: the email links to its web version.")
             return redirect("newsletters_admin:send", page_id)
         send = send_start(newsletter=newsletter, user=request.user)
-        transaction.on_commit(lambda: send_queue.delay(send.pk))
-        messages.success(request, f"Sending to {send.total} subscribers.")
+        log(instance=newsletter, action="newsletters.send", user=request.user, data={"recipients": send.total})
+        if queued(send_queue, send.pk):
+            messages.success(request, f"Sending to {send.total} subscribers.")
+        else:  # the send is recorded: the minutely sweep queues its batches once the claim time has passed
+            minutes = settings.SN_NEWSLETTER_CLAIM_SECONDS // 60
+            messages.warning(request, f"Sending to {send.total} subscribers will start within {minutes} minutes.")
         return redirect("newsletters_admin:progress", send.pk)
     sends = newsletter.sends.all()[:5]
     return TemplateResponse(

@@ -2,6 +2,8 @@
 editors write (NewsletterPage, under a ward or a borough page, archived on the site), and each
 send (Send) with one Delivery row per recipient, so a send can be resumed without repeats."""
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -17,7 +19,12 @@ from .blocks import NewsletterBlocks, default_body
 
 class Subscriber(models.Model):
     """An email address that asked for newsletters. Nothing is sent until it is confirmed, and
-    nothing ever again once it bounces hard or complains."""
+    nothing ever again once it bounces hard or complains.
+
+    When a suppressed address's retention period ends (services.subscriber_data_purge), or it is
+    erased on request, the row stays as a suppression record only: `email` becomes the SHA-256 of
+    the address at a reserved domain (suppression_address), so the address is no longer
+    held but asking for newsletters with it again is still refused."""
 
     class Suppressed(models.TextChoices):
         BOUNCED = "bounced", "Hard bounce"
@@ -28,9 +35,24 @@ class Subscriber(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     suppressed_at = models.DateTimeField(null=True, blank=True)
     suppressed_reason = models.CharField(max_length=12, choices=Suppressed.choices, blank=True)
+    # When the last subscription went: the retention period (SN_SUBSCRIBER_RETENTION_DAYS) counts from here.
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.email
+
+
+SUPPRESSION_DOMAIN = "suppressed.invalid"  # reserved (RFC 2606): nothing can ever be delivered there
+
+
+def suppression_address(email: str) -> str:
+    """What a suppressed address becomes when it is erased: the SHA-256 of the normalised address,
+    in the `email` column, at a domain that cannot receive mail. No new column or table is needed,
+    the column's uniqueness still holds one row per address, and subscription_request refuses an
+    address whose hash is here. Unkeyed on purpose: a keyed hash would stop matching, and so stop
+    suppressing, whenever the site's secret key is rotated."""
+    digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    return f"{digest}@{SUPPRESSION_DOMAIN}"
 
 
 class Subscription(models.Model):
@@ -122,7 +144,10 @@ class Send(models.Model):
 class Delivery(models.Model):
     """One recipient of one send. A worker claims a row before its email goes out; `handed_over`
     is set just before the message is committed to the mail server, so after a crash a row is
-    either safe to send again (claimed, not handed over) or treated as sent (handed over)."""
+    either safe to send again (claimed, not handed over) or treated as sent (handed over).
+
+    When the subscriber is erased, or the send is older than SN_SUBSCRIBER_RETENTION_DAYS, the row
+    keeps its status (so a send's figures stay true) but loses its subscriber and address."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -132,7 +157,9 @@ class Delivery(models.Model):
         SUPPRESSED = "suppressed", "Suppressed"
 
     send = models.ForeignKey(Send, on_delete=models.CASCADE, related_name="deliveries")
-    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(
+        Subscriber, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
+    )
     email = models.EmailField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from priorities.models import BoroughPage, WardPage
 from priorities.selectors import events_upcoming, priorities_active, team_members
 
-from .models import Delivery, NewsletterPage, Send, Subscriber
+from .models import Delivery, NewsletterPage, Send, Subscriber, suppression_address
 
 
 @dataclass
@@ -77,3 +77,45 @@ def send_progress_of(send: Send) -> dict:
         "percent": round(100 * done / send.total) if send.total else 100,
         "seconds_left": seconds_left,
     }
+
+
+def subscriber_export(*, email: str) -> dict:
+    """Everything newsletters hold about an address, for its owner's copy: the subscriber, their
+    subscriptions and every delivery still linked to them. `suppression_record` is set when only
+    the address's hash is held (a suppressed address that has been erased)."""
+    email = email.strip().lower()
+    record = Subscriber.objects.filter(email=suppression_address(email)).values("suppressed_at", "suppressed_reason")
+    subscriber = Subscriber.objects.filter(email=email).first()
+    export = {"newsletter_subscriber": None, "suppression_record": record.first()}
+    if subscriber is None:
+        return export
+    subscriptions = subscriber.subscriptions.select_related("ward", "borough").order_by("pk")
+    deliveries = subscriber.deliveries.select_related("send").order_by("send__created_at")
+    export["newsletter_subscriber"] = {
+        "email": subscriber.email,
+        "asked_at": subscriber.created_at,
+        "confirmed_at": subscriber.confirmed_at,
+        "suppressed_at": subscriber.suppressed_at,
+        "suppressed_reason": subscriber.get_suppressed_reason_display(),
+        "unsubscribed_from_everything_at": subscriber.unsubscribed_at,
+        "subscriptions": [
+            {
+                "newsletter": subscription.area_name,
+                "area_code": subscription.ward_id or subscription.borough_id,
+                "asked_at": subscription.created_at,
+                "confirmed_at": subscription.confirmed_at,
+            }
+            for subscription in subscriptions
+        ],
+        "deliveries": [
+            {
+                "newsletter": delivery.send.subject,
+                "send_started_at": delivery.send.created_at,
+                "email": delivery.email,
+                "status": delivery.get_status_display(),
+                "sent_at": delivery.sent_at,
+            }
+            for delivery in deliveries
+        ],
+    }
+    return export

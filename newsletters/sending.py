@@ -245,14 +245,20 @@ def _quick_commits():
 
 
 def stale_batches(now=None) -> list[tuple[int, int, int]]:
-    """(send, first, last) for every batch range holding a claim older than the claim timeout, or
-    queued rows of a send whose batches have all run: what the sweep queues again."""
+    """(send, first, last) for every batch range holding a claim older than the claim timeout,
+    queued rows of a send whose batches have all run, or rows of a send started longer ago than the
+    claim timeout that were never tried: what the sweep queues again. Queuing a batch twice is safe:
+    each row is claimed by one worker only."""
     now = now or timezone.now()
     stale = now - timezone.timedelta(seconds=settings.SN_NEWSLETTER_CLAIM_SECONDS)
     rows = (
         Delivery.objects.filter(send__status=Send.Status.SENDING)
         .filter(
-            Q(status=Delivery.Status.SENDING, claimed_at__lt=stale) | Q(status=Delivery.Status.QUEUED, attempts__gt=0)
+            Q(status=Delivery.Status.SENDING, claimed_at__lt=stale)
+            | Q(status=Delivery.Status.QUEUED, attempts__gt=0)
+            # never tried, long after the send started: its batch's task was lost (the broker
+            # restarted without persistence, or could not be reached when the send began)
+            | Q(status=Delivery.Status.QUEUED, attempts=0, send__started_at__lt=stale)
         )
         .values_list("send_id", "pk")
         .order_by("send_id", "pk")

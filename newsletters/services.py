@@ -1,19 +1,21 @@
 """Every write that matters for newsletters: subscribing (double opt-in), preferences, one-click
-unsubscribe, suppressing addresses that bounce or complain, and starting a send."""
+unsubscribe, suppressing addresses that bounce or complain, starting a send, and erasing personal
+data on request or when its retention period ends."""
 
 import datetime
 
+from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from priorities.models import Borough, Ward
 
 from .emails import PREFERENCES_SALT, UNSUBSCRIBE_SALT, issue_render, site_url
-from .models import Delivery, NewsletterPage, Send, Subscriber, Subscription
+from .models import SUPPRESSION_DOMAIN, Delivery, NewsletterPage, Send, Subscriber, Subscription, suppression_address
 from .selectors import audience
 
 CONFIRM_SALT = "newsletters.confirm"
@@ -28,7 +30,10 @@ def subscription_request(*, email: str, wards: list[Ward] = (), boroughs: list[B
     them. Returns whether an email was sent; the site tells the person the same either way, so it
     cannot be used to learn who subscribes. A suppressed address is sent nothing."""
     now = now or timezone.now()
-    subscriber, _ = Subscriber.objects.get_or_create(email=email.strip().lower())
+    email = email.strip().lower()
+    if Subscriber.objects.filter(email=suppression_address(email)).exists():
+        return False  # suppressed, then erased: only its hash is left, and nothing is ever sent to it
+    subscriber, _ = Subscriber.objects.get_or_create(email=email)
     if subscriber.suppressed_at is not None:
         return False
     pending = False
@@ -65,6 +70,7 @@ def subscription_confirm(*, token: str, now=None) -> Subscriber | None:
         return None
     with transaction.atomic():
         Subscriber.objects.filter(pk=pk, confirmed_at__isnull=True).update(confirmed_at=now)
+        Subscriber.objects.filter(pk=pk).update(unsubscribed_at=None)
         subscriber.subscriptions.filter(confirmed_at__isnull=True).update(confirmed_at=now)
     return subscriber
 
@@ -80,6 +86,7 @@ def subscriber_for_preferences(token: str) -> Subscriber | None:
 def preferences_update(*, subscriber: Subscriber, keep: list[int]) -> None:
     """Keep only the subscriptions listed (by id); an empty list unsubscribes from everything."""
     subscriber.subscriptions.exclude(pk__in=keep).delete()
+    _unsubscribed_if_none_left(subscriber)
 
 
 def unsubscribe_one_click(*, token: str) -> Subscriber | None:
@@ -97,7 +104,14 @@ def unsubscribe_one_click(*, token: str) -> Subscriber | None:
     else:
         covers = Q(borough_id=code) | Q(ward__borough_id=code)
     subscriber.subscriptions.filter(covers).delete()
+    _unsubscribed_if_none_left(subscriber)
     return subscriber
+
+
+def _unsubscribed_if_none_left(subscriber: Subscriber) -> None:
+    """Start the retention clock (SN_SUBSCRIBER_RETENTION_DAYS) when the last subscription goes."""
+    if not subscriber.subscriptions.exists():
+        Subscriber.objects.filter(pk=subscriber.pk, unsubscribed_at__isnull=True).update(unsubscribed_at=timezone.now())
 
 
 # Delivery events (bounces and complaints) --------------------------------------------------------
@@ -162,3 +176,92 @@ def send_finish_if_done(send_id: int) -> bool:
         status=Send.Status.FINISHED, finished_at=timezone.now()
     )
     return True
+
+
+# Erasure and retention --------------------------------------------------------------------------
+
+IN_PROGRESS = (Delivery.Status.QUEUED, Delivery.Status.SENDING)
+
+
+def _deliveries_unlink(deliveries) -> None:
+    """Deliveries lose their person: subscriber, address, and the mail server's last error (which
+    may quote the address). Any not yet handed to the mail server are stopped first: a worker
+    holding one finds it gone when it tries to hand it over (newsletters.sending), so it is not sent."""
+    deliveries.filter(status__in=IN_PROGRESS, handed_over=False).update(status=Delivery.Status.SUPPRESSED)
+    deliveries.update(subscriber=None, email="", last_error="")
+
+
+@transaction.atomic
+def _subscriber_erase(subscriber: Subscriber) -> None:
+    """Erase one subscriber. A suppressed address is kept as its suppression record (its hash),
+    so it still gets nothing; any other is deleted outright and may subscribe again later."""
+    _deliveries_unlink(Delivery.objects.filter(subscriber=subscriber))
+    subscriber.subscriptions.all().delete()
+    if subscriber.suppressed_at is None:
+        subscriber.delete()
+        return
+    Subscriber.objects.filter(pk=subscriber.pk).update(
+        email=suppression_address(subscriber.email), confirmed_at=None, unsubscribed_at=None
+    )
+
+
+def subscriber_erase(*, email: str) -> int:
+    """Erase everything held about an address on its owner's request: subscriptions, and the link
+    from past deliveries; a suppressed address keeps only its suppression record. Returns how many
+    subscribers were erased (0 or 1)."""
+    subscriber = Subscriber.objects.filter(email=email.strip().lower()).first()
+    if subscriber is None:
+        return 0
+    _subscriber_erase(subscriber)
+    return 1
+
+
+def subscriber_data_purge(*, now=None) -> int:
+    """Celery beat runs this daily (newsletters.tasks.subscriber_data_purge). Returns how many
+    subscribers were deleted or reduced to a suppression record.
+
+    - Subscriptions never confirmed within SN_SUBSCRIBER_UNCONFIRMED_DAYS are deleted, and so is an
+      address that never confirmed anything and has nothing left.
+    - SN_SUBSCRIBER_RETENTION_DAYS after the last subscription went, an address is deleted; after
+      it was suppressed (a bounce or a complaint), it is kept only as its hash (suppression_address).
+    - Deliveries of sends older than SN_SUBSCRIBER_RETENTION_DAYS lose their subscriber and address
+      but keep their status, so each send's figures stay true.
+    """
+    now = now or timezone.now()
+    unconfirmed_before = now - datetime.timedelta(days=settings.SN_SUBSCRIBER_UNCONFIRMED_DAYS)
+    retained_before = now - datetime.timedelta(days=settings.SN_SUBSCRIBER_RETENTION_DAYS)
+    Subscription.objects.filter(confirmed_at__isnull=True, created_at__lt=unconfirmed_before).delete()
+    in_progress = Delivery.objects.filter(subscriber=OuterRef("pk"), status__in=IN_PROGRESS)
+    has_subscriptions = Subscription.objects.filter(subscriber=OuterRef("pk"))
+    _, deleted = (
+        Subscriber.objects.filter(
+            confirmed_at__isnull=True, suppressed_at__isnull=True, created_at__lt=unconfirmed_before
+        )
+        .exclude(Exists(has_subscriptions))
+        .exclude(Exists(in_progress))
+        .delete()
+    )
+    erased = deleted.get(Subscriber._meta.label, 0)
+    # The clock also starts for anyone whose subscriptions went some other way (an officer, a
+    # ward's removal), and stops for anyone who subscribed again.
+    Subscriber.objects.filter(unsubscribed_at__isnull=True, confirmed_at__isnull=False).exclude(
+        Exists(has_subscriptions)
+    ).update(unsubscribed_at=now)
+    Subscriber.objects.filter(unsubscribed_at__isnull=False).filter(Exists(has_subscriptions)).update(
+        unsubscribed_at=None
+    )
+    due = Subscriber.objects.filter(
+        Q(suppressed_at__lt=retained_before) & ~Q(email__endswith=f"@{SUPPRESSION_DOMAIN}")
+        | Q(suppressed_at__isnull=True, unsubscribed_at__lt=retained_before)
+    )
+    for subscriber in due:
+        _subscriber_erase(subscriber)
+        erased += 1
+    # Old sends' deliveries, and any whose subscriber was deleted some other way, lose the address.
+    _deliveries_unlink(
+        Delivery.objects.filter(
+            Q(send__created_at__lt=retained_before, subscriber__isnull=False)
+            | Q(subscriber__isnull=True) & ~Q(email="")
+        )
+    )
+    return erased

@@ -1,10 +1,10 @@
-"""Celery tasks for sending newsletters. Late acks and reject-on-worker-lost (settings) mean a batch
-whose worker dies is delivered to another worker; newsletters.sending decides, row by row, what is
-still to send."""
+"""Celery tasks for sending newsletters, and for deleting subscribers' data on time. Late acks and
+reject-on-worker-lost (settings) mean a batch whose worker dies is delivered to another worker;
+newsletters.sending decides, row by row, what is still to send."""
 
 from celery import shared_task
 
-from . import sending
+from . import sending, services
 from .models import Send
 from .services import send_batches, send_finish_if_done
 
@@ -45,3 +45,10 @@ def deliveries_sweep() -> int:
     for send_id, first, last in stale:
         send_batch.delay(send_id, first, last)
     return len(stale)
+
+
+@shared_task(acks_late=True)
+def subscriber_data_purge() -> int:
+    """Celery beat runs this daily: unconfirmed subscriptions after SN_SUBSCRIBER_UNCONFIRMED_DAYS,
+    former and suppressed subscribers' addresses after SN_SUBSCRIBER_RETENTION_DAYS."""
+    return services.subscriber_data_purge()

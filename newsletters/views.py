@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from priorities.models import Borough, Ward
 from sn_site.api import AnonymousRateLimit
+from sn_site.security import same_site_only
 
 from .services import (
     delivery_events_record,
@@ -50,14 +51,16 @@ class SubscribeForm(forms.Form):
 
 
 @csrf_exempt
+@same_site_only
 @require_POST
 def subscribe(request):
     """The same answer whether the address was known or not: nothing here says who subscribes.
 
-    Exempt from CSRF on purpose: the form is on every ward and borough page, and a CSRF token would
-    set a cookie on each of them (no cookies unless asked, and none in the page cache). A forged
-    request can do no more than the form itself: ask for a confirmation email, which changes
-    nothing until its link is opened, and is rate limited per client."""
+    No CSRF token: the form is on every ward and borough page, and a token would set a cookie on
+    each of them (no cookies unless asked, and none in the page cache). Cross-site posts are
+    refused by what the browser says of the request's origin instead (sn_site.security). Even a
+    forged request could do no more than the form itself: ask for a confirmation email, which
+    changes nothing until its link is opened, and is rate limited per client."""
     if not SignupLimit().allow_request(request, None):
         return TemplateResponse(request, "newsletters/too_many.html", {}, status=429)
     form = SubscribeForm(request.POST)

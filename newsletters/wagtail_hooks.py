@@ -27,3 +27,9 @@ def admin_urls():
 def send_button(page, user, view_name, next_url=None):
     if isinstance(page.specific_deferred, NewsletterPage) and page.permissions_for_user(user).can_publish():
         yield Button("Send…", reverse("newsletters_admin:send", args=[page.pk]), icon_name="mail", priority=30)
+
+
+@hooks.register("register_log_actions")
+def newsletter_log_actions(actions):
+    actions.register_action("newsletters.send", "Send newsletter", "Newsletter sent to subscribers")
+    actions.register_action("newsletters.test_send", "Send a test copy", "Test copy sent")

@@ -50,17 +50,6 @@ CONTENT_PAGES = {
         "what came of it, on its ward page and in its newsletter.</p><h2>We will treat you fairly</h2><p>With "
         "courtesy and respect, whoever you are. If we fall short, tell us.</p>",
     ),
-    "privacy": (
-        "Privacy notice",
-        "What this site keeps about you, and why. (Demo content: a real force publishes its own.)",
-        "<h2>Looking up your team</h2><p>When you enter a postcode or use your location, we use it to find "
-        "your ward and forget it straight away. We do not keep a record of what you looked up.</p>"
-        "<h2>Cookies</h2><p>This site sets no cookies unless you ask it to. If you choose to have it remember "
-        "your area, it keeps one cookie on your device naming your ward, for a year or until you forget it. "
-        "Forms that change something keep a security cookie while you use them. Nothing is used for "
-        "advertising or shared with anyone else.</p><h2>Where our data comes from</h2><p>Postcodes, wards "
-        "and boundaries come from Ordnance Survey and the Office for National Statistics open data.</p>",
-    ),
     "accessibility": (
         "Accessibility statement",
         "How we make this site work for everyone, and how to tell us when it does not.",

@@ -8,6 +8,7 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from .models import BoroughPage, Event, PriorityUpdate, WardPage
 
@@ -87,7 +88,8 @@ class UpdatesFeed(Feed):
         return f"{update.priority.title}: we did"
 
     def item_description(self, update):
-        return update.we_did
+        # Atom says this summary is HTML, so officers' text is escaped: readers show it as written.
+        return escape(update.we_did)
 
     def item_link(self, update):
         return f"{update.priority.ward_page.url}#priority-{update.priority_id}"

@@ -1,39 +1,57 @@
 """Every app's pages and APIs are mounted here; Wagtail serves everything else."""
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.conf import settings
 from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularRedocView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
 from newsletters import urls as newsletters_urls
 from priorities import urls as priorities_urls
 from ward_panels import urls as ward_panels_urls
+from ward_panels.admin_views import SiteHistoryView
 
-from . import views
+from . import operations, views
+from .security import AdminLoginView
+
+# Redoc styles itself with inline styles and lays the page out in a web worker; its one inline
+# script carries the request's nonce (templates/sn_site/api_docs.html).
+api_docs = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})(
+    SpectacularRedocView.as_view(url_name="api-v1:schema", template_name="sn_site/api_docs.html")
+)
 
 api_v1 = [
     path("schema/", SpectacularJSONAPIView.as_view(), name="schema"),
-    path(
-        "docs/",
-        SpectacularRedocView.as_view(url_name="api-v1:schema", template_name="sn_site/api_docs.html"),
-        name="docs",
-    ),
+    path("docs/", api_docs, name="docs"),
     path("", include((priorities_urls.api_urlpatterns, "priorities"))),
     path("", include((ward_panels_urls.api_urlpatterns, "ward_panels"))),
 ]
 
 urlpatterns = [
+    path("healthz", operations.healthz, name="healthz"),
+    path("readyz", operations.readyz, name="readyz"),
+    # Wagtail's sign-in page, rate limited per address (before the admin's own URLs, to win).
+    path("admin/login/", AdminLoginView.as_view(), name="wagtailadmin_login"),
+    # Wagtail's site history report, narrowed to each officer's own area (before the admin's own).
+    path("admin/reports/site-history/", require_admin_access(SiteHistoryView.as_view())),
+    path("admin/reports/site-history/results/", require_admin_access(SiteHistoryView.as_view(results_only=True))),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include((api_v1, "api"), namespace="api-v1")),
     path("api/police-uk/", include((priorities_urls.police_uk_urlpatterns, "police-uk"))),
     path("search/", views.search, name="search"),
+    path("privacy/", views.privacy, name="privacy"),
     path("", include(priorities_urls)),
     path("", include(ward_panels_urls)),
     path("", include(newsletters_urls)),
 ]
+
+# A clear 503 rather than a 500 while the database is unreachable.
+handler500 = operations.server_error
 
 if settings.DEBUG:
     from django.conf.urls.static import static

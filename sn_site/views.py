@@ -1,5 +1,6 @@
 """Site-wide pages that are not part of the page tree."""
 
+from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.template.response import TemplateResponse
 from wagtail.models import Page
@@ -20,3 +21,18 @@ def search(request):
         except (PageNotAnInteger, EmptyPage):
             results = paginator.page(1)
     return TemplateResponse(request, "sn_site/search.html", {"query": query, "results": results})
+
+
+def privacy(request):
+    """The privacy notice. Its retention periods are the settings the deleting tasks read, so the
+    notice and what actually happens cannot drift apart."""
+    context = {
+        "controller": settings.SN_DATA_CONTROLLER,
+        "contact_email": settings.SN_PRIVACY_CONTACT_EMAIL,
+        "subscriber_unconfirmed_days": settings.SN_SUBSCRIBER_UNCONFIRMED_DAYS,
+        "subscriber_retention_days": settings.SN_SUBSCRIBER_RETENTION_DAYS,
+        "panel_member_retention_days": settings.SN_PANEL_MEMBER_RETENTION_DAYS,
+        "survey_retention_days": settings.SN_SURVEY_RETENTION_DAYS,
+        "equality_retention_days": settings.SN_EQUALITY_RETENTION_DAYS,
+    }
+    return TemplateResponse(request, "sn_site/privacy.html", context)

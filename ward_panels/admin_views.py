@@ -2,15 +2,22 @@
 members. Each is for the officers of the survey's or panel's own area (and administrators)."""
 
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
+from wagtail.admin.views.reports.audit_logging import LogEntriesView
+from wagtail.log_actions import log
+from wagtail.models import ModelLogEntry
+
+from sn_site.operations import queued
 
 from .forms import MemberImportForm
 from .models import PanelMember, Survey, WardPanel
-from .permissions import AreaPermissionPolicy
+from .permissions import AreaPermissionPolicy, in_area
 from .selectors import survey_results
 from .services import members_import as import_members
 from .services import survey_panels
@@ -41,7 +48,10 @@ def invitations_send(request, pk: int):
     survey = _allowed(request, Survey, pk, "change")
     members = PanelMember.objects.active().filter(panel__in=survey_panels(survey))
     if request.method == "POST" and survey.audience == Survey.Audience.PANEL and survey.is_open():
-        transaction.on_commit(lambda: send_task.delay(survey.pk))
+        if not queued(send_task, survey.pk):
+            messages.error(request, "The invitations could not be sent just now. Nothing was sent: try again shortly.")
+            return redirect("ward_panels_admin:send", survey.pk)
+        log(instance=survey, action="ward_panels.invitations_send", user=request.user)
         messages.success(request, f"Invitations to '{survey.title}' are being sent to {members.count()} members.")
         return redirect("wagtailsnippets_ward_panels_survey:list")
     return TemplateResponse(
@@ -63,4 +73,27 @@ def members_import(request, pk: int):
     report = None
     if request.method == "POST" and form.is_valid():
         report = import_members(panel=panel, text=form.cleaned_data["file"])
+        log(
+            instance=panel,
+            action="ward_panels.members_import",
+            user=request.user,
+            data={"added": report.added, "updated": report.updated, "problems": len(report.problems)},
+        )
     return TemplateResponse(request, "ward_panels/admin/import.html", {"panel": panel, "form": form, "report": report})
+
+
+class SiteHistoryView(LogEntriesView):
+    """Wagtail's site history report, where officers see the log entries of panels, members and
+    surveys in their own area only (Wagtail's own report shows every entry of a model to anyone
+    with a permission on it, whatever the area: who joined another ward's panel, say)."""
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        user = self.request.user
+        if user.is_superuser or queryset.model is not ModelLogEntry:
+            return queryset
+        for model in (WardPanel, PanelMember, Survey):
+            theirs = in_area(model.objects.all(), user).annotate(key=Cast("pk", CharField())).values("key")
+            content_type = ContentType.objects.get_for_model(model)
+            queryset = queryset.exclude(Q(content_type=content_type) & ~Q(object_id__in=theirs))
+        return queryset

@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 
 from priorities.models import BoroughPage, WardPage
 
-from .models import Answer, EqualityMonitoring, Invitation, Question, Survey
+from .models import Answer, EqualityMonitoring, Invitation, PanelMember, Question, Response, Survey
 from .suppression import THRESHOLD, suppress_counts
 
 
@@ -210,3 +210,70 @@ def survey_results(survey: Survey) -> SurveyResults:
         equality=equality,
         equality_answered=_published(len(equality_rows)),
     )
+
+
+def _answers_export(response) -> dict:
+    return {
+        "survey": response.survey.title,
+        "submitted_at": response.submitted_at,
+        "answers": [{"question": answer.question.text, "answer": answer.value} for answer in response.answers.all()],
+    }
+
+
+def member_export(*, email: str) -> dict:
+    """Everything ward panels hold about an address, for its owner's copy: each panel membership
+    (any ward) with its invitations and the answers given through them, and answers to open surveys
+    whose respondent key (a keyed hash of this address) is still held. Equality answers are not
+    linked to anyone, so they cannot be found or included."""
+    from .services import respondent_key  # the key is made where answers are written
+
+    email = email.strip().lower()
+    members = (
+        PanelMember.objects.filter(email__iexact=email)
+        .select_related("panel__ward")
+        .prefetch_related(
+            "invitations__survey",
+            "invitations__response__survey",
+            "invitations__response__answers__question",
+        )
+        .order_by("pk")
+    )
+    open_surveys = Survey.objects.filter(audience=Survey.Audience.OPEN, personal_data_deleted_at__isnull=True)
+    keys = [respondent_key(survey, email) for survey in open_surveys]
+    open_responses = (
+        Response.objects.filter(respondent_key__in=keys)
+        .select_related("survey")
+        .prefetch_related("answers__question")
+        .order_by("submitted_at")
+    )
+    return {
+        "panel_memberships": [
+            {
+                "ward": member.panel.ward.name,
+                "ward_code": member.panel.ward_id,
+                "name": member.name,
+                "email": member.email,
+                "phone": member.phone,
+                "joined_on": member.joined_on,
+                "left_on": member.left_on,
+                "email_confirmed_at": member.confirmed_at,
+                "consent_given_at": member.consent_given_at,
+                "consent_wording": member.consent_wording,
+                "invitations": [
+                    {
+                        "survey": invitation.survey.title,
+                        "sent_at": invitation.sent_at,
+                        "reminded_at": invitation.reminded_at,
+                        "response": _answers_export(response) if (response := _response_of(invitation)) else None,
+                    }
+                    for invitation in member.invitations.all()
+                ],
+            }
+            for member in members
+        ],
+        "open_survey_responses": [_answers_export(response) for response in open_responses],
+    }
+
+
+def _response_of(invitation: Invitation) -> Response | None:
+    return getattr(invitation, "response", None)  # a missing one-to-one raises an AttributeError

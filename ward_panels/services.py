@@ -1,5 +1,6 @@
 """Every write that matters for ward panels: answering a survey, invitations and reminders,
-equality answers, importing and removing members, and deleting personal data after the survey."""
+equality answers, importing and removing members, erasing a person's data on request, and deleting
+personal data when its retention period ends."""
 
 import csv
 import datetime
@@ -360,6 +361,22 @@ def member_erase(*, member: PanelMember) -> None:
     member.delete()
 
 
+def members_erase(*, email: str) -> int:
+    """Erase everything ward panels hold about an address on its owner's request: every panel
+    membership (any ward), with its invitations and answers (member_erase), and answers to open
+    surveys still keyed to the address. Returns how many memberships and responses went."""
+    email = email.strip().lower()
+    erased = 0
+    with transaction.atomic():
+        for member in PanelMember.objects.filter(email__iexact=email):
+            member_erase(member=member)
+            erased += 1
+        open_surveys = Survey.objects.filter(audience=Survey.Audience.OPEN, personal_data_deleted_at__isnull=True)
+        keys = [respondent_key(survey, email) for survey in open_surveys]
+        erased += Response.objects.filter(respondent_key__in=keys).delete()[1].get(Response._meta.label, 0)
+    return erased
+
+
 def member_answers_delete(sender, instance: PanelMember, **kwargs) -> None:
     """Before a member is deleted, by any route: the answers they gave through their invitations."""
     Response.objects.filter(invitation__member=instance).delete()
@@ -426,7 +443,8 @@ def membership_confirm(*, token: str, now=None) -> PanelMember | None:
 def personal_data_purge(*, now=None) -> int:
     """For surveys closed longer ago than SN_SURVEY_RETENTION_DAYS: delete the invitations (who was
     asked), the respondents' keys and the free-text answers, which may name people. The counted
-    answers and equality figures stay. Returns how many surveys were purged."""
+    answers stay, and so do the equality figures until equality_answers_purge. Returns how many
+    surveys were purged."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=settings.SN_SURVEY_RETENTION_DAYS)
     purged = 0
@@ -442,3 +460,25 @@ def personal_data_purge(*, now=None) -> int:
         confirmed_at__isnull=True, consent_given_at__lt=now - datetime.timedelta(days=JOIN_LINK_DAYS + 1)
     ).delete()
     return purged
+
+
+def members_left_purge(*, now=None) -> int:
+    """Members who left their panel more than SN_PANEL_MEMBER_RETENTION_DAYS ago are erased, as
+    member_erase does: their details, invitations and the answers given through them. Returns how
+    many."""
+    now = now or timezone.now()
+    left_before = timezone.localdate(now) - datetime.timedelta(days=settings.SN_PANEL_MEMBER_RETENTION_DAYS)
+    erased = 0
+    for member in PanelMember.objects.filter(left_on__lt=left_before):
+        member_erase(member=member)
+        erased += 1
+    return erased
+
+
+def equality_answers_purge(*, now=None) -> int:
+    """Equality answers for surveys that closed more than SN_EQUALITY_RETENTION_DAYS ago are
+    deleted (they are linked to no one, only to their survey). Returns how many."""
+    now = now or timezone.now()
+    closed_before = now - datetime.timedelta(days=settings.SN_EQUALITY_RETENTION_DAYS)
+    deleted, _ = EqualityMonitoring.objects.filter(survey__closes_at__lt=closed_before).delete()
+    return deleted

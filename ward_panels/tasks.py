@@ -24,3 +24,15 @@ def reminders_send() -> int:
 def personal_data_purge() -> int:
     """Celery beat runs this daily."""
     return services.personal_data_purge()
+
+
+@shared_task(acks_late=True)
+def members_left_purge() -> int:
+    """Celery beat runs this daily."""
+    return services.members_left_purge()
+
+
+@shared_task(acks_late=True)
+def equality_answers_purge() -> int:
+    """Celery beat runs this daily."""
+    return services.equality_answers_purge()

@@ -9,6 +9,7 @@ from wagtail import hooks
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from . import admin_views
@@ -29,9 +30,46 @@ class LinkColumn(Column):
         return format_html('<a href="{}">{}</a>', url, text) if url else text
 
 
+class InAreaChooserViewSet(SnippetChooserViewSet):
+    """The chooser (the pop-up that picks a panel, member or survey for another form) lists and
+    returns only what is in the officer's area, and creates nothing: they are made on their own
+    pages, where their area is checked."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("choose", "choose_results"):
+            view_class = getattr(self, f"{name}_view_class")
+            setattr(self, f"{name}_view_class", type(view_class.__name__, (InAreaChoices, view_class), {}))
+        self.chosen_view_class = type("SnippetChosenView", (InAreaChosen, self.chosen_view_class), {})
+        self.chosen_multiple_view_class = type(
+            "SnippetChosenMultipleView", (InAreaChosen, self.chosen_multiple_view_class), {}
+        )
+        self.create_view_class = type("SnippetCreateView", (NoCreating, self.create_view_class), {})
+
+
+class InAreaChoices:
+    def get_object_list(self):
+        return in_area(super().get_object_list(), self.request.user)
+
+
+class InAreaChosen:
+    def get_object(self, pk):
+        return in_area(self.model_class.objects.all(), self.request.user).get(pk=pk)
+
+    def get_objects(self, pks):
+        return in_area(super().get_objects(pks), self.request.user)
+
+
+class NoCreating:
+    def can_create(self):
+        return False
+
+
 class InAreaViewSet(SnippetViewSet):
     """Wagtail's generic views check model permissions only; these also check that the object is in
     the officer's area (the model's AreaPermissionPolicy) before showing or changing it."""
+
+    chooser_viewset_class = InAreaChooserViewSet
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,8 +79,8 @@ class InAreaViewSet(SnippetViewSet):
 
 
 class InAreaObject:
-    def get_object(self, queryset=None):
-        instance = super().get_object(queryset)
+    def get_object(self, *args, **kwargs):  # some of Wagtail's views take a queryset, some not
+        instance = super().get_object(*args, **kwargs)
         action = "change" if self.permission_required in (None, "change", "delete") else self.permission_required
         if not self.permission_policy.user_has_any_permission_for_instance(
             self.request.user, [action, "view"], instance
@@ -133,3 +171,9 @@ def admin_urls():
             ),
         )
     ]
+
+
+@hooks.register("register_log_actions")
+def ward_panel_log_actions(actions):
+    actions.register_action("ward_panels.invitations_send", "Send invitations", "Invitations sent")
+    actions.register_action("ward_panels.members_import", "Import members", "Members imported")

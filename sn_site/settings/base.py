@@ -4,9 +4,11 @@ Safe for production: everything that differs between machines comes from the env
 with nothing set the site runs embedded (SQLite, tasks run in-process, email written to files).
 """
 
+import datetime
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -42,6 +44,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -51,7 +58,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line and error of a request carries its id.
+    "sn_site.operations.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (the admin's own under /admin/) and Permissions-Policy.
+    "sn_site.security.SiteSecurityHeadersMiddleware",
     # ETag on every GET (a hash of the body) and 304 for If-None-Match / If-Modified-Since.
     "django.middleware.http.ConditionalGetMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -60,9 +71,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "sn_site.two_factor.AdminTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Turns a locked-out sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
+    # Every public form post counts against a per-address limit (sn_site/security.py).
+    "sn_site.security.PublicFormRateLimitMiddleware",
     # Last, so that a cached page still passes back through every middleware above (headers).
     "sn_site.page_cache.AnonymousPageCacheMiddleware",
 ]
@@ -93,11 +110,45 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # While PostgreSQL is away, fail within seconds (a 503) rather than hold the request.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Redis away is a cache miss, not an error (sn_site/cache.py); short timeouts so it is quick.
+    CACHES["default"]["BACKEND"] = "sn_site.cache.ResilientRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "socket_connect_timeout": env.float("CACHE_TIMEOUT", default=0.5),
+            "socket_timeout": env.float("CACHE_TIMEOUT", default=0.5),
+        }
+    )
 if CACHES["default"]["BACKEND"].endswith("LocMemCache"):
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 20000)  # lookups, a few MB
+
+AUTHENTICATION_BACKENDS = [
+    # First, so that a username locked out from an address is refused before its password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in lock-out (django-axes): this many wrong passwords for one username from one address
+# locks that pair out for AXES_COOLOFF_MINUTES. Per pair, so that nobody can lock an officer out
+# from elsewhere; guessing across usernames is held back by SN_ADMIN_LOGIN_RATE per address.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "sn_site/admin/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "sn_site.security.client_address"
+AXES_VERBOSE = False
+# Two-factor sign-in (sn_site/two_factor.py): available to everyone, required for admins when on.
+SN_TWO_FACTOR_REQUIRED_FOR_ADMINS = env.bool("SN_TWO_FACTOR_REQUIRED_FOR_ADMINS", default=False)
+OTP_TOTP_ISSUER = "Safer Neighbourhoods"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -150,6 +201,9 @@ CELERY_BEAT_SCHEDULE = {
     "survey-reminders": {"task": "ward_panels.tasks.reminders_send", "schedule": 3600.0},
     "survey-personal-data-purge": {"task": "ward_panels.tasks.personal_data_purge", "schedule": 86400.0},
     "newsletter-deliveries-sweep": {"task": "newsletters.tasks.deliveries_sweep", "schedule": 60.0},
+    "newsletter-subscriber-data-purge": {"task": "newsletters.tasks.subscriber_data_purge", "schedule": 86400.0},
+    "panel-members-left-purge": {"task": "ward_panels.tasks.members_left_purge", "schedule": 86400.0},
+    "survey-equality-answers-purge": {"task": "ward_panels.tasks.equality_answers_purge", "schedule": 86400.0},
 }
 # A claimed newsletter delivery not handed over within this long is another worker's to send; a
 # batch's task is redelivered after the broker's visibility timeout. Both must be longer than any
@@ -179,6 +233,10 @@ REST_FRAMEWORK = {
         "panel_join": env.str("SN_PANEL_JOIN_RATE", default="5/hour"),
         # Newsletter sign-ups from ward and borough pages, per client address.
         "newsletter_signup": env.str("SN_NEWSLETTER_SIGNUP_RATE", default="5/hour"),
+        # Posts to any of the public site's forms, per client address.
+        "public_forms": env.str("SN_PUBLIC_FORM_RATE", default="60/hour"),
+        # Admin sign-in attempts per client address, whichever usernames they try.
+        "admin_login": env.str("SN_ADMIN_LOGIN_RATE", default="30/hour"),
     },
     # How many proxies (load balancer, CDN) sit in front of the site, so throttling counts each
     # client by its own address from X-Forwarded-For rather than the proxy's.
@@ -229,23 +287,87 @@ SN_PAGE_CACHE_SECONDS = env.int("SN_PAGE_CACHE_SECONDS", default=300)
 # How long after a survey closes its identifiable data (who was invited, respondents' keys, free
 # text) is kept before the periodic purge deletes it. Counted answers are kept.
 SN_SURVEY_RETENTION_DAYS = env.int("SN_SURVEY_RETENTION_DAYS", default=180)
+# How long other personal data is kept; periodic tasks (CELERY_BEAT_SCHEDULE) delete it on time, and
+# the privacy notice (/privacy/) shows these same numbers. See docs/privacy.md.
+# Newsletter subscriptions never confirmed are deleted after this many days.
+SN_SUBSCRIBER_UNCONFIRMED_DAYS = env.int("SN_SUBSCRIBER_UNCONFIRMED_DAYS", default=30)
+# Days after someone unsubscribes from everything (or their address is suppressed) before their
+# address goes; also how long each newsletter delivery stays linked to its recipient.
+SN_SUBSCRIBER_RETENTION_DAYS = env.int("SN_SUBSCRIBER_RETENTION_DAYS", default=365)
+# Days after a ward panel member leaves before their details and answers are erased.
+SN_PANEL_MEMBER_RETENTION_DAYS = env.int("SN_PANEL_MEMBER_RETENTION_DAYS", default=365)
+# Days after a survey closes before its (anonymous) equality answers are deleted.
+SN_EQUALITY_RETENTION_DAYS = env.int("SN_EQUALITY_RETENTION_DAYS", default=730)
+# Who is responsible for the personal data (the data controller), and where people ask for a copy
+# of theirs or for it to be erased; both appear on the privacy notice.
+SN_DATA_CONTROLLER = env.str("SN_DATA_CONTROLLER", default="the Metropolitan Police Service")
+SN_PRIVACY_CONTACT_EMAIL = env.str("SN_PRIVACY_CONTACT_EMAIL", default="privacy@example.org")
 # Code-Point Open, zipped CSV, from the Ordnance Survey's downloads service.
 SN_CODEPOINT_DOWNLOAD_URL = env.str(
     "SN_CODEPOINT_DOWNLOAD_URL",
     default="https://api.os.uk/downloads/v1/products/CodePointOpen/downloads?area=GB&format=CSV&redirect",
 )
 
+# Response headers (see also sn_site/security.py for the Content Security Policy).
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+# The public site's Content Security Policy: everything from this site only, no inline script or
+# style, nothing framed or posted elsewhere. The admin's and the API docs' are built from it in
+# sn_site/security.py. A view with an inline script reads request.csp_nonce (NONCE).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
+# Logs: one JSON object a line (LOG_FORMAT=json, the default in production) or plain text, each
+# with the id of the request or task it belongs to.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "sn_site.operations.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "sn_site.operations.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # Wagtail's own background jobs (search and reference indexes) log every run at INFO.
     "loggers": {"django_tasks": {"level": "WARNING"}},
 }
+# Workers log through the same handler, so task lines carry the id of the request that queued them.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Errors to Sentry (or a Sentry-compatible service such as GlitchTip) when SENTRY_DSN is set.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default=None),
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,  # no addresses, cookies or signed-in users' details
+    )

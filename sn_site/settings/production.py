@@ -20,5 +20,11 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=63072000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
+# Load balancers check health over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+# Admins must use two-factor sign-in unless this is switched off.
+SN_TWO_FACTOR_REQUIRED_FOR_ADMINS = env.bool("SN_TWO_FACTOR_REQUIRED_FOR_ADMINS", default=True)
+# One JSON object a line for the log collector, unless LOG_FORMAT=text.
+LOGGING["handlers"]["console"]["formatter"] = env.str("LOG_FORMAT", default="json")  # noqa: F405

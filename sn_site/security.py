@@ -1,0 +1,155 @@
+"""Security that spans the site: the Content Security Policy for each part of it, the other
+response headers, where a request comes from, and cross-site protection for forms that carry no
+CSRF cookie.
+
+The public site runs no inline script and no inline style at all, so its policy needs no nonce and
+a page in the page cache is as safe to serve as a fresh one. A view that must run an inline script
+(the API docs) reads `request.csp_nonce`, which adds that nonce to its own response's policy only.
+"""
+
+import functools
+import ipaddress
+
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
+from django.http import HttpRequest
+from django.shortcuts import render
+from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+from wagtail.admin.views.account import LoginView
+
+from .api import AnonymousRateLimit
+
+# The public policy is in settings (CONTENT_SECURITY_POLICY): this site only, nothing inline.
+PUBLIC_POLICY = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
+
+# Wagtail 8's editor still writes a few inline scripts (inline panels, date pickers) and inline
+# styles, so the admin, behind sign-in and two-factor, allows those and nothing else more.
+ADMIN_POLICY = {
+    **PUBLIC_POLICY,
+    "script-src": [SELF, UNSAFE_INLINE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "img-src": [SELF, "data:", "blob:"],
+    "frame-src": [SELF],  # the live preview
+    "frame-ancestors": [SELF],
+}
+
+# Browser features the site never uses are switched off; location only for "use my location".
+PERMISSIONS_POLICY = "camera=(), microphone=(), payment=(), usb=(), interest-cohort=(), geolocation=(self)"
+
+
+class SiteSecurityHeadersMiddleware(CSPMiddleware):
+    """django-csp's middleware, choosing the admin's policy under /admin/, and adding the
+    Permissions-Policy header. Other headers come from Django's SecurityMiddleware."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if report_only:
+            return parts
+        if parts.config is None and request.path_info.startswith("/admin/"):
+            return PolicyParts(ADMIN_POLICY, parts.update, parts.replace, parts.nonce)
+        return parts
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's own address: the connecting address, or with SN_NUM_PROXIES proxies in front,
+    the address the outermost of them saw (counting from the right of X-Forwarded-For, so a client
+    cannot choose it). The same rule DRF's throttles follow."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            candidate = hops[-min(proxies, len(hops))]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                return remote
+    return remote
+
+
+def same_site_only(view):
+    """Cross-site request protection for a form that carries no CSRF token.
+
+    The newsletter form sits on every cached ward and borough page, where a CSRF token would mean
+    a cookie per visitor and no page cache. Instead the browser says where the request came from:
+    `Sec-Fetch-Site` (every current browser sends it) must be same-origin (or "none", typed by
+    the user), and failing that, `Origin` (sent with every cross-site POST) must be this site. A
+    request with neither comes from no browser, and so cannot carry a victim's session: it is
+    only as strong as sending the form oneself, which the form's rate limit covers."""
+
+    @functools.wraps(view)
+    def checked(request, *args, **kwargs):
+        if not request_is_same_site(request):
+            return TemplateResponse(request, "403_csrf.html", {}, status=403)
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
+def request_is_same_site(request: HttpRequest) -> bool:
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    if origin == "null":
+        return False
+    if origin in settings.CSRF_TRUSTED_ORIGINS:
+        return True
+    return url_has_allowed_host_and_scheme(
+        origin, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+
+
+class AdminSignInLimit(AnonymousRateLimit):
+    """Sign-in attempts per client address (SN_ADMIN_LOGIN_RATE), whatever the username: on top of
+    django-axes locking a username out from an address after repeated failures."""
+
+    scope = "admin_login"
+
+
+class AdminLoginView(LoginView):
+    """Wagtail's sign-in page, rate limited per address."""
+
+    def post(self, request, *args, **kwargs):
+        if not AdminSignInLimit().allow_request(request, None):
+            return TemplateResponse(request, "sn_site/admin/sign_in_too_many.html", {}, status=429)
+        return super().post(request, *args, **kwargs)
+
+
+class PublicFormLimit(AnonymousRateLimit):
+    """Posts to the public site's forms per client address (SN_PUBLIC_FORM_RATE), on top of each
+    form's own tighter limit where it has one (sign-ups, joining a panel, answers)."""
+
+    scope = "public_forms"
+
+
+# Posts that are not people's forms: the admin (its own sign-in limit and permissions), the APIs
+# (DRF's throttles), and the email service's delivery events (a shared secret, many at once).
+_NOT_PUBLIC_FORMS = ("/admin/", "/api/", "/newsletters/delivery-events")
+
+
+class PublicFormRateLimitMiddleware:
+    """Every POST to the public site counts against one limit per address, so no form, now or
+    later, is without one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.method == "POST"
+            and not request.path_info.startswith(_NOT_PUBLIC_FORMS)
+            and not PublicFormLimit().allow_request(request, None)
+        ):
+            return render(request, "429.html", status=429)
+        return self.get_response(request)

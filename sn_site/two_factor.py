@@ -1,0 +1,228 @@
+"""Two-factor sign-in for the admin (django-otp): an authenticator app's six-digit codes (TOTP),
+with one-use backup codes for a lost phone.
+
+Anyone who signs in to the admin can switch it on for themselves (account menu, "Two-factor
+authentication"). With SN_TWO_FACTOR_REQUIRED_FOR_ADMINS on (the default in production), an admin
+(superuser) cannot use the admin until they have set it up. Once a person has it, every admin
+request needs a session that was verified with a code. Codes are throttled by django-otp (each
+wrong code doubles the wait), and every change is in the audit log.
+"""
+
+import io
+
+import qrcode
+import qrcode.image.svg
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django_otp import devices_for_user, match_token, user_has_device
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from wagtail import hooks
+from wagtail.log_actions import log
+
+BACKUP_CODES = 10
+# Admin addresses open to a signed-in person who has not yet given a code.
+OPEN_PATHS = ("/admin/login/", "/admin/logout/", "/admin/two-factor/", "/admin/jsi18n/")
+
+
+def required_for(user) -> bool:
+    return bool(settings.SN_TWO_FACTOR_REQUIRED_FOR_ADMINS and user.is_superuser)
+
+
+class AdminTwoFactorMiddleware:
+    """After AuthenticationMiddleware and django-otp's OTPMiddleware: under /admin/, a signed-in
+    person with a device must have given a code this session, and an admin who must have one is
+    sent to set it up."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if path.startswith("/admin/") and not path.startswith(OPEN_PATHS):
+            user = request.user
+            if user.is_authenticated and not user.is_verified():
+                target = "two_factor_verify" if user_has_device(user) else None
+                if target is None and required_for(user):
+                    target = "two_factor_setup"
+                if target:
+                    return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        return self.get_response(request)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=16,
+        help_text="The 6-digit code from your authenticator app, or one of your backup codes.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        error_messages={"required": "Enter the code from your authenticator app."},
+    )
+
+    def clean_code(self):
+        return self.cleaned_data["code"].replace(" ", "").strip()
+
+
+def _next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("wagtailadmin_home")
+
+
+def _qr_svg(url: str) -> str:
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    out = io.BytesIO()
+    image.save(out)
+    return out.getvalue().decode().split("?>", 1)[-1]  # without the XML declaration, to sit in HTML
+
+
+@never_cache
+@sensitive_post_parameters("code")
+def verify(request):
+    """Asks a signed-in person for a code before the admin opens."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect(f"{reverse('wagtailadmin_login')}?next={reverse('wagtailadmin_home')}")
+    if user.is_verified() or not user_has_device(user):
+        return redirect(_next(request))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(user, form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next(request))
+        form.add_error("code", "That code is not right, or has expired. Try the newest code.")
+    return TemplateResponse(request, "sn_site/admin/two_factor_verify.html", {"form": form, "next": _next(request)})
+
+
+@never_cache
+@sensitive_post_parameters("code")
+def setup(request):
+    """Shows a new authenticator secret (as a QR code and as text) and switches two-factor on once a
+    code from it is given; then shows the backup codes, once."""
+    user = request.user
+    if not user.is_authenticated:
+        return redirect(reverse("wagtailadmin_login"))
+    if user_has_device(user) and not user.is_verified():
+        return redirect(reverse("two_factor_verify"))
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            codes = _enable(user, device)
+            otp_login(request, device)
+            return TemplateResponse(
+                request, "sn_site/admin/two_factor_backup_codes.html", {"codes": codes, "next": _next(request)}
+            )
+        form.add_error("code", "That code is not right. Check the time on your phone is set automatically.")
+    context = {
+        "form": form,
+        "qr": mark_safe(_qr_svg(device.config_url)),  # noqa: S308 - an SVG we drew, holding no user text
+        "secret": _grouped(device),
+        "has_device": user_has_device(user),
+        "required": required_for(user),
+        "next": _next(request),
+    }
+    return TemplateResponse(request, "sn_site/admin/two_factor_setup.html", context)
+
+
+def _grouped(device: TOTPDevice) -> str:
+    from base64 import b32encode
+
+    text = b32encode(device.bin_key).decode()
+    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+@transaction.atomic
+def _enable(user, device: TOTPDevice) -> list[str]:
+    """Confirm the new authenticator (replacing any old one) and issue fresh backup codes."""
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    StaticDevice.objects.filter(user=user).delete()
+    backup = StaticDevice.objects.create(user=user, name="Backup codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=backup, token=code) for code in codes])
+    account = _account(user)
+    log(instance=account, action="sn_site.two_factor_enable", user=account)
+    return codes
+
+
+def _account(user):
+    """The User row itself: request.user is a lazy wrapper (twice over, with django-otp's), which
+    Wagtail's audit log cannot tell the model of."""
+    return get_user_model().objects.get(pk=user.pk)
+
+
+@never_cache
+def disable(request):
+    """Switches two-factor off for oneself (not allowed where it is required)."""
+    user = request.user
+    if not user.is_authenticated or not user.is_verified():
+        return redirect(reverse("wagtailadmin_login"))
+    if required_for(user):
+        messages.error(request, "Two-factor authentication is required for administrators.")
+        return redirect(reverse("two_factor_setup"))
+    if request.method == "POST":
+        two_factor_reset(user=user, by=user)
+        messages.success(request, "Two-factor authentication is off.")
+        return redirect(reverse("wagtailadmin_home"))
+    return TemplateResponse(request, "sn_site/admin/two_factor_disable.html", {})
+
+
+def two_factor_reset(*, user, by=None) -> int:
+    """Remove every device of a user (they lost their phone and backup codes; an admin confirmed
+    who they are). Returns how many devices were removed."""
+    removed = 0
+    with transaction.atomic():
+        for device in list(devices_for_user(user, confirmed=None)):
+            device.delete()
+            removed += 1
+        log(instance=_account(user), action="sn_site.two_factor_reset", user=_account(by) if by else None)
+    return removed
+
+
+# Admin wiring (imported by sn_site.wagtail_hooks) ------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def two_factor_urls():
+    return [
+        path("two-factor/", verify, name="two_factor_verify"),
+        path("two-factor/setup/", setup, name="two_factor_setup"),
+        path("two-factor/off/", disable, name="two_factor_disable"),
+    ]
+
+
+@hooks.register("register_account_menu_item")
+def two_factor_menu_item(request):
+    on = user_has_device(request.user)
+    return {
+        "url": reverse("two_factor_setup"),
+        "label": "Two-factor authentication",
+        "help_text": (
+            "On: a code from your authenticator app is asked for at sign-in. Set up a new phone here."
+            if on
+            else "Off: switch it on so that a stolen password alone cannot open your account."
+        ),
+    }
+
+
+@hooks.register("register_log_actions")
+def two_factor_log_actions(actions):
+    actions.register_action("sn_site.two_factor_enable", "Switch on two-factor", "Two-factor switched on")
+    actions.register_action("sn_site.two_factor_reset", "Reset two-factor", "Two-factor reset")

@@ -1,0 +1,229 @@
+"""Security by default: response headers and the Content Security Policy, cookies, cross-site
+request protection and rate limits on every public form, escaping of what people write, and the
+production settings passing Django's deployment check."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.test import Client
+
+from newsletters.emails import issue_render
+from newsletters.models import NewsletterPage, Subscriber
+from priorities.models import WardPage
+from sn_site.security import PublicFormLimit
+from tests.priorities.test_priorities import add_priority
+from tests.ward_panels.test_surveys import make_survey
+
+RYE_LANE = "E05011113"
+SOUTHWARK = "E09000028"
+
+
+@pytest.fixture
+def rye_lane(sample_london):
+    page = WardPage.objects.get(ward_id=RYE_LANE)
+    add_priority(
+        page,
+        title="Speeding <script>alert('x')</script> & racing",
+        updates=[(3, "Checks <script>alert('x')</script> done")],
+    )
+    return page
+
+
+def _directives(header: str) -> dict[str, list[str]]:
+    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
+
+
+def test_every_public_page_is_served_with_the_security_headers(client, rye_lane):
+    for path in ["/", rye_lane.url, "/find-your-team/", "/search/?q=rye", "/api/v1/boroughs/"]:
+        response = client.get(path, follow=True)
+        assert response.status_code == 200, path
+        policy = _directives(response["Content-Security-Policy"])
+        assert policy["script-src"] == ["'self'"], path  # no inline script, no nonce needed
+        assert policy["style-src"] == ["'self'"], path
+        assert policy["frame-ancestors"] == ["'none'"] and policy["object-src"] == ["'none'"], path
+        assert policy["form-action"] == ["'self'"] and policy["base-uri"] == ["'self'"], path
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+        assert response["X-Frame-Options"] == "DENY"
+        assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+        assert "camera=()" in response["Permissions-Policy"]
+        assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-ID"])
+
+
+def test_a_page_from_the_page_cache_has_the_same_headers(client, rye_lane, settings):
+    settings.SN_PAGE_CACHE_SECONDS = 60
+    first, second = client.get(rye_lane.url), client.get(rye_lane.url)
+    assert (first["X-Page-Cache"], second["X-Page-Cache"]) == ("miss", "hit")
+    assert second["Content-Security-Policy"] == first["Content-Security-Policy"]
+    assert "nonce" not in second["Content-Security-Policy"]
+    assert second["X-Frame-Options"] == "DENY" and second["X-Content-Type-Options"] == "nosniff"
+
+
+def test_public_pages_hold_no_inline_script_or_style(client, rye_lane):
+    """What the strict policy relies on: a page with inline code would break under it."""
+    survey = make_survey(audience="open")
+    paths = [
+        "/",
+        rye_lane.url,
+        rye_lane.get_parent().url,
+        "/boroughs/",
+        "/find-your-team/",
+        "/find-your-team/?postcode=SE15",
+        "/search/?q=speeding",
+        f"/surveys/{survey.pk}/",
+        f"/ward-panels/{RYE_LANE}/join/",
+        "/privacy/",
+    ]
+    for path in paths:
+        response = client.get(path, follow=True)
+        assert response.status_code == 200, path
+        html = response.content.decode()
+        inline_scripts = [tag for tag in re.findall(r"<script\b[^>]*>", html) if "src=" not in tag]
+        assert inline_scripts == [], path
+        assert re.search(r"<style\b|\sstyle=|\son[a-z]+=", html) is None, path
+
+
+def test_the_api_docs_run_their_one_inline_script_by_nonce(client):
+    response = client.get("/api/v1/docs/")
+    policy = _directives(response["Content-Security-Policy"])
+    nonce = re.search(r"<script nonce=\"([^\"]+)\">", response.content.decode()).group(1)
+    assert f"'nonce-{nonce}'" in policy["script-src"] and "'unsafe-inline'" not in policy["script-src"]
+    assert client.get("/api/v1/docs/").content.decode().count(nonce) == 0  # a new one each time
+
+
+def test_the_admin_has_its_own_policy(client, db):
+    policy = _directives(client.get("/admin/login/")["Content-Security-Policy"])
+    assert policy["frame-ancestors"] == ["'self'"]  # the editor's live preview frames the site
+    assert policy["object-src"] == ["'none'"] and policy["form-action"] == ["'self'"]
+
+
+def test_cookies_are_http_only_and_same_site(client, rye_lane, officers):
+    survey_page = client.get(f"/surveys/{make_survey(audience='open').pk}/")
+    csrf = survey_page.cookies[settings.CSRF_COOKIE_NAME]
+    assert csrf["httponly"] and csrf["samesite"] == "Lax"
+
+    remembered = client.post("/my-area/", {"ward": RYE_LANE})
+    area = remembered.cookies["sn_my_area"]
+    assert area["httponly"] and area["samesite"] == "Lax"
+
+    signed_in = Client().post(
+        "/admin/login/", {"username": "pc.southwark", "password": "a-long-test-password"}, REMOTE_ADDR="10.1.1.1"
+    )
+    session = signed_in.cookies[settings.SESSION_COOKIE_NAME]
+    assert session["httponly"] and session["samesite"] == "Lax"
+
+
+def test_production_settings_pass_the_deployment_check_and_send_hsts_and_secure_cookies():
+    script = (
+        "import json, django; django.setup()\n"
+        "from io import StringIO\n"
+        "from django.conf import settings\n"
+        "from django.core.management import call_command\n"
+        "from django.test import Client\n"
+        "out = StringIO(); call_command('check', deploy=True, fail_level='DEBUG', stdout=out, stderr=out)\n"
+        "response = Client().get('/healthz', secure=True)\n"
+        "plain = Client().get('/readyz')\n"
+        "print(json.dumps({'check': out.getvalue(), 'hsts': response.get('Strict-Transport-Security'),"
+        " 'plain': plain.status_code, 'insecure_redirect': Client().get('/search/').status_code,"
+        " 'cookies': [settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE],"
+        " 'two_factor': settings.SN_TWO_FACTOR_REQUIRED_FOR_ADMINS}))\n"
+    )
+    env = {
+        **{name: value for name, value in os.environ.items() if name != "DJANGO_ALLOW_ASYNC_UNSAFE"},  # browser tests
+        "DJANGO_SETTINGS_MODULE": "sn_site.settings.production",
+        "SECRET_KEY": "a-production-like-key-" + "x7Qp2" * 10,
+        "CACHE_URL": "locmemcache://",
+        "ALLOWED_HOSTS": "testserver",
+        "DATABASE_URL": os.environ.get("DATABASE_URL", "sqlite:///:memory:"),
+    }
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert "System check identified no issues" in found["check"]
+    assert found["hsts"] == "max-age=63072000; includeSubDomains; preload"
+    assert found["insecure_redirect"] == 301  # plain HTTP goes to HTTPS ...
+    assert found["plain"] in (200, 503)  # ... except the load balancer's health checks
+    assert found["cookies"] == [True, True] and found["two_factor"] is True
+
+
+# Cross-site requests and rate limits ------------------------------------------------------------
+
+
+def test_the_cookie_free_subscribe_form_refuses_cross_site_posts(client, rye_lane):
+    form = {"email": "ann@example.org", "ward": RYE_LANE}
+    forged = [
+        client.post("/newsletters/subscribe/", form, HTTP_SEC_FETCH_SITE="cross-site"),
+        client.post("/newsletters/subscribe/", form, HTTP_SEC_FETCH_SITE="same-site"),
+        client.post("/newsletters/subscribe/", form, HTTP_ORIGIN="https://evil.example"),
+        client.post("/newsletters/subscribe/", form, HTTP_ORIGIN="null"),
+    ]
+    assert [answer.status_code for answer in forged] == [403, 403, 403, 403]
+    assert "forms can only be sent from this website" in forged[0].content.decode()
+    assert not Subscriber.objects.exists() and mail.outbox == []
+
+    from_the_page = client.post("/newsletters/subscribe/", form, HTTP_SEC_FETCH_SITE="same-origin")
+    from_an_old_browser = client.post(
+        "/newsletters/subscribe/", {**form, "email": "bo@example.org"}, HTTP_ORIGIN="http://testserver"
+    )
+    assert from_the_page.status_code == from_an_old_browser.status_code == 200
+    assert Subscriber.objects.count() == 2
+
+
+def test_every_other_public_form_needs_its_csrf_token(rye_lane):
+    strict = Client(enforce_csrf_checks=True)
+    survey = make_survey(audience="open")
+    for path, form in [
+        (f"/surveys/{survey.pk}/", {"email": "ann@example.org"}),
+        (f"/ward-panels/{RYE_LANE}/join/", {"name": "Ann", "email": "ann@example.org", "consent": "on"}),
+        ("/my-area/", {"ward": RYE_LANE}),
+    ]:
+        answer = strict.post(path, form)
+        assert answer.status_code == 403, path
+        assert "forms can only be sent from this website" in answer.content.decode()
+    assert survey.responses.count() == 0
+
+
+def test_every_public_form_shares_one_limit_per_address(client, rye_lane, monkeypatch):
+    monkeypatch.setattr(PublicFormLimit, "rate", "3/hour", raising=False)
+    posts = [
+        ("/my-area/", {"ward": RYE_LANE}),
+        ("/newsletters/subscribe/", {"email": "ann@example.org", "ward": RYE_LANE}),
+        (f"/ward-panels/{RYE_LANE}/join/", {"name": "Ann", "email": "ann@example.org"}),
+        ("/newsletters/subscribe/", {"email": "bo@example.org", "ward": RYE_LANE}),
+    ]
+    statuses = [client.post(path, form, REMOTE_ADDR="10.7.7.7").status_code for path, form in posts]
+    assert statuses[:3] != [429, 429, 429] and statuses[3] == 429
+    assert not Subscriber.objects.filter(email="bo@example.org").exists()
+    assert client.post("/my-area/", {"ward": RYE_LANE}, REMOTE_ADDR="10.8.8.8").status_code == 302  # others unaffected
+
+
+# What people write is shown as text --------------------------------------------------------------
+
+
+def test_text_people_wrote_is_escaped_on_pages_feeds_and_emails(client, rye_lane):
+    markup = "<script>alert('x')</script>"
+    page = client.get(rye_lane.url).content.decode()
+    assert markup not in page and "Speeding &lt;script&gt;" in page
+
+    feed = client.get(f"{rye_lane.url}updates/").content.decode()
+    summary = re.search(r'<summary type="html">(.*?)</summary>', feed).group(1)
+    assert (
+        markup not in feed
+        and summary == "Checks &amp;lt;script&amp;gt;alert(&amp;#x27;x&amp;#x27;)&amp;lt;/script&amp;gt; done"
+    )
+
+    newsletter = NewsletterPage(title="Issue <b>1</b>", summary="Speeding.")
+    rye_lane.add_child(instance=newsletter)
+    newsletter.save_revision().publish()
+    subject, html, text = issue_render(newsletter)
+    assert markup not in html and "&lt;script&gt;" in html
+    assert "Speeding <script>" in text  # the plain-text part is text: nothing there runs
+
+    api = client.get(f"/api/police-uk/metropolitan/{RYE_LANE}/priorities").json()
+    assert markup not in json.dumps(api) and "&lt;script&gt;" in api[0]["issue"]

@@ -1,0 +1,125 @@
+"""Signing in to the admin: lock-out after wrong passwords, a limit per address, two-factor codes
+(required for admins when switched on), and the audit log of who changed what."""
+
+import time
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from wagtail.models import ModelLogEntry, PageLogEntry
+
+from priorities.models import WardPage
+from sn_site.security import AdminSignInLimit
+from sn_site.two_factor import two_factor_reset
+
+PASSWORD = "a-long-test-password"  # noqa: S105
+
+
+def sign_in(client, username, password=PASSWORD, address="10.0.0.1"):
+    return client.post("/admin/login/", {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def code_for(device: TOTPDevice) -> str:
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+@pytest.fixture
+def admin_user(db):
+    return get_user_model().objects.create_superuser("chief", "chief@example.org", PASSWORD)
+
+
+def test_wrong_passwords_lock_the_username_out_from_that_address(client, officers):
+    for _ in range(4):
+        assert sign_in(client, "pc.southwark", "wrong").status_code == 200  # the form, with its error
+    assert sign_in(client, "pc.southwark", "wrong").status_code == 429  # the fifth locks it
+
+    locked = sign_in(client, "pc.southwark")  # even the right password, now
+    assert locked.status_code == 429 and "locked" in locked.content.decode()
+    assert client.get("/admin/").status_code == 302  # not signed in
+
+    elsewhere = Client()
+    assert sign_in(elsewhere, "pc.southwark", address="10.0.0.2").status_code == 302  # only that address
+    assert elsewhere.get("/admin/").status_code == 200
+    assert sign_in(Client(), "pc.westminster").status_code == 302  # and only that username
+
+
+def test_sign_in_attempts_are_limited_per_address_whatever_the_username(client, officers, monkeypatch):
+    monkeypatch.setattr(AdminSignInLimit, "rate", "3/hour", raising=False)
+    answers = [sign_in(client, f"guess{n}", "wrong", address="10.0.0.9").status_code for n in range(3)]
+    assert answers == [200, 200, 200]
+    refused = sign_in(client, "pc.southwark", address="10.0.0.9")
+    assert refused.status_code == 429 and "Too many sign-in attempts" in refused.content.decode()
+    assert sign_in(Client(), "pc.southwark", address="10.0.0.10").status_code == 302
+
+
+def test_two_factor_asks_for_a_code_after_the_password(client, officers):
+    officer = officers[0]
+    device = TOTPDevice.objects.create(user=officer, name="phone", confirmed=True)
+
+    assert sign_in(client, officer.username).status_code == 302
+    asked = client.get("/admin/pages/")
+    assert asked.status_code == 302 and asked["Location"].startswith("/admin/two-factor/?next=/admin/pages/")
+
+    wrong = client.post("/admin/two-factor/", {"code": "000000", "next": "/admin/pages/"})
+    assert "That code is not right" in wrong.content.decode()
+    assert client.get("/admin/pages/").status_code == 302
+    time.sleep(1.1)  # each wrong code doubles the wait before the next is tried, from one second
+
+    right = client.post("/admin/two-factor/", {"code": code_for(device), "next": "/admin/pages/"})
+    assert right.status_code == 302 and right["Location"] == "/admin/pages/"
+    assert client.get("/admin/").status_code == 200
+
+
+def test_admins_must_set_up_two_factor_when_it_is_required(client, admin_user, officers, settings):
+    settings.SN_TWO_FACTOR_REQUIRED_FOR_ADMINS = True
+    sign_in(client, "chief")
+    sent = client.get("/admin/")
+    assert sent.status_code == 302 and sent["Location"].startswith("/admin/two-factor/setup/")
+
+    setup = client.get("/admin/two-factor/setup/")
+    assert "<svg" in setup.content.decode() and "Key:" in setup.content.decode()
+    device = TOTPDevice.objects.get(user=admin_user, confirmed=False)
+    done = client.post("/admin/two-factor/setup/", {"code": code_for(device)})
+    codes = StaticToken.objects.filter(device__user=admin_user).values_list("token", flat=True)
+    assert len(codes) == 10 and all(code in done.content.decode() for code in codes)
+    assert client.get("/admin/").status_code == 200
+    entry = ModelLogEntry.objects.get(action="sn_site.two_factor_enable")
+    assert entry.user == admin_user
+
+    # A backup code works once, on a new session.
+    backup = codes[0]
+    again = Client()
+    sign_in(again, "chief", address="10.0.0.3")
+    assert again.post("/admin/two-factor/", {"code": backup}).status_code == 302
+    assert again.get("/admin/").status_code == 200
+    third = Client()
+    sign_in(third, "chief", address="10.0.0.4")
+    assert "That code is not right" in third.post("/admin/two-factor/", {"code": backup}).content.decode()
+
+    # Officers who are not admins are not made to; an admin who lost everything is reset.
+    officer = Client()
+    sign_in(officer, "pc.southwark", address="10.0.0.5")
+    assert officer.get("/admin/").status_code == 200
+    assert two_factor_reset(user=admin_user, by=None) == 2
+    assert not TOTPDevice.objects.filter(user=admin_user).exists()
+
+
+def test_the_audit_log_records_who_changed_a_ward_page_and_who_sent_invitations(client, officers, settings):
+    from tests.ward_panels.test_surveys import make_survey
+
+    officer = officers[0]
+    client.force_login(officer)
+    page = WardPage.objects.get(ward_id="E05011113")
+    revision = page.save_revision(user=officer, log_action=True)
+    revision.publish(user=officer)
+    assert PageLogEntry.objects.filter(page=page, user=officer, action="wagtail.publish").exists()
+
+    survey = make_survey()
+    client.post(f"/admin/ward-panels/surveys/{survey.pk}/send/")
+    entry = ModelLogEntry.objects.get(action="ward_panels.invitations_send")
+    assert entry.user == officer and entry.object_id == str(survey.pk)
+    history = client.get(f"/admin/snippets/ward_panels/survey/history/{survey.pk}/")
+    assert history.status_code == 200 and "Invitations sent" in history.content.decode()
