@@ -134,3 +134,49 @@ def test_a_resident_answers_a_survey_on_a_phone(browser, site, javascript):
     key = respondent_key(survey, f"phone-{javascript}@example.org")
     ranking = Answer.objects.get(question__kind="ranking", response__respondent_key=key)
     assert ranking.value == ["Evenings", "Mornings", "Afternoons"]
+
+
+def test_the_content_security_policy_blocks_nothing_the_site_and_admin_use(browser, site):
+    """A real browser enforces the policies: any script, style or frame they block on the public
+    pages, the API docs or the editor's screens is reported, and would be a broken feature. (It
+    found the admin calling Gravatar and Wagtail's release check, both now switched off.)"""
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_superuser("csp-admin", "csp@example.org", "a-long-test-password")
+    survey = Survey.objects.get()
+    rye_lane = WardPage.objects.get(ward__code="E05011113")
+    context = browser.new_context()
+    page = context.new_page()
+    blocked = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and blocked.append(message.text))
+    page.on("pageerror", lambda error: blocked.append(f"script error: {error}"))
+
+    for path in [*PAGES, "/api/v1/docs/"]:
+        page.goto(site + path.format(survey=survey.pk))
+        page.wait_for_load_state("networkidle")
+    assert page.locator("#redoc-container h1").count() >= 1  # Redoc laid the docs out under its policy
+
+    page.goto(site + "/admin/login/")
+    page.get_by_label("Username").fill("csp-admin")
+    page.get_by_label("Password").fill("a-long-test-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(site + "/admin/")
+    for path in [
+        f"/admin/pages/{rye_lane.pk}/edit/",  # rich text, inline panels (priorities, team), choosers
+        f"/admin/snippets/ward_panels/survey/edit/{survey.pk}/",  # questions as an inline panel
+        "/admin/snippets/ward_panels/survey/add/",
+        "/admin/reports/site-history/",
+        "/admin/two-factor/setup/",
+    ]:
+        page.goto(site + path)
+        page.wait_for_load_state("networkidle")
+    page.goto(site + f"/admin/pages/{rye_lane.pk}/edit/")
+    rows = page.locator("[data-inline-panel-child]:visible").count()
+    page.locator("button[id$='-ADD']").first.click()  # an inline panel's own script adds a row
+    page.wait_for_timeout(300)
+    assert page.locator("[data-inline-panel-child]:visible").count() == rows + 1
+
+    # Refused on purpose: Redoc's footer logo from its CDN (the docs fetch nothing from other sites,
+    # and Redoc hides the logo when it cannot load).
+    blocked = [message for message in blocked if "https://cdn.redoc.ly/" not in message]
+    assert blocked == [], "\n".join(blocked)
