@@ -49,3 +49,36 @@ def test_any_text_either_parses_or_raises_a_postcode_error(text):
         return
     assert query.kind in {"full", "sector", "outward"}
     assert query.value == query.value.upper().strip()
+
+
+# A postcode as the Royal Mail writes it: outward code (area, district) and inward code (sector, unit).
+_AREA = st.text(alphabet="ABCDEFGHIJKLMNOPRSTUWYZ", min_size=1, max_size=2)
+_DISTRICT = st.tuples(st.integers(0, 9).map(str), st.sampled_from(["", *"0123456789", *"ABCDEFGHJKMNPRSTUVWXY"]))
+_INWARD = st.tuples(st.integers(0, 9).map(str), st.text(alphabet="ABDEFGHJLNPQRSTUWXYZ", min_size=2, max_size=2))
+POSTCODES = st.builds(lambda a, d, i: (a + d[0] + d[1], i[0] + i[1]), _AREA, _DISTRICT, _INWARD)
+
+
+def _as_typed(draw_case, text: str) -> str:
+    return "".join(c.lower() if flip else c for c, flip in zip(text, draw_case, strict=False))
+
+
+@given(
+    POSTCODES,
+    st.lists(st.booleans(), min_size=8, max_size=8),
+    st.sampled_from(["", " ", "  ", "\t"]),
+    st.text(" ", max_size=3),
+)
+def test_any_postcode_however_typed_is_understood_as_itself(postcode, cases, gap, padding):
+    outward, inward = postcode
+    canonical = f"{outward} {inward}"
+    typed = padding + _as_typed(cases, outward) + gap + _as_typed(cases[4:], inward) + padding
+
+    query = parse_postcode_query(typed)
+
+    assert query == PostcodeQuery("full", canonical)
+    assert parse_postcode_query(query.value) == query  # normalising twice changes nothing
+    assert format_postcode(outward + inward) == canonical
+    # The outward code alone, and with its sector digit, are the partial queries of the same place.
+    assert parse_postcode_query(_as_typed(cases, outward)) == PostcodeQuery("outward", outward)
+    if gap:  # run together, "E10" is the district E10, not the sector E1 0
+        assert parse_postcode_query(f"{outward}{gap}{inward[0]}") == PostcodeQuery("sector", f"{outward} {inward[0]}")
