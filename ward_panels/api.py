@@ -259,16 +259,24 @@ class ResultsCsvApi(APIView):
         writer.writerow(["question", "option", "count", "percent"])
         for item in results.questions:
             for option in item.options:
-                writer.writerow([item.question.text, option.label, _cell(option.count), _cell(option.percent)])
+                writer.writerow(
+                    [_text(item.question.text), _text(option.label), _cell(option.count), _cell(option.percent)]
+                )
             if item.question.kind == Question.Kind.TEXT:
                 for text in item.texts:
-                    writer.writerow([item.question.text, text, "", ""])
+                    writer.writerow([_text(item.question.text), _text(text), "", ""])
         for name, options in results.equality.items():
             for option in options:
                 writer.writerow([f"Equality: {name}", option.label, _cell(option.count), _cell(option.percent)])
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="survey-{results.survey.pk}-results.csv"'
         return response
+
+
+def _text(value: str) -> str:
+    """Written text as a spreadsheet shows it, never as a formula: a cell a respondent wrote that
+    starts with =, +, -, @ or a control character is opened by Excel as one (OWASP CSV injection)."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _cell(value) -> str:

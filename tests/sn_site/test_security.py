@@ -227,3 +227,23 @@ def test_text_people_wrote_is_escaped_on_pages_feeds_and_emails(client, rye_lane
 
     api = client.get(f"/api/police-uk/metropolitan/{RYE_LANE}/priorities").json()
     assert markup not in json.dumps(api) and "&lt;script&gt;" in api[0]["issue"]
+
+
+def test_free_text_in_the_results_csv_is_never_a_spreadsheet_formula(client, sample_london, officers):
+    survey = make_survey(audience="open")
+    text_question = str(survey.questions.get(kind="text").pk)
+    from tests.ward_panels.test_surveys import good_answers
+
+    for n, text in enumerate(['=HYPERLINK("http://evil.example","x")', "@SUM(A1)", "-2+3", "fine"]):
+        client.post(
+            f"/api/v1/surveys/{survey.pk}/responses/",
+            {"email": f"f{n}@example.org", "answers": {**good_answers(survey), text_question: text[:50]}},
+            content_type="application/json",
+            REMOTE_ADDR=f"10.0.2.{n}",
+        )
+    client.force_login(officers[0])
+    rows = client.get(f"/api/v1/surveys/{survey.pk}/results.csv").content.decode().splitlines()
+    texts = [row.split(",", 1)[1] for row in rows if row.startswith("Anything else?")]
+    assert "'@SUM(A1),," in texts and "'-2+3,," in texts and "fine,," in texts
+    assert any(text.startswith("\"'=HYPERLINK(") for text in texts)
+    assert not any(text.startswith(("=", "@", "-", '"=')) for text in texts)
