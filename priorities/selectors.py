@@ -87,8 +87,16 @@ class Lookup:
 
 def lookup_cache_generation() -> str:
     """A token that changes whenever lookups must start afresh; a new one also after the cache
-    itself is emptied, so no process goes on trusting what it held before."""
-    return cache.get_or_set("lookup:generation", lambda: uuid.uuid4().hex, timeout=None)
+    itself is emptied, so no process goes on trusting what it held before. While the cache cannot
+    be reached at all, the process keeps the token it last had, rather than starting afresh (and
+    rebuilding its ward table) on every lookup."""
+    generation = cache.get("lookup:generation")
+    if generation is None:
+        fresh = uuid.uuid4().hex
+        if cache.add("lookup:generation", fresh, timeout=None):
+            return fresh
+        generation = cache.get("lookup:generation") or _ward_table["generation"] or fresh
+    return generation
 
 
 def lookup_cache_forget() -> None:
@@ -110,17 +118,18 @@ def _ward_summaries(needed: Iterable[str] = ()) -> dict[str, WardSummary]:
         rows = Ward.objects.values_list(
             "code", "name", "borough_id", "borough__name", "borough__police_force", "page__url_path", "page__live"
         )
+        roots = Site.get_site_root_paths()
         wards = {
-            code: WardSummary(code, name, borough, borough_name, force, _public_path(path) if live else None)
+            code: WardSummary(code, name, borough, borough_name, force, _public_path(path, roots) if live else None)
             for code, name, borough, borough_name, force, path, live in rows
         }
         _ward_table.update(generation=generation, loaded_at=time.monotonic(), wards=wards)
     return _ward_table["wards"]
 
 
-def _public_path(url_path: str) -> str | None:
+def _public_path(url_path: str, roots) -> str | None:
     """A page's address from its tree path, the way Wagtail's page.url does for a single site."""
-    for root in Site.get_site_root_paths():  # cached by Wagtail
+    for root in roots:
         if url_path.startswith(root.root_path):
             return url_path[len(root.root_path) - 1 :]
     return None

@@ -14,9 +14,10 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.db.backends.utils import CursorWrapper
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import path
 
 from newsletters.models import Subscriber
@@ -133,6 +134,9 @@ def test_while_redis_is_away_pages_forms_and_apis_carry_on(client, sample_london
     assert client.get(rye_lane.url).status_code == 200
     assert client.get(rye_lane.url).status_code == 200  # built from the database again: nothing cached
     assert client.get("/api/v1/lookup/?q=SE15 5DB").json()["wards"][0]["code"] == RYE_LANE
+    with CaptureQueriesContext(connection) as queries:  # not the whole ward table again, each time
+        assert client.get("/api/v1/lookup/?q=SE15 5DD").json()["wards"][0]["code"] == RYE_LANE
+    assert len(queries) <= 3, [q["sql"][:80] for q in queries]
     assert client.get(f"/api/v1/wards/{RYE_LANE}/").status_code == 200
     signup = client.post("/newsletters/subscribe/", {"email": "ann@example.org", "ward": RYE_LANE})
     assert signup.status_code == 200 and Subscriber.objects.filter(email="ann@example.org").exists()
