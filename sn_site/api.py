@@ -3,12 +3,13 @@ pagination and the cache of answers built from published content."""
 
 import functools
 import hashlib
+import ipaddress
 import uuid
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import http_date
 from rest_framework import exceptions
 from rest_framework.negotiation import BaseContentNegotiation
@@ -54,6 +55,24 @@ def error_response(exc, context):
     return response
 
 
+def client_address(request: HttpRequest) -> str:
+    """The client's own address: the connecting address, or with SN_NUM_PROXIES proxies in front,
+    the address the outermost of them saw (counting from the right of X-Forwarded-For, so a client
+    cannot choose it). Every rate limit and the sign-in lock-out count clients by this."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            candidate = hops[-min(proxies, len(hops))]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                return remote
+    return remote
+
+
 class AnonymousRateLimit(AnonRateThrottle):
     """At most SN_API_ANON_RATE requests per anonymous client (by address) in each fixed window of
     the rate's period, counted with one atomic increment in the shared cache.
@@ -65,7 +84,9 @@ class AnonymousRateLimit(AnonRateThrottle):
 
     def get_ident(self, request):
         # Django's own request: reading META through DRF's request proxy costs as much as the count.
-        return super().get_ident(getattr(request, "_request", request))
+        # Not DRF's own rule: with no proxies configured it counts by the whole X-Forwarded-For
+        # header, which a client can change on every request to escape every limit.
+        return client_address(getattr(request, "_request", request))
 
     def allow_request(self, request, view):
         key = self.get_cache_key(request, view)

@@ -8,7 +8,6 @@ a page in the page cache is as safe to serve as a fresh one. A view that must ru
 """
 
 import functools
-import ipaddress
 
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
@@ -55,24 +54,6 @@ class SiteSecurityHeadersMiddleware(CSPMiddleware):
         response = super().process_response(request, response)
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
-
-
-def client_address(request: HttpRequest) -> str:
-    """The client's own address: the connecting address, or with SN_NUM_PROXIES proxies in front,
-    the address the outermost of them saw (counting from the right of X-Forwarded-For, so a client
-    cannot choose it). The same rule DRF's throttles follow."""
-    remote = request.META.get("REMOTE_ADDR", "")
-    proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES")
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
-    if proxies and forwarded:
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if hops:
-            candidate = hops[-min(proxies, len(hops))]
-            try:
-                return str(ipaddress.ip_address(candidate))
-            except ValueError:
-                return remote
-    return remote
 
 
 def same_site_only(view):

@@ -144,7 +144,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "sn_site/admin/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "sn_site.security.client_address"
+AXES_CLIENT_IP_CALLABLE = "sn_site.api.client_address"
 AXES_VERBOSE = False
 # Two-factor sign-in (sn_site/two_factor.py): available to everyone, required for admins when on.
 SN_TWO_FACTOR_REQUIRED_FOR_ADMINS = env.bool("SN_TWO_FACTOR_REQUIRED_FOR_ADMINS", default=False)

@@ -247,3 +247,20 @@ def test_free_text_in_the_results_csv_is_never_a_spreadsheet_formula(client, sam
     assert "'@SUM(A1),," in texts and "'-2+3,," in texts and "fine,," in texts
     assert any(text.startswith("\"'=HYPERLINK(") for text in texts)
     assert not any(text.startswith(("=", "@", "-", '"=')) for text in texts)
+
+
+def test_a_client_cannot_escape_the_limits_by_making_up_forwarded_addresses(client, rye_lane, monkeypatch, settings):
+    monkeypatch.setattr(PublicFormLimit, "rate", "2/hour", raising=False)
+    spoofed = [
+        client.post("/my-area/", {"ward": RYE_LANE}, REMOTE_ADDR="10.5.5.5", HTTP_X_FORWARDED_FOR=f"1.2.3.{n}")
+        for n in range(3)
+    ]
+    assert [answer.status_code for answer in spoofed] == [302, 302, 429]  # no proxy in front: the address counts
+
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}  # behind one load balancer
+    behind = [
+        client.post("/my-area/", {"ward": RYE_LANE}, REMOTE_ADDR="10.0.0.254", HTTP_X_FORWARDED_FOR=forwarded)
+        for forwarded in ("9.9.9.9, 203.0.113.7", "8.8.8.8, 203.0.113.7", "203.0.113.7", "203.0.113.8")
+    ]
+    # What the client wrote before the balancer's own entry changes nothing; another client is apart.
+    assert [answer.status_code for answer in behind] == [302, 302, 429, 302]
