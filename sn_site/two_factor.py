@@ -16,6 +16,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -41,23 +42,28 @@ def required_for(user) -> bool:
 
 
 class AdminTwoFactorMiddleware:
-    """After AuthenticationMiddleware and django-otp's OTPMiddleware: under /admin/, a signed-in
-    person with a device must have given a code this session, and an admin who must have one is
-    sent to set it up."""
+    """After AuthenticationMiddleware and django-otp's OTPMiddleware: a signed-in person with a
+    device must have given a code this session, and an admin who must have one must set it up.
+    Under /admin/ they are sent to do so; anywhere else they count as not signed in."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         path = request.path_info
-        if path.startswith("/admin/") and not path.startswith(OPEN_PATHS):
-            user = request.user
-            if user.is_authenticated and not user.is_verified():
-                target = "two_factor_verify" if user_has_device(user) else None
-                if target is None and required_for(user):
-                    target = "two_factor_setup"
-                if target:
-                    return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:  # nobody signed in: leave the session be
+            return self.get_response(request)
+        if path.startswith(OPEN_PATHS) or not request.user.is_authenticated or request.user.is_verified():
+            return self.get_response(request)
+        has_device = user_has_device(request.user)
+        if not has_device and not required_for(request.user):
+            return self.get_response(request)
+        if path.startswith("/admin/"):
+            target = "two_factor_verify" if has_device else "two_factor_setup"
+            return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        # Elsewhere (the officers' results API, say) a session that has not given its code is not
+        # signed in at all.
+        request.user = AnonymousUser()
         return self.get_response(request)
 
 

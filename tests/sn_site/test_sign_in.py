@@ -123,3 +123,16 @@ def test_the_audit_log_records_who_changed_a_ward_page_and_who_sent_invitations(
     assert entry.user == officer and entry.object_id == str(survey.pk)
     history = client.get(f"/admin/snippets/ward_panels/survey/history/{survey.pk}/")
     assert history.status_code == 200 and "Invitations sent" in history.content.decode()
+
+
+def test_a_password_alone_opens_nothing_outside_the_admin_either(client, officers):
+    from tests.ward_panels.test_surveys import make_survey
+
+    officer = officers[0]
+    device = TOTPDevice.objects.create(user=officer, name="phone", confirmed=True)
+    survey = make_survey()
+    sign_in(client, officer.username)
+
+    assert client.get(f"/api/v1/surveys/{survey.pk}/results/").status_code == 403  # no code given yet
+    client.post("/admin/two-factor/", {"code": code_for(device)})
+    assert client.get(f"/api/v1/surveys/{survey.pk}/results/").status_code == 200
