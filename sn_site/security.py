@@ -114,9 +114,10 @@ class PublicFormLimit(AnonymousRateLimit):
     scope = "public_forms"
 
 
-# Posts that are not people's forms: the admin (its own sign-in limit and permissions), the APIs
-# (DRF's throttles), and the email service's delivery events (a shared secret, many at once).
-_NOT_PUBLIC_FORMS = ("/admin/", "/api/", "/newsletters/delivery-events")
+# Posts that are not people's forms: the APIs (DRF's throttles) and the email service's delivery
+# events (a shared secret, many at once). Signed-in editors are never counted; anyone else posting
+# to the admin (signing in, asking for a password reset email) is.
+_NOT_PUBLIC_FORMS = ("/api/", "/newsletters/delivery-events")
 
 
 class PublicFormRateLimitMiddleware:

@@ -264,3 +264,17 @@ def test_a_client_cannot_escape_the_limits_by_making_up_forwarded_addresses(clie
     ]
     # What the client wrote before the balancer's own entry changes nothing; another client is apart.
     assert [answer.status_code for answer in behind] == [302, 302, 429, 302]
+
+
+def test_password_reset_emails_are_limited_too_but_editors_are_not(client, officers, monkeypatch):
+    monkeypatch.setattr(PublicFormLimit, "rate", "2/hour", raising=False)
+    asks = [
+        client.post("/admin/password_reset/", {"email": "pc@example.org"}, REMOTE_ADDR="10.6.6.6").status_code
+        for _ in range(3)
+    ]
+    assert asks[-1] == 429 and 429 not in asks[:2]
+
+    client.force_login(officers[0])
+    page = WardPage.objects.get(ward_id=RYE_LANE)
+    saves = [client.post(f"/admin/pages/{page.pk}/lock/", REMOTE_ADDR="10.6.6.6").status_code for _ in range(3)]
+    assert 429 not in saves
