@@ -1,6 +1,6 @@
 """Security that spans the site: the Content Security Policy for each part of it, the other
-response headers, where a request comes from, and cross-site protection for forms that carry no
-CSRF cookie.
+response headers, cross-site protection for forms that carry no CSRF cookie, and the rate limits
+on public forms and on signing in.
 
 The public site runs no inline script and no inline style at all, so its policy needs no nonce and
 a page in the page cache is as safe to serve as a fresh one. A view that must run an inline script
@@ -35,7 +35,7 @@ ADMIN_POLICY = {
 }
 
 # Browser features the site never uses are switched off; location only for "use my location".
-PERMISSIONS_POLICY = "camera=(), microphone=(), payment=(), usb=(), interest-cohort=(), geolocation=(self)"
+PERMISSIONS_POLICY = "camera=(), microphone=(), payment=(), usb=(), geolocation=(self)"
 
 
 class SiteSecurityHeadersMiddleware(CSPMiddleware):
