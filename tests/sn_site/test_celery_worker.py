@@ -18,6 +18,7 @@ from priorities.models import Postcode, Ward
 from priorities.services import geography_import
 from priorities.tasks import geography_refresh
 from sn_site.celery import app as celery_app
+from sn_site.operations import request_id_reset, request_id_set
 from tests.priorities.codepoint_sample import LONDON_POSTCODES
 from tests.ward_panels.test_surveys import make_survey
 from ward_panels.models import Invitation, PanelMember, WardPanel
@@ -77,7 +78,11 @@ def test_a_queued_import_is_run_by_a_worker(worker, codepoint_folder, monkeypatc
     queue, process = worker
     monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
 
-    result = geography_refresh.apply_async(args=[str(codepoint_folder)], queue=queue)
+    token = request_id_set("req-import-0001")  # as if queued while handling that request
+    try:
+        result = geography_refresh.apply_async(args=[str(codepoint_folder)], queue=queue)
+    finally:
+        request_id_reset(token)
 
     deadline = time.monotonic() + 90
     while Postcode.objects.count() < LONDON_POSTCODES:
@@ -89,7 +94,8 @@ def test_a_queued_import_is_run_by_a_worker(worker, codepoint_folder, monkeypatc
     assert Postcode.objects.count() == LONDON_POSTCODES
     process.terminate()
     log = process.communicate(timeout=30)[0]
-    assert f"Task priorities.tasks.geography_refresh[{result.id}] succeeded" in log
+    succeeded = next(line for line in log.splitlines() if f"geography_refresh[{result.id}] succeeded" in line)
+    assert "[req-import-0001]" in succeeded  # the worker's lines carry the id of the request that queued it
 
 
 def test_survey_invitations_are_sent_by_a_worker_over_smtp(mailing_worker, codepoint_folder, client, monkeypatch):
