@@ -9,6 +9,7 @@ wrong code doubles the wait), and every change is in the audit log.
 """
 
 import io
+from base64 import b32encode
 
 import qrcode
 import qrcode.image.svg
@@ -147,8 +148,6 @@ def setup(request):
 
 
 def _grouped(device: TOTPDevice) -> str:
-    from base64 import b32encode
-
     text = b32encode(device.bin_key).decode()
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 

@@ -366,11 +366,9 @@ def members_erase(*, email: str) -> int:
     membership (any ward), with its invitations and answers (member_erase), and answers to open
     surveys still keyed to the address. Returns how many memberships and responses went."""
     email = email.strip().lower()
-    erased = 0
     with transaction.atomic():
-        for member in PanelMember.objects.filter(email__iexact=email):
-            member_erase(member=member)
-            erased += 1
+        # A queryset's delete sends pre_delete for each member: their answers go too (member_answers_delete).
+        erased = PanelMember.objects.filter(email__iexact=email).delete()[1].get(PanelMember._meta.label, 0)
         open_surveys = Survey.objects.filter(audience=Survey.Audience.OPEN, personal_data_deleted_at__isnull=True)
         keys = [respondent_key(survey, email) for survey in open_surveys]
         erased += Response.objects.filter(respondent_key__in=keys).delete()[1].get(Response._meta.label, 0)
@@ -468,11 +466,7 @@ def members_left_purge(*, now=None) -> int:
     many."""
     now = now or timezone.now()
     left_before = timezone.localdate(now) - datetime.timedelta(days=settings.SN_PANEL_MEMBER_RETENTION_DAYS)
-    erased = 0
-    for member in PanelMember.objects.filter(left_on__lt=left_before):
-        member_erase(member=member)
-        erased += 1
-    return erased
+    return PanelMember.objects.filter(left_on__lt=left_before).delete()[1].get(PanelMember._meta.label, 0)
 
 
 def equality_answers_purge(*, now=None) -> int:

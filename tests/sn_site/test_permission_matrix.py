@@ -57,7 +57,7 @@ from sn_site.api import AnonymousRateLimit
 from tests.conftest import write_borough_outlines
 from tests.priorities.codepoint_sample import write_codepoint
 from tests.priorities.test_priorities import add_priority
-from tests.ward_panels.test_surveys import good_answers, make_survey
+from tests.ward_panels.test_surveys import good_answers, make_survey, survey_page_form
 from ward_panels.api import SurveyAnswerLimit
 from ward_panels.models import EqualityMonitoring, Invitation, PanelMember, Response, Survey, WardPanel
 from ward_panels.selectors import survey_rules
@@ -1091,17 +1091,7 @@ PUBLIC_WRITE_CASES = {
 
 
 def page_form(world, token: str) -> dict:
-    survey = Survey.objects.get(pk=world.surveys["ward_a"])
-    q = {question.sort_order: question.pk for question in survey.questions.all()}
-    return {
-        "token": token,
-        f"q{q[1]}": "Yes",
-        f"q{q[2]}": "5",
-        f"q{q[3]}": ["Burglary"],
-        f"q{q[4]}-0": "1",
-        f"q{q[4]}-1": "2",
-        f"q{q[4]}-2": "3",
-    }
+    return survey_page_form(Survey.objects.get(pk=world.surveys["ward_a"]), token)
 
 
 def thank_you(client, world, genuine):

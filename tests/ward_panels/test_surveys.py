@@ -148,7 +148,7 @@ def test_a_form_with_mistakes_says_what_is_wrong_and_keeps_what_was_given(client
 
 def test_the_equality_step_is_optional_separate_and_once(client, invited):
     survey, tokens = invited
-    client.post(f"/surveys/{survey.pk}/", _form(survey, tokens["member0@example.org"]))
+    client.post(f"/surveys/{survey.pk}/", survey_page_form(survey, tokens["member0@example.org"]))
 
     page = client.get(f"/surveys/{survey.pk}/thank-you/").content.decode()
     assert "Optional: about you" in page and "Prefer not to say" in page and "White: Roma" in page
@@ -161,7 +161,8 @@ def test_the_equality_step_is_optional_separate_and_once(client, invited):
     assert not names & {"response", "member", "invitation", "created_at", "submitted_at"}
 
 
-def _form(survey, token):
+def survey_page_form(survey, token):
+    """Good answers to make_survey's questions, as the web survey page posts them."""
     q = {question.sort_order: question.pk for question in survey.questions.all()}
     return {
         "token": token,
