@@ -141,7 +141,9 @@ BATCH_SIZE = 500
 
 def send_start(*, newsletter: NewsletterPage, user=None) -> Send:
     """Render the issue once and snapshot its audience into one queued delivery per recipient, in
-    one INSERT ... SELECT; the caller then queues the batches (newsletters.tasks.send_queue)."""
+    one INSERT ... SELECT that PostgreSQL and SQLite both take (the audience is distinct and the
+    send is new, so no row can clash); the caller then queues the batches
+    (newsletters.tasks.send_queue)."""
     subject, html, text = issue_render(newsletter)
     with transaction.atomic():
         send = Send.objects.create(newsletter=newsletter, created_by=user, subject=subject, html=html, text=text)
@@ -150,8 +152,7 @@ def send_start(*, newsletter: NewsletterPage, user=None) -> Send:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {table} (send_id, subscriber_id, email, status, attempts, last_error, handed_over) "  # noqa: S608
-                f"SELECT %s, recipients.sid, recipients.address, 'queued', 0, '', false FROM ({recipients}) recipients "
-                "ON CONFLICT DO NOTHING",
+                f"SELECT %s, recipients.sid, recipients.address, 'queued', 0, '', false FROM ({recipients}) recipients",
                 [send.pk, *params],
             )
         send.total = send.deliveries.count()
