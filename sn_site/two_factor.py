@@ -21,7 +21,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
@@ -30,7 +30,6 @@ from django_otp import devices_for_user, match_token, user_has_device
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from wagtail import hooks
 from wagtail.log_actions import log
 
 BACKUP_CODES = 10
@@ -199,35 +198,3 @@ def two_factor_reset(*, user, by=None) -> int:
             removed += 1
         log(instance=_account(user), action="sn_site.two_factor_reset", user=_account(by) if by else None)
     return removed
-
-
-# Admin wiring (imported by sn_site.wagtail_hooks) ------------------------------------------------
-
-
-@hooks.register("register_admin_urls")
-def two_factor_urls():
-    return [
-        path("two-factor/", verify, name="two_factor_verify"),
-        path("two-factor/setup/", setup, name="two_factor_setup"),
-        path("two-factor/off/", disable, name="two_factor_disable"),
-    ]
-
-
-@hooks.register("register_account_menu_item")
-def two_factor_menu_item(request):
-    on = user_has_device(request.user)
-    return {
-        "url": reverse("two_factor_setup"),
-        "label": "Two-factor authentication",
-        "help_text": (
-            "On: a code from your authenticator app is asked for at sign-in. Set up a new phone here."
-            if on
-            else "Off: switch it on so that a stolen password alone cannot open your account."
-        ),
-    }
-
-
-@hooks.register("register_log_actions")
-def two_factor_log_actions(actions):
-    actions.register_action("sn_site.two_factor_enable", "Switch on two-factor", "Two-factor switched on")
-    actions.register_action("sn_site.two_factor_reset", "Reset two-factor", "Two-factor reset")

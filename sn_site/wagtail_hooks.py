@@ -1,10 +1,11 @@
 """Site-wide admin and serving hooks."""
 
 from django.urls import include, path, reverse
+from django_otp import user_has_device
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from . import personal_data
+from . import personal_data, two_factor
 from .page_cache import mark_cacheable
 
 
@@ -49,3 +50,37 @@ def personal_data_log_actions(actions):
     actions.register_action(
         personal_data.ERASE_ACTION, "Personal data: erase", "Erased the personal data held about an address"
     )
+
+
+# Two-factor sign-in (sn_site/two_factor.py). Registered here, where Wagtail looks for hooks as the
+# admin's URLs are built, and not as a side effect of loading the middleware: the development
+# server builds the URLs first.
+
+
+@hooks.register("register_admin_urls")
+def two_factor_urls():
+    return [
+        path("two-factor/", two_factor.verify, name="two_factor_verify"),
+        path("two-factor/setup/", two_factor.setup, name="two_factor_setup"),
+        path("two-factor/off/", two_factor.disable, name="two_factor_disable"),
+    ]
+
+
+@hooks.register("register_account_menu_item")
+def two_factor_menu_item(request):
+    on = user_has_device(request.user)
+    return {
+        "url": reverse("two_factor_setup"),
+        "label": "Two-factor authentication",
+        "help_text": (
+            "On: a code from your authenticator app is asked for at sign-in. Set up a new phone here."
+            if on
+            else "Off: switch it on so that a stolen password alone cannot open your account."
+        ),
+    }
+
+
+@hooks.register("register_log_actions")
+def two_factor_log_actions(actions):
+    actions.register_action("sn_site.two_factor_enable", "Switch on two-factor", "Two-factor switched on")
+    actions.register_action("sn_site.two_factor_reset", "Reset two-factor", "Two-factor reset")

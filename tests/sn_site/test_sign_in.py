@@ -1,6 +1,9 @@
 """Signing in to the admin: lock-out after wrong passwords, a limit per address, two-factor codes
 (required for admins when switched on), and the audit log of who changed what."""
 
+import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -136,3 +139,24 @@ def test_a_password_alone_opens_nothing_outside_the_admin_either(client, officer
     assert client.get(f"/api/v1/surveys/{survey.pk}/results/").status_code == 403  # no code given yet
     client.post("/admin/two-factor/", {"code": code_for(device)})
     assert client.get(f"/api/v1/surveys/{survey.pk}/results/").status_code == 200
+
+
+def test_the_two_factor_pages_exist_however_the_server_starts():
+    """The development server builds the admin's URLs before it loads any middleware: the two-factor
+    pages, the account menu's link to them and their audit log entries must not depend on which
+    comes first (under runserver, /admin/account/ was a 500 and the set-up pages were 404)."""
+    script = (
+        "import django; django.setup()\n"
+        "from django.urls import reverse\n"
+        "from wagtail import hooks\n"
+        "print(reverse('two_factor_setup'), reverse('two_factor_verify'))\n"
+        "print(len(hooks.get_hooks('register_account_menu_item')))\n"
+    )
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "sn_site.settings.test"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    urls, menu_items = result.stdout.split("\n")[:2]
+    assert urls == "/admin/two-factor/setup/ /admin/two-factor/"
+    assert int(menu_items) >= 1
