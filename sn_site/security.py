@@ -38,21 +38,36 @@ ADMIN_POLICY = {
 PERMISSIONS_POLICY = "camera=(), microphone=(), payment=(), usb=(), geolocation=(self)"
 
 
+# A page as the editor's preview panel shows it: the public policy, framed by the admin only.
+PREVIEW_POLICY = {**PUBLIC_POLICY, "frame-ancestors": [SELF]}
+
+
+def _is_preview(request) -> bool:
+    """Wagtail renders previews (and moderators' views of a draft) by passing a made-up request for
+    the page's own address through the middleware, and hands that response to the admin as is."""
+    return getattr(request, "is_dummy", False)
+
+
 class SiteSecurityHeadersMiddleware(CSPMiddleware):
-    """django-csp's middleware, choosing the admin's policy under /admin/, and adding the
-    Permissions-Policy header. Other headers come from Django's SecurityMiddleware."""
+    """django-csp's middleware, choosing the admin's policy under /admin/ and the preview's for a
+    page being previewed, and adding the Permissions-Policy header. Other headers come from
+    Django's SecurityMiddleware."""
 
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only)
-        if report_only:
+        if report_only or parts.config is not None:
             return parts
-        if parts.config is None and request.path_info.startswith("/admin/"):
+        if _is_preview(request):
+            return PolicyParts(PREVIEW_POLICY, parts.update, parts.replace, parts.nonce)
+        if request.path_info.startswith("/admin/"):
             return PolicyParts(ADMIN_POLICY, parts.update, parts.replace, parts.nonce)
         return parts
 
     def process_response(self, request, response):
         response = super().process_response(request, response)
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if _is_preview(request):
+            response["X-Frame-Options"] = "SAMEORIGIN"
         return response
 
 

@@ -10,12 +10,15 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from newsletters.emails import issue_render
 from newsletters.models import NewsletterPage, Subscriber
 from priorities.models import WardPage
+from sn_site.models import HomePage
 from sn_site.security import PublicFormLimit
 from tests.priorities.test_priorities import add_priority
 from tests.ward_panels.test_surveys import make_survey
@@ -101,6 +104,24 @@ def test_the_admin_has_its_own_policy(client, db):
     policy = _directives(client.get("/admin/login/")["Content-Security-Policy"])
     assert policy["frame-ancestors"] == ["'self'"]  # the editor's live preview frames the site
     assert policy["object-src"] == ["'none'"] and policy["form-action"] == ["'self'"]
+
+
+def test_the_editors_live_preview_can_be_shown_in_the_admin(client, sample_london):
+    """The preview panel frames the page as it would be served; a page's own policy (no framing at
+    all) left it blank."""
+    client.force_login(get_user_model().objects.create_superuser("editor", password="a-long-test-password"))
+    home = HomePage.objects.get()
+    form = nested_form_data(
+        {"title": "Welcome, preview", "slug": home.slug, "introduction": rich_text(""), "comments": inline_formset([])}
+    )
+    preview_url = f"/admin/pages/{home.pk}/edit/preview/"
+    assert client.post(preview_url, form).json()["is_valid"]
+    preview = client.get(preview_url)
+    assert preview.status_code == 200 and "Welcome, preview" in preview.content.decode()
+    assert _directives(preview["Content-Security-Policy"])["frame-ancestors"] == ["'self'"]
+    assert preview["X-Frame-Options"] == "SAMEORIGIN"
+    assert _directives(preview["Content-Security-Policy"])["script-src"] == ["'self'"]  # otherwise the site's own
+    assert _directives(Client().get("/")["Content-Security-Policy"])["frame-ancestors"] == ["'none'"]
 
 
 def test_cookies_are_http_only_and_same_site(client, rye_lane, officers):
