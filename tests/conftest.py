@@ -6,6 +6,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 
 from priorities.services import geography_import, page_tree_build
 from tests.priorities.codepoint_sample import write_codepoint
@@ -40,20 +42,41 @@ def _isolated(settings):
     settings.SN_DATA_DIR = ""  # imports read only what a test gives them
 
 
-@pytest.fixture
-def codepoint_folder(tmp_path):
-    folder = write_codepoint(tmp_path / "codepoint")
+def _write_sample_release(folder):
+    folder = write_codepoint(folder)
     (folder / "lad").mkdir()
     write_borough_outlines(folder / "lad" / "local_authority_districts.geojson")
     return folder
 
 
 @pytest.fixture
-def sample_london(db, codepoint_folder):
+def codepoint_folder(tmp_path):
+    """The sample release in the official layout, a copy of its own for a test to change or import."""
+    return _write_sample_release(tmp_path / "codepoint")
+
+
+@pytest.fixture(scope="module")
+def _sample_london_for_module(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Built once for each test module that asks for it, inside a transaction rolled back after the
+    module's last test; each test runs in a savepoint of it (pytest-django's `db`), so whatever a
+    test changes is undone for the next. Tests that commit (transaction=True) build their own."""
+    folder = _write_sample_release(tmp_path_factory.mktemp("sample") / "codepoint")
+    with django_db_blocker.unblock(), override_settings(SN_DATA_DIR=""):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            report = geography_import(source=folder)
+            page_tree_build()
+            yield report
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def sample_london(_sample_london_for_module, db):
     """The sample release imported and its pages built, as `make run` does with the real one."""
-    report = geography_import(source=codepoint_folder)
-    page_tree_build()
-    return report
+    return _sample_london_for_module
 
 
 @pytest.fixture

@@ -40,7 +40,7 @@ def wagtails_new_install():
         Site.objects.create(hostname="localhost", root_page=welcome, is_default_site=True)
 
 
-def test_wagtails_placeholder_welcome_page_is_replaced(db, codepoint_folder):
+def test_wagtails_placeholder_welcome_page_is_replaced(db):
     wagtails_new_install()
 
     page_tree_build()
