@@ -53,9 +53,11 @@ lint: install-dev
 	DJANGO_SETTINGS_MODULE=sn_site.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=sn_site.settings.test $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
-## The test suite: PostgreSQL when DATABASE_URL is set, else SQLite.
+## The test suite: PostgreSQL when DATABASE_URL is set, else SQLite; one process per core (each with
+## its own test database), a test module at a time to each; TEST_PROCESSES=1 for a single process.
+TEST_PROCESSES ?= auto
 pytest: install-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadfile --no-loadscope-reorder
 
 ## Everything: lint, checks and the whole test suite.
 test: lint pytest

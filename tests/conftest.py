@@ -1,3 +1,4 @@
+import importlib
 import json
 import socket
 from io import StringIO
@@ -9,6 +10,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 
+from priorities.models import PriorityCategory
 from priorities.services import geography_import, page_tree_build
 from tests.priorities.codepoint_sample import write_codepoint
 
@@ -77,6 +79,46 @@ def _sample_london_for_module(django_db_setup, django_db_blocker, tmp_path_facto
 def sample_london(_sample_london_for_module, db):
     """The sample release imported and its pages built, as `make run` does with the real one."""
     return _sample_london_for_module
+
+
+@pytest.fixture
+def sample_london_committed(transactional_db, codepoint_folder):
+    """The sample committed, for a test whose work is read from another thread or process (a live
+    server, a worker, a second connection). Such tests empty the whole database when they end,
+    the migrations' rows included, so the priority categories are put back first."""
+    for name in importlib.import_module("priorities.migrations.0003_priority_rules").CATEGORIES:
+        PriorityCategory.objects.get_or_create(name=name)
+    report = geography_import(source=codepoint_folder)
+    page_tree_build()
+    return report
+
+
+def _commits(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+def _uses_database(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or "db" in getattr(item, "fixturenames", ())
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that commit empty the database as they end. pytest-django runs them after the others,
+    and `make test`'s processes each take a whole file at a time in that order, so a file that
+    mixed the two kinds would empty the database under the tests of the files after it: a file
+    holds tests that commit or tests that do not, never both."""
+    kinds: dict = {}
+    for item in items:
+        if _uses_database(item) or _commits(item):
+            kinds.setdefault(item.path, set()).add(_commits(item))
+    mixed = sorted(str(path) for path, found in kinds.items() if len(found) == 2)
+    if mixed:
+        raise pytest.UsageError(
+            "These files mix tests that commit (transaction=True, live_server) with tests that do not; "
+            f"move the ones that commit to a file of their own: {', '.join(mixed)}"
+        )
 
 
 @pytest.fixture

@@ -6,8 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
-from django.utils.html import escape
 
 from priorities.models import BoroughPage, EngagementMethod, ForceProfile, Priority, TeamLink, WardPage
 from priorities.police_uk import outline_points
@@ -250,63 +248,3 @@ def test_locate_neighbourhood(client, sample_london, q, status, answer):
         assert response.json() == answer
     else:
         assert response.json()["code"]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_police_uk_client_library_reads_every_neighbourhood(live_server, codepoint_folder, rye_lane_committed):
-    """police-api-client, written for data.police.uk, pointed at this site over real HTTP."""
-    import requests
-    from police_api import PoliceAPI
-
-    api = PoliceAPI(base_url=f"{live_server.url}{API}", timeout=10)
-    forces = api.get_forces()
-    assert [(force.id, force.name) for force in forces] == [("metropolitan", "Metropolitan Police Service")]
-    met = forces[0]
-    assert met.telephone == "101" and met.url.startswith("https://")
-    assert [officer.name for officer in met.senior_officers] == ["Chief Superintendent Jo Bloggs"]
-
-    neighbourhoods = met.neighbourhoods
-    read = {"officers": 0, "events": 0, "priorities": 0}
-    assert len(neighbourhoods) == WardPage.objects.live().count() > 3
-    for neighbourhood in neighbourhoods:
-        page = WardPage.objects.get(ward_id=neighbourhood.id)
-        html = requests.get(neighbourhood.url_force, timeout=10).text  # the ward page residents see
-        assert neighbourhood.name == page.title and escape(page.title) in html
-        assert isinstance(neighbourhood.population, int)
-        assert [officer.name for officer in neighbourhood.officers] == [m.name for m in page.team_members.all()]
-        for officer in neighbourhood.officers:
-            assert escape(officer.name) in html
-        for event in neighbourhood.events:  # parsed by the client as YYYY-MM-DDTHH:MM:SS
-            assert event.start_date > timezone.localtime().replace(tzinfo=None) - datetime.timedelta(days=1)
-            assert escape(event.title) in html
-        active = page.priorities.filter(status=Priority.Status.ACTIVE)
-        assert len(neighbourhood.priorities) == active.count()
-        for priority in active:
-            assert escape(priority.title) in html
-        assert len(neighbourhood.boundary) == len(outline_points(page.ward.outline))
-        for name in read:
-            read[name] += len(getattr(neighbourhood, name))
-    assert all(read.values()), read  # the demo teams have all three
-
-    located = api.locate_neighbourhood(51.501009, -0.141588)
-    assert located.id == "E05013806" and located.name == "St. James's"
-    assert api.locate_neighbourhood(53.4808, -2.2426) is None  # outside: the client's 404 path
-
-
-@pytest.fixture
-def rye_lane_committed(codepoint_folder):
-    """The sample of London with demo teams, committed so that the live server's thread sees it."""
-    from priorities.demo import demo_content_load
-    from priorities.models import PriorityCategory
-    from priorities.services import geography_import, page_tree_build
-
-    geography_import(source=codepoint_folder)
-    page_tree_build()
-    # The database was emptied between transactional tests: put back the categories its migration seeds.
-    for name in ("Speeding", "Robbery", "Begging", "Burglary", "Anti-social behaviour"):
-        PriorityCategory.objects.get_or_create(name=name)
-    demo_content_load()
-    borough = BoroughPage.objects.get(borough__code="E09000028")
-    borough.commander_name = "Chief Superintendent Jo Bloggs"
-    borough.save()
-    assert timezone.now()  # demo meetings are in the future

@@ -1,10 +1,9 @@
 import datetime
-import threading
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
@@ -139,40 +138,6 @@ def test_the_database_refuses_a_fourth_active_priority_however_it_arrives(rye_la
     with pytest.raises(IntegrityError, match="at most 3 active priorities"), transaction.atomic():
         add_priority(rye_lane, title="One too many")
         connection.check_constraints()  # the test's transaction never commits: run the deferred check now
-
-
-@needs_postgresql
-@pytest.mark.django_db(transaction=True)
-def test_two_officers_adding_a_third_priority_at_once_cannot_make_four(codepoint_folder):
-    from priorities.services import geography_import, page_tree_build
-
-    geography_import(source=codepoint_folder)
-    page_tree_build()
-    page = WardPage.objects.get(ward__code="E05011113")
-    add_priority(page, title="First")
-    add_priority(page, title="Second")
-    both_written = threading.Barrier(2)
-    outcomes = []
-
-    def officer(title):
-        try:
-            with transaction.atomic():
-                add_priority(page, title=title)
-                both_written.wait(timeout=10)  # each has written its row before either commits
-            outcomes.append("saved")
-        except IntegrityError:
-            outcomes.append("refused")
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=officer, args=(title,)) for title in ("Third (A)", "Third (B)")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-
-    assert sorted(outcomes) == ["refused", "saved"]
-    assert Priority.objects.filter(ward_page=page, status="active").count() == 3
 
 
 def test_past_priorities_are_kept_with_what_came_of_them(client, rye_lane):

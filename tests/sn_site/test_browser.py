@@ -18,8 +18,7 @@ from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from priorities.demo import demo_content_load  # noqa: E402
-from priorities.models import Priority, PriorityCategory, WardPage  # noqa: E402
-from priorities.services import geography_import, page_tree_build  # noqa: E402
+from priorities.models import Priority, WardPage  # noqa: E402
 from ward_panels.demo import demo_survey_ensure  # noqa: E402
 from ward_panels.models import Answer, Survey  # noqa: E402
 from ward_panels.services import respondent_key  # noqa: E402
@@ -58,13 +57,8 @@ def browser():
 
 
 @pytest.fixture
-def site(live_server, codepoint_folder):
-    """The sample of London, committed so that the live server's thread sees it."""
-    geography_import(source=codepoint_folder)
-    page_tree_build()
-    # The database was emptied between transactional tests: put back the categories its migration seeds.
-    for name in ("Speeding", "Robbery", "Begging"):
-        PriorityCategory.objects.get_or_create(name=name)
+def site(live_server, sample_london_committed):
+    """The sample of London with its demo content, committed so that the live server's thread sees it."""
     demo_content_load()
     rye_lane = WardPage.objects.get(ward__code="E05011113")
     closed = rye_lane.priorities.first()

@@ -15,7 +15,6 @@ from django.db import connection
 from django.utils import timezone
 
 from priorities.models import Postcode, Ward
-from priorities.services import geography_import
 from priorities.tasks import geography_refresh
 from sn_site.celery import app as celery_app
 from sn_site.operations import request_id_reset, request_id_set
@@ -98,12 +97,13 @@ def test_a_queued_import_is_run_by_a_worker(worker, codepoint_folder, monkeypatc
     assert "[req-import-0001]" in succeeded  # the worker's lines carry the id of the request that queued it
 
 
-def test_survey_invitations_are_sent_by_a_worker_over_smtp(mailing_worker, codepoint_folder, client, monkeypatch):
+def test_survey_invitations_are_sent_by_a_worker_over_smtp(
+    mailing_worker, sample_london_committed, client, monkeypatch
+):
     """ "Send invitations" queues a task; a real worker emails each active member once, through a
     real SMTP server, with a link that opens the survey."""
     queue, process, messages = mailing_worker
     monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
-    geography_import(source=codepoint_folder)
     panel = WardPanel.objects.create(ward_id="E05011113")
     now = timezone.now()
     for n in range(3):
@@ -132,14 +132,12 @@ def test_survey_invitations_are_sent_by_a_worker_over_smtp(mailing_worker, codep
     assert client.get(f"/api/v1/surveys/{survey.pk}/", {"token": token}).status_code == 200
 
 
-def newsletter_with_subscribers(codepoint_folder, count: int):
-    """A published ward newsletter and `count` confirmed subscribers to its ward, committed."""
+def newsletter_with_subscribers(count: int):
+    """A published ward newsletter and `count` confirmed subscribers to its ward, committed (with
+    sample_london_committed)."""
     from newsletters.models import NewsletterPage, Subscriber, Subscription
     from priorities.models import WardPage
-    from priorities.services import page_tree_build
 
-    geography_import(source=codepoint_folder)
-    page_tree_build()
     ward_page = WardPage.objects.get(ward_id="E05011113")
     newsletter = NewsletterPage(title="Worker test", summary="Sent by a real worker.")
     ward_page.add_child(instance=newsletter)
@@ -162,7 +160,7 @@ def wait_for(condition, process, seconds, what):
 
 
 def test_a_newsletter_send_survives_a_killed_worker_with_nobody_missed_or_emailed_twice(
-    smtp_sink, codepoint_folder, monkeypatch
+    smtp_sink, sample_london_committed, monkeypatch
 ):
     """SIGKILL the worker part-way through a batch, start another: nobody gets the issue twice and
     everybody gets it, bar at most the one message in flight at the kill, as the SMTP server counts
@@ -175,7 +173,7 @@ def test_a_newsletter_send_survives_a_killed_worker_with_nobody_missed_or_emaile
 
     port, messages = smtp_sink
     count = 400
-    newsletter = newsletter_with_subscribers(codepoint_folder, count)
+    newsletter = newsletter_with_subscribers(count)
     send = send_start(newsletter=newsletter)
     assert send.total == count
     environment = {

@@ -3,14 +3,12 @@ reminders, equality answers kept apart, results for officers only, retention and
 
 import datetime
 import re
-import threading
 from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connections
 from django.utils import timezone
 
 from priorities.models import PriorityCategory, Ward
@@ -249,45 +247,6 @@ def test_a_closed_survey_takes_no_answers_and_its_links_expire(client, invited):
     assert response.status_code == 400 and response.json()["errors"]["survey"] == ["This survey is closed."]
     page = client.get(f"/surveys/{survey.pk}/", {"token": tokens["member1@example.org"]})
     assert "This survey closed" in page.content.decode()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_two_submissions_with_one_token_at_once_store_exactly_one(codepoint_folder):
-    """Real concurrency: two threads, two database connections, one invitation."""
-    if connections["default"].vendor != "postgresql":
-        pytest.skip("needs PostgreSQL")
-    from priorities.services import geography_import
-    from ward_panels.selectors import survey_rules
-    from ward_panels.services import SubmissionRefused, response_submit
-
-    geography_import(source=codepoint_folder)
-    panel = WardPanel.objects.create(ward_id=RYE_LANE)
-    member = PanelMember.objects.create(
-        panel=panel, name="A", email="a@example.org", confirmed_at=NOW, consent_given_at=NOW
-    )
-    survey = make_survey()
-    invitation = Invitation.objects.create(survey=survey, member=member)
-    token, answers = invitation_token(invitation), good_answers(survey)
-    start, outcomes = threading.Barrier(2), []
-
-    def submit():
-        try:
-            start.wait(timeout=10)
-            response_submit(survey=survey_rules(survey.pk), answers=answers, token=token)
-            outcomes.append("stored")
-        except SubmissionRefused as refused:
-            outcomes.append(refused.errors["token"][0])
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-
-    assert sorted(outcomes) == ["This invitation has already been used to answer.", "stored"]
-    assert Response.objects.count() == 1 and Answer.objects.count() == 5
 
 
 def test_an_open_survey_takes_one_response_per_email_and_limits_each_client(client, sample_london, monkeypatch):
