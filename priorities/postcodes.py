@@ -75,6 +75,17 @@ def parse_postcode_query(text: str) -> PostcodeQuery:
     raise PostcodeError("not a postcode")
 
 
+def is_postcode_query(text: str) -> bool:
+    """Whether text asks for a place by postcode, for the postcode lookup rather than a search for
+    words: a full postcode, or the first part of one in London's postcode areas (the A406 and the
+    M25 are roads, not districts)."""
+    try:
+        query = parse_postcode_query(text)
+    except PostcodeError:
+        return False
+    return query.kind == "full" or query.area in LONDON_POSTCODE_AREAS
+
+
 def outward_codes_of_district(district: str) -> list[str]:
     """The outward codes a district asked for by itself covers: itself and, for one split into
     lettered sub-districts, each of those ("SW1": "SW1A" to "SW1Y"; "E1": "E1" and "E1W"), so

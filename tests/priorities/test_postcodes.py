@@ -7,6 +7,7 @@ from priorities.postcodes import (
     PostcodeError,
     PostcodeQuery,
     format_postcode,
+    is_postcode_query,
     outward_codes_of_district,
     parse_postcode_query,
 )
@@ -75,6 +76,25 @@ def test_a_sub_district_or_two_digit_district_is_only_itself(district):
     assert outward_codes_of_district(district) == [district]
 
 
+@pytest.mark.parametrize(
+    ("typed", "is_postcode"),
+    [
+        ("SW1A 1AA", True),
+        ("m1 1ae", True),  # a full postcode anywhere: the lookup says where it is
+        ("SE15", True),
+        ("E1W", True),
+        ("SE15 5", True),
+        ("A406", False),  # roads, not districts
+        ("M25", False),
+        ("A2", False),
+        ("knife crime", False),
+        ("", False),
+    ],
+)
+def test_a_postcode_query_is_a_full_postcode_or_part_of_a_london_one(typed, is_postcode):
+    assert is_postcode_query(typed) is is_postcode
+
+
 def test_published_padding_is_normalised():
     # Code-Point Open pads short outward codes to seven characters.
     assert format_postcode("E1  6AN") == "E1 6AN"
@@ -116,6 +136,7 @@ def test_any_postcode_however_typed_is_understood_as_itself(postcode, cases, gap
     query = parse_postcode_query(typed)
 
     assert query == PostcodeQuery("full", canonical)
+    assert is_postcode_query(typed)
     assert parse_postcode_query(query.value) == query  # normalising twice changes nothing
     assert format_postcode(outward + inward) == canonical
     # The outward code alone, and with its sector digit, are the partial queries of the same place.

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -122,6 +124,32 @@ def test_an_unpublished_ward_page_is_no_longer_found(client, published_priority)
     published_priority.unpublish()
 
     assert "0 results for “mopeds”" in results_for(client, "mopeds")
+
+
+@pytest.mark.parametrize("typed", ["SE15 5DB", "sw1a1aa", "SE15", "SW1E 5", "se1 5", "M1 1AE"])
+def test_a_postcode_in_the_search_box_goes_to_the_postcode_lookup(client, sample_london, typed):
+    response = client.get("/search/", {"q": typed})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/find-your-team/?" + urlencode({"postcode": typed})
+
+
+def test_a_resident_who_searches_for_their_postcode_lands_on_their_team(client, sample_london):
+    response = client.get("/search/", {"q": " se15 5db "}, follow=True)
+
+    assert response.redirect_chain[-1][0] == "/southwark/rye-lane/"
+    assert "<h1>Rye Lane" in response.content.decode()
+
+
+@pytest.mark.parametrize("road", ["A2", "A406", "M25"])
+def test_a_road_that_looks_like_part_of_a_postcode_is_searched_for_as_words(client, sample_london, road):
+    rye_lane = WardPage.objects.get(ward__code="E05011113")
+    add_priority(rye_lane, title=f"Speeding on the {road}")
+    rye_lane.save_revision().publish()
+
+    html = results_for(client, road)
+
+    assert "1 result for" in html and 'href="/southwark/rye-lane/"' in html
 
 
 def test_search_finds_wards_by_name(client, sample_london):
