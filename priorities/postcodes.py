@@ -6,6 +6,7 @@ half. Everything here is pure string work, so it is cheap and safe on any input.
 """
 
 import re
+import string
 from dataclasses import dataclass
 
 # Longest text worth reading: a full postcode with generous stray spacing.
@@ -16,6 +17,18 @@ _FULL = re.compile(rf"({OUTWARD})([0-9][A-Z]{{2}})")
 _OUTWARD = re.compile(OUTWARD)
 _SECTOR_SPACED = re.compile(rf"({OUTWARD}) ([0-9])")
 _SECTOR_COMPACT = re.compile(rf"({OUTWARD})([0-9])")
+_AREA = re.compile(r"[A-Z]+")
+# A district that may be split into lettered sub-districts: one or two letters and one digit.
+_SPLITTABLE_DISTRICT = re.compile(r"[A-Z]{1,2}[0-9]")
+
+# The postcode areas that hold London's postcodes: those of the OS Code-Point Open area files with a
+# London row (2025.4; its README lists them, and tests/priorities/test_london.py checks them against
+# the release). A postcode in any other area is outside London. Some of these areas (CM, KT, TN, WD)
+# reach well beyond London, so a postcode in them that is not found may simply be outside it.
+LONDON_POSTCODE_AREAS = frozenset(
+    {"BR", "CM", "CR", "DA", "E", "EC", "EN", "HA", "IG", "KT", "N", "NW", "RM", "SE", "SM", "SW", "TN"}
+    | {"TW", "UB", "W", "WC", "WD"}
+)
 
 
 class PostcodeError(ValueError):
@@ -28,6 +41,11 @@ class PostcodeQuery:
 
     kind: str  # "full", "sector" or "outward"
     value: str  # formatted: "SW1A 1AA", "SE15 5" or "SE15"
+
+    @property
+    def area(self) -> str:
+        """The postcode area, the letters it starts with: "SW" for "SW1A 1AA", "E" for "E1W"."""
+        return _AREA.match(self.value).group()
 
 
 def format_postcode(text: str) -> str:
@@ -55,6 +73,26 @@ def parse_postcode_query(text: str) -> PostcodeQuery:
     if match := _SECTOR_COMPACT.fullmatch(compact):
         return PostcodeQuery("sector", f"{match.group(1)} {match.group(2)}")
     raise PostcodeError("not a postcode")
+
+
+def is_postcode_query(text: str) -> bool:
+    """Whether text asks for a place by postcode, for the postcode lookup rather than a search for
+    words: a full postcode, or the first part of one in London's postcode areas (the A406 and the
+    M25 are roads, not districts)."""
+    try:
+        query = parse_postcode_query(text)
+    except PostcodeError:
+        return False
+    return query.kind == "full" or query.area in LONDON_POSTCODE_AREAS
+
+
+def outward_codes_of_district(district: str) -> list[str]:
+    """The outward codes a district asked for by itself covers: itself and, for one split into
+    lettered sub-districts, each of those ("SW1": "SW1A" to "SW1Y"; "E1": "E1" and "E1W"), so
+    never "SW10". A sub-district ("E1W") or a two-digit district ("SE15") is only itself."""
+    if _SPLITTABLE_DISTRICT.fullmatch(district):
+        return [district, *(district + letter for letter in string.ascii_uppercase)]
+    return [district]
 
 
 def outward_and_sector(postcode: str) -> tuple[str, str]:

@@ -30,7 +30,13 @@ from .models import (
     WardPage,
 )
 from .my_area import my_area_code
-from .postcodes import PostcodeError, PostcodeQuery, parse_postcode_query
+from .postcodes import (
+    LONDON_POSTCODE_AREAS,
+    PostcodeError,
+    PostcodeQuery,
+    outward_codes_of_district,
+    parse_postcode_query,
+)
 
 
 class LookupFailed(Exception):
@@ -50,6 +56,13 @@ class NotAPostcode(LookupFailed):
 
 class NotInLondon(LookupFailed):
     code = "not_in_london"
+    status = 404
+
+
+class PostcodeNotFound(LookupFailed):
+    """A postcode in one of London's postcode areas that is not a London postcode we know."""
+
+    code = "postcode_not_found"
     status = 404
 
 
@@ -136,17 +149,24 @@ def _public_path(url_path: str, roots) -> str | None:
 
 
 def ward_lookup_by_postcode(text: str) -> Lookup:
-    """Wards for a full postcode (one), a sector or a district (each ward it touches).
+    """Wards for a full postcode (one), a sector or a district (each ward it touches, with those of
+    its lettered sub-districts: SW1 is SW1A to SW1Y).
 
-    At most one indexed query. Answers are cached for SN_LOOKUP_CACHE_SECONDS, because a
-    postcode's ward changes only when the geography is imported again.
+    At most one indexed query, and none for a postcode outside London's postcode areas. Answers are
+    cached for SN_LOOKUP_CACHE_SECONDS, because a postcode's ward changes only when the geography
+    is imported again.
     """
     try:
         query = parse_postcode_query(text)
     except PostcodeError:
         raise NotAPostcode(
-            "Enter a postcode in London, such as SW1A 1AA, or the first part of one, such as SE15."
+            "Check the postcode and try again, for example SW1A 1AA, or the first part such as SE15."
         ) from None
+    if query.area not in LONDON_POSTCODE_AREAS:
+        raise NotInLondon(
+            f"{query.value} is outside London. This site covers London's Metropolitan Police area: "
+            "find your local police team on police.uk."
+        )
     key = f"lookup:{lookup_cache_generation()}:{query.kind}:{query.value.replace(' ', '_')}"
     found = cache.get(key)
     if found is None:
@@ -154,8 +174,10 @@ def ward_lookup_by_postcode(text: str) -> Lookup:
         cache.set(key, found, timeout=settings.SN_LOOKUP_CACHE_SECONDS)
     if not found.wards:
         if query.kind == "full":
-            raise NotInLondon(f"We could not find {query.value} in London.")
-        raise NotInLondon(f"We could not find any London postcodes starting {query.value}.")
+            raise PostcodeNotFound(f"We could not find {query.value}. Check the postcode and try again.")
+        raise PostcodeNotFound(
+            f"We could not find any postcodes starting {query.value}. Check the postcode and try again."
+        )
     return found
 
 
@@ -166,8 +188,11 @@ def _postcode_lookup(query: PostcodeQuery) -> Lookup:
             return Lookup(query.kind, query.value, None, None, None, ())
         latitude, longitude, ward = rows[0]
         return Lookup(query.kind, query.value, query.value, latitude, longitude, (_ward_summaries([ward])[ward],))
-    field = "sector" if query.kind == "sector" else "outward"
-    codes = set(Postcode.objects.filter(**{field: query.value}).values_list("ward_id", flat=True).distinct())
+    if query.kind == "sector":
+        postcodes = Postcode.objects.filter(sector=query.value)
+    else:
+        postcodes = Postcode.objects.filter(outward__in=outward_codes_of_district(query.value))
+    codes = set(postcodes.values_list("ward_id", flat=True).distinct())
     wards = _ward_summaries(codes)
     touching = sorted((wards[code] for code in codes), key=lambda ward: ward.name)
     return Lookup(query.kind, query.value, None, None, None, tuple(touching))

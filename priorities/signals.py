@@ -1,4 +1,4 @@
-"""Keep cached lookups true, and each borough's moderation as its page says.
+"""Keep cached lookups and site search true, and each borough's moderation as its page says.
 
 A ward page's address depends on its own slug, its borough page's and the site's root, so
 publishing, unpublishing, moving or deleting one of those pages, or changing a site, starts the
@@ -7,6 +7,7 @@ lookup cache afresh once the change is committed."""
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from wagtail.models import Site
+from wagtail.search import index
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from sn_site.models import HomePage
@@ -24,8 +25,16 @@ def _borough_published(sender, instance, **kwargs) -> None:
     borough_moderation_sync(page=instance)
 
 
+def _ward_page_reindex(sender, instance, **kwargs) -> None:
+    """Wagtail indexes a page when its row is saved, and publishing a revision saves the row before
+    the priorities and updates that come with it: without this, search would find what the ward
+    page said one publish ago."""
+    index.insert_or_update_object(instance)
+
+
 def connect() -> None:
     page_published.connect(_borough_published, sender=BoroughPage, dispatch_uid="borough-moderation")
+    page_published.connect(_ward_page_reindex, sender=WardPage, dispatch_uid="ward-page-search")
     for model in (HomePage, BoroughPage, WardPage):
         for signal in (page_published, page_unpublished, post_page_move, post_delete):
             signal.connect(_forget_after_commit, sender=model, dispatch_uid=f"lookup-{model.__name__}-{id(signal)}")

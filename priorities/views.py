@@ -22,9 +22,11 @@ def find_your_team(request):
     except LookupFailed as error:
         context.update(
             error=error.message,
-            not_in_london=isinstance(error, NotInLondon),
-            # A failed "use my location" is not the postcode box's fault: don't mark it.
-            postcode_error=postcode is not None,
+            error_code=error.code,
+            location_error=postcode is None,
+            # A failed "use my location", or a good postcode outside London, is not the postcode
+            # box's fault: don't mark it.
+            postcode_error=postcode is not None and not isinstance(error, NotInLondon),
         )
         return TemplateResponse(request, TEMPLATE, context, status=error.status)
 

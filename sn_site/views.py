@@ -1,17 +1,26 @@
 """Site-wide pages that are not part of the page tree."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from wagtail.models import Page
+
+from priorities.postcodes import is_postcode_query
 
 RESULTS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
 
 
 def search(request):
-    """Search every published page (wards with their priorities and updates, boroughs, content)."""
+    """Search every published page (wards with their priorities and updates, boroughs, content).
+    A postcode goes to the postcode lookup instead: that is what a resident typing one wants."""
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    if is_postcode_query(query):
+        return redirect(f"{reverse('find_your_team')}?{urlencode({'postcode': query})}")
     results = None
     if query:
         found = Page.objects.live().public().specific().search(query)

@@ -59,6 +59,13 @@ def test_a_district_offers_a_choice_of_its_wards(client, sample_london):
     assert "SE15 covers more than one ward" in response.content.decode()
 
 
+def test_a_district_partly_in_the_city_names_its_city_wards(client, sample_london):
+    html = " ".join(client.get(URL, {"postcode": "EC2"}).content.decode().split())
+
+    assert "Part of this area is in the City of London" in html
+    assert "The City of London Police look after Bassishaw and Cheap." in html
+
+
 def test_no_postcode_shows_the_empty_form(client, db):
     response = client.get(URL)
 
@@ -77,14 +84,35 @@ def test_bad_input_shows_the_form_again_with_the_error(client, sample_london, ty
     assert 'aria-invalid="true"' in html
     assert 'aria-describedby="postcode-hint postcode-error"' in html
     assert "<script>alert" not in html
+    assert (
+        '<a href="#postcode">Check the postcode and try again, for example SW1A 1AA, '
+        "or the first part such as SE15.</a>" in html
+    )
 
 
-def test_a_postcode_outside_london_points_to_police_uk(client, sample_london):
-    response = client.get(URL, {"postcode": "M1 1AE"})
+@pytest.mark.parametrize(("typed", "said"), [("M1 1AE", "M1 1AE"), ("cf101aa", "CF10 1AA"), ("B1", "B1")])
+def test_a_postcode_outside_london_says_so_and_points_to_police_uk(client, sample_london, typed, said):
+    response = client.get(URL, {"postcode": typed})
 
+    html = response.content.decode()
     assert response.status_code == 404
-    assert "We could not find M1 1AE in London." in response.content.decode()
+    assert "That postcode is outside London" in html
+    assert (
+        f"{said} is outside London. This site covers London&#x27;s Metropolitan Police area: "
+        "find your local police team on police.uk." in html
+    )
     assert "https://www.police.uk/pu/your-area/" in links(response)
+    assert 'aria-describedby="postcode-hint"' in html  # the box is not marked wrong: the postcode is fine
+
+
+def test_a_london_postcode_that_is_not_found_asks_to_check_it(client, sample_london):
+    response = client.get(URL, {"postcode": "SE15 9ZZ"})
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "We could not find that postcode" in html
+    assert '<a href="#postcode">We could not find SE15 9ZZ. Check the postcode and try again.</a>' in html
+    assert 'aria-invalid="true"' in html
 
 
 def test_a_city_of_london_postcode_is_sent_to_the_city_police(client, sample_london):

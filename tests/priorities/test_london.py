@@ -3,6 +3,8 @@
 import csv
 import os
 import random
+import re
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from shapely.geometry import shape
 
 from priorities.codepoint import CITY_OF_LONDON
 from priorities.models import Borough, Postcode, Ward
+from priorities.postcodes import LONDON_POSTCODE_AREAS
 from priorities.services import geography_import, page_tree_build
 
 pytestmark = pytest.mark.london
@@ -135,3 +138,27 @@ def test_ward_outlines_cover_their_postcodes(london, db):
 
 def test_a_point_in_the_thames_estuary_beyond_london_is_not_found(london, db, client):
     assert client.get("/api/v1/lookup/", {"lat": "51.45", "lng": "0.5"}).status_code == 404
+
+
+def test_londons_postcode_areas_are_those_holding_its_postcodes(codepoint_rows):
+    assert {re.match("[A-Z]+", postcode).group() for postcode, _, _ in codepoint_rows} == LONDON_POSTCODE_AREAS
+
+
+def test_a_district_lists_the_wards_of_its_lettered_sub_districts(london, db, client, codepoint_rows):
+    wards_in = defaultdict(set)
+    for postcode, _, ward in codepoint_rows:
+        wards_in[postcode.split()[0]].add(ward)
+    # Where central London's districts are split (SW1A ... SW1Y; E1W beside E1), from the data itself.
+    lettered = defaultdict(set)
+    for outward in wards_in:
+        if re.fullmatch("[A-Z]{1,2}[0-9][A-Z]", outward):
+            lettered[outward[:-1]].add(outward)
+    assert {"SW1", "W1", "WC1", "WC2", "EC1", "EC2", "EC3", "EC4", "E1", "N1", "NW1", "SE1"} == set(lettered)
+
+    for district, parts in lettered.items():
+        expected = set().union(*(wards_in[outward] for outward in parts | {district}))
+        found = client.get("/api/v1/lookup/", {"q": district}).json()["wards"]
+        assert {ward["code"] for ward in found} == expected, district
+        for part in parts:
+            found = client.get("/api/v1/lookup/", {"q": part}).json()["wards"]
+            assert {ward["code"] for ward in found} == wards_in[part], part

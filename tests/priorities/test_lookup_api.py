@@ -7,10 +7,32 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from priorities.models import BoroughPage, WardPage
-from priorities.services import geography_import
-from tests.priorities.codepoint_sample import write_codepoint
+from priorities.services import geography_import, page_tree_build
+from tests.conftest import write_borough_outlines
+from tests.priorities.codepoint_sample import ROWS, WARDS, write_codepoint
+from tests.priorities.test_find_your_team import links
 
 URL = "/api/v1/lookup/"
+
+
+@pytest.fixture
+def lettered_districts(db, tmp_path):
+    """The sample release with real rows in SE1 and its lettered sub-district SE1P (where SW1 is
+    all SW1A and SW1E): a district asked for by itself covers its lettered sub-districts."""
+    rows = {
+        **ROWS,
+        "se": ROWS["se"]
+        + [
+            ("SE1 0AB", 532281, 180064, "E09000028", "E05011095"),
+            ("SE1P 4AA", 533378, 178838, "E09000028", "E05011104"),
+        ],
+    }
+    wards = {**WARDS, "E05011095": "Borough & Bankside Ward", "E05011104": "London Bridge & West Bermondsey Ward"}
+    folder = write_codepoint(tmp_path / "codepoint", rows=rows, wards=wards)
+    (folder / "lad").mkdir()
+    write_borough_outlines(folder / "lad" / "local_authority_districts.geojson")
+    geography_import(source=folder)
+    page_tree_build()
 
 
 def lookup(client, **params):
@@ -46,6 +68,36 @@ def test_a_district_lists_every_ward_it_touches(client, sample_london):
     assert all(w["url"].startswith("http://testserver/southwark/") for w in body["wards"])
 
 
+@pytest.mark.parametrize(
+    ("district", "wards"),
+    [
+        ("SW1", ["Pimlico North", "St. James's", "Vincent Square"]),  # all of it in SW1A and SW1E
+        ("sw1", ["Pimlico North", "St. James's", "Vincent Square"]),
+        ("SE1", ["Borough & Bankside", "London Bridge & West Bermondsey"]),  # SE1 and SE1P, never SE15
+        ("SE1P", ["London Bridge & West Bermondsey"]),  # a sub-district is only itself
+        ("SE15", ["Peckham", "Rye Lane"]),
+        ("EC2", ["Bassishaw", "Cheap"]),  # EC2V
+    ],
+)
+def test_a_district_lists_the_wards_of_its_lettered_sub_districts(client, lettered_districts, district, wards):
+    response = lookup(client, q=district)
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["kind"] == "outward"
+    assert [w["name"] for w in response.json()["wards"]] == wards
+
+
+@pytest.mark.parametrize("district", ["SW1", "SE1", "SE1P", "SE15"])
+def test_find_your_team_offers_a_district_the_same_wards(client, lettered_districts, district):
+    wards = lookup(client, q=district).json()["wards"]
+
+    response = client.get("/find-your-team/", {"postcode": district})
+
+    assert response.status_code == 200
+    offered = [href for href in links(response) if href.startswith(("/southwark/", "/westminster/"))]
+    assert offered == [ward["url"].removeprefix("http://testserver") for ward in wards]
+
+
 def test_a_sector_lists_only_its_own_wards(client, sample_london):
     body = lookup(client, q="SW1E 5").json()
 
@@ -66,17 +118,41 @@ def test_text_that_is_not_a_postcode_gets_a_400_with_a_message(client, sample_lo
     response = lookup(client, q=typed)
 
     assert response.status_code == 400
-    assert response.json()["code"] == "invalid_postcode"
-    assert "postcode" in response.json()["message"]
+    assert response.json() == {
+        "code": "invalid_postcode",
+        "message": "Check the postcode and try again, for example SW1A 1AA, or the first part such as SE15.",
+    }
 
 
-@pytest.mark.parametrize("typed", ["M1 1AE", "CM0 7AA", "SE15 9ZZ", "M1"])
-def test_a_postcode_outside_london_gets_a_404_with_a_message(client, sample_london, typed):
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [("M1 1AE", "M1 1AE"), ("b11aa", "B1 1AA"), ("CF10 1AA", "CF10 1AA"), ("M1", "M1"), ("CF10 1", "CF10 1")],
+)
+def test_a_postcode_outside_londons_postcode_areas_is_sent_to_police_uk(client, sample_london, typed, said):
     response = lookup(client, q=typed)
 
     assert response.status_code == 404
-    assert response.json()["code"] == "not_in_london"
-    assert "London" in response.json()["message"]
+    assert response.json() == {
+        "code": "not_in_london",
+        "message": f"{said} is outside London. This site covers London's Metropolitan Police area: "
+        "find your local police team on police.uk.",
+    }
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("SE15 9ZZ", "We could not find SE15 9ZZ. Check the postcode and try again."),
+        ("CM0 7AA", "We could not find CM0 7AA. Check the postcode and try again."),  # CM is partly London's
+        ("SE99", "We could not find any postcodes starting SE99. Check the postcode and try again."),
+        ("SE15 9", "We could not find any postcodes starting SE15 9. Check the postcode and try again."),
+    ],
+)
+def test_a_postcode_in_a_london_area_that_is_not_found_asks_to_check_it(client, sample_london, typed, message):
+    response = lookup(client, q=typed)
+
+    assert response.status_code == 404
+    assert response.json() == {"code": "postcode_not_found", "message": message}
 
 
 def test_no_query_at_all_gets_a_400_naming_the_field(client, db):
@@ -114,7 +190,7 @@ def test_a_position_that_is_not_one_gets_a_400(client, sample_london, lat, lng):
 
 
 @pytest.mark.parametrize(
-    "params", [{"q": "SW1A 1AA"}, {"q": "SE15"}, {"q": "SW1E 5"}, {"lat": "51.501", "lng": "-0.1415"}]
+    "params", [{"q": "SW1A 1AA"}, {"q": "SE15"}, {"q": "SW1"}, {"q": "SW1E 5"}, {"lat": "51.501", "lng": "-0.1415"}]
 )
 def test_each_lookup_is_one_query_and_a_repeat_is_none(client, sample_london, params):
     # The first lookups in a process load the ward table and London's outline, once.
@@ -185,18 +261,19 @@ def test_a_new_import_is_seen_by_lookups_at_once(client, sample_london, tmp_path
     assert lookup(client, q="SW1A 2AA").status_code == 404
 
 
-def test_a_full_postcode_lookup_uses_the_primary_key_index(client, sample_london):
+@pytest.mark.parametrize("typed", ["SW1A 1AA", "SW1", "SE15"])
+def test_a_postcode_lookup_uses_an_index(client, sample_london, typed):
     if connection.vendor != "postgresql":
         pytest.skip("the query plan is checked on PostgreSQL")
     with CaptureQueriesContext(connection) as queries:
-        lookup(client, q="SW1A 1AA")
+        assert lookup(client, q=typed).status_code == 200
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
         sql = next(q["sql"] for q in queries if 'FROM "priorities_postcode"' in q["sql"])
         cursor.execute("EXPLAIN " + sql.replace("%", "%%"))
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Seq Scan on priorities_postcode" not in plan
-    assert re.search(r"Index (Only )?Scan using \S+ on priorities_postcode", plan), plan
+    assert re.search(r"Index (Only )?Scan (using \S+ )?on priorities_postcode", plan), plan
 
 
 postcode_shaped = st.from_regex(r"\A\s?[A-Za-z]{1,2}[0-9][A-Za-z0-9]?\s?([0-9]([A-Za-z]{2})?)?\s?\Z")

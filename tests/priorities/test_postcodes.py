@@ -2,7 +2,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from priorities.postcodes import PostcodeError, PostcodeQuery, format_postcode, parse_postcode_query
+from priorities.postcodes import (
+    LONDON_POSTCODE_AREAS,
+    PostcodeError,
+    PostcodeQuery,
+    format_postcode,
+    is_postcode_query,
+    outward_codes_of_district,
+    parse_postcode_query,
+)
 
 
 @pytest.mark.parametrize(
@@ -33,6 +41,58 @@ def test_what_people_type_is_understood(typed, expected):
 def test_things_that_are_not_postcodes_are_refused(typed):
     with pytest.raises(PostcodeError):
         parse_postcode_query(typed)
+
+
+@pytest.mark.parametrize(
+    ("typed", "area", "in_london"),
+    [("SW1A 1AA", "SW", True), ("e1w", "E", True), ("N1C 4", "N", True), ("M1 1AE", "M", False), ("CF10", "CF", False)],
+)
+def test_each_query_knows_its_postcode_area(typed, area, in_london):
+    query = parse_postcode_query(typed)
+
+    assert query.area == area
+    assert (query.area in LONDON_POSTCODE_AREAS) is in_london
+
+
+@pytest.mark.parametrize(
+    ("district", "included", "left_out"),
+    [
+        ("SW1", {"SW1", "SW1A", "SW1E", "SW1Y"}, {"SW10", "SW19"}),
+        ("E1", {"E1", "E1W"}, {"E10", "E18"}),
+        ("N1", {"N1", "N1C", "N1P"}, {"N10"}),
+        ("W1", {"W1", "W1A", "W1K"}, {"W10"}),
+        ("EC4", {"EC4", "EC4A", "EC4Y"}, set()),
+    ],
+)
+def test_a_district_with_lettered_sub_districts_covers_them(district, included, left_out):
+    codes = set(outward_codes_of_district(district))
+
+    assert included <= codes
+    assert not left_out & codes
+
+
+@pytest.mark.parametrize("district", ["E1W", "SW1A", "SE15", "EC2V", "NW10"])
+def test_a_sub_district_or_two_digit_district_is_only_itself(district):
+    assert outward_codes_of_district(district) == [district]
+
+
+@pytest.mark.parametrize(
+    ("typed", "is_postcode"),
+    [
+        ("SW1A 1AA", True),
+        ("m1 1ae", True),  # a full postcode anywhere: the lookup says where it is
+        ("SE15", True),
+        ("E1W", True),
+        ("SE15 5", True),
+        ("A406", False),  # roads, not districts
+        ("M25", False),
+        ("A2", False),
+        ("knife crime", False),
+        ("", False),
+    ],
+)
+def test_a_postcode_query_is_a_full_postcode_or_part_of_a_london_one(typed, is_postcode):
+    assert is_postcode_query(typed) is is_postcode
 
 
 def test_published_padding_is_normalised():
@@ -76,9 +136,24 @@ def test_any_postcode_however_typed_is_understood_as_itself(postcode, cases, gap
     query = parse_postcode_query(typed)
 
     assert query == PostcodeQuery("full", canonical)
+    assert is_postcode_query(typed)
     assert parse_postcode_query(query.value) == query  # normalising twice changes nothing
     assert format_postcode(outward + inward) == canonical
     # The outward code alone, and with its sector digit, are the partial queries of the same place.
     assert parse_postcode_query(_as_typed(cases, outward)) == PostcodeQuery("outward", outward)
     if gap:  # run together, "E10" is the district E10, not the sector E1 0
         assert parse_postcode_query(f"{outward}{gap}{inward[0]}") == PostcodeQuery("sector", f"{outward} {inward[0]}")
+
+
+@given(_AREA, _DISTRICT, _INWARD)
+def test_a_postcode_belongs_to_its_area_and_to_its_district(area, district, inward):
+    digit, letter_or_digit = district
+    outward = area + digit + letter_or_digit
+    parent = area + digit if letter_or_digit.isalpha() else outward  # SW1A is part of SW1; SW19 is not
+
+    query = parse_postcode_query(f"{outward} {''.join(inward)}")
+
+    assert query.area == area
+    codes = outward_codes_of_district(parent)
+    assert outward in codes
+    assert all(code.startswith(parent) and code[len(parent) :].isalpha() for code in codes if code != parent)

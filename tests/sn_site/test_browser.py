@@ -38,6 +38,8 @@ PAGES = [
     "/find-your-team/?postcode=SE15",
     "/find-your-team/?postcode=not+a+postcode",
     "/find-your-team/?postcode=EC2V+7HH",
+    "/find-your-team/?postcode=M1+1AE",
+    "/find-your-team/?postcode=SE15+9ZZ",
     "/find-your-team/?lat=53.48&lng=-2.24",
     "/surveys/{survey}/",
     "/ward-panels/E05011113/join/",
@@ -85,7 +87,7 @@ def test_an_error_summary_takes_focus_so_it_is_announced(browser, site):
     page.goto(site + "/find-your-team/?postcode=nonsense")
 
     assert page.evaluate("document.activeElement.hasAttribute('data-error-summary')")
-    page.get_by_role("link", name="Enter a postcode in London").click()
+    page.get_by_role("link", name="Check the postcode and try again").click()
     assert page.evaluate("document.activeElement.id") == "postcode"
 
 

@@ -1,9 +1,12 @@
+from urllib.parse import urlencode
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from priorities.demo import content_pages_ensure
-from priorities.models import WardPage
+from priorities.models import PriorityCategory, WardPage
 from tests.priorities.test_priorities import add_priority
 
 
@@ -19,6 +22,134 @@ def test_search_finds_a_ward_by_its_priorities_and_updates(client, published_pri
     for words in ("mopeds", "seized"):
         html = client.get("/search/", {"q": words}).content.decode()
         assert 'href="/southwark/rye-lane/"' in html, words
+
+
+def results_for(client, words) -> str:
+    return client.get("/search/", {"q": words}).content.decode()
+
+
+def publish_from_the_admin(client, page, priorities):
+    """Publish a ward page from the admin as an officer does: every priority it should have, each a
+    dict (title, you_said, updates as [(date, we_did)], and the id of one that is already there)."""
+    category = PriorityCategory.objects.get(name="Knife crime").pk
+    existing = [p for p in priorities if "id" in p]
+    data = nested_form_data(
+        {
+            "title": page.title,
+            "slug": page.slug,
+            "introduction": rich_text(""),
+            "priorities": inline_formset(
+                [
+                    {
+                        "id": priority.get("id", ""),
+                        "title": priority["title"],
+                        "category": category,
+                        "you_said": priority.get("you_said", "Residents told us."),
+                        "agreed_on": "2026-09-01",
+                        "review_by": "",
+                        "status": "active",
+                        "outcome": "",
+                        "DELETE": "1" if priority.get("delete") else "",
+                        "updates": inline_formset(
+                            [{"date": day, "we_did": text} for day, text in priority.get("updates", [])]
+                        ),
+                    }
+                    for priority in existing + [p for p in priorities if "id" not in p]
+                ],
+                initial=len(existing),
+            ),
+            "team_members": inline_formset([]),
+            "team_links": inline_formset([]),
+            "events": inline_formset([]),
+            "comments": inline_formset([]),
+            "action-publish": "publish",
+        }
+    )
+    response = client.post(f"/admin/pages/{page.pk}/edit/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+@pytest.fixture
+def officer_client(client, officers):
+    client.force_login(officers[0])  # a Southwark officer, who looks after Rye Lane
+    return client
+
+
+def test_a_new_priority_and_its_update_are_found_as_soon_as_they_are_published(officer_client):
+    rye_lane = WardPage.objects.get(ward__code="E05011113")
+    publish_from_the_admin(
+        officer_client,
+        rye_lane,
+        [
+            {
+                "title": "Knife crime near the station",
+                "you_said": "Young people feel unsafe walking home.",
+                "updates": [("2026-10-03", "Weapons sweep of the estate with the council.")],
+            }
+        ],
+    )
+
+    for words in ("knife crime", "walking home", "weapons sweep"):
+        html = results_for(officer_client, words)
+        assert "1 result for" in html and 'href="/southwark/rye-lane/"' in html, words
+
+
+def test_changed_and_removed_priorities_are_searched_as_published(officer_client, published_priority):
+    moped = published_priority.priorities.get()
+    publish_from_the_admin(
+        officer_client,
+        published_priority,
+        [
+            {"id": moped.pk, "title": "Burglary on Choumert Road", "you_said": "Sheds broken into at night."},
+            {"title": "Drug dealing in the park"},
+        ],
+    )
+    assert 'href="/southwark/rye-lane/"' in results_for(officer_client, "burglary")
+    assert "0 results for “nuisance”" in results_for(officer_client, "nuisance")  # its old title
+
+    drugs = published_priority.priorities.get(title="Drug dealing in the park")
+    publish_from_the_admin(
+        officer_client,
+        published_priority,
+        [
+            {"id": moped.pk, "title": "Burglary on Choumert Road"},
+            {"id": drugs.pk, "title": drugs.title, "delete": True},
+        ],
+    )
+    assert "0 results for “drug dealing”" in results_for(officer_client, "drug dealing")
+    assert 'href="/southwark/rye-lane/"' in results_for(officer_client, "burglary")
+
+
+def test_an_unpublished_ward_page_is_no_longer_found(client, published_priority):
+    published_priority.unpublish()
+
+    assert "0 results for “mopeds”" in results_for(client, "mopeds")
+
+
+@pytest.mark.parametrize("typed", ["SE15 5DB", "sw1a1aa", "SE15", "SW1E 5", "se1 5", "M1 1AE"])
+def test_a_postcode_in_the_search_box_goes_to_the_postcode_lookup(client, sample_london, typed):
+    response = client.get("/search/", {"q": typed})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/find-your-team/?" + urlencode({"postcode": typed})
+
+
+def test_a_resident_who_searches_for_their_postcode_lands_on_their_team(client, sample_london):
+    response = client.get("/search/", {"q": " se15 5db "}, follow=True)
+
+    assert response.redirect_chain[-1][0] == "/southwark/rye-lane/"
+    assert "<h1>Rye Lane" in response.content.decode()
+
+
+@pytest.mark.parametrize("road", ["A2", "A406", "M25"])
+def test_a_road_that_looks_like_part_of_a_postcode_is_searched_for_as_words(client, sample_london, road):
+    rye_lane = WardPage.objects.get(ward__code="E05011113")
+    add_priority(rye_lane, title=f"Speeding on the {road}")
+    rye_lane.save_revision().publish()
+
+    html = results_for(client, road)
+
+    assert "1 result for" in html and 'href="/southwark/rye-lane/"' in html
 
 
 def test_search_finds_wards_by_name(client, sample_london):
