@@ -33,6 +33,17 @@ def page_cache_generation() -> str:
     return cache.get_or_set("page-cache:generation", lambda: uuid.uuid4().hex, timeout=None)
 
 
+def kept_until_published(name: str, build, timeout: int = 3600):
+    """What build() returns, kept in the cache until anything is published (or `timeout` seconds
+    pass, for changes no signal tells of): for things built from pages that every page shows."""
+    key = f"{name}:{page_cache_generation()}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, timeout=timeout)
+    return value
+
+
 def mark_cacheable(request) -> None:
     """Called as Wagtail serves a live page: this response may be cached."""
     setattr(request, CACHEABLE, True)

@@ -2,12 +2,11 @@
 footer's links to the site's own content pages."""
 
 from django import template
-from django.core.cache import cache
 from wagtail.models import Page
 
 from sn_site.formats import clock_time, plain_summary
 from sn_site.models import ContentPage
-from sn_site.page_cache import page_cache_generation
+from sn_site.page_cache import kept_until_published
 
 register = template.Library()
 
@@ -17,7 +16,6 @@ SITE_DESCRIPTION = (
 )
 # The footer's links, by the slug of the content page each goes to (wherever editors have moved it).
 FOOTER_PAGES = {"accessibility": "Accessibility statement", "our-promises": "Our promises"}
-FOOTER_LINKS_SECONDS = 3600
 
 
 @register.filter(expects_localtime=True)
@@ -53,15 +51,26 @@ def breadcrumbs(context, current=None, parent=None):
     (`parent`, else the `page` it is rendered with)."""
     page = context.get("page") if isinstance(context.get("page"), Page) else None
     if current is None and page is not None:
-        trail = list(page.get_ancestors().filter(depth__gte=2)) if page.depth > 2 else []
-        current = page.title if page.depth > 2 else "Home"
+        if page.depth <= 2:
+            return {"crumbs": [], "current": "Home"}
+        crumbs, current = _trail_to(page)[:-1], page.title
     else:
         parent = parent or page
-        trail = list(parent.get_ancestors(inclusive=True).filter(depth__gte=2)) if parent is not None else []
-    crumbs = [("Home" if crumb.depth == 2 else crumb.title, crumb.url) for crumb in trail]
-    if not trail and current != "Home":
-        crumbs = [("Home", "/")]
+        crumbs = _trail_to(parent) if parent is not None else [("Home", "/")]
     return {"crumbs": crumbs, "current": current}
+
+
+def _trail_to(page: Page) -> list[tuple[str, str]]:
+    """(title, address) of the home page and each page down to this one, kept in the cache until
+    anything is published, so that a page pays no query for it."""
+
+    def build():
+        pages = page.get_ancestors(inclusive=True).filter(depth__gte=2)
+        return [("Home" if crumb.depth == 2 else crumb.title, crumb.url) for crumb in pages]
+
+    if page.pk is None:  # the preview of a page not saved yet
+        return build()
+    return kept_until_published(f"breadcrumbs:{page.pk}", build)
 
 
 @register.simple_tag
@@ -69,12 +78,11 @@ def footer_links() -> list[tuple[str, str]]:
     """(label, address) of the accessibility statement and "Our promises", found by their slugs so
     that editors may move them. Looked up once until anything is published (the page cache's
     generation), so pages pay a cache read for them, not a query."""
-    key = f"footer-links:{page_cache_generation()}"
-    links = cache.get(key)
-    if links is None:
+
+    def build():
         found = {}
         for page in ContentPage.objects.live().public().filter(slug__in=FOOTER_PAGES).order_by("depth", "path"):
             found.setdefault(page.slug, page.url)  # the shallowest, if two pages share a slug
-        links = [(label, found[slug]) for slug, label in FOOTER_PAGES.items() if slug in found]
-        cache.set(key, links, timeout=FOOTER_LINKS_SECONDS)
-    return links
+        return [(label, found[slug]) for slug, label in FOOTER_PAGES.items() if slug in found]
+
+    return kept_until_published("footer-links", build)

@@ -188,6 +188,19 @@ def test_breadcrumbs_are_the_same_on_every_kind_of_page(client, site):
         assert tags.crumbs == expected[kind], kind
 
 
+def test_breadcrumbs_follow_a_renamed_page(client, site, django_capture_on_commit_callbacks):
+    rye_lane = site["rye_lane"]
+    client.get(rye_lane.url)
+    with django_capture_on_commit_callbacks(execute=True):  # an editor renames the borough page
+        southwark = rye_lane.get_parent().specific
+        southwark.title = "Southwark borough"
+        southwark.save_revision().publish()
+
+    crumbs = Tags(client.get(rye_lane.url).content.decode()).crumbs
+
+    assert crumbs[1] == ("Southwark borough", "/southwark/", False)
+
+
 # The footer ------------------------------------------------------------------------------------------
 
 
