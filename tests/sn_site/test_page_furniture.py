@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
-from django.urls import URLResolver, get_resolver, resolve
+from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from newsletters.emails import issue_render, preferences_token, unsubscribe_token
@@ -270,6 +270,12 @@ def test_pages_and_emails_write_meeting_times_one_way(client, site, settings):
     )
     invitations_send(survey=survey)
     assert f"The survey closes on {EVENING.day} June {EVENING.year} at 6:30pm." in mail.outbox[-1].body
+
+    officer = Client()
+    officer.force_login(User.objects.create_superuser("admin", "admin@example.org", "a-long-test-password"))
+    not_open_yet = make_survey(opens_at=EVENING, closes_at=EVENING + datetime.timedelta(days=7))
+    admin_page = officer.get(reverse("ward_panels_admin:send", args=[not_open_yet.pk])).content.decode()
+    assert f"({EVENING.day} June {EVENING.year}, 6:30pm to " in admin_page
 
 
 # Forms ---------------------------------------------------------------------------------------------
