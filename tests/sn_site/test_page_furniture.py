@@ -11,7 +11,9 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
@@ -378,6 +380,8 @@ def test_head_changes_nothing(client, site):
 
 # Favicon, robots.txt and the sitemap ---------------------------------------------------------------
 
+QUERIES_FOR_THE_SITEMAP = 12
+
 
 def test_the_favicon_is_served_and_linked_from_every_page(client, site):
     icon = client.get("/favicon.ico", follow=True)
@@ -401,8 +405,16 @@ def test_the_sitemap_lists_the_live_public_pages_with_full_addresses(client, sit
     hidden = WardPage.objects.get(ward_id="E05011110")  # Peckham, unpublished by its editors
     hidden.unpublish()
     assert hidden.url.endswith("/peckham/")
+    client.get("/sitemap.xml")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/sitemap.xml")
+    for n in range(3):
+        issue = NewsletterPage(title=f"Issue {n}", summary="News.")
+        site["rye_lane"].add_child(instance=issue)
+        issue.save_revision().publish()
 
-    sitemap = ET.fromstring(client.get("/sitemap.xml").content)  # noqa: S314
+    with CaptureQueriesContext(connection) as more:
+        sitemap = ET.fromstring(client.get("/sitemap.xml").content)  # noqa: S314
     addresses = [loc.text for loc in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
 
     assert "http://testserver/" in addresses
@@ -411,3 +423,5 @@ def test_the_sitemap_lists_the_live_public_pages_with_full_addresses(client, sit
     assert "http://testserver" + site["newsletter"].url in addresses
     assert "http://testserver" + hidden.url not in addresses
     assert all(address.startswith("http://testserver/") for address in addresses)
+    assert "http://testserver/southwark/rye-lane/issue-2/" in addresses
+    assert len(more) == len(few) <= QUERIES_FOR_THE_SITEMAP  # a query a page type, not a page
