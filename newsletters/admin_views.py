@@ -18,7 +18,7 @@ from .services import send_start
 from .tasks import send_queue
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def newsletter_send(request, page_id: int):
     newsletter = get_object_or_404(NewsletterPage, pk=page_id)
     if not newsletter.permissions_for_user(request.user).can_publish():

@@ -103,6 +103,11 @@ class NewsletterPage(Page):
     class Meta:
         verbose_name = "newsletter"
 
+    @property
+    def default_description(self) -> str:
+        """For search engines, when the issue has no search description of its own."""
+        return self.summary
+
     def area_page(self) -> WardPage | BoroughPage:
         return self.get_parent().specific
 

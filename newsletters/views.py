@@ -74,10 +74,10 @@ def subscribe(request):
     return TemplateResponse(request, "newsletters/check_email.html", {})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, token: str):
     """The emailed link shows a button; only pressing it confirms, since mail software opens links itself."""
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD only ever show the page
         return TemplateResponse(request, "newsletters/confirm.html", {})
     subscriber = subscription_confirm(token=token)
     if subscriber is None:
@@ -85,7 +85,7 @@ def confirm(request, token: str):
     return TemplateResponse(request, "newsletters/confirmed.html", {"subscriber": subscriber})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def preferences(request, token: str):
     subscriber = subscriber_for_preferences(token)
     if subscriber is None:
@@ -106,10 +106,10 @@ def preferences(request, token: str):
 
 
 @csrf_exempt  # RFC 8058: mail providers POST here from the email's List-Unsubscribe header, with no form
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token: str):
     """GET never unsubscribes (mail software fetches links by itself): it shows a button. POST does."""
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD only ever show the page
         return TemplateResponse(request, "newsletters/unsubscribe.html", {})
     subscriber = unsubscribe_one_click(token=token)
     if subscriber is None:

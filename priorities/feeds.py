@@ -2,18 +2,24 @@
 "we did" updates, for a ward or a whole borough."""
 
 import datetime
+from urllib.parse import urlsplit
 
 import icalendar
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
+from django.utils.text import slugify
 
 from .models import BoroughPage, Event, PriorityUpdate, WardPage
 
 FEED_LENGTH = 50
 PAST_EVENTS_KEPT = datetime.timedelta(days=30)
+# Atom entry ids are tag: URIs minted under the site's own domain, from the year the site began.
+FEED_ID_AUTHORITY = urlsplit(settings.WAGTAILADMIN_BASE_URL).hostname or "localhost"
+FEED_ID_DATE = "2025"
 
 
 def _ward_pages(page):
@@ -52,8 +58,21 @@ def events_calendar(request, page) -> HttpResponse:
         entry.add("description", description)
         calendar.add_component(entry)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{page.slug}-meetings.ics"'
+    response["Content-Disposition"] = f'inline; filename="{_calendar_file_name(page)}"'
     return response
+
+
+def _calendar_file_name(page) -> str:
+    """Named after the ward and its borough (ward names repeat across London), or the borough:
+    not after the page's address, which editors may change."""
+    if isinstance(page, WardPage):
+        ward = page.ward
+        return f"{slugify(ward.name)}-ward-{slugify(ward.borough.name)}-meetings.ics"
+    return f"{slugify(page.borough.name)}-borough-meetings.ics"
+
+
+def _team_name(page) -> str:
+    return f"{page.title} Safer Neighbourhoods Team" + ("" if isinstance(page, WardPage) else "s")
 
 
 class UpdatesFeed(Feed):
@@ -77,6 +96,9 @@ class UpdatesFeed(Feed):
     def subtitle(self, page):
         return "We asked, you said, we did: updates on the priorities residents chose."
 
+    def author_name(self, page):
+        return _team_name(page)
+
     def items(self, page):
         return (
             PriorityUpdate.objects.filter(priority__ward_page__in=[w.pk for w in _ward_pages(page)])
@@ -95,9 +117,17 @@ class UpdatesFeed(Feed):
         return f"{update.priority.ward_page.url}#priority-{update.priority_id}"
 
     def item_guid(self, update):
-        return f"update-{update.pk}"
+        """A tag: URI (RFC 4151) that never changes: the same update has the same id in its ward's
+        feed and its borough's, wherever the page moves."""
+        return f"tag:{FEED_ID_AUTHORITY},{FEED_ID_DATE}:priority-update-{update.pk}"
 
     item_guid_is_permalink = False
 
+    def item_author_name(self, update):
+        return _team_name(update.priority.ward_page)
+
     def item_pubdate(self, update):
         return timezone.make_aware(datetime.datetime.combine(update.date, datetime.time(12)))
+
+    def item_updateddate(self, update):
+        return self.item_pubdate(update)

@@ -405,6 +405,8 @@ class BoroughIndexPage(Page):
     parent_page_types = ["sn_site.HomePage"]
     subpage_types: list[str] = []
     max_count = 1
+    # For search engines, when the page has no search description or introduction.
+    default_description = "Every London borough and its wards, each with its own Safer Neighbourhoods Team."
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -516,6 +518,14 @@ class BoroughPage(FeedRoutes, Page):
     def permissions_for_user(self, user):
         return TeamPagePermissions(user, self)
 
+    @property
+    def default_description(self) -> str:
+        """For search engines, when the page has no search description or introduction."""
+        return (
+            f"The Safer Neighbourhoods Teams of {self.title}: what each ward's team is working on, "
+            "borough-wide meetings and news."
+        )
+
 
 class WardPage(FeedRoutes, Page):
     """One ward's Safer Neighbourhoods Team: the page a postcode search lands on. Its past
@@ -595,6 +605,14 @@ class WardPage(FeedRoutes, Page):
             (event for event in context["upcoming_events"] if event.kind == Event.Kind.WARD_PANEL), None
         )
         return context
+
+    @property
+    def default_description(self) -> str:
+        """For search engines, when the page has no search description or introduction."""
+        return (
+            f"The {self.title} Safer Neighbourhoods Team: who they are, what they are working on because "
+            "residents asked, and when to meet them."
+        )
 
     @path("past-priorities/", name="past_priorities")
     def past_priorities(self, request):

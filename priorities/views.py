@@ -40,7 +40,7 @@ def find_your_team(request):
     return TemplateResponse(request, TEMPLATE, context)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def remember_my_area(request):
     """GET: explain and ask. POST: remember the ward on this device (or, with forget, stop), then go
     back. Pages link here rather than carrying the form, so they set no cookie of their own."""
@@ -50,7 +50,7 @@ def remember_my_area(request):
         .filter(ward_id=request.GET.get("ward") or request.POST.get("ward", ""))
         .first()
     )
-    if request.method == "GET":
+    if request.method != "POST":  # GET and HEAD only ever show the page
         if ward_page is None:
             return redirect("/")
         context = {"ward_page": ward_page, "is_my_area": my_area.my_area_code(request) == ward_page.ward_id}

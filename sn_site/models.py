@@ -46,3 +46,8 @@ class ContentPage(Page):
     search_fields = Page.search_fields + [index.SearchField("introduction"), index.SearchField("body")]
     parent_page_types = ["sn_site.HomePage", "sn_site.ContentPage"]
     subpage_types = ["sn_site.ContentPage"]
+
+    @property
+    def default_description(self) -> str:
+        """For search engines, when the page has no search description or introduction."""
+        return f"{self.title}: from London's Safer Neighbourhoods Teams."

@@ -27,6 +27,23 @@ def page_cache_forget() -> None:
     cache.set("page-cache:generation", uuid.uuid4().hex, timeout=None)
 
 
+def page_cache_generation() -> str:
+    """A token that changes whenever any page is published, unpublished, moved or deleted: anything
+    built from published pages and kept in the cache is keyed by it."""
+    return cache.get_or_set("page-cache:generation", lambda: uuid.uuid4().hex, timeout=None)
+
+
+def kept_until_published(name: str, build, timeout: int = 3600):
+    """What build() returns, kept in the cache until anything is published (or `timeout` seconds
+    pass, for changes no signal tells of): for things built from pages that every page shows."""
+    key = f"{name}:{page_cache_generation()}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, timeout=timeout)
+    return value
+
+
 def mark_cacheable(request) -> None:
     """Called as Wagtail serves a live page: this response may be cached."""
     setattr(request, CACHEABLE, True)
@@ -38,7 +55,7 @@ def _key(request) -> str | None:
         return None
     if request.resolver_match is None or request.resolver_match.url_name != "wagtail_serve":
         return None
-    generation = cache.get_or_set("page-cache:generation", lambda: uuid.uuid4().hex, timeout=None)
+    generation = page_cache_generation()
     # The home page differs for visitors who asked it to remember their area.
     area = request.COOKIES.get(MY_AREA_COOKIE, "")
     address = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}:{area}".encode()).hexdigest()

@@ -83,7 +83,7 @@ def _log(request, action: str, email: str, held: dict) -> None:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def index(request):
     """Type an address, see what is held about it."""
     _administrators_only(request)
@@ -114,7 +114,7 @@ def export(request):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def erase(request):
     """Shows what will go and asks to confirm; only a POST that confirms erases."""
     _administrators_only(request)

@@ -43,7 +43,7 @@ def survey_preview(request, pk: int):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def invitations_send(request, pk: int):
     survey = _allowed(request, Survey, pk, "change")
     members = PanelMember.objects.active().filter(panel__in=survey_panels(survey))
@@ -66,7 +66,7 @@ def results(request, pk: int):
     return TemplateResponse(request, "ward_panels/admin/results.html", {"results": survey_results(survey)})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def members_import(request, pk: int):
     panel = _allowed(request, WardPanel, pk, "change")
     form = MemberImportForm(request.POST or None, request.FILES or None)

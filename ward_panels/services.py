@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from sn_site.formats import clock_time
+
 from .models import (
     CONSENT_WORDING,
     Answer,
@@ -221,7 +223,7 @@ def survey_link(survey: Survey, token: str | None = None) -> str:
 
 def _invitation_email(invitation: Invitation, reminder: bool) -> EmailMessage:
     survey, member = invitation.survey, invitation.member
-    closes = timezone.localtime(survey.closes_at).strftime("%-d %B %Y at %-I:%M%p").replace(":00", "")
+    closes = f"{timezone.localtime(survey.closes_at):%-d %B %Y} at {clock_time(survey.closes_at)}"
     opening = (
         "A reminder: we would still like to hear from you." if reminder else "Your ward panel would like your views."
     )

@@ -51,7 +51,7 @@ def _answers_from_form(survey: Survey, data) -> dict:
     return answers
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def survey(request, pk: int):
     survey = survey_for_answering(pk)
     if survey is None or survey.opens_at > timezone.now():
@@ -141,7 +141,7 @@ EQUALITY_QUESTIONS = [
 ]
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def thanks(request, pk: int):
     """What happens next, and the optional equality questions (a separate step, skippable)."""
     survey = survey_for_answering(pk)
@@ -186,7 +186,7 @@ class JoinLimit(AnonymousRateLimit):
     scope = "panel_join"
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def join(request, ward_code: str):
     """Join your ward panel: a request, then a confirmation email (double opt-in)."""
     ward_page = WardPage.objects.live().select_related("ward").filter(ward_id=ward_code).first()
@@ -204,7 +204,7 @@ def join(request, ward_code: str):
     return TemplateResponse(request, "ward_panels/join.html", {"ward_page": ward_page, "form": form}, status=status)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def join_confirm(request, token: str):
     """The emailed link shows a button; only pressing it confirms, since mail software opens links itself."""
     if request.method == "POST":

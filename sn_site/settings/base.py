@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
 ]
 
 MIDDLEWARE = [
@@ -65,7 +66,8 @@ MIDDLEWARE = [
     "sn_site.security.SiteSecurityHeadersMiddleware",
     # ETag on every GET (a hash of the body) and 304 for If-None-Match / If-Modified-Since.
     "django.middleware.http.ConditionalGetMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Static files: hashed names cached for a year, compressed (sn_site/static_files.py).
+    "sn_site.static_files.StaticFilesMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -164,7 +166,6 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "static_collected")
-STATICFILES_DIRS = [BASE_DIR / "sn_site" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {

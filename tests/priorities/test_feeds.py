@@ -1,4 +1,5 @@
 import datetime
+import re
 import xml.etree.ElementTree as ET  # noqa: S405 - parsing our own feed
 
 import icalendar
@@ -61,3 +62,53 @@ def test_pages_point_to_their_feeds(client, rye_lane):
 
     assert 'rel="alternate" type="application/atom+xml"' in html
     assert 'href="/southwark/rye-lane/calendar/"' in html and 'href="/southwark/updates/"' in borough
+
+
+def test_calendar_files_are_named_after_their_ward_or_borough(client, rye_lane):
+    rye_lane.slug = "team"  # an editor's choice of address says nothing about the ward
+    rye_lane.save_revision().publish()
+
+    ward = client.get("/southwark/team/calendar/")
+    borough = client.get("/southwark/calendar/")
+
+    assert ward["Content-Disposition"] == 'inline; filename="rye-lane-ward-southwark-meetings.ics"'
+    assert borough["Content-Disposition"] == 'inline; filename="southwark-borough-meetings.ics"'
+
+
+def atom(client, path) -> ET.Element:
+    return ET.fromstring(client.get(path).content)  # noqa: S314
+
+
+def test_the_feeds_are_valid_atom(client, rye_lane):
+    """RFC 4287: a feed has one id, title and updated, and an author unless every entry has one;
+    each entry has one id (an absolute IRI), title and updated, and a link or content."""
+    add_priority(rye_lane, updates=[(3, "Speed checks on three mornings."), (20, "14 drivers warned.")])
+
+    for path in ("/southwark/rye-lane/updates/", "/southwark/updates/"):
+        feed = atom(client, path)
+        for element in ("id", "title", "updated"):
+            assert len(feed.findall(f"{ATOM}{element}")) == 1, (path, element)
+        assert (
+            feed.find(f"{ATOM}author")
+            .findtext(f"{ATOM}name")
+            .endswith("Safer Neighbourhoods Team" + ("s" if path == "/southwark/updates/" else ""))
+        ), path
+        entries = feed.findall(f"{ATOM}entry")
+        assert len(entries) == 2, path
+        for entry in entries:
+            for element in ("id", "title", "updated"):
+                assert len(entry.findall(f"{ATOM}{element}")) == 1, (path, element)
+            assert re.fullmatch(r"(tag:[a-z0-9.-]+,\d{4}(-\d\d){0,2}:|https?://)\S+", entry.findtext(f"{ATOM}id")), path
+            assert entry.find(f"{ATOM}link[@rel='alternate']") is not None, path
+            assert entry.find(f"{ATOM}author").findtext(f"{ATOM}name") == "Rye Lane Safer Neighbourhoods Team"
+
+
+def test_an_update_has_the_same_id_in_the_ward_and_borough_feeds(client, rye_lane):
+    add_priority(rye_lane, updates=[(3, "Speed checks on three mornings.")])
+
+    ids = [
+        [entry.findtext(f"{ATOM}id") for entry in atom(client, path).findall(f"{ATOM}entry")]
+        for path in ("/southwark/rye-lane/updates/", "/southwark/updates/")
+    ]
+
+    assert ids[0] == ids[1] and len(ids[0]) == 1

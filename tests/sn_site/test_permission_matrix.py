@@ -969,7 +969,7 @@ PUBLIC_WRITES = {
     "ward_panels:thanks",
     "remember_my_area",
 }
-PUBLIC_READ_ONLY = {"search", "find_your_team", "privacy", "healthz", "readyz"}
+PUBLIC_READ_ONLY = {"search", "find_your_team", "privacy", "healthz", "readyz", "robots_txt", "sitemap", "favicon"}
 
 
 def public_patterns() -> set[str]:

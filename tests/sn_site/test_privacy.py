@@ -4,8 +4,12 @@ every copy and erasure is logged without the address."""
 
 import datetime
 import json
+import re
+from html import unescape
+from pathlib import Path
 
 import pytest
+import wagtail
 from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
@@ -16,7 +20,7 @@ from newsletters.models import Delivery, NewsletterPage, Send, Subscriber, Subsc
 from newsletters.sending import batch_send
 from newsletters.services import preferences_update, send_batches, send_start, subscriber_data_purge
 from priorities.models import WardPage
-from tests.ward_panels.test_surveys import RYE_LANE, make_survey
+from tests.ward_panels.test_surveys import RYE_LANE, make_survey, survey_page_form
 from ward_panels.models import Answer, EqualityMonitoring, Invitation, PanelMember, Response, WardPanel
 from ward_panels.services import equality_answers_purge, members_left_purge, respondent_key
 
@@ -329,3 +333,50 @@ def test_each_copy_and_erasure_is_logged_without_the_address(admin_client, peopl
     assert entries[0].data["address_sha256"] == entries[1].data["address_sha256"]
     history = admin_client.get("/admin/reports/site-history/").content.decode()
     assert "Erased the personal data held about an address" in history or "Personal data: erase" in history
+
+
+# Cookies --------------------------------------------------------------------------------------------
+
+# How the notice must put each lifetime a Set-Cookie header gives (its Max-Age), or "" for none.
+LIFETIMES = {"": "until you close your browser", 31449600: "1 year", 31536000: "1 year", 1209600: "2 weeks"}
+
+
+def cookie_rows(html: str) -> list[tuple[str, str]]:
+    """(name, lifetime) for each row of the notice's cookie tables."""
+    rows = re.findall(r'<th scope="row"><code>([^<]+)</code></th><td>[^<]*</td><td>([^<]*)</td>', html)
+    return [(name, unescape(lifetime)) for name, lifetime in rows]
+
+
+def test_the_notice_names_every_cookie_the_site_sets_with_how_long_it_lasts(sample_london):
+    """Every cookie the site's own responses set, found by using the site as residents and officers
+    do, is in the notice with its real lifetime; and the notice names nothing more, but the one cookie
+    the admin's own script sets (which no response header shows)."""
+    set_cookies: set[tuple[str, str]] = set()
+
+    def note(response):
+        for name, morsel in response.cookies.items():
+            if morsel["max-age"] != 0:  # 0: a cookie being removed
+                set_cookies.add((name, LIFETIMES[morsel["max-age"]]))
+        return response
+
+    User.objects.create_user("pc.ryelane", "pc@example.org", "a-long-test-password", is_superuser=True)
+    resident, officer, remembered = Client(), Client(), Client()
+    survey = make_survey(audience="open")
+    note(resident.get(f"/surveys/{survey.pk}/"))
+    answered = note(resident.post(f"/surveys/{survey.pk}/", {**survey_page_form(survey, ""), "email": "a@b.org"}))
+    assert answered.status_code == 302  # to the optional questions about you
+    note(resident.post("/my-area/", {"ward": RYE_LANE}))
+    sign_in = {"username": "pc.ryelane", "password": "a-long-test-password"}
+    note(officer.post("/admin/login/", sign_in))
+    note(officer.post("/admin/logout/"))  # "You have been successfully logged out", shown once
+    note(remembered.post("/admin/login/", {**sign_in, "remember": "on"}))
+
+    notice = cookie_rows(Client().get("/privacy/").content.decode())
+
+    for name, lifetime in set_cookies:
+        assert any(row == name and lifetime in said.lower() for row, said in notice), (name, lifetime, notice)
+    named_by_the_site = {name for name, _ in set_cookies}
+    assert {name for name, _ in notice} - named_by_the_site == {"wagtail_sidebar_collapsed"}
+    sidebar = Path(wagtail.__file__).parent / "admin/static/wagtailadmin/js/sidebar.js"
+    assert '"wagtail_sidebar_collapsed"' in sidebar.read_text()
+    assert {"csrftoken", "sessionid", "sn_my_area", "messages"} <= named_by_the_site

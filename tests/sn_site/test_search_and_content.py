@@ -1,3 +1,5 @@
+import datetime
+import re
 from urllib.parse import urlencode
 
 import pytest
@@ -185,5 +187,35 @@ def test_the_promises_and_accessibility_pages_exist_in_plain_words(client, sampl
     statement = client.get("/accessibility/").content.decode()
 
     assert "We will tell you what we did" in promises and "Demo content" in promises
-    assert "Web Content Accessibility Guidelines 2.2" in statement
-    assert "sets no cookies unless you ask it to" in client.get("/privacy/").content.decode()
+    assert "Web Content Accessibility Guidelines (WCAG) version 2.2" in statement
+    assert "Reading this site sets no cookies" in client.get("/privacy/").content.decode()
+
+
+def test_the_accessibility_statement_says_what_the_regulations_ask(client, sample_london):
+    """The Public Sector Bodies (Websites and Mobile Applications) (No. 2) Accessibility Regulations
+    2018: compliance status, what is not accessible and why, how to report a problem or ask for
+    another format (and how soon we reply), the enforcement procedure, and when the statement was
+    prepared and reviewed and how the site was tested."""
+    content_pages_ensure(today=datetime.date(2026, 1, 5))
+
+    html = client.get("/accessibility/").content.decode()
+    headings = re.findall(r"<h2[^>]*>(.*?)</h2>", html)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+    for heading in (
+        "How accessible this site is",
+        "What is not accessible, and why",
+        "Reporting a problem, or asking for another format",
+        "Enforcement procedure",
+        "How we tested this site",
+        "Preparation of this accessibility statement",
+    ):
+        assert heading in headings
+    assert "partially compliant with the Web Content Accessibility Guidelines (WCAG) version 2.2 at level AA" in text
+    for known_problem in ("Ward maps", "PDFs", "Redoc"):
+        assert known_problem in text
+    assert "We will reply within 5 working days" in text
+    assert "Equality and Human Rights Commission (EHRC)" in text
+    assert "Equality Advisory and Support Service" in text
+    assert "prepared on 5 January 2026. It was last reviewed on 5 January 2026" in text
+    assert "axe-core" in text and "Demo content" in text

@@ -1,0 +1,88 @@
+"""The furniture every public page shares: times, the meta description, breadcrumbs and the
+footer's links to the site's own content pages."""
+
+from django import template
+from wagtail.models import Page
+
+from sn_site.formats import clock_time, plain_summary
+from sn_site.models import ContentPage
+from sn_site.page_cache import kept_until_published
+
+register = template.Library()
+
+SITE_DESCRIPTION = (
+    "Find your local Safer Neighbourhoods Team in London: who they are, what they are working on because "
+    "residents asked, and when to meet them."
+)
+# The footer's links, by the slug of the content page each goes to (wherever editors have moved it).
+FOOTER_PAGES = {"accessibility": "Accessibility statement", "our-promises": "Our promises"}
+
+
+@register.filter(expects_localtime=True)
+def clock(moment) -> str:
+    """{{ event.starts_at|clock }}: 6:30pm, 6pm, midday, midnight."""
+    return clock_time(moment) if moment else ""
+
+
+@register.filter
+def summary(text: str) -> str:
+    """{{ survey.introduction|summary }}: one line of plain text, short enough for a description."""
+    return plain_summary(text)
+
+
+@register.simple_tag
+def meta_description(page=None) -> str:
+    """A page's search description, else its introduction as plain text, else its page type's own
+    description; the site's description for anything else."""
+    if not isinstance(page, Page):
+        return SITE_DESCRIPTION
+    return (
+        page.search_description
+        or plain_summary(getattr(page, "introduction", ""))
+        or getattr(page, "default_description", "")
+        or SITE_DESCRIPTION
+    )
+
+
+@register.inclusion_tag("includes/breadcrumbs.html", takes_context=True)
+def breadcrumbs(context, current=None, parent=None):
+    """The trail from the home page to here, the same on every page. A page in the tree needs no
+    arguments; a page beside it names itself (`current`) and, if it belongs to a page, that page
+    (`parent`, else the `page` it is rendered with)."""
+    page = context.get("page") if isinstance(context.get("page"), Page) else None
+    if current is None and page is not None:
+        if page.depth <= 2:
+            return {"crumbs": [], "current": "Home"}
+        crumbs, current = _trail_to(page)[:-1], page.title
+    else:
+        parent = parent or page
+        crumbs = _trail_to(parent) if parent is not None else [("Home", "/")]
+    return {"crumbs": crumbs, "current": current}
+
+
+def _trail_to(page: Page) -> list[tuple[str, str]]:
+    """(title, address) of the home page and each page down to this one, kept in the cache until
+    anything is published, so that a page pays no query for it."""
+
+    def build():
+        pages = page.get_ancestors(inclusive=True).filter(depth__gte=2)
+        return [("Home" if crumb.depth == 2 else crumb.title, crumb.url) for crumb in pages]
+
+    if page.pk is None:  # the preview of a page not saved yet
+        return build()
+    return kept_until_published(f"breadcrumbs:{page.pk}", build)
+
+
+@register.simple_tag
+def footer_links() -> list[tuple[str, str]]:
+    """(label, address) of the accessibility statement and "Our promises", found by their slugs so
+    that editors may move them. Looked up once until anything is published (the page cache's
+    generation), so pages pay a cache read for them, not a query."""
+
+    def build():
+        found = {}
+        for page in ContentPage.objects.live().public().filter(slug__in=FOOTER_PAGES).order_by("depth", "path"):
+            found.setdefault(page.slug, page.url)  # the shallowest, if two pages share a slug
+        return [(label, found[slug]) for slug, label in FOOTER_PAGES.items() if slug in found]
+
+    return kept_until_published("footer-links", build)
