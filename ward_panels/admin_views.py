@@ -39,7 +39,7 @@ def survey_preview(request, pk: int):
     return TemplateResponse(
         request,
         "ward_panels/survey.html",
-        {"survey": survey, "fields": _fields(questions, None, {}), "errors": {}, "preview": True},
+        {"survey": survey, "fields": _fields(questions, None, {}), "errors": [], "preview": True},
     )
 
 

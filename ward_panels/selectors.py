@@ -26,6 +26,10 @@ def survey_for_answering(pk) -> Survey | None:
     )
 
 
+def invitation_answered(invitation: Invitation) -> bool:
+    return Response.objects.filter(invitation_id=invitation.pk).exists()
+
+
 @dataclass(frozen=True)
 class QuestionRules:
     """What answering a question needs to know, as plain values."""
@@ -33,6 +37,7 @@ class QuestionRules:
     Kind = Question.Kind
     pk: int
     kind: str
+    text: str
     required: bool
     options: tuple[str, ...]
     max_length: int
@@ -97,7 +102,15 @@ def survey_rules(pk) -> SurveyRules | None:
         purged=survey.personal_data_deleted_at is not None,
         questions=tuple(
             QuestionRules(
-                q.pk, q.kind, q.required, tuple(q.options()), q.max_length, q.max_choices, q.scale_min, q.scale_max
+                q.pk,
+                q.kind,
+                q.text,
+                q.required,
+                tuple(q.options()),
+                q.max_length,
+                q.max_choices,
+                q.scale_min,
+                q.scale_max,
             )
             for q in survey.questions.all()
         ),

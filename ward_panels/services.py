@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from sn_site.forms import EMAIL_INVALID, EMAIL_REQUIRED
+
 from .models import (
     CONSENT_WORDING,
     Answer,
@@ -73,39 +75,42 @@ def receipt_for(response: Response) -> str:
 # Answering --------------------------------------------------------------------------------------
 
 
-def _checked_answer(question: Question, value, options: list[str]):
-    """The answer as stored, or raise ValueError with a message for the person answering."""
-    kind = question.Kind
+def _checked_answer(question: QuestionRules, value):
+    """The answer as stored, or raise ValueError with a message for the person answering, naming
+    the question (a form shows every message together at its top)."""
+    kind, text, options = question.Kind, question.text, question.options
     if question.kind == kind.TEXT:
         if not isinstance(value, str):
-            raise ValueError("Write your answer as text.")
+            raise ValueError(f"Write your answer to '{text}' as text")
         value = value.strip()
         if len(value) > question.max_length:
-            raise ValueError(f"Keep your answer to {question.max_length} characters (it has {len(value)}).")
+            raise ValueError(f"Keep your answer to '{text}' to {question.max_length} characters (it has {len(value)})")
         return value
     if question.kind == kind.SINGLE:
         if value not in options:
-            raise ValueError("Choose one of the options.")
+            raise ValueError(f"Choose one of the options for '{text}'")
         return value
     if question.kind == kind.RATING:
         if isinstance(value, str) and value.strip().lstrip("-").isdigit():
             value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int):  # not 4.5, not 1e999, not "four"
-            raise ValueError("Choose a whole number on the scale.")
-        number = value
-        if not question.scale_min <= number <= question.scale_max:
-            raise ValueError(f"Choose a number from {question.scale_min} to {question.scale_max}.")
-        return number
+        # Not 4.5, not 1e999, not "four".
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not question.scale_min <= value <= question.scale_max
+        ):
+            raise ValueError(f"Choose a whole number from {question.scale_min} to {question.scale_max} for '{text}'")
+        return value
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ValueError("Choose from the options.")
+        raise ValueError(f"Choose from the options for '{text}'")
     if len(set(value)) != len(value) or any(item not in options for item in value):
-        raise ValueError("Choose only from the options, each once.")
+        raise ValueError(f"Choose only from the options for '{text}', each once")
     if question.kind == kind.RANKING:
         if sorted(value) != sorted(options):
-            raise ValueError("Put every option in order, each once.")
+            raise ValueError(f"Put every option for '{text}' in order, each once")
         return value
     if len(value) > question.max_choices:
-        raise ValueError(f"Choose up to {question.max_choices}.")
+        raise ValueError(f"Choose up to {question.max_choices} for '{text}'")
     return value
 
 
@@ -113,51 +118,64 @@ def _is_empty(value) -> bool:
     return value is None or value == "" or value == []
 
 
-def answers_check(survey: SurveyRules, answers) -> dict[QuestionRules, object]:
-    """Each answer checked against its question; SubmissionRefused names every problem."""
+def _answers_checked(survey: SurveyRules, answers, errors: dict) -> dict[QuestionRules, object]:
+    """Each answer checked against its question; every problem is added to `errors`."""
     if not isinstance(answers, dict):
-        raise SubmissionRefused({"answers": ["Send the answers as an object keyed by question id."]})
+        errors["answers"] = ["Send the answers as an object keyed by question id."]
+        return {}
     questions = {str(question.pk): question for question in survey.questions}
-    errors: dict[str, list[str]] = {}
+    problems: dict[str, list[str]] = {}
     checked: dict[QuestionRules, object] = {}
     for key in answers:
         if str(key) not in questions:
-            errors[str(key)] = ["There is no such question in this survey."]
+            problems[str(key)] = ["There is no such question in this survey."]
     for key, question in questions.items():
         value = answers.get(key, answers.get(int(key)) if key.isdigit() else None)
         if _is_empty(value):
             if question.required:
-                errors[key] = ["This question needs an answer."]
+                problems[key] = [f"Answer '{question.text}'"]
             continue
         try:
-            checked[question] = _checked_answer(question, value, question.options)
+            checked[question] = _checked_answer(question, value)
         except ValueError as error:
-            errors[key] = [str(error)]
-    if errors:
-        raise SubmissionRefused({"answers": errors})
+            problems[key] = [str(error)]
+    if problems:
+        errors["answers"] = problems
     return checked
+
+
+ALREADY_ANSWERED_BY_EMAIL = (
+    "This email address has already answered this survey: thank you, there is no need to answer again"
+)
 
 
 def response_submit(
     *, survey: SurveyRules, answers, token: str | None = None, respondent: str | None = None, now=None
 ) -> Response:
-    """Store one person's answers, or refuse with every reason. The database keeps it to one
-    response per invitation, and for open surveys one per respondent, however many arrive at once.
-    Takes the survey's rules (selectors.survey_rules), so checking costs no queries."""
+    """Store one person's answers, or refuse with every reason at once. The database keeps it to
+    one response per invitation, and for open surveys one per respondent, however many arrive at
+    once. Takes the survey's rules (selectors.survey_rules), so checking costs no queries."""
     now = now or timezone.now()
     if not survey.is_open(now):
         raise SubmissionRefused({"survey": ["This survey is closed." if now >= survey.opens_at else "Not open yet."]})
+    errors: dict = {}
     invitation = None
     key = None
     if survey.audience == Survey.Audience.PANEL:
         invitation = invitation_for_token(token or "")
         if invitation is None or invitation.survey_id != survey.pk:
-            raise SubmissionRefused({"token": ["This link is not valid. Use the link in your invitation."]})
+            errors["token"] = ["This link is not valid. Use the link in your invitation."]
     else:
-        if not respondent:
-            raise SubmissionRefused({"email": ["Give your email address: we count one response per person."]})
-        key = respondent_key(survey, respondent)
-    checked = answers_check(survey, answers)
+        respondent = (respondent or "").strip()
+        try:
+            validate_email(respondent)
+        except DjangoValidationError:
+            errors["email"] = [EMAIL_INVALID if respondent else EMAIL_REQUIRED]
+        else:
+            key = respondent_key(survey, respondent)
+    checked = _answers_checked(survey, answers, errors)
+    if errors:
+        raise SubmissionRefused(errors)
     try:
         with transaction.atomic():
             response = Response.objects.create(survey_id=survey.pk, invitation=invitation, respondent_key=key)
@@ -167,31 +185,44 @@ def response_submit(
     except IntegrityError:
         if invitation is not None:
             raise SubmissionRefused({"token": ["This invitation has already been used to answer."]}) from None
-        raise SubmissionRefused({"email": ["You have already answered this survey. Thank you."]}) from None
+        raise SubmissionRefused({"email": [ALREADY_ANSWERED_BY_EMAIL]}) from None
     return response
+
+
+def _receipt_response_pk(receipt: str) -> int:
+    try:
+        return signing.loads(receipt, salt=RECEIPT_SALT, max_age=datetime.timedelta(days=1))
+    except (signing.BadSignature, TypeError):
+        raise SubmissionRefused({"receipt": ["This form has expired. Thank you for answering."]}) from None
+
+
+def receipt_is_current(receipt: str) -> bool:
+    """A receipt this site made, for a response given in the last day."""
+    try:
+        _receipt_response_pk(receipt)
+    except SubmissionRefused:
+        return False
+    return True
 
 
 def equality_record(*, receipt: str, answers: dict, survey: Survey | None = None) -> None:
     """The optional equality answers, stored apart from the response they followed. Once per
     response, and only with the receipt of a response to this survey."""
-    try:
-        response_pk = signing.loads(receipt, salt=RECEIPT_SALT, max_age=datetime.timedelta(days=1))
-    except (signing.BadSignature, TypeError):
-        raise SubmissionRefused({"receipt": ["This form has expired. Thank you for answering."]}) from None
+    response_pk = _receipt_response_pk(receipt)
     if survey is not None and not Response.objects.filter(pk=response_pk, survey=survey).exists():
         raise SubmissionRefused({"receipt": ["This receipt is for another survey."]})
     if not isinstance(answers, dict):
         raise SubmissionRefused({"equality": ["Send the answers as an object."]})
     errors, values = {}, {}
     for name, given in answers.items():
-        if name not in EqualityMonitoring.FIELDS:
+        if name not in EqualityMonitoring.QUESTIONS:
             errors[name] = ["There is no such question."]
             continue
         allowed = {value for value, _label in EqualityMonitoring._meta.get_field(name).choices}
         if given in ("", None):
             continue
         if not isinstance(given, str) or given not in allowed:
-            errors[name] = ["Choose one of the options."]
+            errors[name] = [f"Choose one of the options for '{EqualityMonitoring.QUESTIONS[name]}'"]
         values[name] = given
     if errors:
         raise SubmissionRefused({"equality": errors})
