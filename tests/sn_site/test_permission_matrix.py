@@ -48,7 +48,7 @@ from wagtail.models import Page
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from newsletters.emails import preferences_token, unsubscribe_token
-from newsletters.models import NewsletterPage, Send, Subscriber, Subscription
+from newsletters.models import Delivery, NewsletterPage, Send, Subscriber, Subscription
 from newsletters.services import CONFIRM_SALT, send_start
 from newsletters.views import SignupLimit
 from priorities.models import BoroughPage, PriorityCategory, WardPage
@@ -1028,7 +1028,7 @@ PUBLIC_WRITE_CASES = {
             + (
                 preferences_token(w.subscribers["ward_a"])
                 if g
-                else unsubscribe_token(w.subscribers["ward_a"], AREAS["ward_a"])
+                else unsubscribe_token(delivery_to(w, "ward_a"), AREAS["ward_a"])
             )
             + "/",
             {"unsubscribe_all": "1"},
@@ -1039,7 +1039,7 @@ PUBLIC_WRITE_CASES = {
         lambda c, w, g: c.post(
             "/newsletters/unsubscribe/"
             + (
-                unsubscribe_token(w.subscribers["ward_b"], AREAS["ward_b"])
+                unsubscribe_token(delivery_to(w, "ward_b"), AREAS["ward_b"])
                 if g
                 else preferences_token(w.subscribers["ward_b"])
             )
@@ -1088,6 +1088,11 @@ PUBLIC_WRITE_CASES = {
         for_anyone=True,
     ),
 }
+
+
+def delivery_to(world, scope: str) -> Delivery:
+    """The copy of the area's newsletter sent to the area's own subscriber."""
+    return Delivery.objects.get(send_id=world.sends[scope], subscriber_id=world.subscribers[scope])
 
 
 def page_form(world, token: str) -> dict:
