@@ -161,7 +161,7 @@ class MessageWriter:
         self.head = (
             f"From: {sanitize_address(settings.DEFAULT_FROM_EMAIL, 'utf-8')}\r\n"
             f"Subject: {subject}\r\n"
-            f"Date: {formatdate(localtime=True)}\r\n"
+            f"Date: {formatdate(localtime=settings.EMAIL_USE_LOCALTIME)}\r\n"  # as Django dates message_for's
             "MIME-Version: 1.0\r\n"
             "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
             f'Content-Type: multipart/alternative; boundary="{self.boundary}"\r\n'
