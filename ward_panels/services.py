@@ -30,7 +30,7 @@ from .models import (
     Survey,
     WardPanel,
 )
-from .selectors import QuestionRules, SurveyRules
+from .selectors import QuestionRules, SurveyRules, survey_panels, survey_reply_addresses
 
 INVITATION_SALT = "ward_panels.invitation"
 RECEIPT_SALT = "ward_panels.receipt"
@@ -238,34 +238,39 @@ def equality_record(*, receipt: str, answers: dict, survey: Survey | None = None
 # Invitations and reminders ----------------------------------------------------------------------
 
 
-def survey_panels(survey: Survey):
-    """The panels a survey asks: its ward's, or every panel in its borough."""
-    if survey.ward_id:
-        return WardPanel.objects.filter(ward_id=survey.ward_id)
-    return WardPanel.objects.filter(ward__borough_id=survey.borough_id)
-
-
 def survey_link(survey: Survey, token: str | None = None) -> str:
     path = reverse("ward_panels:survey", args=[survey.pk])
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path + (f"?token={token}" if token else "")
 
 
-def _invitation_email(invitation: Invitation, reminder: bool) -> EmailMessage:
+def _invitation_email(invitation: Invitation, reminder: bool, reply_to: str) -> EmailMessage:
+    """The survey's link, and in every one a link to leave the panel. Replies go to the ward's
+    team (reply_to, from selectors.survey_reply_addresses); with none, the email asks for none."""
     survey, member = invitation.survey, invitation.member
+    ward = member.panel.ward.name
     closes = timezone.localtime(survey.closes_at).strftime("%-d %B %Y at %-I:%M%p").replace(":00", "")
     opening = (
         "A reminder: we would still like to hear from you." if reminder else "Your ward panel would like your views."
     )
     link = survey_link(survey, invitation_token(invitation))
+    leave = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("ward_panels:leave", args=[leave_token(member)])
+    questions = f"Questions about the survey? Reply to this email to reach the {ward} Safer Neighbourhoods Team.\n\n"
     body = (
         f"Dear {member.name},\n\n{opening}\n\n{survey.title}\n\n{survey.introduction}\n\n"
         f"Answer here (this link is just for you, and works once):\n{link}\n\n"
         f"The survey closes on {closes}.\n\n"
-        f"You are getting this because you are a member of the {member.panel.ward.name} ward panel and agreed to "
-        "be contacted. To leave the panel, reply to this email.\n"
+        f"{questions if reply_to else ''}"
+        f"You are getting this because you are a member of the {ward} ward panel and agreed to be contacted. "
+        f"To leave the panel, and get no more surveys:\n{leave}\n"
     )
     subject = ("Reminder: " if reminder else "") + survey.title
-    return EmailMessage(subject, body, to=[member.email])
+    return EmailMessage(
+        subject,
+        body,
+        to=[member.email],
+        reply_to=[reply_to] if reply_to else None,
+        headers={"List-Unsubscribe": f"<{leave}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+    )
 
 
 def invitations_send(*, survey: Survey, now=None) -> int:
@@ -279,7 +284,7 @@ def invitations_send(*, survey: Survey, now=None) -> int:
         [Invitation(survey=survey, member=member) for member in members], ignore_conflicts=True
     )
     unsent = Invitation.objects.filter(survey=survey, sent_at__isnull=True).select_related("member__panel__ward")
-    return _send(unsent, reminder=False, now=now)
+    return _send(unsent, reminder=False, now=now, reply_to=survey_reply_addresses(survey))
 
 
 def reminders_send(*, now=None) -> int:
@@ -294,14 +299,14 @@ def reminders_send(*, now=None) -> int:
             response__isnull=True,
             member__left_on__isnull=True,
         ).select_related("survey", "member__panel__ward")
-        sent += _send(due, reminder=True, now=now)
+        sent += _send(due, reminder=True, now=now, reply_to=survey_reply_addresses(survey))
     return sent
 
 
-def _send(invitations, *, reminder: bool, now) -> int:
+def _send(invitations, *, reminder: bool, now, reply_to: dict[str, str]) -> int:
     """Email each invitation once: a row is claimed (a conditional update) before its email goes,
     so two workers running at once never both send it; if sending fails, the claim is let go for
-    the task's retry."""
+    the task's retry. `reply_to`: each ward's address for replies."""
     field = "reminded_at" if reminder else "sent_at"
     sent = 0
     with get_connection() as connection:
@@ -309,7 +314,8 @@ def _send(invitations, *, reminder: bool, now) -> int:
             if not Invitation.objects.filter(pk=invitation.pk, **{f"{field}__isnull": True}).update(**{field: now}):
                 continue  # another worker has it
             try:
-                connection.send_messages([_invitation_email(invitation, reminder)])
+                email = _invitation_email(invitation, reminder, reply_to.get(invitation.member.panel.ward_id, ""))
+                connection.send_messages([email])
             except Exception:
                 Invitation.objects.filter(pk=invitation.pk).update(**{field: None})
                 raise
@@ -411,7 +417,7 @@ def member_answers_delete(sender, instance: PanelMember, **kwargs) -> None:
     Response.objects.filter(invitation__member=instance).delete()
 
 
-# Joining online ---------------------------------------------------------------------------------
+# Joining and leaving online ---------------------------------------------------------------------
 
 JOIN_SALT = "ward_panels.join"
 JOIN_LINK_DAYS = 7
@@ -463,6 +469,34 @@ def membership_confirm(*, token: str, now=None) -> PanelMember | None:
     if member is not None and member.confirmed_at is None:
         member.confirmed_at = now or timezone.now()
         member.save(update_fields=["confirmed_at"])
+    return member
+
+
+LEAVE_SALT = "ward_panels.leave"
+
+
+def leave_token(member: PanelMember) -> str:
+    """In every survey email: lets its member leave the panel. It never expires, like the email."""
+    return signing.Signer(salt=LEAVE_SALT).sign(str(member.pk))
+
+
+def member_for_leave_token(token: str) -> PanelMember | None:
+    try:
+        pk = signing.Signer(salt=LEAVE_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    return PanelMember.objects.select_related("panel__ward").filter(pk=pk).first()
+
+
+def membership_leave(*, token: str, now=None) -> PanelMember | None:
+    """End a membership from the link in a survey email: no more invitations or reminders, and
+    its details are erased SN_PANEL_MEMBER_RETENTION_DAYS later (members_left_purge). None if
+    the link is wrong or the member has already been erased."""
+    member = member_for_leave_token(token)
+    today = timezone.localdate(now or timezone.now())
+    if member is not None and (member.left_on is None or member.left_on > today):
+        member.left_on = today
+        member.save(update_fields=["left_on"])
     return member
 
 

@@ -4,11 +4,13 @@ service as the API. After answering, an optional equality step, kept apart from 
 from dataclasses import dataclass, field
 
 from django import forms
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from priorities.models import WardPage
@@ -22,7 +24,9 @@ from .services import (
     SubmissionRefused,
     equality_record,
     invitation_for_token,
+    member_for_leave_token,
     membership_confirm,
+    membership_leave,
     membership_request,
     receipt_for,
     receipt_is_current,
@@ -239,3 +243,16 @@ def join_confirm(request, token: str):
         template = "ward_panels/join_confirmed.html" if member else "ward_panels/join_link_invalid.html"
         return TemplateResponse(request, template, {"member": member}, status=200 if member else 400)
     return TemplateResponse(request, "ward_panels/join_confirm.html", {})
+
+
+@csrf_exempt  # RFC 8058: mail providers POST here from the email's List-Unsubscribe header, with no form
+@require_http_methods(["GET", "POST"])
+def leave(request, token: str):
+    """The link in every survey email. GET never ends a membership (mail software fetches links by
+    itself): it shows a button. POST does. The signed link is the secret, as for joining."""
+    member = membership_leave(token=token) if request.method == "POST" else member_for_leave_token(token)
+    if member is None:
+        return TemplateResponse(request, "ward_panels/leave_link_invalid.html", {}, status=400)
+    has_left = member.left_on is not None and member.left_on <= timezone.localdate()
+    context = {"member": member, "retention_days": settings.SN_PANEL_MEMBER_RETENTION_DAYS}
+    return TemplateResponse(request, "ward_panels/left.html" if has_left else "ward_panels/leave.html", context)

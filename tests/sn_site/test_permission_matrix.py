@@ -61,7 +61,14 @@ from tests.ward_panels.test_surveys import good_answers, make_survey, survey_pag
 from ward_panels.api import SurveyAnswerLimit
 from ward_panels.models import EqualityMonitoring, Invitation, PanelMember, Response, Survey, WardPanel
 from ward_panels.selectors import survey_rules
-from ward_panels.services import JOIN_SALT, invitation_token, invitations_send, receipt_for, response_submit
+from ward_panels.services import (
+    JOIN_SALT,
+    invitation_token,
+    invitations_send,
+    leave_token,
+    receipt_for,
+    response_submit,
+)
 from ward_panels.views import JoinLimit
 
 NOW = timezone.now()
@@ -965,6 +972,7 @@ PUBLIC_WRITES = {
     "newsletters:delivery_events",
     "ward_panels:join",
     "ward_panels:join_confirm",
+    "ward_panels:leave",
     "ward_panels:survey",
     "ward_panels:thanks",
     "remember_my_area",
@@ -1070,6 +1078,18 @@ PUBLIC_WRITE_CASES = {
             + "/"
         ),
         lambda w: PanelMember.objects.get(pk=w.unconfirmed_member).confirmed_at is None,
+    ),
+    "leave_panel": PublicWrite(
+        lambda c, w, g: c.post(
+            "/ward-panels/leave/"
+            + (
+                leave_token(PanelMember.objects.get(pk=w.members["ward_a", "holder"]))
+                if g
+                else forged(JOIN_SALT, w.members["ward_a", "holder"])
+            )
+            + "/"
+        ),
+        lambda w: PanelMember.objects.get(pk=w.members["ward_a", "holder"]).left_on is None,
     ),
     "answer_on_the_survey_page": PublicWrite(
         lambda c, w, g: c.post(
