@@ -186,7 +186,7 @@ def unsubscribe(request, token: str):
         return TemplateResponse(request, "newsletters/link_invalid.html", {}, status=400)
     context = {
         "subscription": target.subscription,
-        "still_getting": [s.area_name for s in target.subscriber.subscriptions.select_related("ward", "borough")],
+        "still_getting": target.subscriber.subscriptions.select_related("ward", "borough").order_by("pk"),
         "preferences_url": reverse("newsletters:preferences", args=[preferences_token(target.subscriber.pk)]),
     }
     if request.method == "GET" and target.subscription is not None:

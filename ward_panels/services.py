@@ -283,7 +283,9 @@ def invitations_send(*, survey: Survey, now=None) -> int:
     Invitation.objects.bulk_create(
         [Invitation(survey=survey, member=member) for member in members], ignore_conflicts=True
     )
-    unsent = Invitation.objects.filter(survey=survey, sent_at__isnull=True).select_related("member__panel__ward")
+    unsent = Invitation.objects.filter(survey=survey, sent_at__isnull=True).select_related(
+        "survey", "member__panel__ward"
+    )
     return _send(unsent, reminder=False, now=now, reply_to=survey_reply_addresses(survey))
 
 

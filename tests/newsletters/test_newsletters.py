@@ -479,3 +479,23 @@ def test_links_already_sent_still_unsubscribe_one_newsletter_at_a_time(client, b
     client.post(old_link(SOUTHWARK))
     assert left() == []
     assert "You are already unsubscribed" in client.post(old_link(SOUTHWARK)).content.decode()
+
+
+def test_the_preferences_and_unsubscribe_pages_take_the_same_few_queries_however_many_newsletters(
+    client, borough_issue, django_assert_max_num_queries
+):
+    from newsletters.emails import area_code, message_for, preferences_token
+
+    ann = subscribers(1, "ann", borough_id=SOUTHWARK)[0]
+    for ward in (RYE_LANE, PECKHAM):
+        Subscription.objects.create(subscriber=ann, ward_id=ward, confirmed_at=NOW)
+    send = send_start(newsletter=borough_issue)
+    header = message_for(send, send.deliveries.get(), area_code(borough_issue)).extra_headers["List-Unsubscribe"]
+
+    with django_assert_max_num_queries(2):
+        listed = client.get(f"/newsletters/preferences/{preferences_token(ann.pk)}/")
+    with django_assert_max_num_queries(2):
+        asked = client.get(urlsplit(header.strip("<>")).path)
+
+    assert listed.content.decode().count('name="keep"') == 3
+    assert "Unsubscribe from the newsletter for the whole of Southwark?" in asked.content.decode()

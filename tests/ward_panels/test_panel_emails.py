@@ -124,3 +124,28 @@ def test_no_page_or_email_asks_people_to_reply_to_the_no_reply_sender(client, me
 
     assert "use the link at the end of any survey email" in joined.content.decode()
     assert "the link to leave in any ward panel email" in privacy.content.decode()
+
+
+def test_inviting_more_members_costs_only_each_ones_claim(sample_london):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    panel = WardPanel.objects.create(ward_id=RYE_LANE)
+    team_emails(ward="ryelane.snt@met.police.uk")
+
+    def queries_to_invite(count: int) -> int:
+        for n in range(count):
+            PanelMember.objects.create(
+                panel=panel, name=f"M{n}", email=f"m{n}-{count}@example.org", confirmed_at=timezone.now()
+            )
+        PanelMember.objects.update(consent_given_at=timezone.now())
+        survey = make_survey()
+        with CaptureQueriesContext(connection) as queries:
+            invitations_send(survey=survey)
+        PanelMember.objects.all().delete()
+        return len(queries)
+
+    one, five = queries_to_invite(1), queries_to_invite(5)
+
+    assert five - one == 4  # the conditional update that claims each invitation, and nothing more
+    assert len(mail.outbox) == 6 and all(m.reply_to == ["ryelane.snt@met.police.uk"] for m in mail.outbox)
