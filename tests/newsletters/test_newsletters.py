@@ -499,3 +499,18 @@ def test_the_preferences_and_unsubscribe_pages_take_the_same_few_queries_however
 
     assert listed.content.decode().count('name="keep"') == 3
     assert "Unsubscribe from the newsletter for the whole of Southwark?" in asked.content.decode()
+
+
+def test_a_copy_written_after_its_subscription_went_unsubscribes_what_brings_it_now(client, issue):
+    from newsletters.emails import area_code, message_for, preferences_token
+
+    ann = subscribers(1, "ann", ward_id=RYE_LANE)[0]
+    borough = Subscription.objects.create(subscriber=ann, borough_id=SOUTHWARK, confirmed_at=NOW)
+    send = send_start(newsletter=issue)  # the audience is taken: Ann, by her Rye Lane subscription
+    client.post(f"/newsletters/preferences/{preferences_token(ann.pk)}/", {"keep": [borough.pk]})  # drops Rye Lane
+
+    header = message_for(send, send.deliveries.get(), area_code(issue)).extra_headers["List-Unsubscribe"]
+    page = client.post(urlsplit(header.strip("<>")).path)
+
+    assert "You are unsubscribed from the newsletter for the whole of Southwark" in page.content.decode()
+    assert not ann.subscriptions.exists()
