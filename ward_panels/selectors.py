@@ -36,7 +36,7 @@ def survey_panels(survey: Survey):
     return WardPanel.objects.filter(ward__borough_id=survey.borough_id)
 
 
-def _read(address: str) -> bool:
+def _read_by_someone(address: str) -> bool:
     """Whether people read an address's mailbox: not a no-reply (or do-not-reply) one."""
     local = parseaddr(address)[1].partition("@")[0]
     return bool(local) and not re.fullmatch(r"(no|do-?not)[-_.]?reply", local, re.IGNORECASE)
@@ -47,7 +47,7 @@ def survey_reply_addresses(survey: Survey) -> dict[str, str]:
     page, else on its borough's page, else SN_REPLY_TO_EMAIL; '' when none is read by anyone."""
     rows = survey_panels(survey).values_list("ward_id", "ward__page__email", "ward__borough__page__email")
     return {
-        ward: next((a for a in (own, borough, settings.SN_REPLY_TO_EMAIL) if a and _read(a)), "")
+        ward: next((a for a in (own, borough, settings.SN_REPLY_TO_EMAIL) if a and _read_by_someone(a)), "")
         for ward, own, borough in rows
     }
 
