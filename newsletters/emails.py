@@ -22,7 +22,9 @@ from .selectors import newsletter_content
 UNSUBSCRIBE = "%%UNSUBSCRIBE_URL%%"
 PREFERENCES = "%%PREFERENCES_URL%%"
 PREFERENCES_SALT = "newsletters.preferences"
-UNSUBSCRIBE_SALT = "newsletters.unsubscribe"
+UNSUBSCRIBE_SALT = "newsletters.unsubscribe.subscription"
+# Links sent before each named its subscription named the newsletter's area instead.
+AREA_UNSUBSCRIBE_SALT = "newsletters.unsubscribe"
 
 
 def site_url(path: str = "") -> str:
@@ -40,10 +42,14 @@ def area_code(newsletter: NewsletterPage) -> str:
     return getattr(area, "ward_id", None) or area.borough_id
 
 
-def unsubscribe_token(subscriber_id: int, code: str) -> str:
-    """One click stops this newsletter: the subscriptions that brought it (its ward's or borough's,
-    `code` from area_code())."""
-    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(f"{subscriber_id}:{code}")
+def unsubscribe_token(delivery: Delivery, code: str) -> str:
+    """One click stops the subscription that put this copy's recipient in the audience
+    (Delivery.subscription). Should that one be gone before the copy is written, the link names
+    the newsletter's area (`code` from area_code()), as links did before, and stops whichever of
+    their subscriptions brings it when it is used."""
+    if delivery.subscription_id:
+        return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(f"{delivery.subscriber_id}:{delivery.subscription_id}")
+    return signing.Signer(salt=AREA_UNSUBSCRIBE_SALT).sign(f"{delivery.subscriber_id}:{code}")
 
 
 def issue_render(newsletter: NewsletterPage) -> tuple[str, str, str]:
@@ -68,7 +74,7 @@ def issue_render(newsletter: NewsletterPage) -> tuple[str, str, str]:
 def message_for(send: Send, delivery: Delivery, code: str) -> EmailMultiAlternatives:
     """One recipient's copy: the send's rendering with their own unsubscribe and preferences links
     (`code` from area_code()). The Message-ID is the delivery's, so any copy of it can be recognised."""
-    unsubscribe = site_url(reverse("newsletters:unsubscribe", args=[unsubscribe_token(delivery.subscriber_id, code)]))
+    unsubscribe = site_url(reverse("newsletters:unsubscribe", args=[unsubscribe_token(delivery, code)]))
     preferences = site_url(reverse("newsletters:preferences", args=[preferences_token(delivery.subscriber_id)]))
     domain = re.sub(r"^https?://|[:/].*$", "", settings.WAGTAILADMIN_BASE_URL) or "localhost"
     message = EmailMultiAlternatives(
@@ -155,7 +161,7 @@ class MessageWriter:
         self.head = (
             f"From: {sanitize_address(settings.DEFAULT_FROM_EMAIL, 'utf-8')}\r\n"
             f"Subject: {subject}\r\n"
-            f"Date: {formatdate(localtime=True)}\r\n"
+            f"Date: {formatdate(localtime=settings.EMAIL_USE_LOCALTIME)}\r\n"  # as Django dates message_for's
             "MIME-Version: 1.0\r\n"
             "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
             f'Content-Type: multipart/alternative; boundary="{self.boundary}"\r\n'
@@ -164,7 +170,7 @@ class MessageWriter:
 
     def envelope(self, delivery: Delivery) -> tuple[str, list[str], bytes]:
         """(sender, recipients, message bytes) for one delivery."""
-        unsubscribe = self.unsubscribe_url.replace("TOKEN", unsubscribe_token(delivery.subscriber_id, self.code))
+        unsubscribe = self.unsubscribe_url.replace("TOKEN", unsubscribe_token(delivery, self.code))
         preferences = self.preferences_url.replace("TOKEN", preferences_token(delivery.subscriber_id))
         text = self.send.text.replace(UNSUBSCRIBE, unsubscribe).replace(PREFERENCES, preferences)
         html = self.send.html.replace(UNSUBSCRIBE, unsubscribe).replace(PREFERENCES, preferences)

@@ -166,6 +166,11 @@ class Delivery(models.Model):
         Subscriber, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
     )
     email = models.EmailField()
+    # The subscription that put the recipient in the audience (the area's own first): the copy's
+    # one-click unsubscribe link stops exactly that one.
+    subscription = models.ForeignKey(
+        Subscription, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)

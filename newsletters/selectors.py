@@ -2,13 +2,13 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from priorities.models import BoroughPage, WardPage
+from priorities.models import Borough, BoroughPage, Ward, WardPage
 from priorities.selectors import events_upcoming, priorities_active, team_members
 
-from .models import Delivery, NewsletterPage, Send, Subscriber, suppression_address
+from .models import Delivery, NewsletterPage, Send, Subscriber, Subscription, suppression_address
 
 
 @dataclass
@@ -43,19 +43,31 @@ def newsletter_content(newsletter: NewsletterPage) -> NewsletterContent:
     )
 
 
-def audience(newsletter: NewsletterPage):
-    """Confirmed, unsuppressed subscribers to the newsletter's ward or its borough (for a borough
-    newsletter: to the borough or any of its wards), each once."""
+def newsletter_area(newsletter: NewsletterPage) -> Ward | Borough:
     area = newsletter.area_page()
-    if isinstance(area, WardPage):
-        ward = area.ward
-        covers = Q(subscriptions__ward_id=ward.code) | Q(subscriptions__borough_id=ward.borough_id)
+    return area.ward if isinstance(area, WardPage) else area.borough
+
+
+def subscriptions_bringing(area: Ward | Borough):
+    """The confirmed subscriptions that bring a ward's or a borough's newsletter, the area's own
+    first: a ward's newsletter goes to its own subscribers and its borough's, a borough's to its own
+    and every one of its wards'."""
+    if isinstance(area, Ward):
+        covers, own = Q(ward=area) | Q(borough_id=area.borough_id), "ward_id"
     else:
-        covers = Q(subscriptions__borough_id=area.borough_id) | Q(subscriptions__ward__borough_id=area.borough_id)
+        covers, own = Q(borough=area) | Q(ward__borough=area), "borough_id"
+    return Subscription.objects.filter(covers, confirmed_at__isnull=False).order_by(F(own).asc(nulls_last=True), "pk")
+
+
+def audience(newsletter: NewsletterPage):
+    """Confirmed, unsuppressed subscribers with a subscription that brings the newsletter, each
+    once, with that subscription as `brought_by` (the area's own, if they have it): the one its
+    one-click unsubscribe link stops."""
+    bringing = subscriptions_bringing(newsletter_area(newsletter)).filter(subscriber=OuterRef("pk"))
     return (
         Subscriber.objects.filter(confirmed_at__isnull=False, suppressed_at__isnull=True)
-        .filter(covers & Q(subscriptions__confirmed_at__isnull=False))  # one join: the same subscription
-        .distinct()
+        .filter(Exists(bringing))
+        .annotate(brought_by=Subquery(bringing.values("pk")[:1]))
     )
 
 

@@ -3,6 +3,7 @@ unsubscribe, suppressing addresses that bounce or complain, starting a send, and
 data on request or when its retention period ends."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
@@ -14,9 +15,9 @@ from django.utils import timezone
 
 from priorities.models import Borough, Ward
 
-from .emails import PREFERENCES_SALT, UNSUBSCRIBE_SALT, issue_render, site_url
+from .emails import AREA_UNSUBSCRIBE_SALT, PREFERENCES_SALT, UNSUBSCRIBE_SALT, issue_render, site_url
 from .models import SUPPRESSION_DOMAIN, Delivery, NewsletterPage, Send, Subscriber, Subscription, suppression_address
-from .selectors import audience
+from .selectors import audience, subscriptions_bringing
 
 CONFIRM_SALT = "newsletters.confirm"
 CONFIRM_DAYS = 7
@@ -89,23 +90,47 @@ def preferences_update(*, subscriber: Subscriber, keep: list[int]) -> None:
     _unsubscribed_if_none_left(subscriber)
 
 
-def unsubscribe_one_click(*, token: str) -> Subscriber | None:
-    """RFC 8058: the POST from an email's List-Unsubscribe link stops that newsletter."""
+@dataclass(frozen=True)
+class Unsubscribing:
+    """Whose link it is, and the subscription it stops (None: already stopped)."""
+
+    subscriber: Subscriber
+    subscription: Subscription | None
+
+
+def unsubscribe_target(token: str) -> Unsubscribing | None:
+    """What a one-click unsubscribe link stops; None for a link this site did not make, or whose
+    subscriber has been erased. A link naming its subscription stops exactly that one; an older
+    link, naming the newsletter's area, the subscription that brings that area's newsletter now
+    (the area's own first, as a send chooses)."""
     try:
-        pk, code = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token).split(":", 1)
+        subscriber_pk, subscription_pk = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token).split(":", 1)
+        code = None
     except (signing.BadSignature, ValueError):
-        return None
-    subscriber = Subscriber.objects.filter(pk=pk).first()
+        try:
+            subscriber_pk, code = signing.Signer(salt=AREA_UNSUBSCRIBE_SALT).unsign(token).split(":", 1)
+        except (signing.BadSignature, ValueError):
+            return None
+    subscriber = Subscriber.objects.filter(pk=subscriber_pk).first()
     if subscriber is None:
         return None
-    ward = Ward.objects.filter(pk=code).first()
-    if ward is not None:
-        covers = Q(ward=ward) | Q(borough_id=ward.borough_id)
+    if code is None:
+        subscriptions = subscriber.subscriptions.filter(pk=subscription_pk)
+    elif area := Ward.objects.filter(pk=code).first() or Borough.objects.filter(pk=code).first():
+        subscriptions = subscriptions_bringing(area).filter(subscriber=subscriber)
     else:
-        covers = Q(borough_id=code) | Q(ward__borough_id=code)
-    subscriber.subscriptions.filter(covers).delete()
-    _unsubscribed_if_none_left(subscriber)
-    return subscriber
+        subscriptions = Subscription.objects.none()
+    return Unsubscribing(subscriber, subscriptions.select_related("ward__borough", "borough").first())
+
+
+def unsubscribe_one_click(*, token: str) -> Unsubscribing | None:
+    """RFC 8058: the POST from an email's List-Unsubscribe link stops the subscription it names,
+    and only that one."""
+    target = unsubscribe_target(token)
+    if target is not None and target.subscription is not None:
+        Subscription.objects.filter(pk=target.subscription.pk).delete()
+        _unsubscribed_if_none_left(target.subscriber)
+    return target
 
 
 def _unsubscribed_if_none_left(subscriber: Subscriber) -> None:
@@ -147,12 +172,16 @@ def send_start(*, newsletter: NewsletterPage, user=None) -> Send:
     subject, html, text = issue_render(newsletter)
     with transaction.atomic():
         send = Send.objects.create(newsletter=newsletter, created_by=user, subject=subject, html=html, text=text)
-        recipients, params = audience(newsletter).values(sid=F("pk"), address=F("email")).query.sql_with_params()
+        recipients, params = (
+            audience(newsletter).values(sid=F("pk"), address=F("email"), by=F("brought_by")).query.sql_with_params()
+        )
         table = Delivery._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} (send_id, subscriber_id, email, status, attempts, last_error, handed_over) "  # noqa: S608
-                f"SELECT %s, recipients.sid, recipients.address, 'queued', 0, '', false FROM ({recipients}) recipients",
+                f"INSERT INTO {table} "  # noqa: S608
+                "(send_id, subscriber_id, email, subscription_id, status, attempts, last_error, handed_over) "
+                f"SELECT %s, recipients.sid, recipients.address, recipients.by, 'queued', 0, '', false "
+                f"FROM ({recipients}) recipients",
                 [send.pk, *params],
             )
         send.total = send.deliveries.count()
@@ -189,7 +218,7 @@ def _deliveries_unlink(deliveries) -> None:
     may quote the address). Any not yet handed to the mail server are stopped first: a worker
     holding one finds it gone when it tries to hand it over (newsletters.sending), so it is not sent."""
     deliveries.filter(status__in=IN_PROGRESS, handed_over=False).update(status=Delivery.Status.SUPPRESSED)
-    deliveries.update(subscriber=None, email="", last_error="")
+    deliveries.update(subscriber=None, subscription=None, email="", last_error="")
 
 
 @transaction.atomic

@@ -3,18 +3,23 @@ delivery events endpoint for bounces and complaints."""
 
 import hmac
 import json
+from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from priorities.models import Borough, Ward
 from sn_site.api import AnonymousRateLimit
+from sn_site.forms import email_field
 from sn_site.security import same_site_only
 
+from .emails import preferences_token
+from .models import Subscriber, Subscription
 from .services import (
     delivery_events_record,
     preferences_update,
@@ -22,6 +27,7 @@ from .services import (
     subscription_confirm,
     subscription_request,
     unsubscribe_one_click,
+    unsubscribe_target,
 )
 
 
@@ -31,23 +37,63 @@ class SignupLimit(AnonymousRateLimit):
     scope = "newsletter_signup"
 
 
+NEWSLETTERS_LISTED = "Choose from the newsletters listed"
+
+
 class SubscribeForm(forms.Form):
-    email = forms.EmailField(
-        error_messages={
-            "required": "Enter your email address.",
-            "invalid": "Enter an email address like name@example.com.",
-        }
+    email = email_field()
+    ward = forms.ModelMultipleChoiceField(
+        Ward.objects.filter(page__live=True),
+        required=False,
+        to_field_name="code",
+        error_messages={"invalid_choice": NEWSLETTERS_LISTED, "invalid_pk_value": NEWSLETTERS_LISTED},
     )
-    ward = forms.ModelMultipleChoiceField(Ward.objects.filter(page__live=True), required=False, to_field_name="code")
     borough = forms.ModelMultipleChoiceField(
-        Borough.objects.filter(page__live=True), required=False, to_field_name="code"
+        Borough.objects.filter(page__live=True),
+        required=False,
+        to_field_name="code",
+        error_messages={"invalid_choice": NEWSLETTERS_LISTED, "invalid_pk_value": NEWSLETTERS_LISTED},
     )
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("ward") and not cleaned.get("borough") and not self.errors:
-            raise forms.ValidationError("Choose at least one newsletter.")
+        if not cleaned.get("ward") and not cleaned.get("borough") and not {"ward", "borough"} & set(self.errors):
+            raise forms.ValidationError("Choose at least one newsletter")
         return cleaned
+
+
+@dataclass(frozen=True)
+class SignupAgain:
+    """The sign-up form as it was sent, with what was wrong, to show it again."""
+
+    email: str
+    chosen: list[str]  # the codes of the wards and boroughs ticked
+    errors: list[tuple[str, str]]  # the error summary: (id of the field, message)
+    email_error: str
+    newsletters_error: str
+
+
+def _signup_again(request, form: SubscribeForm) -> TemplateResponse:
+    """The form again, on a page of its own, for the ward or borough whose page it was sent from."""
+    # The hidden `area`; from a page cached before the form had one, the first newsletter ticked.
+    code = form.data.get("area") or next(iter([*form.data.getlist("ward"), *form.data.getlist("borough")]), "")
+    ward = Ward.objects.filter(code=code, page__live=True).select_related("borough", "page").first()
+    borough = None if ward else Borough.objects.filter(code=code, page__live=True).select_related("page").first()
+    newsletters_error = next(iter([*form.non_field_errors(), *form["ward"].errors, *form["borough"].errors]), "")
+    email_error = next(iter(form["email"].errors), "")
+    errors = [("subscribe-email", email_error)] if email_error else []
+    if newsletters_error:
+        errors.append(("subscribe-ward" if ward else "subscribe-borough", newsletters_error))
+    signup = SignupAgain(
+        email=form.data.get("email", ""),
+        chosen=[*form.data.getlist("ward"), *form.data.getlist("borough")],
+        errors=errors,
+        email_error=email_error,
+        newsletters_error=newsletters_error,
+    )
+    area_page = ward.page if ward else borough.page if borough else None
+    context = {"signup": signup, "ward": ward, "borough": borough, "area_page": area_page}
+    return TemplateResponse(request, "newsletters/subscribe.html", context, status=400)
 
 
 @csrf_exempt
@@ -55,6 +101,7 @@ class SubscribeForm(forms.Form):
 @require_POST
 def subscribe(request):
     """The same answer whether the address was known or not: nothing here says who subscribes.
+    Something wrong shows the form again, as it was sent, with what to put right.
 
     No CSRF token: the form is on every ward and borough page, and a token would set a cookie on
     each of them (no cookies unless asked, and none in the page cache). Cross-site posts are
@@ -65,7 +112,7 @@ def subscribe(request):
         return TemplateResponse(request, "newsletters/too_many.html", {}, status=429)
     form = SubscribeForm(request.POST)
     if not form.is_valid():
-        return TemplateResponse(request, "newsletters/subscribe_problem.html", {"form": form}, status=400)
+        return _signup_again(request, form)
     subscription_request(
         email=form.cleaned_data["email"],
         wards=list(form.cleaned_data["ward"]),
@@ -85,36 +132,66 @@ def confirm(request, token: str):
     return TemplateResponse(request, "newsletters/confirmed.html", {"subscriber": subscriber})
 
 
+KEEP_LISTED = "Choose the newsletters to keep from those listed"
+
+
+class PreferencesForm(forms.Form):
+    keep = forms.ModelMultipleChoiceField(
+        Subscription.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": KEEP_LISTED, "invalid_pk_value": KEEP_LISTED},
+    )
+
+    def __init__(self, *args, subscriber: Subscriber, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].queryset = subscriber.subscriptions.all()
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def preferences(request, token: str):
     subscriber = subscriber_for_preferences(token)
     if subscriber is None:
         return TemplateResponse(request, "newsletters/link_invalid.html", {}, status=404)
-    done = False
+    form = PreferencesForm(request.POST if request.method == "POST" else None, subscriber=subscriber)
+    done = errors = False
     if request.method == "POST":
-        keep = (
-            []
-            if "unsubscribe_all" in request.POST
-            else [int(pk) for pk in request.POST.getlist("keep") if pk.isdigit()]
-        )
-        preferences_update(subscriber=subscriber, keep=keep)
-        done = True
-    subscriptions = subscriber.subscriptions.select_related("ward", "borough").order_by("pk")
-    return TemplateResponse(
-        request, "newsletters/preferences.html", {"subscriptions": subscriptions, "done": done, "token": token}
-    )
+        if "unsubscribe_all" in request.POST:
+            preferences_update(subscriber=subscriber, keep=[])
+            done = True
+        elif form.is_valid():
+            preferences_update(
+                subscriber=subscriber, keep=[subscription.pk for subscription in form.cleaned_data["keep"]]
+            )
+            done = True
+        else:
+            errors = True
+    subscriptions = list(subscriber.subscriptions.select_related("ward", "borough").order_by("pk"))
+    context = {
+        "subscriptions": subscriptions,
+        "done": done,
+        "token": token,
+        # Ticked: every newsletter, or what was sent if it comes back.
+        "kept": form.data.getlist("keep") if errors else [str(subscription.pk) for subscription in subscriptions],
+        "errors": [(f"keep-{subscriptions[0].pk}" if subscriptions else "", m) for m in form["keep"].errors],
+    }
+    return TemplateResponse(request, "newsletters/preferences.html", context, status=400 if errors else 200)
 
 
 @csrf_exempt  # RFC 8058: mail providers POST here from the email's List-Unsubscribe header, with no form
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token: str):
     """GET never unsubscribes (mail software fetches links by itself): it shows a button. POST does."""
-    if request.method != "POST":  # GET and HEAD only ever show the page
-        return TemplateResponse(request, "newsletters/unsubscribe.html", {})
-    subscriber = unsubscribe_one_click(token=token)
-    if subscriber is None:
+    target = unsubscribe_one_click(token=token) if request.method == "POST" else unsubscribe_target(token)
+    if target is None:
         return TemplateResponse(request, "newsletters/link_invalid.html", {}, status=400)
-    return TemplateResponse(request, "newsletters/unsubscribed.html", {})
+    context = {
+        "subscription": target.subscription,
+        "still_getting": target.subscriber.subscriptions.select_related("ward", "borough").order_by("pk"),
+        "preferences_url": reverse("newsletters:preferences", args=[preferences_token(target.subscriber.pk)]),
+    }
+    if request.method != "POST" and target.subscription is not None:  # GET and HEAD only show the button
+        return TemplateResponse(request, "newsletters/unsubscribe.html", context)
+    return TemplateResponse(request, "newsletters/unsubscribed.html", context)
 
 
 @csrf_exempt  # called by the email service, authenticated by the shared secret

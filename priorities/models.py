@@ -471,6 +471,11 @@ class BoroughPage(FeedRoutes, Page):
         max_length=1500,
         help_text="A short message from the commander to residents: plain words, no jargon.",
     )
+    email = models.EmailField(
+        blank=True,
+        help_text="The borough team's shared email address (not a personal one). Replies to ward panel survey "
+        "emails come here when a ward's page gives no email address.",
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("borough", read_only=True),
@@ -479,6 +484,7 @@ class BoroughPage(FeedRoutes, Page):
             [FieldPanel("commander_name"), FieldPanel("commander_role"), FieldPanel("commander_message")],
             heading="Borough commander",
         ),
+        FieldPanel("email"),
         InlinePanel("events", heading="Borough-wide meetings and events", label="Event"),
         InlinePanel("news", heading="Borough news", label="News item"),
     ]

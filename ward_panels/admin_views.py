@@ -18,9 +18,8 @@ from sn_site.operations import queued
 from .forms import MemberImportForm
 from .models import PanelMember, Survey, WardPanel
 from .permissions import AreaPermissionPolicy, in_area
-from .selectors import survey_results
+from .selectors import survey_panels, survey_results
 from .services import members_import as import_members
-from .services import survey_panels
 from .tasks import invitations_send as send_task
 from .views import _fields
 
@@ -39,7 +38,7 @@ def survey_preview(request, pk: int):
     return TemplateResponse(
         request,
         "ward_panels/survey.html",
-        {"survey": survey, "fields": _fields(questions, None, {}), "errors": {}, "preview": True},
+        {"survey": survey, "fields": _fields(questions, None, {}), "errors": [], "preview": True},
     )
 
 

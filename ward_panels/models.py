@@ -424,13 +424,15 @@ class EqualityMonitoring(models.Model):
     def __str__(self) -> str:
         return "Equality answers"  # never shown per person
 
-    FIELDS = (
-        "age_band",
-        "sex",
-        "gender_identity",
-        "ethnic_group",
-        "religion",
-        "sexual_orientation",
-        "disability",
-        "caring",
-    )
+    # Each answer's question, as people are asked it (the web survey's equality step, and its errors).
+    QUESTIONS = {
+        "age_band": "What is your age?",
+        "sex": "What is your sex?",
+        "gender_identity": "Is the gender you identify with the same as the sex you were registered at birth?",
+        "ethnic_group": "What is your ethnic group?",
+        "religion": "What is your religion?",
+        "sexual_orientation": "Which of the following best describes your sexual orientation?",
+        "disability": "Do you have a disability?",
+        "caring": "Do you look after, or give help or support to, anyone because of their health or age?",
+    }
+    FIELDS = tuple(QUESTIONS)

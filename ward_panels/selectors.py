@@ -1,17 +1,20 @@
 """Reads for ward panels: what a survey asks, who may see its results, and the results themselves,
 with small numbers suppressed."""
 
+import re
 import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass
+from email.utils import parseaddr
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q
 
 from priorities.models import BoroughPage, WardPage
 
-from .models import Answer, EqualityMonitoring, Invitation, PanelMember, Question, Response, Survey
+from .models import Answer, EqualityMonitoring, Invitation, PanelMember, Question, Response, Survey, WardPanel
 from .suppression import THRESHOLD, suppress_counts
 
 
@@ -26,6 +29,33 @@ def survey_for_answering(pk) -> Survey | None:
     )
 
 
+def survey_panels(survey: Survey):
+    """The panels a survey asks: its ward's, or every panel in its borough."""
+    if survey.ward_id:
+        return WardPanel.objects.filter(ward_id=survey.ward_id)
+    return WardPanel.objects.filter(ward__borough_id=survey.borough_id)
+
+
+def _read_by_someone(address: str) -> bool:
+    """Whether people read an address's mailbox: not a no-reply (or do-not-reply) one."""
+    local = parseaddr(address)[1].partition("@")[0]
+    return bool(local) and not re.fullmatch(r"(no|do-?not)[-_.]?reply", local, re.IGNORECASE)
+
+
+def survey_reply_addresses(survey: Survey) -> dict[str, str]:
+    """Where replies to a survey's emails go, for each ward asked: the team email on the ward's
+    page, else on its borough's page, else SN_REPLY_TO_EMAIL; '' when none is read by anyone."""
+    rows = survey_panels(survey).values_list("ward_id", "ward__page__email", "ward__borough__page__email")
+    return {
+        ward: next((a for a in (own, borough, settings.SN_REPLY_TO_EMAIL) if a and _read_by_someone(a)), "")
+        for ward, own, borough in rows
+    }
+
+
+def invitation_answered(invitation: Invitation) -> bool:
+    return Response.objects.filter(invitation_id=invitation.pk).exists()
+
+
 @dataclass(frozen=True)
 class QuestionRules:
     """What answering a question needs to know, as plain values."""
@@ -33,6 +63,7 @@ class QuestionRules:
     Kind = Question.Kind
     pk: int
     kind: str
+    text: str
     required: bool
     options: tuple[str, ...]
     max_length: int
@@ -97,7 +128,15 @@ def survey_rules(pk) -> SurveyRules | None:
         purged=survey.personal_data_deleted_at is not None,
         questions=tuple(
             QuestionRules(
-                q.pk, q.kind, q.required, tuple(q.options()), q.max_length, q.max_choices, q.scale_min, q.scale_max
+                q.pk,
+                q.kind,
+                q.text,
+                q.required,
+                tuple(q.options()),
+                q.max_length,
+                q.max_choices,
+                q.scale_min,
+                q.scale_max,
             )
             for q in survey.questions.all()
         ),

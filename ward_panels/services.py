@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from sn_site.formats import clock_time
+from sn_site.forms import EMAIL_INVALID, EMAIL_REQUIRED
 
 from .models import (
     CONSENT_WORDING,
@@ -30,7 +31,7 @@ from .models import (
     Survey,
     WardPanel,
 )
-from .selectors import QuestionRules, SurveyRules
+from .selectors import QuestionRules, SurveyRules, survey_panels, survey_reply_addresses
 
 INVITATION_SALT = "ward_panels.invitation"
 RECEIPT_SALT = "ward_panels.receipt"
@@ -75,39 +76,42 @@ def receipt_for(response: Response) -> str:
 # Answering --------------------------------------------------------------------------------------
 
 
-def _checked_answer(question: Question, value, options: list[str]):
-    """The answer as stored, or raise ValueError with a message for the person answering."""
-    kind = question.Kind
+def _checked_answer(question: QuestionRules, value):
+    """The answer as stored, or raise ValueError with a message for the person answering, naming
+    the question (a form shows every message together at its top)."""
+    kind, text, options = question.Kind, question.text, question.options
     if question.kind == kind.TEXT:
         if not isinstance(value, str):
-            raise ValueError("Write your answer as text.")
+            raise ValueError(f"Write your answer to '{text}' as text")
         value = value.strip()
         if len(value) > question.max_length:
-            raise ValueError(f"Keep your answer to {question.max_length} characters (it has {len(value)}).")
+            raise ValueError(f"Keep your answer to '{text}' to {question.max_length} characters (it has {len(value)})")
         return value
     if question.kind == kind.SINGLE:
         if value not in options:
-            raise ValueError("Choose one of the options.")
+            raise ValueError(f"Choose one of the options for '{text}'")
         return value
     if question.kind == kind.RATING:
         if isinstance(value, str) and value.strip().lstrip("-").isdigit():
             value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int):  # not 4.5, not 1e999, not "four"
-            raise ValueError("Choose a whole number on the scale.")
-        number = value
-        if not question.scale_min <= number <= question.scale_max:
-            raise ValueError(f"Choose a number from {question.scale_min} to {question.scale_max}.")
-        return number
+        # Not 4.5, not 1e999, not "four".
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int)
+            or not question.scale_min <= value <= question.scale_max
+        ):
+            raise ValueError(f"Choose a whole number from {question.scale_min} to {question.scale_max} for '{text}'")
+        return value
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ValueError("Choose from the options.")
+        raise ValueError(f"Choose from the options for '{text}'")
     if len(set(value)) != len(value) or any(item not in options for item in value):
-        raise ValueError("Choose only from the options, each once.")
+        raise ValueError(f"Choose only from the options for '{text}', each once")
     if question.kind == kind.RANKING:
         if sorted(value) != sorted(options):
-            raise ValueError("Put every option in order, each once.")
+            raise ValueError(f"Put every option for '{text}' in order, each once")
         return value
     if len(value) > question.max_choices:
-        raise ValueError(f"Choose up to {question.max_choices}.")
+        raise ValueError(f"Choose up to {question.max_choices} for '{text}'")
     return value
 
 
@@ -115,51 +119,64 @@ def _is_empty(value) -> bool:
     return value is None or value == "" or value == []
 
 
-def answers_check(survey: SurveyRules, answers) -> dict[QuestionRules, object]:
-    """Each answer checked against its question; SubmissionRefused names every problem."""
+def _answers_checked(survey: SurveyRules, answers, errors: dict) -> dict[QuestionRules, object]:
+    """Each answer checked against its question; every problem is added to `errors`."""
     if not isinstance(answers, dict):
-        raise SubmissionRefused({"answers": ["Send the answers as an object keyed by question id."]})
+        errors["answers"] = ["Send the answers as an object keyed by question id."]
+        return {}
     questions = {str(question.pk): question for question in survey.questions}
-    errors: dict[str, list[str]] = {}
+    problems: dict[str, list[str]] = {}
     checked: dict[QuestionRules, object] = {}
     for key in answers:
         if str(key) not in questions:
-            errors[str(key)] = ["There is no such question in this survey."]
+            problems[str(key)] = ["There is no such question in this survey."]
     for key, question in questions.items():
         value = answers.get(key, answers.get(int(key)) if key.isdigit() else None)
         if _is_empty(value):
             if question.required:
-                errors[key] = ["This question needs an answer."]
+                problems[key] = [f"Answer '{question.text}'"]
             continue
         try:
-            checked[question] = _checked_answer(question, value, question.options)
+            checked[question] = _checked_answer(question, value)
         except ValueError as error:
-            errors[key] = [str(error)]
-    if errors:
-        raise SubmissionRefused({"answers": errors})
+            problems[key] = [str(error)]
+    if problems:
+        errors["answers"] = problems
     return checked
+
+
+ALREADY_ANSWERED_BY_EMAIL = (
+    "This email address has already answered this survey: thank you, there is no need to answer again"
+)
 
 
 def response_submit(
     *, survey: SurveyRules, answers, token: str | None = None, respondent: str | None = None, now=None
 ) -> Response:
-    """Store one person's answers, or refuse with every reason. The database keeps it to one
-    response per invitation, and for open surveys one per respondent, however many arrive at once.
-    Takes the survey's rules (selectors.survey_rules), so checking costs no queries."""
+    """Store one person's answers, or refuse with every reason at once. The database keeps it to
+    one response per invitation, and for open surveys one per respondent, however many arrive at
+    once. Takes the survey's rules (selectors.survey_rules), so checking costs no queries."""
     now = now or timezone.now()
     if not survey.is_open(now):
         raise SubmissionRefused({"survey": ["This survey is closed." if now >= survey.opens_at else "Not open yet."]})
+    errors: dict = {}
     invitation = None
     key = None
     if survey.audience == Survey.Audience.PANEL:
         invitation = invitation_for_token(token or "")
         if invitation is None or invitation.survey_id != survey.pk:
-            raise SubmissionRefused({"token": ["This link is not valid. Use the link in your invitation."]})
+            errors["token"] = ["This link is not valid. Use the link in your invitation."]
     else:
-        if not respondent:
-            raise SubmissionRefused({"email": ["Give your email address: we count one response per person."]})
-        key = respondent_key(survey, respondent)
-    checked = answers_check(survey, answers)
+        respondent = (respondent or "").strip()
+        try:
+            validate_email(respondent)
+        except DjangoValidationError:
+            errors["email"] = [EMAIL_INVALID if respondent else EMAIL_REQUIRED]
+        else:
+            key = respondent_key(survey, respondent)
+    checked = _answers_checked(survey, answers, errors)
+    if errors:
+        raise SubmissionRefused(errors)
     try:
         with transaction.atomic():
             response = Response.objects.create(survey_id=survey.pk, invitation=invitation, respondent_key=key)
@@ -169,31 +186,44 @@ def response_submit(
     except IntegrityError:
         if invitation is not None:
             raise SubmissionRefused({"token": ["This invitation has already been used to answer."]}) from None
-        raise SubmissionRefused({"email": ["You have already answered this survey. Thank you."]}) from None
+        raise SubmissionRefused({"email": [ALREADY_ANSWERED_BY_EMAIL]}) from None
     return response
+
+
+def _receipt_response_pk(receipt: str) -> int:
+    try:
+        return signing.loads(receipt, salt=RECEIPT_SALT, max_age=datetime.timedelta(days=1))
+    except (signing.BadSignature, TypeError):
+        raise SubmissionRefused({"receipt": ["This form has expired. Thank you for answering."]}) from None
+
+
+def receipt_is_current(receipt: str) -> bool:
+    """A receipt this site made, for a response given in the last day."""
+    try:
+        _receipt_response_pk(receipt)
+    except SubmissionRefused:
+        return False
+    return True
 
 
 def equality_record(*, receipt: str, answers: dict, survey: Survey | None = None) -> None:
     """The optional equality answers, stored apart from the response they followed. Once per
     response, and only with the receipt of a response to this survey."""
-    try:
-        response_pk = signing.loads(receipt, salt=RECEIPT_SALT, max_age=datetime.timedelta(days=1))
-    except (signing.BadSignature, TypeError):
-        raise SubmissionRefused({"receipt": ["This form has expired. Thank you for answering."]}) from None
+    response_pk = _receipt_response_pk(receipt)
     if survey is not None and not Response.objects.filter(pk=response_pk, survey=survey).exists():
         raise SubmissionRefused({"receipt": ["This receipt is for another survey."]})
     if not isinstance(answers, dict):
         raise SubmissionRefused({"equality": ["Send the answers as an object."]})
     errors, values = {}, {}
     for name, given in answers.items():
-        if name not in EqualityMonitoring.FIELDS:
+        if name not in EqualityMonitoring.QUESTIONS:
             errors[name] = ["There is no such question."]
             continue
         allowed = {value for value, _label in EqualityMonitoring._meta.get_field(name).choices}
         if given in ("", None):
             continue
         if not isinstance(given, str) or given not in allowed:
-            errors[name] = ["Choose one of the options."]
+            errors[name] = [f"Choose one of the options for '{EqualityMonitoring.QUESTIONS[name]}'"]
         values[name] = given
     if errors:
         raise SubmissionRefused({"equality": errors})
@@ -209,34 +239,39 @@ def equality_record(*, receipt: str, answers: dict, survey: Survey | None = None
 # Invitations and reminders ----------------------------------------------------------------------
 
 
-def survey_panels(survey: Survey):
-    """The panels a survey asks: its ward's, or every panel in its borough."""
-    if survey.ward_id:
-        return WardPanel.objects.filter(ward_id=survey.ward_id)
-    return WardPanel.objects.filter(ward__borough_id=survey.borough_id)
-
-
 def survey_link(survey: Survey, token: str | None = None) -> str:
     path = reverse("ward_panels:survey", args=[survey.pk])
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path + (f"?token={token}" if token else "")
 
 
-def _invitation_email(invitation: Invitation, reminder: bool) -> EmailMessage:
+def _invitation_email(invitation: Invitation, reminder: bool, reply_to: str) -> EmailMessage:
+    """The survey's link, and in every one a link to leave the panel. Replies go to the ward's
+    team (reply_to, from selectors.survey_reply_addresses); with none, the email asks for none."""
     survey, member = invitation.survey, invitation.member
+    ward = member.panel.ward.name
     closes = f"{timezone.localtime(survey.closes_at):%-d %B %Y} at {clock_time(survey.closes_at)}"
     opening = (
         "A reminder: we would still like to hear from you." if reminder else "Your ward panel would like your views."
     )
     link = survey_link(survey, invitation_token(invitation))
+    leave = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("ward_panels:leave", args=[leave_token(member)])
+    questions = f"Questions about the survey? Reply to this email to reach the {ward} Safer Neighbourhoods Team.\n\n"
     body = (
         f"Dear {member.name},\n\n{opening}\n\n{survey.title}\n\n{survey.introduction}\n\n"
         f"Answer here (this link is just for you, and works once):\n{link}\n\n"
         f"The survey closes on {closes}.\n\n"
-        f"You are getting this because you are a member of the {member.panel.ward.name} ward panel and agreed to "
-        "be contacted. To leave the panel, reply to this email.\n"
+        f"{questions if reply_to else ''}"
+        f"You are getting this because you are a member of the {ward} ward panel and agreed to be contacted. "
+        f"To leave the panel, and get no more surveys:\n{leave}\n"
     )
     subject = ("Reminder: " if reminder else "") + survey.title
-    return EmailMessage(subject, body, to=[member.email])
+    return EmailMessage(
+        subject,
+        body,
+        to=[member.email],
+        reply_to=[reply_to] if reply_to else None,
+        headers={"List-Unsubscribe": f"<{leave}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+    )
 
 
 def invitations_send(*, survey: Survey, now=None) -> int:
@@ -249,8 +284,10 @@ def invitations_send(*, survey: Survey, now=None) -> int:
     Invitation.objects.bulk_create(
         [Invitation(survey=survey, member=member) for member in members], ignore_conflicts=True
     )
-    unsent = Invitation.objects.filter(survey=survey, sent_at__isnull=True).select_related("member__panel__ward")
-    return _send(unsent, reminder=False, now=now)
+    unsent = Invitation.objects.filter(survey=survey, sent_at__isnull=True).select_related(
+        "survey", "member__panel__ward"
+    )
+    return _send(unsent, reminder=False, now=now, reply_to=survey_reply_addresses(survey))
 
 
 def reminders_send(*, now=None) -> int:
@@ -265,14 +302,14 @@ def reminders_send(*, now=None) -> int:
             response__isnull=True,
             member__left_on__isnull=True,
         ).select_related("survey", "member__panel__ward")
-        sent += _send(due, reminder=True, now=now)
+        sent += _send(due, reminder=True, now=now, reply_to=survey_reply_addresses(survey))
     return sent
 
 
-def _send(invitations, *, reminder: bool, now) -> int:
+def _send(invitations, *, reminder: bool, now, reply_to: dict[str, str]) -> int:
     """Email each invitation once: a row is claimed (a conditional update) before its email goes,
     so two workers running at once never both send it; if sending fails, the claim is let go for
-    the task's retry."""
+    the task's retry. `reply_to`: each ward's address for replies."""
     field = "reminded_at" if reminder else "sent_at"
     sent = 0
     with get_connection() as connection:
@@ -280,7 +317,8 @@ def _send(invitations, *, reminder: bool, now) -> int:
             if not Invitation.objects.filter(pk=invitation.pk, **{f"{field}__isnull": True}).update(**{field: now}):
                 continue  # another worker has it
             try:
-                connection.send_messages([_invitation_email(invitation, reminder)])
+                email = _invitation_email(invitation, reminder, reply_to.get(invitation.member.panel.ward_id, ""))
+                connection.send_messages([email])
             except Exception:
                 Invitation.objects.filter(pk=invitation.pk).update(**{field: None})
                 raise
@@ -382,7 +420,7 @@ def member_answers_delete(sender, instance: PanelMember, **kwargs) -> None:
     Response.objects.filter(invitation__member=instance).delete()
 
 
-# Joining online ---------------------------------------------------------------------------------
+# Joining and leaving online ---------------------------------------------------------------------
 
 JOIN_SALT = "ward_panels.join"
 JOIN_LINK_DAYS = 7
@@ -434,6 +472,34 @@ def membership_confirm(*, token: str, now=None) -> PanelMember | None:
     if member is not None and member.confirmed_at is None:
         member.confirmed_at = now or timezone.now()
         member.save(update_fields=["confirmed_at"])
+    return member
+
+
+LEAVE_SALT = "ward_panels.leave"
+
+
+def leave_token(member: PanelMember) -> str:
+    """In every survey email: lets its member leave the panel. It never expires, like the email."""
+    return signing.Signer(salt=LEAVE_SALT).sign(str(member.pk))
+
+
+def member_for_leave_token(token: str) -> PanelMember | None:
+    try:
+        pk = signing.Signer(salt=LEAVE_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    return PanelMember.objects.select_related("panel__ward").filter(pk=pk).first()
+
+
+def membership_leave(*, token: str, now=None) -> PanelMember | None:
+    """End a membership from the link in a survey email: no more invitations or reminders, and
+    its details are erased SN_PANEL_MEMBER_RETENTION_DAYS later (members_left_purge). None if
+    the link is wrong or the member has already been erased."""
+    member = member_for_leave_token(token)
+    today = timezone.localdate(now or timezone.now())
+    if member is not None and (member.left_on is None or member.left_on > today):
+        member.left_on = today
+        member.save(update_fields=["left_on"])
     return member
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("surveys/<int:pk>/thank-you/", views.thanks, name="thanks"),
     path("ward-panels/<str:ward_code>/join/", views.join, name="join"),
     path("ward-panels/join/<str:token>/", views.join_confirm, name="join_confirm"),
+    path("ward-panels/leave/<str:token>/", views.leave, name="leave"),
 ]
 
 api_urlpatterns = [

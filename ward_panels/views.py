@@ -4,26 +4,32 @@ service as the API. After answering, an optional equality step, kept apart from 
 from dataclasses import dataclass, field
 
 from django import forms
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from priorities.models import WardPage
 from sn_site.api import AnonymousRateLimit
+from sn_site.forms import email_field, error_summary
 
 from .api import SurveyAnswerLimit
 from .models import CONSENT_WORDING, EqualityMonitoring, Question, Survey
-from .selectors import survey_for_answering, survey_rules
+from .selectors import invitation_answered, survey_for_answering, survey_rules
 from .services import (
     SubmissionRefused,
     equality_record,
     invitation_for_token,
+    member_for_leave_token,
     membership_confirm,
+    membership_leave,
     membership_request,
     receipt_for,
+    receipt_is_current,
     response_submit,
 )
 
@@ -57,12 +63,15 @@ def survey(request, pk: int):
     if survey is None or survey.opens_at > timezone.now():
         raise Http404
     token = request.POST.get("token") or request.GET.get("token") or ""
+    context = {"survey": survey, "token": token}
     if survey.audience == Survey.Audience.PANEL:
         invitation = invitation_for_token(token)
         if invitation is None or invitation.survey_id != survey.pk:
-            return TemplateResponse(request, "ward_panels/survey_link_invalid.html", {"survey": survey}, status=404)
+            return TemplateResponse(request, "ward_panels/survey_link_invalid.html", context, status=404)
+        if invitation_answered(invitation):  # said before the form, not after it is filled in
+            return TemplateResponse(request, "ward_panels/survey_answered.html", context)
     questions = list(survey.questions.all())
-    context = {"survey": survey, "token": token, "fields": _fields(questions, None, {}), "errors": {}}
+    context.update(fields=_fields(questions, None, {}), errors=[])
     if request.method == "POST":
         if not SurveyAnswerLimit().allow_request(request, None):  # the API's limit, counted together
             return TemplateResponse(request, "ward_panels/too_many.html", {}, status=429)
@@ -74,11 +83,17 @@ def survey(request, pk: int):
                 respondent=request.POST.get("email", ""),
             )
         except SubmissionRefused as refused:
-            context["errors"] = errors = _flat_errors(refused.errors)
-            context["fields"] = _fields(questions, request.POST, errors)
-            context["email"] = request.POST.get("email", "")
+            fields = _fields(questions, request.POST, refused.errors.get("answers", {}))
+            context.update(
+                fields=fields,
+                errors=_summary(fields, refused.errors),
+                email=request.POST.get("email", ""),
+                email_error=refused.errors.get("email", [""])[0],
+            )
             return TemplateResponse(request, "ward_panels/survey.html", context, status=400)
-        request.session["survey_receipt"] = receipt_for(response)
+        receipts = request.session.get("survey_receipts", {})
+        receipts[str(survey.pk)] = receipt_for(response)
+        request.session["survey_receipts"] = receipts
         return redirect(reverse("ward_panels:thanks", args=[survey.pk]))
     if not survey.is_open():
         return TemplateResponse(request, "ward_panels/survey_closed.html", context)
@@ -99,8 +114,14 @@ class QuestionField:
     def name(self) -> str:
         return f"q{self.question.pk}"
 
+    @property
+    def anchor(self) -> str:
+        """The id of the question's first box, where its error links to."""
+        return f"{self.name}-input" if self.question.kind == Question.Kind.TEXT else f"{self.name}-0"
 
-def _fields(questions, data, errors) -> list[QuestionField]:
+
+def _fields(questions, data, answer_errors) -> list[QuestionField]:
+    """Each question, with its error from answer_errors ({"<question id>": [message]})."""
     fields = []
     for question in questions:
         name = f"q{question.pk}"
@@ -108,7 +129,7 @@ def _fields(questions, data, errors) -> list[QuestionField]:
         fields.append(
             QuestionField(
                 question,
-                error=errors.get(name, ""),
+                error=answer_errors.get(str(question.pk), [""])[0] if isinstance(answer_errors, dict) else "",
                 chosen=data.getlist(name) if data else [],
                 text=data.get(name, "") if data else "",
                 ranks=[(i, option, data.get(f"{name}-{i}", "") if data else "") for i, option in enumerate(options)],
@@ -117,66 +138,76 @@ def _fields(questions, data, errors) -> list[QuestionField]:
     return fields
 
 
-def _flat_errors(errors: dict) -> dict[str, str]:
-    """{"answers": {"12": [...]}, "token": [...]} -> {"q12": "...", "token": "..."} for the form."""
-    flat = {}
-    for name, messages in errors.items():
-        if isinstance(messages, dict):
-            for key, inner in messages.items():
-                flat[f"q{key}" if name == "answers" else key] = inner[0]
-        else:
-            flat[name] = messages[0]
-    return flat
-
-
-EQUALITY_QUESTIONS = [
-    ("age_band", "What is your age?"),
-    ("sex", "What is your sex?"),
-    ("gender_identity", "Is the gender you identify with the same as the sex you were registered at birth?"),
-    ("ethnic_group", "What is your ethnic group?"),
-    ("religion", "What is your religion?"),
-    ("sexual_orientation", "Which of the following best describes your sexual orientation?"),
-    ("disability", "Do you have a disability?"),
-    ("caring", "Do you look after, or give help or support to, anyone because of their health or age?"),
-]
+def _summary(fields: list[QuestionField], errors: dict) -> list[tuple[str, str]]:
+    """Every problem, in the page's order, each linked to where it is put right."""
+    summary = [(item.anchor, item.error) for item in fields if item.error]
+    if "email" in errors:
+        summary.append(("email", errors["email"][0]))
+    summary += [("", errors[name][0]) for name in ("token", "survey") if name in errors]
+    return summary
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def thanks(request, pk: int):
-    """What happens next, and the optional equality questions (a separate step, skippable)."""
+    """What happens next, and the optional equality questions (a separate step, skippable), for
+    whoever has just answered in this browser; anyone else is told there is nothing to thank them for."""
     survey = survey_for_answering(pk)
     if survey is None:
         raise Http404
-    receipt = request.session.get("survey_receipt")
-    questions = [
-        (
-            name,
-            text,
-            EqualityMonitoring._meta.get_field(name).choices,
-            EqualityMonitoring._meta.get_field(name).help_text,
-        )
-        for name, text in EQUALITY_QUESTIONS
-    ]
-    context = {"survey": survey, "receipt": receipt, "equality_questions": questions, "done": False, "errors": {}}
-    if request.method == "POST" and receipt:
-        answers = {name: request.POST.get(name, "") for name in EqualityMonitoring.FIELDS}
+    receipts = request.session.get("survey_receipts", {})
+    receipt = receipts.get(str(survey.pk))
+    if receipt is None or not receipt_is_current(receipt):
+        status = 400 if request.method == "POST" else 200
+        return TemplateResponse(request, "ward_panels/thanks_no_answer.html", {"survey": survey}, status=status)
+    given = {name: request.POST.get(name, "") for name in EqualityMonitoring.QUESTIONS}
+    context = {"survey": survey, "done": False, "errors": [], "equality_questions": _equality_fields({}, {})}
+    if request.method == "POST":
         try:
-            equality_record(survey=survey, receipt=receipt, answers=answers)
+            equality_record(survey=survey, receipt=receipt, answers=given)
         except SubmissionRefused as refused:
-            context["errors"] = _flat_errors(refused.errors)
+            problems = refused.errors.get("equality", {})
+            context["equality_questions"] = _equality_fields(given, problems)
+            context["errors"] = [
+                (f"{name}-0", problems[name][0]) for name in EqualityMonitoring.QUESTIONS if name in problems
+            ]
+            context["errors"] += [("", refused.errors["receipt"][0])] if "receipt" in refused.errors else []
             return TemplateResponse(request, "ward_panels/thanks.html", context, status=400)
-        request.session.pop("survey_receipt", None)
-        context.update(done=True, receipt=None)
+        del receipts[str(survey.pk)]
+        request.session["survey_receipts"] = receipts
+        context["done"] = True
     return TemplateResponse(request, "ward_panels/thanks.html", context)
 
 
+def _equality_fields(given: dict, problems: dict) -> list[dict]:
+    return [
+        {
+            "name": name,
+            "text": text,
+            "choices": EqualityMonitoring._meta.get_field(name).choices,
+            "help": EqualityMonitoring._meta.get_field(name).help_text,
+            "given": given.get(name, ""),
+            "error": problems.get(name, [""])[0],
+        }
+        for name, text in EqualityMonitoring.QUESTIONS.items()
+    ]
+
+
 class JoinForm(forms.Form):
-    name = forms.CharField(max_length=100, label="Your name")
-    email = forms.EmailField(label="Your email address", help_text="We will send you a link to confirm it.")
-    phone = forms.CharField(max_length=30, required=False, label="Your phone number (optional)")
+    name = forms.CharField(
+        max_length=100,
+        label="Your name",
+        error_messages={"required": "Enter your name", "max_length": "Your name must be 100 characters or fewer"},
+    )
+    email = email_field(label="Your email address", help_text="We will send you a link to confirm it.")
+    phone = forms.CharField(
+        max_length=30,
+        required=False,
+        label="Your phone number (optional)",
+        error_messages={"max_length": "Your phone number must be 30 characters or fewer"},
+    )
     consent = forms.BooleanField(
         label=CONSENT_WORDING,
-        error_messages={"required": "Tick the box to say the team may contact you: it is how the panel works."},
+        error_messages={"required": "Tick the box to say the team may contact you: it is how the panel works"},
     )
 
 
@@ -192,7 +223,7 @@ def join(request, ward_code: str):
     ward_page = WardPage.objects.live().select_related("ward").filter(ward_id=ward_code).first()
     if ward_page is None:
         raise Http404
-    form = JoinForm(request.POST or None)
+    form = JoinForm(request.POST if request.method == "POST" else None)  # an empty form is still a form sent
     if request.method == "POST":
         if not JoinLimit().allow_request(request, None):
             return TemplateResponse(request, "ward_panels/too_many.html", {}, status=429)
@@ -200,8 +231,8 @@ def join(request, ward_code: str):
             data = form.cleaned_data
             membership_request(ward=ward_page.ward, name=data["name"], email=data["email"], phone=data["phone"])
             return TemplateResponse(request, "ward_panels/join_sent.html", {"ward_page": ward_page})
-    status = 400 if form.errors else 200
-    return TemplateResponse(request, "ward_panels/join.html", {"ward_page": ward_page, "form": form}, status=status)
+    context = {"ward_page": ward_page, "form": form, "errors": error_summary(form)}
+    return TemplateResponse(request, "ward_panels/join.html", context, status=400 if form.errors else 200)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -212,3 +243,16 @@ def join_confirm(request, token: str):
         template = "ward_panels/join_confirmed.html" if member else "ward_panels/join_link_invalid.html"
         return TemplateResponse(request, template, {"member": member}, status=200 if member else 400)
     return TemplateResponse(request, "ward_panels/join_confirm.html", {})
+
+
+@csrf_exempt  # RFC 8058: mail providers POST here from the email's List-Unsubscribe header, with no form
+@require_http_methods(["GET", "POST"])
+def leave(request, token: str):
+    """The link in every survey email. GET never ends a membership (mail software fetches links by
+    itself): it shows a button. POST does. The signed link is the secret, as for joining."""
+    member = membership_leave(token=token) if request.method == "POST" else member_for_leave_token(token)
+    if member is None:
+        return TemplateResponse(request, "ward_panels/leave_link_invalid.html", {}, status=400)
+    has_left = member.left_on is not None and member.left_on <= timezone.localdate()
+    context = {"member": member, "retention_days": settings.SN_PANEL_MEMBER_RETENTION_DAYS}
+    return TemplateResponse(request, "ward_panels/left.html" if has_left else "ward_panels/leave.html", context)

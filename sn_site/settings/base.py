@@ -186,6 +186,11 @@ EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"] or str(VAR_DIR / "email")
 EMAIL_TIMEOUT = 30
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Safer Neighbourhoods <noreply@localhost>")
+# Dates in London's time zone (+0000 or +0100), not "-0000", which says no zone is known.
+EMAIL_USE_LOCALTIME = True
+# Where replies to ward panel emails go when neither the ward's page nor its borough's gives a
+# team email: a mailbox people read, never a no-reply address (one is ignored). Unset: no Reply-To.
+SN_REPLY_TO_EMAIL = env.str("SN_REPLY_TO_EMAIL", default="")
 
 # Celery: with no broker configured, tasks run in-process as they are queued.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")

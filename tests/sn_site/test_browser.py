@@ -176,3 +176,30 @@ def test_the_content_security_policy_blocks_nothing_the_site_and_admin_use(brows
     # and Redoc hides the logo when it cannot load).
     blocked = [message for message in blocked if "https://cdn.redoc.ly/" not in message]
     assert blocked == [], "\n".join(blocked)
+
+
+def test_mistakes_on_the_sign_up_form_and_the_survey_are_shown_again_accessibly(browser, site):
+    page = browser.new_page(viewport={"width": 320, "height": 900})
+
+    def assert_accessible():
+        results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
+        serious = [v["id"] for v in results.response["violations"] if v["impact"] in {"serious", "critical"}]
+        assert serious == [], (page.url, results.generate_report())
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, page.url
+
+    page.goto(site + "/southwark/rye-lane/")
+    page.get_by_label("Your email address").fill("ann@example")
+    page.get_by_role("button", name="Subscribe").click()
+    assert_accessible()
+    page.get_by_role("link", name="Enter an email address like name@example.com").click()
+    assert page.evaluate("document.activeElement.id") == "subscribe-email"
+    page.get_by_label("Your email address").fill("ann@example.org")  # what was ticked is still ticked
+    page.get_by_role("button", name="Subscribe").click()
+    assert "Check your email" in page.get_by_role("heading", level=1).inner_text()
+
+    survey = Survey.objects.get()
+    page.goto(f"{site}/surveys/{survey.pk}/")
+    page.get_by_role("button", name="Send my answers").click()
+    assert_accessible()
+    page.get_by_role("link", name="Answer 'How safe do you feel walking here after dark?'").click()
+    assert page.evaluate("document.activeElement.id") == page.get_by_label("Safe", exact=True).get_attribute("id")

@@ -1,0 +1,151 @@
+"""Survey invitations and reminders: replies reach the ward's team, never a no-reply address, and
+each email has a link to leave the panel that asks first and then ends the membership."""
+
+import datetime
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from priorities.models import BoroughPage, WardPage
+from tests.ward_panels.test_surveys import RYE_LANE, make_survey
+from ward_panels.models import PanelMember, WardPanel
+from ward_panels.services import invitations_send, reminders_send
+
+SOUTHWARK = "E09000028"
+
+
+@pytest.fixture
+def member(sample_london) -> PanelMember:
+    return PanelMember.objects.create(
+        panel=WardPanel.objects.create(ward_id=RYE_LANE),
+        name="Ada Obi",
+        email="ada@example.org",
+        joined_on=timezone.localdate() - datetime.timedelta(days=30),
+        confirmed_at=timezone.now(),
+        consent_given_at=timezone.now(),
+    )
+
+
+def team_emails(ward=None, borough=None):
+    WardPage.objects.filter(ward_id=RYE_LANE).update(email=ward or "")
+    BoroughPage.objects.filter(borough_id=SOUTHWARK).update(email=borough or "")
+
+
+def test_replies_to_an_invitation_reach_the_wards_team(member):
+    team_emails(ward="ryelane.snt@met.police.uk", borough="southwark.snt@met.police.uk")
+
+    invitations_send(survey=make_survey())
+
+    (invitation,) = mail.outbox
+    assert invitation.reply_to == ["ryelane.snt@met.police.uk"]
+    assert "Reply to this email to reach the Rye Lane Safer Neighbourhoods Team" in invitation.body
+
+
+@pytest.mark.parametrize(
+    ("ward", "borough", "fallback", "reply_to"),
+    [
+        ("", "southwark.snt@met.police.uk", "panels@example.org", ["southwark.snt@met.police.uk"]),
+        ("", "", "Ward panels <panels@example.org>", ["Ward panels <panels@example.org>"]),
+        ("noreply@met.police.uk", "", "panels@example.org", ["panels@example.org"]),
+        ("", "", "no-reply@example.org", []),
+        ("", "", "", []),
+    ],
+)
+def test_without_the_wards_own_address_replies_go_to_the_boroughs_or_the_sites(
+    member, settings, ward, borough, fallback, reply_to
+):
+    team_emails(ward=ward, borough=borough)
+    settings.SN_REPLY_TO_EMAIL = fallback
+
+    invitations_send(survey=make_survey())
+
+    (invitation,) = mail.outbox
+    assert invitation.reply_to == reply_to
+    if not reply_to:  # nobody reads the sender's mailbox: the email asks for no reply
+        assert "To leave the panel, and get no more surveys" in invitation.body
+        assert "Reply to this email" not in invitation.body
+
+
+def test_reminders_reply_to_the_team_too(member):
+    team_emails(ward="ryelane.snt@met.police.uk")
+    invitations_send(survey=make_survey())
+    mail.outbox.clear()
+
+    reminders_send(now=timezone.now() + datetime.timedelta(days=8))
+
+    (reminder,) = mail.outbox
+    assert reminder.subject.startswith("Reminder:") and reminder.reply_to == ["ryelane.snt@met.police.uk"]
+
+
+def test_the_link_in_an_invitation_asks_then_ends_the_membership(member):
+    invitations_send(survey=make_survey())
+    (invitation,) = mail.outbox
+    link = re.search(r"https?://\S+/ward-panels/leave/\S+", invitation.body).group()
+    assert invitation.extra_headers["List-Unsubscribe"] == f"<{link}>"
+    assert invitation.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    browser = Client(enforce_csrf_checks=True)  # mail providers post one-click unsubscribes with no token
+
+    asked = browser.get(urlsplit(link).path)
+    assert asked.status_code == 200 and "Leave the Rye Lane ward panel" in asked.content.decode()
+    assert PanelMember.objects.active().filter(pk=member.pk).exists()  # opening the link changes nothing
+
+    left = browser.post(urlsplit(link).path)
+
+    assert left.status_code == 200 and "You have left the Rye Lane ward panel" in left.content.decode()
+    assert PanelMember.objects.get(pk=member.pk).left_on == timezone.localdate()
+    assert not PanelMember.objects.active().filter(pk=member.pk).exists()
+    mail.outbox.clear()
+    assert reminders_send(now=timezone.now() + datetime.timedelta(days=8)) == 0
+    assert invitations_send(survey=make_survey()) == 0
+
+
+def test_a_leave_link_that_was_not_made_here_changes_nothing(client, member):
+    from django.core import signing
+
+    forged = signing.Signer(salt="ward_panels.invitation").sign(str(member.pk))
+
+    page = client.post(f"/ward-panels/leave/{forged}/")
+
+    assert page.status_code == 400 and "This link does not work" in page.content.decode()
+    assert PanelMember.objects.get(pk=member.pk).left_on is None
+
+
+def test_no_page_or_email_asks_people_to_reply_to_the_no_reply_sender(client, member):
+    from django.core import signing
+
+    from ward_panels.services import JOIN_SALT
+
+    joined = client.post(f"/ward-panels/join/{signing.TimestampSigner(salt=JOIN_SALT).sign(str(member.pk))}/")
+    privacy = client.get("/privacy/")
+
+    assert "use the link at the end of any survey email" in joined.content.decode()
+    assert "the link to leave in any ward panel email" in privacy.content.decode()
+
+
+def test_inviting_more_members_costs_only_each_ones_claim(sample_london):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    panel = WardPanel.objects.create(ward_id=RYE_LANE)
+    team_emails(ward="ryelane.snt@met.police.uk")
+
+    def queries_to_invite(count: int) -> int:
+        for n in range(count):
+            PanelMember.objects.create(
+                panel=panel, name=f"M{n}", email=f"m{n}-{count}@example.org", confirmed_at=timezone.now()
+            )
+        PanelMember.objects.update(consent_given_at=timezone.now())
+        survey = make_survey()
+        with CaptureQueriesContext(connection) as queries:
+            invitations_send(survey=survey)
+        PanelMember.objects.all().delete()
+        return len(queries)
+
+    one, five = queries_to_invite(1), queries_to_invite(5)
+
+    assert five - one == 4  # the conditional update that claims each invitation, and nothing more
+    assert len(mail.outbox) == 6 and all(m.reply_to == ["ryelane.snt@met.police.uk"] for m in mail.outbox)

@@ -1,0 +1,171 @@
+"""The survey as a web page, as a resident meets it: every mistake named at once, a used link that
+says so before the form, an email address that must be one, and a thank-you page that only follows
+an answer."""
+
+import html
+import re
+
+import pytest
+from django.utils import timezone
+
+from tests.ward_panels.test_surveys import RYE_LANE, make_survey, survey_page_form
+from ward_panels.models import EqualityMonitoring, Invitation, PanelMember, Response, Survey, WardPanel
+from ward_panels.services import invitation_token
+
+
+def text_of(response) -> str:
+    """The page as a person reads it: no tags, entities decoded, spaces collapsed."""
+    body = re.sub(r"<[^>]+>", " ", response.content.decode())
+    return re.sub(r"\s+", " ", html.unescape(body))
+
+
+def summary_links(response) -> list[tuple[str, str]]:
+    """(where the link goes, what it says) for each link in the error summary, in order."""
+    page = response.content.decode()
+    summary = re.search(r'<div class="error-summary".*?</div>', page, re.S).group()
+    return [(href, html.unescape(text)) for href, text in re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary)]
+
+
+@pytest.fixture
+def invited(sample_london):
+    """A panel survey and two members' invitation links: (survey, [token, token])."""
+    panel = WardPanel.objects.create(ward_id=RYE_LANE)
+    survey = make_survey()
+    tokens = []
+    for name in ("Ada", "Bola"):
+        member = PanelMember.objects.create(
+            panel=panel, name=name, email=f"{name}@example.org", confirmed_at=timezone.now()
+        )
+        tokens.append(invitation_token(Invitation.objects.create(survey=survey, member=member)))
+    return survey, tokens
+
+
+def questions(survey) -> dict[int, object]:
+    return {question.sort_order: question for question in survey.questions.all()}
+
+
+def test_every_mistake_is_named_at_once_each_by_its_question_and_linked(client, sample_london):
+    survey = make_survey(audience=Survey.Audience.OPEN)
+    q = questions(survey)
+
+    page = client.post(f"/surveys/{survey.pk}/", {f"q{q[3].pk}": ["Speeding"], f"q{q[5].pk}": "x" * 60})
+
+    assert page.status_code == 400
+    assert summary_links(page) == [
+        (f"q{q[1].pk}-0", "Answer 'Do you feel safe?'"),
+        (f"q{q[2].pk}-0", "Answer 'How visible is your team?'"),
+        (f"q{q[4].pk}-0", "Answer 'Put these in order'"),
+        (f"q{q[5].pk}-input", "Keep your answer to 'Anything else?' to 50 characters (it has 60)"),
+        ("email", "Enter your email address"),
+    ]
+    for target, message in summary_links(page):
+        assert f'id="{target}"' in page.content.decode()  # each link lands on its question's first box
+        assert text_of(page).count(message) == 2  # in the summary, and again by its question
+    assert not Response.objects.exists()
+
+
+def test_a_malformed_email_address_gets_a_field_error_and_nothing_is_stored(client, sample_london):
+    survey = make_survey(audience=Survey.Audience.OPEN)
+    form = survey_page_form(survey, token="") | {"email": "ann at example dot org"}
+
+    page = client.post(f"/surveys/{survey.pk}/", form)
+
+    assert page.status_code == 400
+    assert summary_links(page) == [("email", "Enter an email address like name@example.com")]
+    assert 'value="ann at example dot org"' in page.content.decode()  # kept, to correct
+    assert not Response.objects.exists()
+
+
+def test_the_same_email_address_twice_is_told_so_on_its_field(client, sample_london):
+    survey = make_survey(audience=Survey.Audience.OPEN)
+    form = survey_page_form(survey, token="") | {"email": "ann@example.org"}
+    client.post(f"/surveys/{survey.pk}/", form)
+
+    again = client.post(f"/surveys/{survey.pk}/", form | {"email": "Ann@Example.org"})
+
+    assert again.status_code == 400
+    assert summary_links(again) == [
+        ("email", "This email address has already answered this survey: thank you, there is no need to answer again")
+    ]
+    assert Response.objects.count() == 1
+
+
+def test_a_used_invitation_says_so_before_the_form(client, invited):
+    survey, (token, other) = invited
+    client.post(f"/surveys/{survey.pk}/", survey_page_form(survey, token))
+
+    page = client.get(f"/surveys/{survey.pk}/", {"token": token})
+    sent_again = client.post(f"/surveys/{survey.pk}/", survey_page_form(survey, token))
+
+    assert page.status_code == 200
+    words = text_of(page)
+    assert "You have already answered this survey, thank you" in words
+    assert "What happens next" in words and "Do you feel safe?" not in words  # no form to fill in for nothing
+    assert sent_again.status_code == 200 and "You have already answered this survey" in text_of(sent_again)
+    assert Response.objects.count() == 1
+    unused = client.get(f"/surveys/{survey.pk}/", {"token": other})
+    assert "Do you feel safe?" in text_of(unused)  # the other member's link still shows the form
+
+
+def test_the_thank_you_page_thanks_only_someone_who_has_just_answered(client, sample_london):
+    survey = make_survey(audience=Survey.Audience.OPEN)
+    other = make_survey(audience=Survey.Audience.OPEN)
+    address = f"/surveys/{survey.pk}/thank-you/"
+
+    direct = client.get(address)
+    assert direct.status_code == 200 and "Thank you" not in text_of(direct)
+    assert "There are no answers to thank you for" in text_of(direct)
+    assert f'href="/surveys/{survey.pk}/"' in direct.content.decode()  # the way to answer
+
+    answered = client.post(f"/surveys/{survey.pk}/", survey_page_form(survey, "") | {"email": "a@example.org"})
+    assert answered["Location"] == address
+    assert "Thank you: your answers are saved" in text_of(client.get(address))
+    assert "There are no answers to thank you for" in text_of(client.get(f"/surveys/{other.pk}/thank-you/"))
+
+    done = client.post(address, {"age_band": "25_34"})
+    assert "Thank you for answering the questions about you, too" in text_of(done)
+    after = client.get(address)  # again, after finishing: the answers are no longer this browser's to recall
+    assert "There are no answers to thank you for" in text_of(after)
+    late = client.post(address, {"age_band": "65_74"})
+    assert late.status_code == 400 and list(EqualityMonitoring.objects.values_list("age_band", flat=True)) == ["25_34"]
+
+
+def test_equality_mistakes_name_their_question_and_keep_the_other_answers(client, sample_london):
+    survey = make_survey(audience=Survey.Audience.OPEN)
+    client.post(f"/surveys/{survey.pk}/", survey_page_form(survey, "") | {"email": "a@example.org"})
+
+    page = client.post(f"/surveys/{survey.pk}/thank-you/", {"age_band": "25_34", "sex": "unknown"})
+
+    assert page.status_code == 400
+    assert summary_links(page) == [("sex-0", "Choose one of the options for 'What is your sex?'")]
+    assert re.search(r'value="25_34"\s+checked', page.content.decode())
+    assert not EqualityMonitoring.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("form", "errors"),
+    [
+        ({"email": "bola@example.org", "consent": "on"}, [("id_name", "Enter your name")]),
+        (
+            {},
+            [
+                ("id_name", "Enter your name"),
+                ("id_email", "Enter your email address"),
+                ("id_consent", "Tick the box to say the team may contact you: it is how the panel works"),
+            ],
+        ),
+        (
+            {"name": "B" * 101, "email": "bola@", "phone": "0" * 31, "consent": "on"},
+            [
+                ("id_name", "Your name must be 100 characters or fewer"),
+                ("id_email", "Enter an email address like name@example.com"),
+                ("id_phone", "Your phone number must be 30 characters or fewer"),
+            ],
+        ),
+    ],
+)
+def test_each_mistake_joining_a_panel_names_its_field(client, sample_london, form, errors):
+    page = client.post("/ward-panels/E05011113/join/", form)
+
+    assert page.status_code == 400
+    assert summary_links(page) == errors
