@@ -246,10 +246,10 @@ def join_confirm(request, token: str):
 
 
 @csrf_exempt  # RFC 8058: mail providers POST here from the email's List-Unsubscribe header, with no form
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def leave(request, token: str):
-    """The link in every survey email. GET never ends a membership (mail software fetches links by
-    itself): it shows a button. POST does. The signed link is the secret, as for joining."""
+    """The link in every survey email. GET (and HEAD) never ends a membership (mail software fetches
+    links by itself): it shows a button. POST does. The signed link is the secret, as for joining."""
     member = membership_leave(token=token) if request.method == "POST" else member_for_leave_token(token)
     if member is None:
         return TemplateResponse(request, "ward_panels/leave_link_invalid.html", {}, status=400)

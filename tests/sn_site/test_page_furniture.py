@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from newsletters.emails import issue_render, preferences_token, unsubscribe_token
 from newsletters.models import NewsletterPage, Subscriber, Subscription
+from newsletters.services import send_start
 from priorities.demo import content_pages_ensure
 from priorities.models import BoroughEvent, BoroughPage, Event, WardPage
 from sn_site.formats import clock_time
@@ -26,7 +27,7 @@ from sn_site.models import ContentPage
 from tests.priorities.test_priorities import add_priority
 from tests.ward_panels.test_surveys import make_survey, survey_page_form
 from ward_panels.models import PanelMember, WardPanel
-from ward_panels.services import invitations_send
+from ward_panels.services import invitations_send, leave_token
 
 RYE_LANE, SOUTHWARK = "E05011113", "E09000028"
 # A summer evening, London time (British Summer Time, an hour ahead of UTC).
@@ -283,18 +284,24 @@ def test_pages_and_emails_write_meeting_times_one_way(client, site, settings):
 # Forms ---------------------------------------------------------------------------------------------
 
 
-def test_every_form_says_where_it_goes(client, site):
-    survey = site["survey"]
+def unsubscribe_link_for(site) -> tuple[Subscriber, str]:
+    """A subscriber to Rye Lane's newsletter and the one-click unsubscribe address of their copy."""
     subscriber = Subscriber.objects.create(email="ann@example.org", confirmed_at=timezone.now())
     Subscription.objects.create(subscriber=subscriber, ward_id=RYE_LANE, confirmed_at=timezone.now())
-    token = unsubscribe_token(subscriber.pk, RYE_LANE)
+    delivery = send_start(newsletter=site["newsletter"]).deliveries.get(subscriber=subscriber)
+    return subscriber, f"/newsletters/unsubscribe/{unsubscribe_token(delivery, RYE_LANE)}/"
+
+
+def test_every_form_says_where_it_goes(client, site):
+    survey = site["survey"]
+    subscriber, unsubscribe = unsubscribe_link_for(site)
     answered = client.post(f"/surveys/{survey.pk}/", {**survey_page_form(survey, ""), "email": "bob@example.org"})
     assert answered.status_code == 302
     paths = [
         *page_paths(site).values(),
         answered["Location"],  # the thank-you page with its optional questions
         f"/my-area/?ward={RYE_LANE}",
-        f"/newsletters/unsubscribe/{token}/",
+        unsubscribe,
         f"/newsletters/preferences/{preferences_token(subscriber.pk)}/",
         "/newsletters/confirm/a-token/",  # each asks before it acts, whatever the token
         "/ward-panels/join/a-token/",
@@ -368,14 +375,20 @@ def test_every_url_answers_head_as_it_answers_get(site):
 
 
 def test_head_changes_nothing(client, site):
-    subscriber = Subscriber.objects.create(email="ann@example.org", confirmed_at=timezone.now())
-    Subscription.objects.create(subscriber=subscriber, ward_id=RYE_LANE, confirmed_at=timezone.now())
+    subscriber, unsubscribe = unsubscribe_link_for(site)
 
-    assert client.head(f"/newsletters/unsubscribe/{unsubscribe_token(subscriber.pk, RYE_LANE)}/").status_code == 200
+    member = PanelMember.objects.create(
+        panel=WardPanel.objects.create(ward_id=RYE_LANE), name="Bo", email="bo@example.org"
+    )
+
+    assert client.head(unsubscribe).status_code == 200
     assert client.head(f"/my-area/?ward={RYE_LANE}").status_code == 200
+    assert client.head(f"/ward-panels/leave/{leave_token(member)}/").status_code == 200
 
     assert subscriber.subscriptions.filter(ward_id=RYE_LANE).exists()  # still subscribed
     assert "sn_my_area" not in client.cookies
+    member.refresh_from_db()
+    assert member.left_on is None  # still on the panel
 
 
 # Favicon, robots.txt and the sitemap ---------------------------------------------------------------
