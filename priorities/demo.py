@@ -612,3 +612,9 @@ def _save_published(pages: list[WardPage], progress: Progress) -> None:
     for backend in get_search_backends(with_auto_update=True):
         backend.add_bulk(WardPage, pages)
     progress("indexing", len(pages), len(pages))
+
+
+def ward_page_to_try(**kwargs) -> tuple[str, str] | None:
+    """A ward page with a team, the first in London's order, for the welcome `make run` prints."""
+    page = WardPage.objects.live().filter(Exists(TeamMember.objects.filter(ward_page=OuterRef("pk")))).first()
+    return ("A ward page", page.url) if page else None

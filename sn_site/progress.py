@@ -44,7 +44,8 @@ class ProgressBar:
 
     def __enter__(self):
         logging.disable(logging.INFO)
-        self.drawn_at = time.monotonic()
+        if not self.terminal:  # its first line comes when a stage ends, or LINE_SECONDS from now
+            self.drawn_at = time.monotonic()
         return self
 
     def __exit__(self, exc_type, *exc_info):
