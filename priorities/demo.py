@@ -460,18 +460,18 @@ def demo_content_load(*, today: datetime.date | None = None, progress: Progress 
         .defer("ward__outline")
         .order_by("path")
     )
+    if not pages:
+        return 0
     postcodes = defaultdict(list)
     for ward, postcode in (
         Postcode.objects.filter(ward__page__in=pages).order_by("postcode").values_list("ward_id", "postcode")
     ):
         postcodes[ward].append(postcode)
-    if not pages:
-        return 0
     with transaction.atomic():
         for done, page in enumerate(pages):
-            progress("writing", done, len(pages))
+            progress("preparing", done, len(pages))
             _fill(page, random.Random(page.ward_id), categories, today, postcodes[page.ward_id])
-        progress("writing", len(pages), len(pages))
+        progress("preparing", len(pages), len(pages))
         _save_published(pages, progress)
         transaction.on_commit(page_cache_forget)
     return len(pages)
