@@ -33,7 +33,7 @@ install-dev: $(VENV)/.installed-dev
 ## With CELERY_BROKER_URL set, a Celery worker and Celery beat (scheduled publishing, survey
 ## reminders) run beside the web server, and stop with it.
 run: install
-	@echo "Safer Neighbourhoods: setting up (a minute or two the first time, less after that)."
+	@echo "Safer Neighbourhoods: setting up (about two minutes the first time, less after that)."
 	@$(BIN)/python manage.py migrate --no-input -v 0 && echo "Database ready."
 	@$(BIN)/python manage.py import_geography --if-empty
 	@$(BIN)/python manage.py build_page_tree
