@@ -28,18 +28,23 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
-## Set up (virtualenv, database, London geography, page tree, admin) and serve on 127.0.0.1:$(PORT).
-## With CELERY_BROKER_URL set, a Celery worker runs beside the web server.
+## Set up (virtualenv, database, London geography, page tree, demo content, admin) and serve on
+## 127.0.0.1:$(PORT), quietly: a progress bar for each long step, then how to sign in and what to try.
+## With CELERY_BROKER_URL set, a Celery worker and Celery beat (scheduled publishing, survey
+## reminders) run beside the web server, and stop with it.
 run: install
-	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py import_geography --if-empty
-	$(BIN)/python manage.py build_page_tree
-	$(BIN)/python manage.py load_demo_content
-	$(BIN)/python manage.py load_demo_surveys
-	$(BIN)/python manage.py ensure_admin
+	@echo "Safer Neighbourhoods: setting up (about two minutes the first time, less after that)."
+	@$(BIN)/python manage.py migrate --no-input -v 0 && echo "Database ready."
+	@$(BIN)/python manage.py import_geography --if-empty
+	@$(BIN)/python manage.py build_page_tree
+	@$(BIN)/python manage.py load_demo_content
+	@$(BIN)/python manage.py load_demo_surveys
+	@$(BIN)/python manage.py ensure_admin
 	@if [ -n "$$CELERY_BROKER_URL" ]; then \
-		DJANGO_SETTINGS_MODULE=sn_site.settings.dev $(BIN)/celery -A sn_site worker --loglevel INFO & worker=$$!; \
-		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		export DJANGO_SETTINGS_MODULE=sn_site.settings.dev; mkdir -p var; \
+		$(BIN)/celery -A sn_site worker --loglevel INFO & worker=$$!; \
+		$(BIN)/celery -A sn_site beat --loglevel WARNING --schedule var/celerybeat-schedule & beat=$$!; \
+		trap 'kill $$worker $$beat 2>/dev/null; wait' EXIT INT TERM; \
 		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT); \
 	else \
 		exec $(BIN)/python manage.py runserver 127.0.0.1:$(PORT); \

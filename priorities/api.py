@@ -112,14 +112,16 @@ class Filters(serializers.Serializer):
     )
 
 
-def _filters(request, *names) -> dict:
+def list_filters(request, *names) -> dict:
+    """The filters of a list, checked: a 400 naming each one that is wrong."""
     given = {name: request.query_params[name] for name in names if name in request.query_params}
     checked = Filters(data=given, partial=True)
     checked.is_valid(raise_exception=True)
     return checked.validated_data
 
 
-def _filter_parameters(*names):
+def list_filter_parameters(*names):
+    """The filters of a list, for its OpenAPI schema."""
     return [
         OpenApiParameter(name, OpenApiTypes.DATETIME if name == "updated_since" else str, description=field.help_text)
         for name, field in Filters().fields.items()
@@ -172,12 +174,12 @@ class WardListApi(GenericAPIView):
 
     @extend_schema(
         summary="London's wards, each with its team's page",
-        parameters=_filter_parameters("borough", "updated_since"),
+        parameters=list_filter_parameters("borough", "updated_since"),
         responses={200: WardSummarySerializer(many=True), 400: ERROR},
     )
     @cached_read
     def get(self, request):
-        filters = _filters(request, "borough", "updated_since")
+        filters = list_filters(request, "borough", "updated_since")
         wards = Ward.objects.select_related("borough", "page").defer(*OUTLINES).order_by("name", "code")
         if "borough" in filters:
             wards = wards.filter(borough_id=filters["borough"])
@@ -240,12 +242,12 @@ class WardPrioritiesApi(GenericAPIView):
 
     @extend_schema(
         summary='A ward\'s priorities, active and past, with every "we did" update',
-        parameters=_filter_parameters("status"),
+        parameters=list_filter_parameters("status"),
         responses={200: WardPrioritySerializer(many=True), 400: ERROR, 404: ERROR},
     )
     @cached_read
     def get(self, request, code):
-        filters = _filters(request, "status")
+        filters = list_filters(request, "status")
         page = _ward_page_or_404(code)
         priorities = list(priorities_published(ward=code, **filters)) if page else []
         return with_last_modified(self.get_serializer(priorities, many=True).data, _latest([page]))
@@ -259,12 +261,12 @@ class PriorityListApi(GenericAPIView):
         summary="Priorities across London",
         description='Every priority on a published ward page, with its ward and full "we did" history. '
         "updated_since compares with when the ward's page was last published.",
-        parameters=_filter_parameters("borough", "ward", "category", "status", "updated_since"),
+        parameters=list_filter_parameters("borough", "ward", "category", "status", "updated_since"),
         responses={200: PrioritySerializer(many=True), 400: ERROR},
     )
     @cached_read
     def get(self, request):
-        filters = _filters(request, "borough", "ward", "category", "status", "updated_since")
+        filters = list_filters(request, "borough", "ward", "category", "status", "updated_since")
         shown = self.paginate_queryset(priorities_published(**filters))
         response = self.get_paginated_response(self.get_serializer(shown, many=True).data)
         return with_last_modified(response.data, _latest(priority.ward_page for priority in shown))

@@ -6,6 +6,9 @@ class PrioritiesConfig(AppConfig):
     verbose_name = "Local policing"
 
     def ready(self):
-        from . import signals
+        from sn_site.welcome import addresses_to_try
+
+        from . import demo, signals
 
         signals.connect()
+        addresses_to_try.connect(demo.ward_page_to_try, dispatch_uid="priorities-ward-page-to-try")

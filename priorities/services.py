@@ -5,7 +5,6 @@ import re
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,8 +26,10 @@ from wagtail.models import (
     WorkflowPage,
     WorkflowTask,
 )
+from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from sn_site.models import HomePage
+from sn_site.progress import Progress, no_progress
 
 from .codepoint import CITY_OF_LONDON, CodePointSource, download_codepoint
 from .models import Borough, BoroughIndexPage, BoroughPage, PoliceForce, Postcode, Ward, WardPage
@@ -36,7 +37,6 @@ from .outlines import centre_of, geojson_to_osgb, osgb_to_geojson, osgb_to_wgs84
 from .postcodes import format_postcode, outward_and_sector
 from .selectors import lookup_cache_forget
 
-Progress = Callable[[str], None]
 _BATCH = 5000
 _IMPORT_LOCK = 7_405_001  # any constant: the PostgreSQL advisory lock held while importing
 # ONS boundary files name their code property after the product and year: LAD24CD, WD24CD, ...
@@ -101,7 +101,7 @@ def geography_import(
     source: Path | None,
     borough_outlines: Path | None = None,
     ward_outlines_file: Path | None = None,
-    progress: Progress = lambda message: None,
+    progress: Progress = no_progress,
 ) -> GeographyImportReport:
     """Load or refresh London's boroughs, wards and postcodes from OS Code-Point Open: a folder,
     the official zip, or (with no source) a fresh download from the Ordnance Survey.
@@ -136,7 +136,9 @@ def geography_import(
     postcodes, eastings, northings, ward_codes = [], [], [], []
     seen: set[str] = set()
     districts_of_ward: dict[str, Counter] = defaultdict(Counter)
-    for name in codepoint.csv_names:
+    files = codepoint.csv_names
+    for done, name in enumerate(files):
+        progress("reading postcode files", done, len(files))
         before = len(postcodes)
         for row in codepoint.london_rows(name):
             postcode = format_postcode(row.postcode)
@@ -149,7 +151,8 @@ def geography_import(
             northings.append(row.northings)
             ward_codes.append(row.ward_code)
             districts_of_ward[row.ward_code][row.district_code] += 1
-        progress(f"  {Path(name).name}: {len(postcodes) - before} London postcodes")
+        progress(f"{Path(name).name}: {len(postcodes) - before} London postcodes")
+    progress("reading postcode files", len(files), len(files))
     progress(f"Read {len(postcodes)} London postcodes.")
     longitudes, latitudes = osgb_to_wgs84(eastings, northings)
 
@@ -166,8 +169,10 @@ def geography_import(
             for code, geometry in _outlines_by_code(ward_outlines_file, "ward", set(ward_names)).items()
         }
     else:
+        progress("deriving ward outlines", 0, 1)
         clips = {code: shapely.make_valid(geojson_to_osgb(geometry)) for code, geometry in borough_geojson.items()}
         ward_geometry = ward_outlines(zip(eastings, northings, ward_codes, strict=True), borough_of_ward, clips)
+        progress("deriving ward outlines", 1, 1)
         progress(f"Derived {len(ward_geometry)} ward outlines from postcode positions.")
 
     with transaction.atomic():
@@ -252,6 +257,7 @@ def _sync_postcodes(report, postcodes, latitudes, longitudes, ward_codes, progre
     rows = Postcode.objects.values_list("postcode", "latitude", "longitude", "ward_id").iterator(chunk_size=20000)
     existing = {postcode: (lat, lng, ward) for postcode, lat, lng, ward in rows}
     changed = []
+    progress("comparing postcodes", 0, 1)
     for postcode, lat, lng, ward in zip(postcodes, latitudes, longitudes, ward_codes, strict=True):
         lat, lng = round(float(lat), 6), round(float(lng), 6)
         before = existing.pop(postcode, None)
@@ -265,6 +271,7 @@ def _sync_postcodes(report, postcodes, latitudes, longitudes, ward_codes, progre
         changed.append(
             Postcode(postcode=postcode, outward=outward, sector=sector, latitude=lat, longitude=lng, ward_id=ward)
         )
+    progress("comparing postcodes", 1, 1)
     for start in range(0, len(changed), _BATCH):
         Postcode.objects.bulk_create(
             changed[start : start + _BATCH],
@@ -272,7 +279,7 @@ def _sync_postcodes(report, postcodes, latitudes, longitudes, ward_codes, progre
             unique_fields=["postcode"],
             update_fields=["outward", "sector", "latitude", "longitude", "ward"],
         )
-        progress(f"  saved {min(start + _BATCH, len(changed))} of {len(changed)} new or changed postcodes")
+        progress("saving new or changed postcodes", min(start + _BATCH, len(changed)), len(changed))
     gone = list(existing)
     for start in range(0, len(gone), _BATCH):
         Postcode.objects.filter(postcode__in=gone[start : start + _BATCH]).delete()
@@ -290,12 +297,14 @@ class PageTreeReport:
     officer_groups: int = 0
 
 
-def page_tree_build(*, progress: Progress = lambda message: None) -> PageTreeReport:
+def page_tree_build(*, progress: Progress = no_progress) -> PageTreeReport:
     """Make sure the home page, the borough index, a page for every Met borough and a page for
     every ward in them exist. Only missing pages are created: nothing editors wrote is changed.
     """
     report = PageTreeReport()
-    with transaction.atomic():
+    # New pages refer to nothing Wagtail's reference index records, and indexing each as it is made
+    # costs a fifth of building the tree.
+    with transaction.atomic(), disable_reference_index_auto_update():
         home = _home_page()
         if not BoroughIndexPage.objects.exists():
             home.add_child(
@@ -305,29 +314,33 @@ def page_tree_build(*, progress: Progress = lambda message: None) -> PageTreeRep
                     introduction="<p>Every London borough the Metropolitan Police covers, and its wards.</p>",
                 )
             )
-        boroughs = Borough.objects.filter(police_force=PoliceForce.METROPOLITAN, page__isnull=True).defer("outline")
+        boroughs = list(
+            Borough.objects.filter(police_force=PoliceForce.METROPOLITAN, page__isnull=True).defer("outline")
+        )
         for borough in boroughs:
+            progress("borough pages", report.borough_pages_created, len(boroughs))
             home.add_child(instance=BoroughPage(title=borough.name, slug=borough.slug, borough=borough))
             report.borough_pages_created += 1
+        progress("borough pages", len(boroughs), len(boroughs))
         borough_pages = {page.borough_id: page for page in BoroughPage.objects.all()}
-        wards = (
-            Ward.objects.filter(borough__police_force=PoliceForce.METROPOLITAN, page__isnull=True)
+        wards = [
+            ward
+            for ward in Ward.objects.filter(borough__police_force=PoliceForce.METROPOLITAN, page__isnull=True)
             .defer("outline")
             .order_by("borough_id", "name")
-        )
+            if ward.borough_id in borough_pages  # else the borough page was removed on purpose: leave its wards
+        ]
         for ward in wards:
-            parent = borough_pages.get(ward.borough_id)
-            if parent is None:
-                continue  # the borough page was removed on purpose; leave its wards alone
-            parent.add_child(instance=WardPage(title=ward.name, slug=ward.slug, ward=ward))
+            progress("ward pages", report.ward_pages_created, len(wards))
+            borough_pages[ward.borough_id].add_child(instance=WardPage(title=ward.name, slug=ward.slug, ward=ward))
             report.ward_pages_created += 1
-            if report.ward_pages_created % 100 == 0:
-                progress(f"  {report.ward_pages_created} ward pages created")
-        for borough_page in borough_pages.values():
+        progress("ward pages", len(wards), len(wards))
+        for done, borough_page in enumerate(borough_pages.values()):
+            progress("officers' groups and approval", done, len(borough_pages))
             borough_moderation_sync(page=borough_page)
+        progress("officers' groups and approval", len(borough_pages), len(borough_pages))
         report.officer_groups = len(borough_pages)
         transaction.on_commit(lookup_cache_forget)
-    progress(f"Created {report.borough_pages_created} borough pages and {report.ward_pages_created} ward pages.")
     return report
 
 

@@ -5,18 +5,21 @@ import csv
 import io
 
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from sn_site.api import AnonymousRateLimit
+from priorities.api import list_filter_parameters, list_filters
+from sn_site.api import AnonymousRateLimit, Pages, cached_read
 
 from .models import EqualityMonitoring, Question, Survey
-from .selectors import officer_can_see, survey_for_answering, survey_results, survey_rules
+from .selectors import officer_can_see, survey_for_answering, survey_results, survey_rules, surveys_open
 from .services import SubmissionRefused, equality_record, invitation_for_token, receipt_for, response_submit
 
 
@@ -46,6 +49,32 @@ class SurveySerializer(serializers.ModelSerializer):
 
     def get_is_open(self, survey) -> bool:
         return survey.is_open()
+
+
+class AreaSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="ONS code.")
+    name = serializers.CharField()
+
+
+class OpenSurveySerializer(serializers.ModelSerializer):
+    ward = AreaSerializer(allow_null=True, help_text="The ward it asks; null when it asks every ward of the borough.")
+    borough = serializers.SerializerMethodField(help_text="The borough it asks, or the ward's borough.")
+    url = serializers.SerializerMethodField(help_text="Its page, where anyone can answer it.")
+    api_url = serializers.SerializerMethodField(help_text="Its questions in this API, to answer it from an app.")
+
+    class Meta:
+        model = Survey
+        fields = ["id", "title", "ward", "borough", "opens_at", "closes_at", "url", "api_url"]
+
+    @extend_schema_field(AreaSerializer)
+    def get_borough(self, survey) -> dict:
+        return AreaSerializer(survey.borough or survey.ward.borough).data
+
+    def get_url(self, survey) -> str:
+        return self.context["request"].build_absolute_uri(reverse("ward_panels:survey", args=[survey.pk]))
+
+    def get_api_url(self, survey) -> str:
+        return self.context["request"].build_absolute_uri(reverse("api-v1:ward_panels:survey", args=[survey.pk]))
 
 
 class SubmissionSerializer(serializers.Serializer):
@@ -87,6 +116,25 @@ def _survey_or_404(pk, token: str | None) -> Survey:
         if invitation is None or invitation.survey_id != survey.pk:
             raise NotFound("There is no such survey, or the link is not valid.")
     return survey
+
+
+class SurveyListApi(GenericAPIView):
+    serializer_class = OpenSurveySerializer
+    pagination_class = Pages
+
+    @extend_schema(
+        summary="Surveys anyone may answer now",
+        description="Open surveys (not those for ward panel members, by invitation), soonest to close first, for "
+        "other sites and apps to show. With `ward`: the ward's own and its borough's, as the ward's page lists "
+        "them; with `borough`: the borough's own and those of each of its wards.",
+        parameters=list_filter_parameters("ward", "borough"),
+        responses={200: OpenSurveySerializer(many=True), 400: ERRORS},
+        tags=["surveys"],
+    )
+    @cached_read
+    def get(self, request):
+        shown = self.paginate_queryset(surveys_open(**list_filters(request, "ward", "borough")))
+        return self.get_paginated_response(self.get_serializer(shown, many=True).data)
 
 
 class SurveyApi(APIView):

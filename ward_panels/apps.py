@@ -10,7 +10,9 @@ class WardPanelsConfig(AppConfig):
         from wagtail.permissions import register_permission_policy
 
         from priorities.services import officer_group_ensured
+        from sn_site.welcome import addresses_to_try
 
+        from .demo import demo_survey_to_try
         from .models import PanelMember, Survey, WardPanel
         from .permissions import AreaPermissionPolicy, officer_permissions_grant
         from .services import member_answers_delete
@@ -18,6 +20,7 @@ class WardPanelsConfig(AppConfig):
         for model in (WardPanel, PanelMember, Survey):
             register_permission_policy(model, AreaPermissionPolicy(model))
         officer_group_ensured.connect(officer_permissions_grant, dispatch_uid="ward-panels-officer-permissions")
+        addresses_to_try.connect(demo_survey_to_try, dispatch_uid="ward-panels-demo-survey-to-try")
         # However a member is deleted (one at a time or in bulk in the admin), their answers go too.
         pre_delete.connect(member_answers_delete, sender=PanelMember, dispatch_uid="ward-panels-member-answers")
         # A survey's "You said" summary shows on ward pages, which anonymous visitors get from the cache.

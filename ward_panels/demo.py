@@ -1,56 +1,69 @@
-"""A demo survey, so a new site shows what answering one is like. Labelled as demo."""
+"""Demo surveys, so a new site shows what answering one is like: one open to anyone in each
+borough, which every ward page of the borough links to. Labelled as demo."""
 
 import datetime
 
+from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from priorities.models import WardPage
+from priorities.models import Borough
 
 from .models import Question, Survey
+from .selectors import surveys_open
 
 DEMO_TITLE = "Demo: what should your team work on?"
+QUESTIONS = [
+    {"kind": "local_issues", "text": "Which local issues matter most to you?"},
+    {"kind": "single", "text": "How safe do you feel walking here after dark?", "choices": ["Safe", "Unsafe"]},
+    {"kind": "rating", "text": "How well does the team keep you informed?", "help_text": "1 is poorly, 5 very well."},
+    {
+        "kind": "ranking",
+        "text": "When would you most like to see the team?",
+        "choices": ["Mornings", "Afternoons", "Evenings"],
+    },
+    {
+        "kind": "text",
+        "text": "Is there anything else you want the team to know?",
+        "required": False,
+        "max_length": 1000,
+    },
+]
 
 
-def demo_survey_ensure(*, now=None) -> Survey | None:
-    """An open survey for the first ward with a team page, open for 90 days, unless there is one."""
+def demo_surveys_ensure(*, now: datetime.datetime | None = None) -> list[Survey]:
+    """An open demo survey for every borough with a published page that has none open, open for 90
+    days. Returns every borough's open demo survey, by borough name."""
     now = now or timezone.now()
-    existing = Survey.objects.filter(title=DEMO_TITLE).first()
-    if existing is not None:
-        return existing
-    page = WardPage.objects.live().select_related("ward").order_by("path").first()
-    if page is None:
-        return None
-    survey = Survey.objects.create(
-        title=DEMO_TITLE,
-        introduction=(
-            "Demo content: this survey shows how a virtual ward panel works, and its answers are not read. "
-            f"Tell the {page.ward.name} team what matters to you. Five questions, about three minutes."
-        ),
-        ward=page.ward,
-        audience=Survey.Audience.OPEN,
-        opens_at=now - datetime.timedelta(hours=1),
-        closes_at=now + datetime.timedelta(days=90),
+    open_demos = Survey.objects.filter(
+        title=DEMO_TITLE, audience=Survey.Audience.OPEN, borough__isnull=False, closes_at__gt=now
     )
-    questions = [
-        {"kind": "local_issues", "text": "Which local issues matter most to you?"},
-        {"kind": "single", "text": "How safe do you feel walking here after dark?", "choices": ["Safe", "Unsafe"]},
-        {
-            "kind": "rating",
-            "text": "How well does the team keep you informed?",
-            "help_text": "1 is poorly, 5 very well.",
-        },
-        {
-            "kind": "ranking",
-            "text": "When would you most like to see the team?",
-            "choices": ["Mornings", "Afternoons", "Evenings"],
-        },
-        {
-            "kind": "text",
-            "text": "Is there anything else you want the team to know?",
-            "required": False,
-            "max_length": 1000,
-        },
-    ]
-    for order, fields in enumerate(questions):
-        Question.objects.create(survey=survey, sort_order=order, **fields)
-    return survey
+    boroughs = (
+        Borough.objects.filter(page__live=True)
+        .exclude(code__in=open_demos.values("borough_id"))
+        .defer("outline")
+        .order_by("name")
+    )
+    with transaction.atomic():
+        for borough in boroughs:
+            survey = Survey.objects.create(
+                title=DEMO_TITLE,
+                introduction=(
+                    "Demo content: this survey shows how a virtual ward panel works, and its answers are not read. "
+                    f"Tell the teams in {borough.name} what matters to you. Five questions, about three minutes."
+                ),
+                borough=borough,
+                audience=Survey.Audience.OPEN,
+                opens_at=now - datetime.timedelta(hours=1),
+                closes_at=now + datetime.timedelta(days=90),
+            )
+            Question.objects.bulk_create(
+                Question(survey=survey, sort_order=order, **fields) for order, fields in enumerate(QUESTIONS)
+            )
+    return list(open_demos.select_related("borough").defer("borough__outline").order_by("borough__name", "pk"))
+
+
+def demo_survey_to_try(**kwargs) -> tuple[str, str] | None:
+    """The first borough's demo survey, for the welcome `make run` prints."""
+    survey = surveys_open().filter(title=DEMO_TITLE, borough__isnull=False).order_by("borough__name").first()
+    return ("A demo survey", reverse("ward_panels:survey", args=[survey.pk])) if survey else None

@@ -10,9 +10,10 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Subquery
+from django.utils import timezone
 
-from priorities.models import BoroughPage, WardPage
+from priorities.models import BoroughPage, Ward, WardPage
 
 from .models import Answer, EqualityMonitoring, Invitation, PanelMember, Question, Response, Survey, WardPanel
 from .suppression import THRESHOLD, suppress_counts
@@ -143,6 +144,60 @@ def survey_rules(pk) -> SurveyRules | None:
     )
     _rules[pk] = (token, time.monotonic(), rules)
     return rules
+
+
+def _open_to_anyone(now) -> Q:
+    return Q(audience=Survey.Audience.OPEN, opens_at__lte=now, closes_at__gt=now, personal_data_deleted_at__isnull=True)
+
+
+def surveys_open(*, ward: str | None = None, borough: str | None = None):
+    """Surveys anyone may answer now, soonest to close first. For a ward (by code): its own and its
+    borough's, as its page lists them; for a borough: its own and those of each of its wards."""
+    surveys = (
+        Survey.objects.filter(_open_to_anyone(timezone.now()))
+        .select_related("ward__borough", "borough")
+        .defer("ward__outline", "ward__borough__outline", "borough__outline")
+        .order_by("closes_at", "pk")
+    )
+    if ward:
+        surveys = surveys.filter(
+            Q(ward_id=ward) | Q(borough_id=Subquery(Ward.objects.filter(pk=ward).values("borough_id")))
+        )
+    if borough:
+        surveys = surveys.filter(Q(borough_id=borough) | Q(ward__borough_id=borough))
+    return surveys
+
+
+YOU_SAID_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class WardSurveys:
+    """What a ward's page shows of its surveys and its borough's."""
+
+    open: list[Survey]  # every one anyone may answer now, soonest to close first
+    you_said: list[Survey]  # the latest published summaries of closed ones, newest first
+
+
+def ward_page_surveys(ward: Ward) -> WardSurveys:
+    """A ward page's surveys, in one query: it is the busiest page of the site."""
+    now = timezone.now()
+    area = Q(ward_id=ward.pk) | Q(borough_id=ward.borough_id)
+    summaries = (
+        Survey.objects.filter(area, summary_published=True, closes_at__lte=now)
+        .exclude(summary="")
+        .order_by("-closes_at")
+        .values("pk")[:YOU_SAID_SHOWN]
+    )
+    surveys = list(
+        Survey.objects.filter((area & _open_to_anyone(now)) | Q(pk__in=summaries))
+        .select_related("informed_priority", "borough")
+        .defer("introduction", "borough__outline")
+    )
+    return WardSurveys(
+        open=sorted((s for s in surveys if s.closes_at > now), key=lambda s: (s.closes_at, s.pk)),
+        you_said=sorted((s for s in surveys if s.closes_at <= now), key=lambda s: s.closes_at, reverse=True),
+    )
 
 
 def officer_can_see(user, survey: Survey) -> bool:

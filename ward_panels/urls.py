@@ -13,6 +13,7 @@ urlpatterns = [
 ]
 
 api_urlpatterns = [
+    path("surveys/", api.SurveyListApi.as_view(), name="survey-list"),
     path("surveys/<int:pk>/", api.SurveyApi.as_view(), name="survey"),
     path("surveys/<int:pk>/responses/", api.ResponseApi.as_view(), name="survey-responses"),
     path("surveys/<int:pk>/equality/", api.EqualityApi.as_view(), name="survey-equality"),

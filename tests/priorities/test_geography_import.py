@@ -147,12 +147,20 @@ def test_a_failed_import_leaves_the_previous_data(db, codepoint_folder, tmp_path
 
 
 def test_the_command_reports_progress_and_counts(db, codepoint_folder):
-    out = StringIO()
+    out, detailed = StringIO(), StringIO()
 
     call_command("import_geography", str(codepoint_folder), stdout=out)
+    call_command("import_geography", str(codepoint_folder), stdout=detailed, verbosity=2)
 
-    assert "sw.csv: 8 London postcodes" in out.getvalue()
+    # Not a terminal (a log, a pipe): a line as each stage ends, never one per file or batch.
+    assert out.getvalue().splitlines()[:4] == [
+        "Geography: reading postcode files: 5 of 5",
+        "Geography: deriving ward outlines: 1 of 1",
+        "Geography: comparing postcodes: 1 of 1",
+        f"Geography: saving new or changed postcodes: {LONDON_POSTCODES} of {LONDON_POSTCODES}",
+    ]
     assert f"Imported 3 boroughs, 8 wards and {LONDON_POSTCODES} postcodes" in out.getvalue()
+    assert "sw.csv: 8 London postcodes" in detailed.getvalue() and "sw.csv" not in out.getvalue()
 
 
 def test_the_command_turns_a_bad_path_into_a_clear_error(db, tmp_path):

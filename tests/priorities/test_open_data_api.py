@@ -245,7 +245,13 @@ def test_the_schema_documents_every_api_and_the_docs_work_offline(client, sample
 
     assert schema.status_code == 200
     paths = schema.json()["paths"] if schema["Content-Type"].endswith("json") else schema.content.decode()
-    for path in ("/api/v1/wards/{code}/", "/api/v1/priorities/", "/api/v1/lookup/", "/api/police-uk/forces"):
+    for path in (
+        "/api/v1/wards/{code}/",
+        "/api/v1/priorities/",
+        "/api/v1/lookup/",
+        "/api/v1/surveys/",
+        "/api/police-uk/forces",
+    ):
         assert path in paths
     assert "/admin/" not in str(paths)
     html = docs.content.decode()

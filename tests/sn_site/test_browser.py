@@ -19,7 +19,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from priorities.demo import demo_content_load  # noqa: E402
 from priorities.models import Priority, WardPage  # noqa: E402
-from ward_panels.demo import demo_survey_ensure  # noqa: E402
+from ward_panels.demo import demo_surveys_ensure  # noqa: E402
 from ward_panels.models import Answer, Survey  # noqa: E402
 from ward_panels.services import respondent_key  # noqa: E402
 
@@ -66,7 +66,7 @@ def site(live_server, sample_london_committed):
     closed = rye_lane.priorities.first()
     closed.status, closed.outcome = Priority.Status.RESOLVED, "Fewer reports since the summer."
     closed.save()
-    demo_survey_ensure()
+    demo_surveys_ensure()  # one for each borough
     return live_server.url
 
 
@@ -94,7 +94,7 @@ def test_an_error_summary_takes_focus_so_it_is_announced(browser, site):
 @pytest.mark.parametrize("width", [320, 1280])
 def test_pages_have_no_serious_accessibility_problems_and_fit_the_screen(browser, site, width):
     page = browser.new_page(viewport={"width": width, "height": 900})
-    survey = Survey.objects.get()
+    survey = Survey.objects.get(borough="E09000028")  # Southwark's demo survey
     for path in PAGES:
         page.goto(site + path.format(survey=survey.pk))
         results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
@@ -107,7 +107,7 @@ def test_pages_have_no_serious_accessibility_problems_and_fit_the_screen(browser
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
 def test_a_resident_answers_a_survey_on_a_phone(browser, site, javascript):
-    survey = Survey.objects.get()
+    survey = Survey.objects.get(borough="E09000028")  # Southwark's demo survey
     phone = browser.new_context(java_script_enabled=javascript, viewport={"width": 320, "height": 640}, is_mobile=True)
     page = phone.new_page()
     page.goto(f"{site}/surveys/{survey.pk}/")
@@ -139,7 +139,7 @@ def test_the_content_security_policy_blocks_nothing_the_site_and_admin_use(brows
     from django.contrib.auth import get_user_model
 
     get_user_model().objects.create_superuser("csp-admin", "csp@example.org", "a-long-test-password")
-    survey = Survey.objects.get()
+    survey = Survey.objects.get(borough="E09000028")  # Southwark's demo survey
     rye_lane = WardPage.objects.get(ward__code="E05011113")
     context = browser.new_context()
     page = context.new_page()

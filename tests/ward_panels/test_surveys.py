@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from priorities.models import PriorityCategory, Ward
 from sn_site.api import AnonymousRateLimit
@@ -41,7 +42,7 @@ def make_survey(audience=Survey.Audience.PANEL, ward=RYE_LANE, **fields) -> Surv
     for name in ("Speeding", "Burglary", "Drug dealing"):
         PriorityCategory.objects.get_or_create(name=name)
     survey = Survey.objects.create(
-        title="What should we work on?",
+        title=fields.pop("title", "What should we work on?"),
         introduction="Five questions, about three minutes.",
         ward_id=ward,
         audience=audience,
@@ -465,15 +466,143 @@ def test_the_api_takes_equality_answers_once_with_the_receipt(client, invited):
     assert list(EqualityMonitoring.objects.values_list("disability", flat=True)) == ["yes"]
 
 
-def test_a_new_site_has_a_labelled_demo_survey_anyone_can_answer(client, sample_london):
+def test_a_new_site_has_a_labelled_demo_survey_for_each_borough_linked_from_its_ward_pages(client, sample_london):
+    from priorities.models import WardPage
+
     out = StringIO()
     call_command("load_demo_surveys", stdout=out)
-    call_command("load_demo_surveys", stdout=StringIO())  # again: still one
+    call_command("load_demo_surveys", stdout=StringIO())  # again: still one each
 
-    survey = Survey.objects.get()
-    assert survey.audience == "open" and survey.is_open() and survey.questions.count() == 5
-    page = client.get(f"/surveys/{survey.pk}/").content.decode()
-    assert "Demo content" in page and f"/surveys/{survey.pk}/" in out.getvalue()
+    surveys = {survey.borough_id: survey for survey in Survey.objects.all()}
+    assert set(surveys) == {"E09000028", "E09000033"}  # Southwark and Westminster; the City has its own police
+    for survey in surveys.values():
+        assert survey.audience == "open" and survey.is_open() and survey.questions.count() == 5
+        assert "Demo content" in client.get(f"/surveys/{survey.pk}/").content.decode()
+    for page in WardPage.objects.select_related("ward"):
+        html = client.get(page.url).content.decode()
+        assert f'href="/surveys/{surveys[page.ward.borough_id].pk}/"' in html
+    assert f"/surveys/{surveys['E09000028'].pk}/" in out.getvalue()
+
+
+def open_surveys_around_rye_lane() -> dict[str, Survey]:
+    """Surveys Rye Lane's page lists (its own and Southwark's, open to anyone now) and some it must not."""
+    later = NOW + datetime.timedelta(days=30)
+    return {
+        "ward": make_survey(Survey.Audience.OPEN, title="Rye Lane: parking", closes_at=later),
+        "borough": make_survey(Survey.Audience.OPEN, ward=None, borough_id="E09000028", title="Southwark: safety"),
+        "panel only": make_survey(title="For the panel, by invitation"),
+        "closed": make_survey(
+            Survey.Audience.OPEN, title="Last spring", opens_at=NOW - datetime.timedelta(days=90), closes_at=NOW
+        ),
+        "not yet open": make_survey(
+            Survey.Audience.OPEN, title="Next month", opens_at=later, closes_at=later + datetime.timedelta(days=9)
+        ),
+        "next ward": make_survey(Survey.Audience.OPEN, ward="E05011110", title="Peckham: noise"),
+        "other borough": make_survey(Survey.Audience.OPEN, ward=None, borough_id="E09000033", title="Westminster"),
+    }
+
+
+def test_a_ward_page_links_to_every_survey_open_to_its_residents_with_its_closing_date(client, sample_london):
+    from priorities.models import WardPage
+
+    surveys = open_surveys_around_rye_lane()
+
+    html = client.get(WardPage.objects.get(ward_id=RYE_LANE).url).content.decode()
+
+    shown = re.findall(r'<a href="/surveys/(\d+)/">', html)
+    assert shown == [str(surveys["borough"].pk), str(surveys["ward"].pk)]  # the sooner to close first
+    assert "For everyone in Southwark." in html
+    closes = timezone.localtime(surveys["ward"].closes_at)
+    assert f'datetime="{closes.isoformat()}"' in html and f"{closes.day} {closes:%B %Y}" in html
+
+
+def test_a_ward_page_costs_the_same_queries_however_many_surveys_it_lists(client, sample_london):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from priorities.models import WardPage
+
+    page = WardPage.objects.get(ward_id=RYE_LANE)
+    client.get(page.url)
+    with CaptureQueriesContext(connection) as none:
+        client.get(page.url)
+    open_surveys_around_rye_lane()
+    for n in range(4):
+        make_survey(
+            title=f"Closed {n}",
+            opens_at=NOW - datetime.timedelta(days=60),
+            closes_at=NOW - datetime.timedelta(days=n + 1),
+            summary="Most of you said speeding.",
+            summary_published=True,
+        )
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(page.url).content.decode()
+
+    assert html.count('<a href="/surveys/') == 2 and html.count("Survey closed") == 3
+    assert len(many) == len(none), "\n".join(q["sql"][:120] for q in many)
+
+
+def test_open_surveys_for_other_sites_and_apps(client, sample_london):
+    surveys = open_surveys_around_rye_lane()
+
+    def listed(**filters):
+        answer = client.get("/api/v1/surveys/", filters)
+        assert answer.status_code == 200, answer.content
+        return [survey["title"] for survey in answer.json()["results"]]
+
+    assert listed(ward=RYE_LANE) == ["Southwark: safety", "Rye Lane: parking"]  # as its page lists them
+    assert listed(borough="E09000028") == ["Southwark: safety", "Peckham: noise", "Rye Lane: parking"]
+    assert listed() == ["Southwark: safety", "Peckham: noise", "Westminster", "Rye Lane: parking"]
+    ward_survey = client.get("/api/v1/surveys/", {"ward": RYE_LANE}).json()["results"][1]
+    assert ward_survey == {
+        "id": surveys["ward"].pk,
+        "title": "Rye Lane: parking",
+        "ward": {"code": RYE_LANE, "name": "Rye Lane"},
+        "borough": {"code": "E09000028", "name": "Southwark"},
+        "opens_at": ward_survey["opens_at"],
+        "closes_at": ward_survey["closes_at"],
+        "url": f"http://testserver/surveys/{surveys['ward'].pk}/",
+        "api_url": f"http://testserver/api/v1/surveys/{surveys['ward'].pk}/",
+    }
+    assert parse_datetime(ward_survey["closes_at"]) == surveys["ward"].closes_at
+    assert parse_datetime(ward_survey["opens_at"]) == surveys["ward"].opens_at
+    borough_survey = client.get("/api/v1/surveys/", {"ward": RYE_LANE}).json()["results"][0]
+    assert borough_survey["ward"] is None and borough_survey["borough"]["code"] == "E09000028"
+    questions = client.get(ward_survey["api_url"]).json()  # what an app needs to answer it
+    assert len(questions["questions"]) == 5
+
+
+def test_the_survey_list_comes_in_pages_and_refuses_bad_filters_by_name(client, sample_london):
+    open_surveys_around_rye_lane()
+
+    first = client.get("/api/v1/surveys/", {"page_size": 3}).json()
+    second = client.get(first["next"]).json()
+    bad = client.get("/api/v1/surveys/", {"ward": "Rye Lane", "borough": "E0900002"})
+
+    assert first["count"] == 4 and len(first["results"]) == 3 and len(second["results"]) == 1
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid"
+    assert set(bad.json()["errors"]) == {"ward", "borough"}
+
+
+def test_the_survey_list_is_cached_until_a_survey_changes(
+    client, sample_london, settings, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.SN_API_CACHE_SECONDS = 300
+    surveys = open_surveys_around_rye_lane()
+    first = client.get("/api/v1/surveys/", {"ward": RYE_LANE}).json()
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/surveys/", {"ward": RYE_LANE}).json() == first
+    assert len(queries) == 0
+    surveys["ward"].closes_at = NOW  # closed early by an officer
+    with django_capture_on_commit_callbacks(execute=True):
+        surveys["ward"].save()
+    assert [s["title"] for s in client.get("/api/v1/surveys/", {"ward": RYE_LANE}).json()["results"]] == [
+        "Southwark: safety"
+    ]
 
 
 def test_publishing_a_summary_refreshes_cached_ward_pages(

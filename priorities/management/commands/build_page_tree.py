@@ -3,13 +3,15 @@
 from django.core.management.base import BaseCommand
 
 from priorities.services import page_tree_build
+from sn_site.progress import ProgressBar
 
 
 class Command(BaseCommand):
     help = "Create the home page, the borough index, and a page for every Met borough and ward that has none."
 
     def handle(self, *args, **options):
-        report = page_tree_build(progress=self.stdout.write)
+        with ProgressBar(self.stdout, "Page tree", verbose=options["verbosity"] > 1) as progress:
+            report = page_tree_build(progress=progress)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Page tree ready: {report.borough_pages_created} borough and "

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from priorities.codepoint import CodePointError
 from priorities.models import Postcode
 from priorities.services import geography_import
+from sn_site.progress import ProgressBar
 
 
 class Command(BaseCommand):
@@ -30,12 +31,13 @@ class Command(BaseCommand):
         path = options["path"] or settings.SN_DATA_DIR
         source = None if options["download"] or not path else Path(path)
         try:
-            report = geography_import(
-                source=source,
-                borough_outlines=options["borough_outlines"],
-                ward_outlines_file=options["ward_outlines"],
-                progress=self.stdout.write,
-            )
+            with ProgressBar(self.stdout, "Geography", verbose=options["verbosity"] > 1) as progress:
+                report = geography_import(
+                    source=source,
+                    borough_outlines=options["borough_outlines"],
+                    ward_outlines_file=options["ward_outlines"],
+                    progress=progress,
+                )
         except (CodePointError, OSError) as error:
             raise CommandError(str(error)) from error
         self.stdout.write(

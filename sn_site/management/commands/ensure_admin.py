@@ -1,4 +1,5 @@
-"""Make sure a first administrator can sign in to a new site, and say how."""
+"""Make sure a first administrator can sign in to a new site, and say how, with the addresses to try
+first: the block `make run` ends with, above the server's own lines."""
 
 import secrets
 
@@ -6,30 +7,48 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from sn_site.welcome import addresses
+
+RULE = "-" * 72
+
 
 class Command(BaseCommand):
     help = (
-        "Create the administrator 'admin' with a random password if the site has no administrator yet, "
-        "and print the sign-in details once. Never changes an existing account."
+        "Create the administrator 'admin' (with an email address, and a random password printed once) if the "
+        "site has no administrator yet, then print how to sign in and the addresses to try. Never changes an "
+        "existing account."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
+        parser.add_argument("--email", default="admin@example.org", help='For newsletters\' "send me a test".')
 
-    def handle(self, *args, username: str, **options):
+    def handle(self, *args, username: str, email: str, **options):
+        base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
         User = get_user_model()
-        existing = User.objects.filter(is_superuser=True).order_by("pk").first()
-        if existing is not None:
-            self.stdout.write(
-                f"Administrator '{existing.get_username()}' exists: sign in at {settings.WAGTAILADMIN_BASE_URL}/admin/ "
-                f"(forgotten the password? python manage.py changepassword {existing.get_username()})"
+        admin = User.objects.filter(is_superuser=True).order_by("pk").first()
+        lines = ["", RULE, f"Safer Neighbourhoods is ready: {base}/", ""]
+        if admin is None:
+            password = secrets.token_urlsafe(12)
+            admin = User.objects.create_superuser(username=username, email=email, password=password)
+            lines += [
+                f"Sign in to the admin at {base}/admin/",
+                f"  username  {username}",
+                f"  password  {password}   (shown this once: keep it)",
+            ]
+        else:
+            name = admin.get_username()
+            lines += [
+                f"Sign in to the admin at {base}/admin/ as {name} (its password was shown when it was made).",
+                f"  Forgotten it? Choose a new one: .venv/bin/python manage.py changepassword {name}",
+            ]
+        if admin.email and settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+            lines.append(
+                f"  Email to {admin.email} (such as a newsletter's test) is written to {settings.EMAIL_FILE_PATH}"
             )
-            return
-        password = secrets.token_urlsafe(12)
-        User.objects.create_superuser(username=username, email="", password=password)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Admin sign-in: {settings.WAGTAILADMIN_BASE_URL}/admin/  username: {username}  password: {password}"
-                "  (shown once: keep it)"
-            )
-        )
+        elif not admin.email:
+            lines.append("  Add an email address to the account (Account, in the admin) to get newsletter tests.")
+        tries = [*addresses(), ("The admin", "/admin/"), ("The API's documentation", "/api/v1/docs/")]
+        width = max(len(what) for what, _ in tries)
+        lines += ["", "Try:", *(f"  {what:<{width}}  {base}{path}" for what, path in tries), RULE, ""]
+        self.stdout.write("\n".join(lines))

@@ -1,16 +1,24 @@
-"""Add a labelled demo survey, open to anyone, for the first ward with a team page."""
+"""Add a labelled demo survey, open to anyone, for every borough that has none open."""
 
 from django.core.management.base import BaseCommand
 
-from ward_panels.demo import demo_survey_ensure
+from ward_panels.demo import demo_surveys_ensure
 
 
 class Command(BaseCommand):
-    help = "Add an open demo survey (labelled as demo) for the first ward with a team page, if there is none."
+    help = (
+        "Add an open demo survey (labelled as demo) for every borough with a page that has none open: every "
+        "ward page in the borough links to it."
+    )
 
     def handle(self, *args, **options):
-        survey = demo_survey_ensure()
-        if survey is None:
-            self.stdout.write("No ward pages yet: build the page tree first.")
-        else:
-            self.stdout.write(self.style.SUCCESS(f"Demo survey: /surveys/{survey.pk}/ ({survey.ward.name})."))
+        surveys = demo_surveys_ensure()
+        if not surveys:
+            self.stdout.write("No borough pages yet: build the page tree first.")
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo surveys: {len(surveys)} open, one for each borough, such as /surveys/{surveys[0].pk}/ "
+                f"({surveys[0].borough.name})."
+            )
+        )
