@@ -1,6 +1,7 @@
+import datetime
 import importlib
-import json
 import socket
+from html.parser import HTMLParser
 from io import StringIO
 
 import pytest
@@ -9,33 +10,15 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
+from wagtail.images.models import Image
+from wagtail.images.tests.utils import get_test_image_file
 
-from priorities.models import PriorityCategory
+from newsletters.models import Subscriber, Subscription
+from priorities.models import Event, Priority, PriorityCategory, PriorityUpdate, TeamMember
 from priorities.services import geography_import, page_tree_build
-from tests.priorities.codepoint_sample import write_codepoint
-
-# Rough rectangles around the sample's boroughs (WGS84), in the ONS boundary file's shape.
-SAMPLE_BOROUGH_OUTLINES = {
-    "E09000001": (-0.115, 51.508, -0.072, 51.522),
-    "E09000028": (-0.11, 51.42, -0.03, 51.51),
-    "E09000033": (-0.22, 51.48, -0.11, 51.54),
-}
-
-
-def write_borough_outlines(path):
-    features = [
-        {
-            "type": "Feature",
-            "properties": {"LAD24CD": code, "LAD24NM": code},
-            "geometry": {
-                "type": "Polygon",
-                "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]],
-            },
-        }
-        for code, (w, s, e, n) in SAMPLE_BOROUGH_OUTLINES.items()
-    ]
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-    return path
+from tests.priorities.codepoint_sample import write_borough_outlines, write_codepoint
+from ward_panels.models import Question, Survey
 
 
 @pytest.fixture(autouse=True)
@@ -154,3 +137,180 @@ def officers(sample_london):
     call_command("add_officer", "pc.southwark", "--borough", "E09000028", stdout=StringIO())
     call_command("add_officer", "pc.westminster", "--borough", "E09000033", stdout=StringIO())
     return southwark, westminster
+
+
+# Builders, shared as fixtures: a test asks for the ones it builds with. Each returns a function,
+# so that one test can build as many as it needs (and a module's world can use them too).
+
+
+@pytest.fixture(scope="session")
+def add_priority():
+    """add_priority(page, title=..., status=..., updates=[(day in October 2026, "we did")], **fields):
+    a priority on a ward page, agreed on 1 September 2026, as the admin would save it."""
+
+    def add(page, title="Speeding on Rye Lane", status=Priority.Status.ACTIVE, updates=(), **fields) -> Priority:
+        priority = Priority.objects.create(
+            ward_page=page,
+            title=title,
+            category=PriorityCategory.objects.get_or_create(name="Speeding")[0],  # gone after a test that commits
+            you_said="Cars race down Rye Lane after school.",
+            agreed_on=PRIORITY_AGREED,
+            review_by=PRIORITY_AGREED + datetime.timedelta(days=120),
+            status=status,
+            outcome="" if status == Priority.Status.ACTIVE else "Speed humps went in.",
+            **fields,
+        )
+        for day, text in updates:
+            PriorityUpdate.objects.create(priority=priority, date=datetime.date(2026, 10, day), we_did=text)
+        return priority
+
+    return add
+
+
+PRIORITY_AGREED = datetime.date(2026, 9, 1)
+
+
+@pytest.fixture(scope="session")
+def add_member():
+    """add_member(page, n, photo=True): PC Officer n in a ward's team, with a described photo."""
+
+    def add(page, n: int, photo: bool = True) -> TeamMember:
+        image = Image.objects.create(title=f"Officer {n}", file=get_test_image_file()) if photo else None
+        return TeamMember.objects.create(
+            ward_page=page,
+            name=f"PC Officer {n}",
+            role="pc",
+            photo=image,
+            photo_alt=f"Officer {n} smiling" if photo else "",
+        )
+
+    return add
+
+
+@pytest.fixture(scope="session")
+def add_event():
+    """add_event(page, days_from_now, kind=..., title=...): an hour-long meeting of a ward's team."""
+
+    def add(page, days_from_now: int, kind=Event.Kind.CONTACT_POINT, title="Meet the team") -> Event:
+        starts = timezone.now() + datetime.timedelta(days=days_from_now)
+        return Event.objects.create(
+            ward_page=page,
+            kind=kind,
+            title=title,
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=1),
+            place="Peckham Library, SE15 5JR",
+            accessibility="Step-free access and a hearing loop.",
+        )
+
+    return add
+
+
+@pytest.fixture(scope="session")
+def make_survey():
+    """make_survey(audience=panel, ward=Rye Lane, **fields): an open survey of five questions (one of
+    each kind), open since yesterday for two weeks."""
+
+    def make(audience=Survey.Audience.PANEL, ward="E05011113", **fields) -> Survey:
+        for name in ("Speeding", "Burglary", "Drug dealing"):
+            PriorityCategory.objects.get_or_create(name=name)
+        now = timezone.now()
+        survey = Survey.objects.create(
+            title=fields.pop("title", "What should we work on?"),
+            introduction="Five questions, about three minutes.",
+            ward_id=ward,
+            audience=audience,
+            opens_at=fields.pop("opens_at", now - datetime.timedelta(days=1)),
+            closes_at=fields.pop("closes_at", now + datetime.timedelta(days=13)),
+            **fields,
+        )
+        Question.objects.create(
+            survey=survey, sort_order=1, kind="single", text="Do you feel safe?", choices=["Yes", "No"]
+        )
+        Question.objects.create(survey=survey, sort_order=2, kind="rating", text="How visible is your team?")
+        Question.objects.create(survey=survey, sort_order=3, kind="local_issues", text="Which issues matter most?")
+        Question.objects.create(
+            survey=survey, sort_order=4, kind="ranking", text="Put these in order", choices=["Day", "Evening", "Night"]
+        )
+        Question.objects.create(
+            survey=survey, sort_order=5, kind="text", text="Anything else?", required=False, max_length=50
+        )
+        return survey
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def good_answers():
+    """good_answers(survey): answers to make_survey's questions, as the API takes them."""
+
+    def answers(survey: Survey) -> dict:
+        q = {question.sort_order: str(question.pk) for question in survey.questions.all()}
+        return {
+            q[1]: "Yes",
+            q[2]: 4,
+            q[3]: ["Speeding", "Burglary"],
+            q[4]: ["Night", "Day", "Evening"],
+            q[5]: "Thanks",
+        }
+
+    return answers
+
+
+@pytest.fixture(scope="session")
+def survey_page_form():
+    """survey_page_form(survey, token): good answers to make_survey's questions, as the web survey
+    page posts them."""
+
+    def form(survey: Survey, token) -> dict:
+        q = {question.sort_order: question.pk for question in survey.questions.all()}
+        return {
+            "token": token,
+            f"q{q[1]}": "Yes",
+            f"q{q[2]}": "5",
+            f"q{q[3]}": ["Burglary"],
+            f"q{q[4]}-0": "1",
+            f"q{q[4]}-1": "2",
+            f"q{q[4]}-2": "3",
+        }
+
+    return form
+
+
+@pytest.fixture(scope="session")
+def add_subscribers():
+    """add_subscribers(count, prefix="s", ward_id=... or borough_id=...): confirmed subscribers to
+    one newsletter, prefix0@example.org and on."""
+
+    def add(count, prefix="s", **where) -> list[Subscriber]:
+        made = []
+        now = timezone.now()
+        for n in range(count):
+            subscriber = Subscriber.objects.create(email=f"{prefix}{n}@example.org", confirmed_at=now)
+            Subscription.objects.create(subscriber=subscriber, confirmed_at=now, **where)
+            made.append(subscriber)
+        return made
+
+    return add
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.hrefs.append(dict(attrs).get("href"))
+
+
+@pytest.fixture(scope="session")
+def links_in():
+    """links_in(response): the address of every link on an HTML page, in order."""
+
+    def links(response) -> list[str]:
+        parser = _Links()
+        parser.feed(response.content.decode())
+        return parser.hrefs
+
+    return links

@@ -16,8 +16,6 @@ from newsletters.services import send_batches, send_start
 from newsletters.tasks import send_queue
 from newsletters.views import SignupLimit
 from priorities.models import WardPage
-from tests.priorities.test_priorities import add_priority
-from tests.priorities.test_ward_page import add_event, add_member
 
 RYE_LANE, PECKHAM, SOUTHWARK = "E05011113", "E05011110", "E09000028"
 NOW = timezone.now()
@@ -28,7 +26,7 @@ def link_path(body: str, name: str) -> str:
 
 
 @pytest.fixture
-def rye_lane(sample_london):
+def rye_lane(sample_london, add_event, add_member, add_priority):
     page = WardPage.objects.get(ward_id=RYE_LANE)
     page.email = "ryelane.snt@met.police.uk"
     page.save()
@@ -44,15 +42,6 @@ def issue(rye_lane) -> NewsletterPage:
     rye_lane.add_child(instance=newsletter)
     newsletter.save_revision().publish()
     return newsletter
-
-
-def subscribers(count, prefix="s", **where) -> list[Subscriber]:
-    made = []
-    for n in range(count):
-        subscriber = Subscriber.objects.create(email=f"{prefix}{n}@example.org", confirmed_at=NOW)
-        Subscription.objects.create(subscriber=subscriber, confirmed_at=NOW, **where)
-        made.append(subscriber)
-    return made
 
 
 # Subscribing --------------------------------------------------------------------------------------
@@ -75,8 +64,8 @@ def test_a_resident_subscribes_from_the_ward_page_and_confirms(client, rye_lane)
     assert not Subscription.objects.filter(confirmed_at__isnull=True).exists()
 
 
-def test_the_answer_is_the_same_for_a_known_address_and_nothing_new_is_sent(client, rye_lane):
-    subscribers(1, ward_id=RYE_LANE)
+def test_the_answer_is_the_same_for_a_known_address_and_nothing_new_is_sent(client, rye_lane, add_subscribers):
+    add_subscribers(1, ward_id=RYE_LANE)
     known = Subscriber.objects.get()
 
     answer = client.post("/newsletters/subscribe/", {"email": known.email, "ward": RYE_LANE})
@@ -148,9 +137,9 @@ def test_a_new_issue_follows_the_good_practice_structure_filled_from_the_ward(cl
 
 
 def test_the_email_is_multipart_inlined_readable_without_images_and_unsubscribes_in_one_click(
-    issue, smtp_sink, settings
+    issue, smtp_sink, settings, add_subscribers
 ):
-    subscribers(2, ward_id=RYE_LANE)
+    add_subscribers(2, ward_id=RYE_LANE)
     port, messages = smtp_sink
     settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT = (
         "django.core.mail.backends.smtp.EmailBackend",
@@ -184,7 +173,7 @@ def test_the_email_is_multipart_inlined_readable_without_images_and_unsubscribes
 # Sending ------------------------------------------------------------------------------------------
 
 
-def test_a_send_reaches_every_confirmed_subscriber_once(issue, smtp_sink, settings, django_capture_on_commit_callbacks):
+def test_a_send_reaches_every_confirmed_subscriber_once(issue, smtp_sink, settings, add_subscribers):
     port, messages = smtp_sink
     settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT = (
         "django.core.mail.backends.smtp.EmailBackend",
@@ -192,13 +181,13 @@ def test_a_send_reaches_every_confirmed_subscriber_once(issue, smtp_sink, settin
         port,
     )
     settings.SN_NEWSLETTER_RATE = 0
-    ward = subscribers(3, "w", ward_id=RYE_LANE)
-    borough = subscribers(2, "b", borough_id=SOUTHWARK)
-    subscribers(2, "p", ward_id=PECKHAM)  # another ward's
+    ward = add_subscribers(3, "w", ward_id=RYE_LANE)
+    borough = add_subscribers(2, "b", borough_id=SOUTHWARK)
+    add_subscribers(2, "p", ward_id=PECKHAM)  # another ward's
     both = ward[0]
     Subscription.objects.create(subscriber=both, borough_id=SOUTHWARK, confirmed_at=NOW)  # one email, not two
     Subscriber.objects.create(email="unconfirmed@example.org").subscriptions.create(ward_id=RYE_LANE)
-    suppressed = subscribers(1, "x", ward_id=RYE_LANE)[0]
+    suppressed = add_subscribers(1, "x", ward_id=RYE_LANE)[0]
     Subscriber.objects.filter(pk=suppressed.pk).update(
         email="gone@example.org", suppressed_at=NOW, suppressed_reason="bounced"
     )
@@ -214,8 +203,8 @@ def test_a_send_reaches_every_confirmed_subscriber_once(issue, smtp_sink, settin
     assert set(send.deliveries.values_list("status", flat=True)) == {Delivery.Status.SENT}
 
 
-def test_temporary_failures_are_retried_and_permanent_ones_stop(issue, settings, monkeypatch):
-    subscribers(3, ward_id=RYE_LANE)
+def test_temporary_failures_are_retried_and_permanent_ones_stop(issue, settings, monkeypatch, add_subscribers):
+    add_subscribers(3, ward_id=RYE_LANE)
     send = send_start(newsletter=issue)
     settings.SN_NEWSLETTER_RATE = 0
     from newsletters import sending
@@ -254,8 +243,8 @@ def test_temporary_failures_are_retried_and_permanent_ones_stop(issue, settings,
     assert sorted(d.email for d in mail.outbox) == ["s0@example.org", "s2@example.org"]
 
 
-def test_bounces_and_complaints_suppress_the_address(client, issue, settings):
-    subscribers(2, ward_id=RYE_LANE)
+def test_bounces_and_complaints_suppress_the_address(client, issue, settings, add_subscribers):
+    add_subscribers(2, ward_id=RYE_LANE)
     settings.SN_NEWSLETTER_WEBHOOK_SECRET = "shh"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SN_NEWSLETTER_RATE = 0
@@ -289,10 +278,10 @@ def test_bounces_and_complaints_suppress_the_address(client, issue, settings):
 
 
 def test_an_officer_tests_sends_and_follows_a_send(
-    client, issue, officers, django_capture_on_commit_callbacks, settings
+    client, issue, officers, django_capture_on_commit_callbacks, settings, add_subscribers
 ):
     settings.SN_NEWSLETTER_RATE = 0
-    subscribers(3, ward_id=RYE_LANE)
+    add_subscribers(3, ward_id=RYE_LANE)
     southwark, westminster = officers
     southwark.email = "pc@example.org"
     southwark.save()
@@ -381,10 +370,10 @@ def test_a_mistake_signing_up_on_a_borough_page_offers_the_borough_again(client,
     )
 
 
-def test_preferences_refuse_a_newsletter_that_is_not_the_readers_and_change_nothing(client, rye_lane):
+def test_preferences_refuse_a_newsletter_that_is_not_the_readers_and_change_nothing(client, rye_lane, add_subscribers):
     from newsletters.emails import preferences_token
 
-    ann, bob = subscribers(1, "ann", ward_id=RYE_LANE)[0], subscribers(1, "bob", ward_id=PECKHAM)[0]
+    ann, bob = add_subscribers(1, "ann", ward_id=RYE_LANE)[0], add_subscribers(1, "bob", ward_id=PECKHAM)[0]
     Subscription.objects.create(subscriber=ann, borough_id=SOUTHWARK, confirmed_at=NOW)
     first = ann.subscriptions.order_by("pk").first()
     path = f"/newsletters/preferences/{preferences_token(ann.pk)}/"
@@ -424,8 +413,8 @@ def unsubscribe_path(newsletter, subscriber, way) -> str:
 
 
 @pytest.mark.parametrize("way", ["smtp", "backend"])
-def test_unsubscribing_from_a_ward_newsletter_stops_only_that_one(client, issue, way):
-    ann = subscribers(1, "ann", ward_id=RYE_LANE)[0]
+def test_unsubscribing_from_a_ward_newsletter_stops_only_that_one(client, issue, way, add_subscribers):
+    ann = add_subscribers(1, "ann", ward_id=RYE_LANE)[0]
     Subscription.objects.create(subscriber=ann, borough_id=SOUTHWARK, confirmed_at=NOW)
 
     page = client.post(unsubscribe_path(issue, ann, way))
@@ -440,10 +429,12 @@ def test_unsubscribing_from_a_ward_newsletter_stops_only_that_one(client, issue,
 
 
 @pytest.mark.parametrize("way", ["smtp", "backend"])
-def test_a_borough_newsletter_unsubscribes_the_subscription_that_brought_it(client, borough_issue, way):
-    ward_only = subscribers(1, "ward", ward_id=RYE_LANE)[0]
+def test_a_borough_newsletter_unsubscribes_the_subscription_that_brought_it(
+    client, borough_issue, way, add_subscribers
+):
+    ward_only = add_subscribers(1, "ward", ward_id=RYE_LANE)[0]
     Subscription.objects.create(subscriber=ward_only, ward_id=PECKHAM, confirmed_at=NOW)
-    both = subscribers(1, "both", ward_id=RYE_LANE)[0]
+    both = add_subscribers(1, "both", ward_id=RYE_LANE)[0]
     Subscription.objects.create(subscriber=both, borough_id=SOUTHWARK, confirmed_at=NOW)
 
     from_ward = client.post(unsubscribe_path(borough_issue, ward_only, way))
@@ -454,13 +445,13 @@ def test_a_borough_newsletter_unsubscribes_the_subscription_that_brought_it(clie
     assert list(both.subscriptions.values_list("ward_id", flat=True)) == [RYE_LANE]  # the borough's own went
 
 
-def test_links_already_sent_still_unsubscribe_one_newsletter_at_a_time(client, borough_issue):
+def test_links_already_sent_still_unsubscribe_one_newsletter_at_a_time(client, borough_issue, add_subscribers):
     """Before each link named its subscription it named the subscriber and the newsletter's area:
     such a link stops the subscription that brings that area's newsletter, the area's own first
     (the one a link would name today); used again, the next one that still brings it, each named."""
     from django.core import signing
 
-    ann = subscribers(1, "ann", ward_id=RYE_LANE)[0]
+    ann = add_subscribers(1, "ann", ward_id=RYE_LANE)[0]
     Subscription.objects.create(subscriber=ann, ward_id=PECKHAM, confirmed_at=NOW)
     Subscription.objects.create(subscriber=ann, borough_id=SOUTHWARK, confirmed_at=NOW)
 
@@ -482,11 +473,11 @@ def test_links_already_sent_still_unsubscribe_one_newsletter_at_a_time(client, b
 
 
 def test_the_preferences_and_unsubscribe_pages_take_the_same_few_queries_however_many_newsletters(
-    client, borough_issue, django_assert_max_num_queries
+    client, borough_issue, django_assert_max_num_queries, add_subscribers
 ):
     from newsletters.emails import area_code, message_for, preferences_token
 
-    ann = subscribers(1, "ann", borough_id=SOUTHWARK)[0]
+    ann = add_subscribers(1, "ann", borough_id=SOUTHWARK)[0]
     for ward in (RYE_LANE, PECKHAM):
         Subscription.objects.create(subscriber=ann, ward_id=ward, confirmed_at=NOW)
     send = send_start(newsletter=borough_issue)
@@ -502,10 +493,10 @@ def test_the_preferences_and_unsubscribe_pages_take_the_same_few_queries_however
     assert "Unsubscribe from the newsletter for the whole of Southwark?" in asked.content.decode()
 
 
-def test_a_copy_written_after_its_subscription_went_unsubscribes_what_brings_it_now(client, issue):
+def test_a_copy_written_after_its_subscription_went_unsubscribes_what_brings_it_now(client, issue, add_subscribers):
     from newsletters.emails import area_code, message_for, preferences_token
 
-    ann = subscribers(1, "ann", ward_id=RYE_LANE)[0]
+    ann = add_subscribers(1, "ann", ward_id=RYE_LANE)[0]
     borough = Subscription.objects.create(subscriber=ann, borough_id=SOUTHWARK, confirmed_at=NOW)
     send = send_start(newsletter=issue)  # the audience is taken: Ann, by her Rye Lane subscription
     client.post(f"/newsletters/preferences/{preferences_token(ann.pk)}/", {"keep": [borough.pk]})  # drops Rye Lane

@@ -1,6 +1,7 @@
 """A small OS Code-Point Open release in the official layout, built from real London rows."""
 
 import csv
+import json
 import zipfile
 from pathlib import Path
 
@@ -96,3 +97,27 @@ def zip_codepoint(folder: Path, target: Path) -> Path:
             if path.is_file():
                 archive.write(path, path.relative_to(folder).as_posix())
     return target
+
+
+# Rough rectangles around the sample's boroughs (WGS84), in the ONS boundary file's shape.
+SAMPLE_BOROUGH_OUTLINES = {
+    "E09000001": (-0.115, 51.508, -0.072, 51.522),
+    "E09000028": (-0.11, 51.42, -0.03, 51.51),
+    "E09000033": (-0.22, 51.48, -0.11, 51.54),
+}
+
+
+def write_borough_outlines(path):
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"LAD24CD": code, "LAD24NM": code},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[w, s], [e, s], [e, n], [w, n], [w, s]]],
+            },
+        }
+        for code, (w, s, e, n) in SAMPLE_BOROUGH_OUTLINES.items()
+    ]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    return path

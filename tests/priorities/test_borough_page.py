@@ -7,7 +7,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from priorities.models import BoroughEvent, BoroughNewsItem, BoroughPage, Priority, PriorityCategory, WardPage
-from tests.priorities.test_priorities import add_priority
 
 
 @pytest.fixture
@@ -15,7 +14,7 @@ def southwark(sample_london):
     return BoroughPage.objects.get(borough__code="E09000028")
 
 
-def test_the_borough_page_shows_every_ward_and_its_priorities_at_a_glance(client, southwark):
+def test_the_borough_page_shows_every_ward_and_its_priorities_at_a_glance(client, southwark, add_priority):
     add_priority(WardPage.objects.get(ward__code="E05011113"), title="Speeding on Rye Lane")
     add_priority(WardPage.objects.get(ward__code="E05011113"), title="Old", status=Priority.Status.RESOLVED)
 
@@ -26,7 +25,7 @@ def test_the_borough_page_shows_every_ward_and_its_priorities_at_a_glance(client
     assert "Old" not in html
 
 
-def test_residents_can_filter_wards_by_the_kind_of_priority(client, southwark):
+def test_residents_can_filter_wards_by_the_kind_of_priority(client, southwark, add_priority):
     add_priority(WardPage.objects.get(ward__code="E05011113"), title="Speeding on Rye Lane")
     burglary = add_priority(WardPage.objects.get(ward__code="E05011110"), title="Burglaries near the park")
     burglary.category = PriorityCategory.objects.get(name="Residential burglary")
@@ -57,7 +56,7 @@ def test_the_commander_speaks_to_residents(client, southwark):
     assert "Chief Superintendent Jo Bloggs" in html and "We are here for you." in html
 
 
-def test_the_borough_page_costs_the_same_queries_however_many_priorities(client, southwark):
+def test_the_borough_page_costs_the_same_queries_however_many_priorities(client, southwark, add_priority):
     client.get(southwark.url)
     with CaptureQueriesContext(connection) as small:
         client.get(southwark.url)

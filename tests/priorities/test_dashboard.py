@@ -7,8 +7,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from priorities.models import BoroughPage, WardPage
-from tests.priorities.test_priorities import add_priority
-from tests.priorities.test_ward_page import add_event
 
 
 @pytest.fixture
@@ -18,7 +16,7 @@ def officer(sample_london):
     return user
 
 
-def test_the_admin_home_shows_an_officer_what_needs_attention_in_their_area(client, officer):
+def test_the_admin_home_shows_an_officer_what_needs_attention_in_their_area(client, officer, add_event, add_priority):
     rye_lane = WardPage.objects.get(ward__code="E05011113")
     overdue = add_priority(rye_lane, title="Overdue in Rye Lane")
     overdue.review_by = timezone.localdate() - datetime.timedelta(days=3)
@@ -53,7 +51,7 @@ def test_changes_waiting_for_a_sergeant_are_listed(client, officer):
     assert f'href="/admin/pages/{rye_lane.pk}/edit/"' in section[:1500]
 
 
-def test_the_panel_costs_a_few_queries_however_much_it_lists(client, officer):
+def test_the_panel_costs_a_few_queries_however_much_it_lists(client, officer, add_priority):
     client.force_login(officer)
     client.get("/admin/")
     with CaptureQueriesContext(connection) as before:

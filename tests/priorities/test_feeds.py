@@ -6,8 +6,6 @@ import icalendar
 import pytest
 
 from priorities.models import Event, WardPage
-from tests.priorities.test_priorities import add_priority
-from tests.priorities.test_ward_page import add_event
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -17,7 +15,7 @@ def rye_lane(sample_london):
     return WardPage.objects.get(ward__code="E05011113")
 
 
-def test_the_ward_calendar_holds_its_meetings_for_any_calendar_app(client, rye_lane):
+def test_the_ward_calendar_holds_its_meetings_for_any_calendar_app(client, rye_lane, add_event):
     add_event(rye_lane, 9, kind=Event.Kind.WARD_PANEL, title="Ward panel meeting")
     add_event(rye_lane, -60, title="Long gone")
 
@@ -33,7 +31,7 @@ def test_the_ward_calendar_holds_its_meetings_for_any_calendar_app(client, rye_l
     assert events[0].decoded("dtend") - events[0].decoded("dtstart") == datetime.timedelta(hours=1)
 
 
-def test_the_borough_calendar_gathers_every_wards_meetings(client, sample_london):
+def test_the_borough_calendar_gathers_every_wards_meetings(client, sample_london, add_event):
     add_event(WardPage.objects.get(ward__code="E05011113"), 3, title="Rye Lane briefing")
     add_event(WardPage.objects.get(ward__code="E05011110"), 4, title="Peckham briefing")
     add_event(WardPage.objects.get(ward__code="E05013806"), 5, title="Westminster briefing")
@@ -43,7 +41,7 @@ def test_the_borough_calendar_gathers_every_wards_meetings(client, sample_london
     assert sorted(str(e["summary"]) for e in calendar.walk("VEVENT")) == ["Peckham briefing", "Rye Lane briefing"]
 
 
-def test_we_did_updates_come_as_an_atom_feed_newest_first(client, rye_lane):
+def test_we_did_updates_come_as_an_atom_feed_newest_first(client, rye_lane, add_priority):
     add_priority(rye_lane, updates=[(3, "Speed checks on three mornings."), (20, "14 drivers warned.")])
 
     response = client.get("/southwark/rye-lane/updates/")
@@ -79,7 +77,7 @@ def atom(client, path) -> ET.Element:
     return ET.fromstring(client.get(path).content)  # noqa: S314
 
 
-def test_the_feeds_are_valid_atom(client, rye_lane):
+def test_the_feeds_are_valid_atom(client, rye_lane, add_priority):
     """RFC 4287: a feed has one id, title and updated, and an author unless every entry has one;
     each entry has one id (an absolute IRI), title and updated, and a link or content."""
     add_priority(rye_lane, updates=[(3, "Speed checks on three mornings."), (20, "14 drivers warned.")])
@@ -103,7 +101,7 @@ def test_the_feeds_are_valid_atom(client, rye_lane):
             assert entry.find(f"{ATOM}author").findtext(f"{ATOM}name") == "Rye Lane Safer Neighbourhoods Team"
 
 
-def test_an_update_has_the_same_id_in_the_ward_and_borough_feeds(client, rye_lane):
+def test_an_update_has_the_same_id_in_the_ward_and_borough_feeds(client, rye_lane, add_priority):
     add_priority(rye_lane, updates=[(3, "Speed checks on three mornings.")])
 
     ids = [

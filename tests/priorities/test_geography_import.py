@@ -10,8 +10,14 @@ from shapely.geometry import shape
 from priorities.codepoint import CodePointError
 from priorities.models import Borough, PoliceForce, Postcode, Ward
 from priorities.services import geography_import
-from tests.conftest import write_borough_outlines
-from tests.priorities.codepoint_sample import LONDON_POSTCODES, ROWS, WARDS, write_codepoint, zip_codepoint
+from tests.priorities.codepoint_sample import (
+    LONDON_POSTCODES,
+    ROWS,
+    WARDS,
+    write_borough_outlines,
+    write_codepoint,
+    zip_codepoint,
+)
 
 
 def test_it_loads_the_london_boroughs_wards_and_postcodes(db, codepoint_folder):

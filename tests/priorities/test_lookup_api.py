@@ -8,9 +8,7 @@ from hypothesis import strategies as st
 
 from priorities.models import BoroughPage, WardPage
 from priorities.services import geography_import, page_tree_build
-from tests.conftest import write_borough_outlines
-from tests.priorities.codepoint_sample import ROWS, WARDS, write_codepoint
-from tests.priorities.test_find_your_team import links
+from tests.priorities.codepoint_sample import ROWS, WARDS, write_borough_outlines, write_codepoint
 
 URL = "/api/v1/lookup/"
 
@@ -88,13 +86,13 @@ def test_a_district_lists_the_wards_of_its_lettered_sub_districts(client, letter
 
 
 @pytest.mark.parametrize("district", ["SW1", "SE1", "SE1P", "SE15"])
-def test_find_your_team_offers_a_district_the_same_wards(client, lettered_districts, district):
+def test_find_your_team_offers_a_district_the_same_wards(client, lettered_districts, district, links_in):
     wards = lookup(client, q=district).json()["wards"]
 
     response = client.get("/find-your-team/", {"postcode": district})
 
     assert response.status_code == 200
-    offered = [href for href in links(response) if href.startswith(("/southwark/", "/westminster/"))]
+    offered = [href for href in links_in(response) if href.startswith(("/southwark/", "/westminster/"))]
     assert offered == [ward["url"].removeprefix("http://testserver") for ward in wards]
 
 

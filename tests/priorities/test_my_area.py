@@ -3,11 +3,10 @@ from django.test import Client
 
 from priorities.models import WardPage
 from priorities.my_area import COOKIE
-from tests.priorities.test_priorities import add_priority
 
 
 @pytest.fixture
-def rye_lane(sample_london):
+def rye_lane(sample_london, add_priority):
     page = WardPage.objects.get(ward__code="E05011113")
     add_priority(page, updates=[(3, "Speed checks on three mornings."), (20, "14 drivers warned.")])
     return page

@@ -11,15 +11,13 @@ from django.utils import timezone
 from priorities.models import Priority, PriorityCategory, Ward, WardPage
 from sn_site.api import AnonymousRateLimit
 from sn_site.page_cache import page_cache_forget
-from tests.priorities.test_priorities import add_priority
-from tests.priorities.test_ward_page import add_event, add_member
 
 V1 = "/api/v1/"
 RYE_LANE, PECKHAM, ST_JAMESS, CHEAP = "E05011113", "E05011110", "E05013806", "E05009298"
 
 
 @pytest.fixture
-def rye_lane(sample_london):
+def rye_lane(sample_london, add_event, add_member, add_priority):
     page = WardPage.objects.get(ward__code=RYE_LANE)
     page.email = "ryelane.snt@met.police.uk"
     page.save()
@@ -106,7 +104,7 @@ def test_wards_filter_by_borough_and_by_when_their_page_changed(client, sample_l
     assert [w["code"] for w in recent["results"]] == [PECKHAM]
 
 
-def test_priorities_across_london_filter_by_borough_ward_category_and_status(client, rye_lane):
+def test_priorities_across_london_filter_by_borough_ward_category_and_status(client, rye_lane, add_priority):
     st_jamess = WardPage.objects.get(ward_id=ST_JAMESS)
     robbery = PriorityCategory.objects.get(name="Robbery")
     snatching = add_priority(st_jamess, title="Phone snatching")
@@ -153,7 +151,7 @@ def test_lists_come_in_pages(client, sample_london):
         (f"{V1}boroughs/", {"page_size": 1, "page": 2}),
     ],
 )
-def test_a_list_costs_the_same_queries_however_long_it_is(client, rye_lane, address, one):
+def test_a_list_costs_the_same_queries_however_long_it_is(client, rye_lane, address, one, add_priority):
     for page in WardPage.objects.exclude(pk=rye_lane.pk):
         add_priority(page, title=f"Priority in {page.title}", updates=[(1, "Patrols."), (2, "More patrols.")])
     client.get(address)  # Wagtail learns the site's root paths, once
@@ -165,7 +163,9 @@ def test_a_list_costs_the_same_queries_however_long_it_is(client, rye_lane, addr
     assert len(long) == len(short) <= 4
 
 
-def test_the_ward_detail_costs_the_same_queries_however_much_it_shows(client, rye_lane):
+def test_the_ward_detail_costs_the_same_queries_however_much_it_shows(
+    client, rye_lane, add_event, add_member, add_priority
+):
     client.get(f"{V1}wards/{RYE_LANE}/")  # makes the photo's thumbnail, once
     with CaptureQueriesContext(connection) as few:
         client.get(f"{V1}wards/{RYE_LANE}/")
@@ -185,7 +185,7 @@ def test_unknown_wards_and_boroughs_are_404_in_json(client, sample_london):
         assert response.status_code == 404 and response.json()["code"] == "not_found"
 
 
-def test_conditional_requests_are_answered_304(client, rye_lane):
+def test_conditional_requests_are_answered_304(client, rye_lane, add_member):
     published(rye_lane, datetime.datetime(2026, 11, 20, 9, 0, tzinfo=datetime.UTC))
     first = client.get(f"{V1}wards/{RYE_LANE}/")
 
@@ -225,7 +225,7 @@ def test_anonymous_clients_are_throttled_with_a_clear_answer(client, sample_lond
     assert client.get(f"{V1}wards/").status_code == 200  # a new minute, a new allowance
 
 
-def test_answers_are_cached_until_something_is_published(client, rye_lane, settings):
+def test_answers_are_cached_until_something_is_published(client, rye_lane, settings, add_member):
     settings.SN_API_CACHE_SECONDS = 300
     first = client.get(f"{V1}wards/{RYE_LANE}/").json()
 

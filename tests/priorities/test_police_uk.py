@@ -9,8 +9,6 @@ import pytest
 
 from priorities.models import BoroughPage, EngagementMethod, ForceProfile, Priority, TeamLink, WardPage
 from priorities.police_uk import outline_points
-from tests.priorities.test_priorities import add_priority
-from tests.priorities.test_ward_page import add_event, add_member
 
 EXAMPLES = json.loads((Path(__file__).parent / "police_uk_examples.json").read_text())
 API = "/api/police-uk/"
@@ -38,7 +36,7 @@ def same_shape(ours, example, where="answer"):
 
 
 @pytest.fixture
-def rye_lane(sample_london):
+def rye_lane(sample_london, add_event, add_member, add_priority):
     """A ward page with everything police.uk can say about a neighbourhood filled in."""
     page = WardPage.objects.get(ward__code=RYE_LANE)
     page.introduction = "<p>We are the Rye Lane team.</p>"
@@ -150,7 +148,7 @@ def test_priorities_are_what_residents_raised_and_the_latest_we_did(client, rye_
     assert (waiting["action"], waiting["action-date"]) == (None, None)
 
 
-def test_text_from_officers_is_escaped_html(client, rye_lane):
+def test_text_from_officers_is_escaped_html(client, rye_lane, add_priority):
     priority = add_priority(rye_lane, title="<script>alert(1)</script>")
     priority.you_said = "Fish & chips <b>"
     priority.save()

@@ -7,26 +7,9 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
-from priorities.models import Priority, PriorityCategory, PriorityUpdate, WardPage
+from priorities.models import Priority, PriorityCategory, WardPage
 
 AGREED = datetime.date(2026, 9, 1)
-
-
-def add_priority(page, title="Speeding on Rye Lane", status=Priority.Status.ACTIVE, updates=(), **fields):
-    priority = Priority.objects.create(
-        ward_page=page,
-        title=title,
-        category=PriorityCategory.objects.get_or_create(name="Speeding")[0],  # gone after a transactional test
-        you_said="Cars race down Rye Lane after school.",
-        agreed_on=AGREED,
-        review_by=AGREED + datetime.timedelta(days=120),
-        status=status,
-        outcome="" if status == Priority.Status.ACTIVE else "Speed humps went in.",
-        **fields,
-    )
-    for day, text in updates:
-        PriorityUpdate.objects.create(priority=priority, date=datetime.date(2026, 10, day), we_did=text)
-    return priority
 
 
 @pytest.fixture
@@ -34,7 +17,7 @@ def rye_lane(sample_london):
     return WardPage.objects.get(ward__code="E05011113")
 
 
-def test_the_ward_page_tells_each_priority_as_we_asked_you_said_we_did(client, rye_lane):
+def test_the_ward_page_tells_each_priority_as_we_asked_you_said_we_did(client, rye_lane, add_priority):
     add_priority(rye_lane, updates=[(3, "Speed checks on three mornings."), (20, "14 drivers warned.")])
     add_priority(rye_lane, title="Old problem", status=Priority.Status.RESOLVED)
 
@@ -131,7 +114,7 @@ needs_postgresql = pytest.mark.skipif(
 
 
 @needs_postgresql
-def test_the_database_refuses_a_fourth_active_priority_however_it_arrives(rye_lane):
+def test_the_database_refuses_a_fourth_active_priority_however_it_arrives(rye_lane, add_priority):
     for n in range(3):
         add_priority(rye_lane, title=f"P{n}")
 
@@ -140,7 +123,7 @@ def test_the_database_refuses_a_fourth_active_priority_however_it_arrives(rye_la
         connection.check_constraints()  # the test's transaction never commits: run the deferred check now
 
 
-def test_past_priorities_are_kept_with_what_came_of_them(client, rye_lane):
+def test_past_priorities_are_kept_with_what_came_of_them(client, rye_lane, add_priority):
     add_priority(rye_lane, title="Still going")
     add_priority(
         rye_lane, title="Bikes on the pavement", status=Priority.Status.RESOLVED, updates=[(5, "Stopped 9 riders.")]
@@ -160,7 +143,7 @@ def test_a_ward_with_no_past_priorities_says_so(client, rye_lane):
     assert "There are no past priorities yet." in client.get("/southwark/rye-lane/past-priorities/").content.decode()
 
 
-def test_the_archive_costs_the_same_queries_however_long_it_is(client, rye_lane):
+def test_the_archive_costs_the_same_queries_however_long_it_is(client, rye_lane, add_priority):
     add_priority(rye_lane, title="Old 0", status=Priority.Status.CLOSED, updates=[(1, "x")])
     client.get("/southwark/rye-lane/past-priorities/")
     with CaptureQueriesContext(connection) as small:

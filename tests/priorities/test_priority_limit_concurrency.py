@@ -8,11 +8,10 @@ import pytest
 from django.db import IntegrityError, connection, connections, transaction
 
 from priorities.models import Priority, WardPage
-from tests.priorities.test_priorities import add_priority
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the database's own guard is PostgreSQL's")
-def test_two_officers_adding_a_third_priority_at_once_cannot_make_four(sample_london_committed):
+def test_two_officers_adding_a_third_priority_at_once_cannot_make_four(sample_london_committed, add_priority):
     page = WardPage.objects.get(ward__code="E05011113")
     add_priority(page, title="First")
     add_priority(page, title="Second")

@@ -1,15 +1,9 @@
-import datetime
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
-from wagtail.images.models import Image
-from wagtail.images.tests.utils import get_test_image_file
 
-from priorities.models import Event, TeamLink, TeamMember, WardPage
-from tests.priorities.test_priorities import add_priority
+from priorities.models import Event, TeamLink, WardPage
 
 
 @pytest.fixture
@@ -22,31 +16,7 @@ def rye_lane(sample_london):
     return page
 
 
-def add_member(page, n: int, photo: bool = True) -> TeamMember:
-    image = Image.objects.create(title=f"Officer {n}", file=get_test_image_file()) if photo else None
-    return TeamMember.objects.create(
-        ward_page=page,
-        name=f"PC Officer {n}",
-        role="pc",
-        photo=image,
-        photo_alt=f"Officer {n} smiling" if photo else "",
-    )
-
-
-def add_event(page, days_from_now: int, kind=Event.Kind.CONTACT_POINT, title="Meet the team") -> Event:
-    starts = timezone.now() + datetime.timedelta(days=days_from_now)
-    return Event.objects.create(
-        ward_page=page,
-        kind=kind,
-        title=title,
-        starts_at=starts,
-        ends_at=starts + datetime.timedelta(hours=1),
-        place="Peckham Library, SE15 5JR",
-        accessibility="Step-free access and a hearing loop.",
-    )
-
-
-def test_the_page_introduces_the_team_and_how_to_reach_them(client, rye_lane):
+def test_the_page_introduces_the_team_and_how_to_reach_them(client, rye_lane, add_member):
     add_member(rye_lane, 1)
     TeamLink.objects.create(ward_page=rye_lane, label="X (Twitter)", url="https://x.com/MPSRyeLane")
 
@@ -59,7 +29,7 @@ def test_the_page_introduces_the_team_and_how_to_reach_them(client, rye_lane):
     assert "not an emergency service" in html and 'href="tel:999"' in html
 
 
-def test_upcoming_meetings_are_shown_and_past_ones_are_gone(client, rye_lane):
+def test_upcoming_meetings_are_shown_and_past_ones_are_gone(client, rye_lane, add_event):
     add_event(rye_lane, -2, title="Last week's street briefing")
     add_event(rye_lane, 9, title="Street briefing on Choumert Road")
     add_event(rye_lane, 20, kind=Event.Kind.WARD_PANEL, title="Ward panel meeting")
@@ -72,21 +42,23 @@ def test_upcoming_meetings_are_shown_and_past_ones_are_gone(client, rye_lane):
     assert "It next meets on" in html and "Anyone who lives or works in Rye Lane can join" in html
 
 
-def test_a_photo_needs_a_description(rye_lane):
+def test_a_photo_needs_a_description(rye_lane, add_member):
     member = add_member(rye_lane, 1)
     member.photo_alt = ""
     with pytest.raises(ValidationError, match="Describe the photo"):
         member.clean()
 
 
-def test_an_event_must_finish_after_it_starts(rye_lane):
+def test_an_event_must_finish_after_it_starts(rye_lane, add_event):
     event = add_event(rye_lane, 3)
     event.ends_at = event.starts_at
     with pytest.raises(ValidationError, match="finish time"):
         event.clean()
 
 
-def test_the_ward_page_costs_the_same_queries_however_much_it_shows(client, rye_lane):
+def test_the_ward_page_costs_the_same_queries_however_much_it_shows(
+    client, rye_lane, add_event, add_member, add_priority
+):
     add_priority(rye_lane, updates=[(1, "One thing.")])
     add_member(rye_lane, 1)
     add_event(rye_lane, 5)

@@ -23,6 +23,7 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import Client
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -31,11 +32,12 @@ from schemathesis.checks import not_a_server_error
 from priorities.demo import demo_content_load
 from priorities.models import Priority, PriorityCategory
 from sn_site.api import AnonymousRateLimit
-from tests.ward_panels.test_surveys import NOW, good_answers, make_survey
 from ward_panels.api import SurveyAnswerLimit
 from ward_panels.models import EqualityMonitoring, Invitation, PanelMember, Survey, WardPanel
 from ward_panels.selectors import survey_rules
 from ward_panels.services import invitation_token, invitations_send, receipt_for, response_submit
+
+NOW = timezone.now()
 
 SCHEMA_PATH = "/api/v1/schema/"
 MAX_EXAMPLES = 40
@@ -51,7 +53,7 @@ statuses: defaultdict = defaultdict(Counter)  # and the answers they got: label 
 
 
 @pytest.fixture
-def fuzz_data(sample_london):
+def fuzz_data(sample_london, good_answers, make_survey):
     """Real things for the generated requests to find."""
     demo_content_load()
     open_survey = make_survey(audience=Survey.Audience.OPEN)
@@ -91,7 +93,7 @@ def fuzz_data(sample_london):
 
 
 @pytest.fixture
-def api_schema(fuzz_data, monkeypatch):
+def api_schema(fuzz_data, monkeypatch, good_answers):
     # Every generated request comes from one address: raise the limits out of the way (the throttles still run).
     monkeypatch.setattr(AnonymousRateLimit, "rate", "100000/second", raising=False)
     monkeypatch.setattr(SurveyAnswerLimit, "rate", "100000/second", raising=False)
@@ -102,7 +104,7 @@ def api_schema(fuzz_data, monkeypatch):
     statuses.clear()
     try:
         loaded = schemathesis.openapi.from_wsgi(SCHEMA_PATH, get_wsgi_application())
-        for hook in steering_hooks(fuzz_data):
+        for hook in steering_hooks(fuzz_data, good_answers):
             loaded.hook(hook)
         yield loaded
     finally:
@@ -140,7 +142,7 @@ JSON_VALUES = st.recursive(
 )
 
 
-def steering_hooks(data: dict) -> list:
+def steering_hooks(data: dict, good_answers) -> list:
     surveys, tokens, receipts, sessions = data["surveys"], data["tokens"], data["receipts"], data["sessions"]
     path_values = {
         "code": WARDS + BOROUGHS,

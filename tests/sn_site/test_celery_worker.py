@@ -19,7 +19,6 @@ from priorities.tasks import geography_refresh
 from sn_site.celery import app as celery_app
 from sn_site.operations import request_id_reset, request_id_set
 from tests.priorities.codepoint_sample import LONDON_POSTCODES
-from tests.ward_panels.test_surveys import make_survey
 from ward_panels.models import Invitation, PanelMember, WardPanel
 from ward_panels.tasks import invitations_send
 
@@ -98,7 +97,7 @@ def test_a_queued_import_is_run_by_a_worker(worker, codepoint_folder, monkeypatc
 
 
 def test_survey_invitations_are_sent_by_a_worker_over_smtp(
-    mailing_worker, sample_london_committed, client, monkeypatch
+    mailing_worker, sample_london_committed, client, monkeypatch, make_survey
 ):
     """ "Send invitations" queues a task; a real worker emails each active member once, through a
     real SMTP server, with a link that opens the survey."""

@@ -50,7 +50,7 @@ def issue(sample_london) -> NewsletterPage:
     return newsletter
 
 
-def test_every_kind_of_email_is_dated_in_londons_time_zone(smtp, issue):
+def test_every_kind_of_email_is_dated_in_londons_time_zone(smtp, issue, make_survey):
     ward = Ward.objects.get(pk=RYE_LANE)
     membership_request(ward=ward, name="Bola", email="bola@example.org")  # asking to join a panel
     subscription_request(email="cat@example.org", wards=[ward])  # asking for a newsletter
@@ -58,7 +58,6 @@ def test_every_kind_of_email_is_dated_in_londons_time_zone(smtp, issue):
         panel=WardPanel.objects.get(ward=ward), name="Dev", email="dev@example.org", confirmed_at=timezone.now()
     )
     PanelMember.objects.filter(pk=member.pk).update(consent_given_at=timezone.now())
-    from tests.ward_panels.test_surveys import make_survey
 
     invitations_send(survey=make_survey())  # a survey invitation
     send = send_start(newsletter=issue)

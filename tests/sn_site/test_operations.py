@@ -206,7 +206,9 @@ def test_errors_reach_sentry_when_its_dsn_is_set():
     assert "req-sentry-0001" in events  # tagged with the request id, to find its log lines
 
 
-def test_when_the_broker_is_away_admin_sends_say_so_and_lose_nothing(client, officers, settings, monkeypatch):
+def test_when_the_broker_is_away_admin_sends_say_so_and_lose_nothing(
+    client, officers, settings, monkeypatch, make_survey, add_subscribers
+):
     from kombu.exceptions import OperationalError as BrokerUnreachable
 
     from newsletters import tasks as newsletter_tasks
@@ -223,9 +225,6 @@ def test_when_the_broker_is_away_admin_sends_say_so_and_lose_nothing(client, off
     southwark = officers[0]
     client.force_login(southwark)
 
-    from tests.newsletters.test_newsletters import subscribers
-    from tests.ward_panels.test_surveys import make_survey
-
     survey = make_survey()
     answer = client.post(f"/admin/ward-panels/surveys/{survey.pk}/send/", follow=True)
     assert answer.status_code == 200 and "could not be sent just now" in answer.content.decode()
@@ -235,7 +234,7 @@ def test_when_the_broker_is_away_admin_sends_say_so_and_lose_nothing(client, off
     issue = NewsletterPage(title="December", summary="News.")
     rye_lane.add_child(instance=issue)
     issue.save_revision().publish()
-    subscribers(1, ward_id=RYE_LANE)
+    add_subscribers(1, ward_id=RYE_LANE)
     sent = client.post(f"/admin/newsletters/{issue.pk}/send/", {"action": "send"}, follow=True)
     assert sent.status_code == 200 and "will start within 15 minutes" in sent.content.decode()
     send = Send.objects.get()

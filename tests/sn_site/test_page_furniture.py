@@ -24,8 +24,6 @@ from priorities.demo import content_pages_ensure
 from priorities.models import BoroughEvent, BoroughPage, Event, WardPage
 from sn_site.formats import clock_time
 from sn_site.models import ContentPage
-from tests.priorities.test_priorities import add_priority
-from tests.ward_panels.test_surveys import make_survey, survey_page_form
 from ward_panels.models import PanelMember, WardPanel
 from ward_panels.services import invitations_send, leave_token
 
@@ -35,7 +33,7 @@ EVENING = timezone.make_aware(datetime.datetime(timezone.now().year + 1, 6, 4, 1
 
 
 @pytest.fixture
-def site(sample_london):
+def site(sample_london, add_priority, make_survey):
     """The sample London with its content pages, a ward with a priority and a newsletter, and an
     open survey."""
     content_pages_ensure()
@@ -247,7 +245,7 @@ def test_times_are_written_the_gov_uk_way_in_london_time(hour, minute, written):
     assert clock_time(london.astimezone(datetime.UTC)) == written
 
 
-def test_pages_and_emails_write_meeting_times_one_way(client, site, settings):
+def test_pages_and_emails_write_meeting_times_one_way(client, site, settings, make_survey):
     rye_lane = site["rye_lane"]
     ends = EVENING + datetime.timedelta(hours=1, minutes=30)
     Event.objects.create(ward_page=rye_lane, title="Ward panel", kind="ward_panel", starts_at=EVENING, ends_at=ends)
@@ -292,7 +290,7 @@ def unsubscribe_link_for(site) -> tuple[Subscriber, str]:
     return subscriber, f"/newsletters/unsubscribe/{unsubscribe_token(delivery, RYE_LANE)}/"
 
 
-def test_every_form_says_where_it_goes(client, site):
+def test_every_form_says_where_it_goes(client, site, survey_page_form):
     survey = site["survey"]
     subscriber, unsubscribe = unsubscribe_link_for(site)
     answered = client.post(f"/surveys/{survey.pk}/", {**survey_page_form(survey, ""), "email": "bob@example.org"})

@@ -52,12 +52,7 @@ from newsletters.models import Delivery, NewsletterPage, Send, Subscriber, Subsc
 from newsletters.services import CONFIRM_SALT, send_start
 from newsletters.views import SignupLimit
 from priorities.models import BoroughPage, PriorityCategory, WardPage
-from priorities.services import geography_import, page_tree_build
 from sn_site.api import AnonymousRateLimit
-from tests.conftest import write_borough_outlines
-from tests.priorities.codepoint_sample import write_codepoint
-from tests.priorities.test_priorities import add_priority
-from tests.ward_panels.test_surveys import good_answers, make_survey, survey_page_form
 from ward_panels.api import SurveyAnswerLimit
 from ward_panels.models import EqualityMonitoring, Invitation, PanelMember, Response, Survey, WardPanel
 from ward_panels.selectors import survey_rules
@@ -112,25 +107,20 @@ def relation(role: str, scope: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """Built once, in a transaction rolled back after the module's last test."""
+def world(_sample_london_for_module, django_db_blocker, add_priority, make_survey, good_answers, survey_page_form):
+    """Built once on the module's sample London, in a transaction rolled back after the module's last
+    test (each test runs in a savepoint of it, as pytest-django's `db` does)."""
     with django_db_blocker.unblock(), override_settings(SN_DATA_DIR=""):
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            yield _build(tmp_path_factory.mktemp("matrix"))
+            yield _build(add_priority, make_survey, good_answers, survey_page_form)
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
 
 
-def _build(folder):
-    codepoint = write_codepoint(folder / "codepoint")
-    (codepoint / "lad").mkdir()
-    write_borough_outlines(codepoint / "lad" / "local_authority_districts.geojson")
-    geography_import(source=codepoint)
-    page_tree_build()
-
+def _build(add_priority, make_survey, good_answers, survey_page_form):
     users = {
         "resident": User.objects.create_user("resident", "resident@example.org", PASSWORD),
         "panel_member": User.objects.create_user("member.a", "holder-ward_a@example.org", PASSWORD),
@@ -222,6 +212,7 @@ def _build(folder):
         panels={scope: panel.pk for scope, panel in panels.items()},
         members={key: member.pk for key, member in members.items()},
         surveys={scope: survey.pk for scope, survey in surveys.items()},
+        survey_page_form=survey_page_form(surveys["ward_a"], ""),  # good answers to ward A's survey
         closed_survey=closed.pk,
         open_survey=open_survey.pk,
         tokens=tokens,
@@ -867,7 +858,7 @@ def own_token_for(world, role, which):
 
 
 @pytest.mark.parametrize(("role", "situation"), list(answer_cases()))
-def test_api_answer(as_role, world, unthrottled, role, situation):
+def test_api_answer(as_role, world, unthrottled, role, situation, good_answers):
     which, may = ANSWER_SITUATIONS[situation]
     survey = Survey.objects.get(pk=survey_pk_for(world, which))
     token = own_token_for(world, role, which)
@@ -889,7 +880,7 @@ def test_api_answer(as_role, world, unthrottled, role, situation):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_api_answer_open_survey_is_for_anyone_once_per_address(as_role, world, unthrottled, role):
+def test_api_answer_open_survey_is_for_anyone_once_per_address(as_role, world, unthrottled, role, good_answers):
     survey = Survey.objects.get(pk=world.open_survey)
     body = {"email": f"{role}@example.net", "answers": good_answers(survey)}
     client = as_role(role)
@@ -915,7 +906,7 @@ def equality_cases():
 
 
 @pytest.mark.parametrize(("role", "situation"), list(equality_cases()))
-def test_api_equality(as_role, world, unthrottled, role, situation):
+def test_api_equality(as_role, world, unthrottled, role, situation, good_answers):
     survey = Survey.objects.get(pk=world.surveys["ward_a"])
     receipt = "not-a-receipt"
     if role == "panel_member" and situation != "forged_receipt":
@@ -1116,7 +1107,7 @@ def delivery_to(world, scope: str) -> Delivery:
 
 
 def page_form(world, token: str) -> dict:
-    return survey_page_form(Survey.objects.get(pk=world.surveys["ward_a"]), token)
+    return {**world.survey_page_form, "token": token}
 
 
 def thank_you(client, world, genuine):

@@ -20,12 +20,13 @@ from newsletters.models import Delivery, NewsletterPage, Send, Subscriber, Subsc
 from newsletters.sending import batch_send
 from newsletters.services import preferences_update, send_batches, send_start, subscriber_data_purge
 from priorities.models import WardPage
-from tests.ward_panels.test_surveys import RYE_LANE, make_survey, survey_page_form
 from ward_panels.models import Answer, EqualityMonitoring, Invitation, PanelMember, Response, WardPanel
 from ward_panels.services import equality_answers_purge, members_left_purge, respondent_key
 
-PECKHAM = "E05011110"
+RYE_LANE = "E05011113"
 NOW = timezone.now()
+
+PECKHAM = "E05011110"
 DAY = datetime.timedelta(days=1)
 ANN, BOB = "ann@example.org", "bob@example.org"
 
@@ -67,7 +68,7 @@ def admin_client(client, db):
 
 
 @pytest.fixture
-def people(sample_london):
+def people(sample_london, make_survey):
     """Ann (subscriber and panel member, with answers) and Bob (the same, another ward)."""
     survey = make_survey()
     ann_member, bob_member = member(ANN, "Ann Adeyemi"), member(BOB, "Bob Brown", ward=PECKHAM)
@@ -100,7 +101,7 @@ def test_the_privacy_notice_shows_the_retention_periods_the_tasks_use(client, db
     assert "consent" in html and "public task" in html and "no link to you" in html
 
 
-def test_every_page_links_to_the_notice_and_so_do_the_forms_that_take_an_email(client, sample_london):
+def test_every_page_links_to_the_notice_and_so_do_the_forms_that_take_an_email(client, sample_london, make_survey):
     survey = make_survey(audience="open")
     ward_page = client.get(WardPage.objects.get(ward_id=RYE_LANE).url).content.decode()
     join = client.get(f"/ward-panels/{RYE_LANE}/join/").content.decode()
@@ -185,7 +186,7 @@ def test_old_deliveries_lose_their_recipient_and_recent_ones_keep_it(issue, sett
     assert Subscriber.objects.filter(email=ANN).exists()  # still subscribed
 
 
-def test_members_who_left_long_ago_are_erased_with_their_answers(sample_london, settings):
+def test_members_who_left_long_ago_are_erased_with_their_answers(sample_london, settings, make_survey):
     settings.SN_PANEL_MEMBER_RETENTION_DAYS = 365
     today = timezone.localdate(NOW)
     survey = make_survey()
@@ -202,7 +203,7 @@ def test_members_who_left_long_ago_are_erased_with_their_answers(sample_london, 
     assert texts == {"Recently Left says the lights are out", "Ann Adeyemi says the lights are out"}
 
 
-def test_equality_answers_go_a_retention_period_after_their_survey_closes(sample_london, settings):
+def test_equality_answers_go_a_retention_period_after_their_survey_closes(sample_london, settings, make_survey):
     settings.SN_EQUALITY_RETENTION_DAYS = 730
     old = make_survey(opens_at=NOW - 800 * DAY, closes_at=NOW - 731 * DAY)
     recent = make_survey(opens_at=NOW - 800 * DAY, closes_at=NOW - 729 * DAY)
@@ -227,7 +228,7 @@ def test_an_administrator_finds_what_is_held_about_an_address(admin_client, peop
     assert "Nothing is held" in admin_client.post("/admin/personal-data/", {"email": "x@example.org"}).content.decode()
 
 
-def test_the_copy_has_everything_about_the_person_and_nothing_about_anyone_else(admin_client, people):
+def test_the_copy_has_everything_about_the_person_and_nothing_about_anyone_else(admin_client, people, make_survey):
     open_survey = make_survey(audience="open")
     open_response = Response.objects.create(survey=open_survey, respondent_key=respondent_key(open_survey, ANN))
     Answer.objects.create(response=open_response, question=open_survey.questions.get(kind="text"), value="Open reply")
@@ -347,7 +348,9 @@ def cookie_rows(html: str) -> list[tuple[str, str]]:
     return [(name, unescape(lifetime)) for name, lifetime in rows]
 
 
-def test_the_notice_names_every_cookie_the_site_sets_with_how_long_it_lasts(sample_london):
+def test_the_notice_names_every_cookie_the_site_sets_with_how_long_it_lasts(
+    sample_london, make_survey, survey_page_form
+):
     """Every cookie the site's own responses set, found by using the site as residents and officers
     do, is in the notice with its real lifetime; and the notice names nothing more, but the one cookie
     the admin's own script sets (which no response header shows)."""

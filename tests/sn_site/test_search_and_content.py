@@ -9,11 +9,10 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 
 from priorities.demo import content_pages_ensure
 from priorities.models import PriorityCategory, WardPage
-from tests.priorities.test_priorities import add_priority
 
 
 @pytest.fixture
-def published_priority(sample_london):
+def published_priority(sample_london, add_priority):
     page = WardPage.objects.get(ward__code="E05011113")
     add_priority(page, title="Nuisance mopeds", updates=[(4, "Seized two mopeds near the station.")])
     page.save_revision().publish()  # publishing indexes the page with its priorities
@@ -144,7 +143,7 @@ def test_a_resident_who_searches_for_their_postcode_lands_on_their_team(client, 
 
 
 @pytest.mark.parametrize("road", ["A2", "A406", "M25"])
-def test_a_road_that_looks_like_part_of_a_postcode_is_searched_for_as_words(client, sample_london, road):
+def test_a_road_that_looks_like_part_of_a_postcode_is_searched_for_as_words(client, sample_london, road, add_priority):
     rye_lane = WardPage.objects.get(ward__code="E05011113")
     add_priority(rye_lane, title=f"Speeding on the {road}")
     rye_lane.save_revision().publish()

@@ -20,15 +20,13 @@ from newsletters.models import NewsletterPage, Subscriber
 from priorities.models import WardPage
 from sn_site.models import HomePage
 from sn_site.security import PublicFormLimit
-from tests.priorities.test_priorities import add_priority
-from tests.ward_panels.test_surveys import make_survey
 
 RYE_LANE = "E05011113"
 SOUTHWARK = "E09000028"
 
 
 @pytest.fixture
-def rye_lane(sample_london):
+def rye_lane(sample_london, add_priority):
     page = WardPage.objects.get(ward_id=RYE_LANE)
     add_priority(
         page,
@@ -68,7 +66,7 @@ def test_a_page_from_the_page_cache_has_the_same_headers(client, rye_lane, setti
     assert second["X-Frame-Options"] == "DENY" and second["X-Content-Type-Options"] == "nosniff"
 
 
-def test_public_pages_hold_no_inline_script_or_style(client, rye_lane):
+def test_public_pages_hold_no_inline_script_or_style(client, rye_lane, make_survey):
     """What the strict policy relies on: a page with inline code would break under it."""
     survey = make_survey(audience="open")
     paths = [
@@ -129,7 +127,7 @@ def test_the_editors_live_preview_can_be_shown_in_the_admin(client, sample_londo
     assert _directives(Client().get("/")["Content-Security-Policy"])["frame-ancestors"] == ["'none'"]
 
 
-def test_cookies_are_http_only_and_same_site(client, rye_lane, officers):
+def test_cookies_are_http_only_and_same_site(client, rye_lane, officers, make_survey):
     survey_page = client.get(f"/surveys/{make_survey(audience='open').pk}/")
     csrf = survey_page.cookies[settings.CSRF_COOKIE_NAME]
     assert csrf["httponly"] and csrf["samesite"] == "Lax"
@@ -201,7 +199,7 @@ def test_the_cookie_free_subscribe_form_refuses_cross_site_posts(client, rye_lan
     assert Subscriber.objects.count() == 2
 
 
-def test_every_other_public_form_needs_its_csrf_token(rye_lane):
+def test_every_other_public_form_needs_its_csrf_token(rye_lane, make_survey):
     strict = Client(enforce_csrf_checks=True)
     survey = make_survey(audience="open")
     for path, form in [
@@ -255,10 +253,11 @@ def test_text_people_wrote_is_escaped_on_pages_feeds_and_emails(client, rye_lane
     assert markup not in json.dumps(api) and "&lt;script&gt;" in api[0]["issue"]
 
 
-def test_free_text_in_the_results_csv_is_never_a_spreadsheet_formula(client, sample_london, officers):
+def test_free_text_in_the_results_csv_is_never_a_spreadsheet_formula(
+    client, sample_london, officers, good_answers, make_survey
+):
     survey = make_survey(audience="open")
     text_question = str(survey.questions.get(kind="text").pk)
-    from tests.ward_panels.test_surveys import good_answers
 
     for n, text in enumerate(['=HYPERLINK("http://evil.example","x")', "@SUM(A1)", "-2+3", "fine"]):
         client.post(

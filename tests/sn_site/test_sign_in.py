@@ -110,8 +110,9 @@ def test_admins_must_set_up_two_factor_when_it_is_required(client, admin_user, o
     assert not TOTPDevice.objects.filter(user=admin_user).exists()
 
 
-def test_the_audit_log_records_who_changed_a_ward_page_and_who_sent_invitations(client, officers, settings):
-    from tests.ward_panels.test_surveys import make_survey
+def test_the_audit_log_records_who_changed_a_ward_page_and_who_sent_invitations(
+    client, officers, settings, make_survey
+):
 
     officer = officers[0]
     client.force_login(officer)
@@ -128,8 +129,7 @@ def test_the_audit_log_records_who_changed_a_ward_page_and_who_sent_invitations(
     assert history.status_code == 200 and "Invitations sent" in history.content.decode()
 
 
-def test_a_password_alone_opens_nothing_outside_the_admin_either(client, officers):
-    from tests.ward_panels.test_surveys import make_survey
+def test_a_password_alone_opens_nothing_outside_the_admin_either(client, officers, make_survey):
 
     officer = officers[0]
     device = TOTPDevice.objects.create(user=officer, name="phone", confirmed=True)

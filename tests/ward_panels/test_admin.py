@@ -9,11 +9,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-from tests.ward_panels.test_surveys import RYE_LANE, make_survey
 from ward_panels.models import Invitation, PanelMember, Survey, WardPanel
 
-ST_JAMESS = "E05013806"
+RYE_LANE = "E05011113"
 NOW = timezone.now()
+
+ST_JAMESS = "E05013806"
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ def southwark_officer(officers, client):
 
 
 @pytest.fixture
-def surveys(sample_london):
+def surveys(sample_london, make_survey):
     return make_survey(ward=RYE_LANE), make_survey(ward=ST_JAMESS)
 
 

@@ -11,9 +11,10 @@ from django.test import Client
 from django.utils import timezone
 
 from priorities.models import BoroughPage, WardPage
-from tests.ward_panels.test_surveys import RYE_LANE, make_survey
 from ward_panels.models import PanelMember, WardPanel
 from ward_panels.services import invitations_send, reminders_send
+
+RYE_LANE = "E05011113"
 
 SOUTHWARK = "E09000028"
 
@@ -35,7 +36,7 @@ def team_emails(ward=None, borough=None):
     BoroughPage.objects.filter(borough_id=SOUTHWARK).update(email=borough or "")
 
 
-def test_replies_to_an_invitation_reach_the_wards_team(member):
+def test_replies_to_an_invitation_reach_the_wards_team(member, make_survey):
     team_emails(ward="ryelane.snt@met.police.uk", borough="southwark.snt@met.police.uk")
 
     invitations_send(survey=make_survey())
@@ -56,7 +57,7 @@ def test_replies_to_an_invitation_reach_the_wards_team(member):
     ],
 )
 def test_without_the_wards_own_address_replies_go_to_the_boroughs_or_the_sites(
-    member, settings, ward, borough, fallback, reply_to
+    member, settings, ward, borough, fallback, reply_to, make_survey
 ):
     team_emails(ward=ward, borough=borough)
     settings.SN_REPLY_TO_EMAIL = fallback
@@ -70,7 +71,7 @@ def test_without_the_wards_own_address_replies_go_to_the_boroughs_or_the_sites(
         assert "Reply to this email" not in invitation.body
 
 
-def test_reminders_reply_to_the_team_too(member):
+def test_reminders_reply_to_the_team_too(member, make_survey):
     team_emails(ward="ryelane.snt@met.police.uk")
     invitations_send(survey=make_survey())
     mail.outbox.clear()
@@ -81,7 +82,7 @@ def test_reminders_reply_to_the_team_too(member):
     assert reminder.subject.startswith("Reminder:") and reminder.reply_to == ["ryelane.snt@met.police.uk"]
 
 
-def test_the_link_in_an_invitation_asks_then_ends_the_membership(member):
+def test_the_link_in_an_invitation_asks_then_ends_the_membership(member, make_survey):
     invitations_send(survey=make_survey())
     (invitation,) = mail.outbox
     link = re.search(r"https?://\S+/ward-panels/leave/\S+", invitation.body).group()
@@ -126,7 +127,7 @@ def test_no_page_or_email_asks_people_to_reply_to_the_no_reply_sender(client, me
     assert "the link to leave in any ward panel email" in privacy.content.decode()
 
 
-def test_inviting_more_members_costs_only_each_ones_claim(sample_london):
+def test_inviting_more_members_costs_only_each_ones_claim(sample_london, make_survey):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

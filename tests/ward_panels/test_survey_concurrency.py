@@ -5,17 +5,20 @@ import threading
 
 import pytest
 from django.db import connection, connections
+from django.utils import timezone
 
-from tests.ward_panels.test_surveys import NOW, RYE_LANE, good_answers, make_survey
 from ward_panels.models import Answer, Invitation, PanelMember, Response, WardPanel
 from ward_panels.selectors import survey_rules
 from ward_panels.services import SubmissionRefused, invitation_token, response_submit
+
+NOW = timezone.now()
+RYE_LANE = "E05011113"
 
 
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL: SQLite lets only one connection write at a time"
 )
-def test_two_submissions_with_one_token_at_once_store_exactly_one(sample_london_committed):
+def test_two_submissions_with_one_token_at_once_store_exactly_one(sample_london_committed, good_answers, make_survey):
     """Real concurrency: two threads, two database connections, one invitation."""
     panel = WardPanel.objects.create(ward_id=RYE_LANE)
     member = PanelMember.objects.create(

@@ -8,9 +8,10 @@ import re
 import pytest
 from django.utils import timezone
 
-from tests.ward_panels.test_surveys import RYE_LANE, make_survey, survey_page_form
 from ward_panels.models import EqualityMonitoring, Invitation, PanelMember, Response, Survey, WardPanel
 from ward_panels.services import invitation_token
+
+RYE_LANE = "E05011113"
 
 
 def text_of(response) -> str:
@@ -27,7 +28,7 @@ def summary_links(response) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def invited(sample_london):
+def invited(sample_london, make_survey):
     """A panel survey and two members' invitation links: (survey, [token, token])."""
     panel = WardPanel.objects.create(ward_id=RYE_LANE)
     survey = make_survey()
@@ -44,7 +45,7 @@ def questions(survey) -> dict[int, object]:
     return {question.sort_order: question for question in survey.questions.all()}
 
 
-def test_every_mistake_is_named_at_once_each_by_its_question_and_linked(client, sample_london):
+def test_every_mistake_is_named_at_once_each_by_its_question_and_linked(client, sample_london, make_survey):
     survey = make_survey(audience=Survey.Audience.OPEN)
     q = questions(survey)
 
@@ -64,7 +65,9 @@ def test_every_mistake_is_named_at_once_each_by_its_question_and_linked(client, 
     assert not Response.objects.exists()
 
 
-def test_a_malformed_email_address_gets_a_field_error_and_nothing_is_stored(client, sample_london):
+def test_a_malformed_email_address_gets_a_field_error_and_nothing_is_stored(
+    client, sample_london, make_survey, survey_page_form
+):
     survey = make_survey(audience=Survey.Audience.OPEN)
     form = survey_page_form(survey, token="") | {"email": "ann at example dot org"}
 
@@ -76,7 +79,7 @@ def test_a_malformed_email_address_gets_a_field_error_and_nothing_is_stored(clie
     assert not Response.objects.exists()
 
 
-def test_the_same_email_address_twice_is_told_so_on_its_field(client, sample_london):
+def test_the_same_email_address_twice_is_told_so_on_its_field(client, sample_london, make_survey, survey_page_form):
     survey = make_survey(audience=Survey.Audience.OPEN)
     form = survey_page_form(survey, token="") | {"email": "ann@example.org"}
     client.post(f"/surveys/{survey.pk}/", form)
@@ -90,7 +93,7 @@ def test_the_same_email_address_twice_is_told_so_on_its_field(client, sample_lon
     assert Response.objects.count() == 1
 
 
-def test_a_used_invitation_says_so_before_the_form(client, invited):
+def test_a_used_invitation_says_so_before_the_form(client, invited, survey_page_form):
     survey, (token, other) = invited
     client.post(f"/surveys/{survey.pk}/", survey_page_form(survey, token))
 
@@ -107,7 +110,9 @@ def test_a_used_invitation_says_so_before_the_form(client, invited):
     assert "Do you feel safe?" in text_of(unused)  # the other member's link still shows the form
 
 
-def test_the_thank_you_page_thanks_only_someone_who_has_just_answered(client, sample_london):
+def test_the_thank_you_page_thanks_only_someone_who_has_just_answered(
+    client, sample_london, make_survey, survey_page_form
+):
     survey = make_survey(audience=Survey.Audience.OPEN)
     other = make_survey(audience=Survey.Audience.OPEN)
     address = f"/surveys/{survey.pk}/thank-you/"
@@ -130,7 +135,9 @@ def test_the_thank_you_page_thanks_only_someone_who_has_just_answered(client, sa
     assert late.status_code == 400 and list(EqualityMonitoring.objects.values_list("age_band", flat=True)) == ["25_34"]
 
 
-def test_equality_mistakes_name_their_question_and_keep_the_other_answers(client, sample_london):
+def test_equality_mistakes_name_their_question_and_keep_the_other_answers(
+    client, sample_london, make_survey, survey_page_form
+):
     survey = make_survey(audience=Survey.Audience.OPEN)
     client.post(f"/surveys/{survey.pk}/", survey_page_form(survey, "") | {"email": "a@example.org"})
 

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from priorities.models import PriorityCategory, Ward
+from priorities.models import Ward
 from sn_site.api import AnonymousRateLimit
 from ward_panels.api import SurveyAnswerLimit
 from ward_panels.models import (
@@ -20,7 +20,6 @@ from ward_panels.models import (
     EqualityMonitoring,
     Invitation,
     PanelMember,
-    Question,
     Response,
     Survey,
     WardPanel,
@@ -36,35 +35,6 @@ from ward_panels.services import (
 
 RYE_LANE = "E05011113"
 NOW = timezone.now()
-
-
-def make_survey(audience=Survey.Audience.PANEL, ward=RYE_LANE, **fields) -> Survey:
-    for name in ("Speeding", "Burglary", "Drug dealing"):
-        PriorityCategory.objects.get_or_create(name=name)
-    survey = Survey.objects.create(
-        title=fields.pop("title", "What should we work on?"),
-        introduction="Five questions, about three minutes.",
-        ward_id=ward,
-        audience=audience,
-        opens_at=fields.pop("opens_at", NOW - datetime.timedelta(days=1)),
-        closes_at=fields.pop("closes_at", NOW + datetime.timedelta(days=13)),
-        **fields,
-    )
-    Question.objects.create(survey=survey, sort_order=1, kind="single", text="Do you feel safe?", choices=["Yes", "No"])
-    Question.objects.create(survey=survey, sort_order=2, kind="rating", text="How visible is your team?")
-    Question.objects.create(survey=survey, sort_order=3, kind="local_issues", text="Which issues matter most?")
-    Question.objects.create(
-        survey=survey, sort_order=4, kind="ranking", text="Put these in order", choices=["Day", "Evening", "Night"]
-    )
-    Question.objects.create(
-        survey=survey, sort_order=5, kind="text", text="Anything else?", required=False, max_length=50
-    )
-    return survey
-
-
-def good_answers(survey: Survey) -> dict:
-    q = {question.sort_order: str(question.pk) for question in survey.questions.all()}
-    return {q[1]: "Yes", q[2]: 4, q[3]: ["Speeding", "Burglary"], q[4]: ["Night", "Day", "Evening"], q[5]: "Thanks"}
 
 
 @pytest.fixture
@@ -84,7 +54,7 @@ def panel(sample_london) -> WardPanel:
 
 
 @pytest.fixture
-def invited(panel):
+def invited(panel, make_survey):
     """A panel survey with its invitations sent: {member email: token}."""
     survey = make_survey()
     invitations_send(survey=survey)
@@ -145,7 +115,7 @@ def test_a_form_with_mistakes_says_what_is_wrong_and_keeps_what_was_given(client
     assert not Response.objects.exists()
 
 
-def test_the_equality_step_is_optional_separate_and_once(client, invited):
+def test_the_equality_step_is_optional_separate_and_once(client, invited, survey_page_form):
     survey, tokens = invited
     client.post(f"/surveys/{survey.pk}/", survey_page_form(survey, tokens["member0@example.org"]))
 
@@ -160,20 +130,6 @@ def test_the_equality_step_is_optional_separate_and_once(client, invited):
     assert not names & {"response", "member", "invitation", "created_at", "submitted_at"}
 
 
-def survey_page_form(survey, token):
-    """Good answers to make_survey's questions, as the web survey page posts them."""
-    q = {question.sort_order: question.pk for question in survey.questions.all()}
-    return {
-        "token": token,
-        f"q{q[1]}": "Yes",
-        f"q{q[2]}": "5",
-        f"q{q[3]}": ["Burglary"],
-        f"q{q[4]}-0": "1",
-        f"q{q[4]}-1": "2",
-        f"q{q[4]}-2": "3",
-    }
-
-
 def test_the_api_reads_a_panel_survey_only_with_its_invitation(client, invited):
     survey, tokens = invited
 
@@ -185,7 +141,7 @@ def test_the_api_reads_a_panel_survey_only_with_its_invitation(client, invited):
     assert "Speeding" in definition["questions"][2]["options"]  # from the priority categories
 
 
-def test_the_api_takes_one_response_per_invitation(client, invited):
+def test_the_api_takes_one_response_per_invitation(client, invited, good_answers):
     survey, tokens = invited
     body = {"token": tokens["member1@example.org"], "answers": good_answers(survey)}
 
@@ -235,7 +191,7 @@ def test_malformed_submissions_get_a_400_not_a_500(client, invited, body, field)
         assert field in response.json()["errors"]
 
 
-def test_a_closed_survey_takes_no_answers_and_its_links_expire(client, invited):
+def test_a_closed_survey_takes_no_answers_and_its_links_expire(client, invited, good_answers):
     survey, tokens = invited
     Survey.objects.filter(pk=survey.pk).update(closes_at=NOW - datetime.timedelta(minutes=1))
 
@@ -250,7 +206,9 @@ def test_a_closed_survey_takes_no_answers_and_its_links_expire(client, invited):
     assert "This survey closed" in page.content.decode()
 
 
-def test_an_open_survey_takes_one_response_per_email_and_limits_each_client(client, sample_london, monkeypatch):
+def test_an_open_survey_takes_one_response_per_email_and_limits_each_client(
+    client, sample_london, monkeypatch, good_answers, make_survey
+):
     survey = make_survey(audience=Survey.Audience.OPEN)
     assert client.get(f"/api/v1/surveys/{survey.pk}/").status_code == 200  # no token needed
 
@@ -276,7 +234,7 @@ def test_an_open_survey_takes_one_response_per_email_and_limits_each_client(clie
     assert AnonymousRateLimit.scope == "anon"  # the general limit is separate
 
 
-def test_reminders_go_to_members_who_have_not_answered_once(client, invited):
+def test_reminders_go_to_members_who_have_not_answered_once(client, invited, good_answers):
     survey, tokens = invited
     client.post(
         f"/api/v1/surveys/{survey.pk}/responses/",
@@ -293,7 +251,9 @@ def test_reminders_go_to_members_who_have_not_answered_once(client, invited):
     assert tokens["member1@example.org"] in mail.outbox[0].body  # the same link still works
 
 
-def test_results_are_for_the_surveys_own_officers_with_small_numbers_hidden(client, officers):
+def test_results_are_for_the_surveys_own_officers_with_small_numbers_hidden(
+    client, officers, good_answers, make_survey
+):
     survey = make_survey(audience=Survey.Audience.OPEN)
     for n in range(14):
         answers = good_answers(survey)
@@ -345,7 +305,7 @@ def test_importing_members_keeps_good_rows_and_reports_bad_ones(panel):
     assert PanelMember.objects.get(email="bola@example.org").consent_given_at is not None
 
 
-def test_a_member_can_be_removed_with_everything_they_gave(client, invited):
+def test_a_member_can_be_removed_with_everything_they_gave(client, invited, good_answers):
     survey, tokens = invited
     client.post(
         f"/api/v1/surveys/{survey.pk}/responses/",
@@ -360,7 +320,7 @@ def test_a_member_can_be_removed_with_everything_they_gave(client, invited):
     assert Invitation.objects.count() == 1
 
 
-def test_identifiable_data_is_deleted_after_the_retention_period(client, invited, settings):
+def test_identifiable_data_is_deleted_after_the_retention_period(client, invited, settings, good_answers):
     survey, tokens = invited
     client.post(
         f"/api/v1/surveys/{survey.pk}/responses/",
@@ -426,9 +386,8 @@ def test_joining_needs_consent_and_a_real_address_and_is_rate_limited(client, sa
     assert client.get("/ward-panels/E05009290/join/").status_code == 404  # a City ward: no team page here
 
 
-def test_the_ward_page_shows_you_said_and_how_to_join(client, sample_london):
+def test_the_ward_page_shows_you_said_and_how_to_join(client, sample_london, add_priority, make_survey):
     from priorities.models import WardPage
-    from tests.priorities.test_priorities import add_priority
 
     page = WardPage.objects.get(ward_id=RYE_LANE)
     priority = add_priority(page)
@@ -446,7 +405,7 @@ def test_the_ward_page_shows_you_said_and_how_to_join(client, sample_london):
     assert f"/ward-panels/{RYE_LANE}/join/" in html
 
 
-def test_the_api_takes_equality_answers_once_with_the_receipt(client, invited):
+def test_the_api_takes_equality_answers_once_with_the_receipt(client, invited, good_answers):
     survey, tokens = invited
     receipt = client.post(
         f"/api/v1/surveys/{survey.pk}/responses/",
@@ -484,7 +443,7 @@ def test_a_new_site_has_a_labelled_demo_survey_for_each_borough_linked_from_its_
     assert f"/surveys/{surveys['E09000028'].pk}/" in out.getvalue()
 
 
-def open_surveys_around_rye_lane() -> dict[str, Survey]:
+def open_surveys_around_rye_lane(make_survey) -> dict[str, Survey]:
     """Surveys Rye Lane's page lists (its own and Southwark's, open to anyone now) and some it must not."""
     later = NOW + datetime.timedelta(days=30)
     return {
@@ -502,10 +461,12 @@ def open_surveys_around_rye_lane() -> dict[str, Survey]:
     }
 
 
-def test_a_ward_page_links_to_every_survey_open_to_its_residents_with_its_closing_date(client, sample_london):
+def test_a_ward_page_links_to_every_survey_open_to_its_residents_with_its_closing_date(
+    client, sample_london, make_survey
+):
     from priorities.models import WardPage
 
-    surveys = open_surveys_around_rye_lane()
+    surveys = open_surveys_around_rye_lane(make_survey)
 
     html = client.get(WardPage.objects.get(ward_id=RYE_LANE).url).content.decode()
 
@@ -516,7 +477,7 @@ def test_a_ward_page_links_to_every_survey_open_to_its_residents_with_its_closin
     assert f'datetime="{closes.isoformat()}"' in html and f"{closes.day} {closes:%B %Y}" in html
 
 
-def test_a_ward_page_costs_the_same_queries_however_many_surveys_it_lists(client, sample_london):
+def test_a_ward_page_costs_the_same_queries_however_many_surveys_it_lists(client, sample_london, make_survey):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -526,7 +487,7 @@ def test_a_ward_page_costs_the_same_queries_however_many_surveys_it_lists(client
     client.get(page.url)
     with CaptureQueriesContext(connection) as none:
         client.get(page.url)
-    open_surveys_around_rye_lane()
+    open_surveys_around_rye_lane(make_survey)
     for n in range(4):
         make_survey(
             title=f"Closed {n}",
@@ -542,8 +503,8 @@ def test_a_ward_page_costs_the_same_queries_however_many_surveys_it_lists(client
     assert len(many) == len(none), "\n".join(q["sql"][:120] for q in many)
 
 
-def test_open_surveys_for_other_sites_and_apps(client, sample_london):
-    surveys = open_surveys_around_rye_lane()
+def test_open_surveys_for_other_sites_and_apps(client, sample_london, make_survey):
+    surveys = open_surveys_around_rye_lane(make_survey)
 
     def listed(**filters):
         answer = client.get("/api/v1/surveys/", filters)
@@ -572,8 +533,8 @@ def test_open_surveys_for_other_sites_and_apps(client, sample_london):
     assert len(questions["questions"]) == 5
 
 
-def test_the_survey_list_comes_in_pages_and_refuses_bad_filters_by_name(client, sample_london):
-    open_surveys_around_rye_lane()
+def test_the_survey_list_comes_in_pages_and_refuses_bad_filters_by_name(client, sample_london, make_survey):
+    open_surveys_around_rye_lane(make_survey)
 
     first = client.get("/api/v1/surveys/", {"page_size": 3}).json()
     second = client.get(first["next"]).json()
@@ -585,13 +546,13 @@ def test_the_survey_list_comes_in_pages_and_refuses_bad_filters_by_name(client, 
 
 
 def test_the_survey_list_is_cached_until_a_survey_changes(
-    client, sample_london, settings, django_capture_on_commit_callbacks
+    client, sample_london, settings, django_capture_on_commit_callbacks, make_survey
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     settings.SN_API_CACHE_SECONDS = 300
-    surveys = open_surveys_around_rye_lane()
+    surveys = open_surveys_around_rye_lane(make_survey)
     first = client.get("/api/v1/surveys/", {"ward": RYE_LANE}).json()
 
     with CaptureQueriesContext(connection) as queries:
@@ -606,7 +567,7 @@ def test_the_survey_list_is_cached_until_a_survey_changes(
 
 
 def test_publishing_a_summary_refreshes_cached_ward_pages(
-    client, sample_london, settings, django_capture_on_commit_callbacks
+    client, sample_london, settings, django_capture_on_commit_callbacks, make_survey
 ):
     from priorities.models import WardPage
 
@@ -622,7 +583,7 @@ def test_publishing_a_summary_refreshes_cached_ward_pages(
     assert "Most of you said speeding." in client.get(page.url).content.decode()
 
 
-def test_the_web_page_and_the_api_share_one_answer_limit(client, sample_london, monkeypatch):
+def test_the_web_page_and_the_api_share_one_answer_limit(client, sample_london, monkeypatch, good_answers, make_survey):
     survey = make_survey(audience=Survey.Audience.OPEN)
     monkeypatch.setattr(SurveyAnswerLimit, "rate", "1/hour", raising=False)
     body = {"email": "a@example.org", "answers": good_answers(survey)}
@@ -633,7 +594,7 @@ def test_the_web_page_and_the_api_share_one_answer_limit(client, sample_london, 
     assert page.status_code == 429 and "Too many tries" in page.content.decode()
 
 
-def test_answers_of_the_wrong_shape_are_refused_not_crashed_on(client, sample_london):
+def test_answers_of_the_wrong_shape_are_refused_not_crashed_on(client, sample_london, good_answers, make_survey):
     """Found by the API fuzzer: lists where a choice was expected, and numbers JSON calls infinite."""
     survey = make_survey(audience=Survey.Audience.OPEN)
     rating = str(survey.questions.get(kind="rating").pk)
@@ -658,7 +619,9 @@ def test_answers_of_the_wrong_shape_are_refused_not_crashed_on(client, sample_lo
     assert wrong_survey.status_code == 400 and "receipt" in wrong_survey.json()["errors"]
 
 
-def test_answering_takes_only_the_writes_and_follows_changes_to_the_questions(client, sample_london):
+def test_answering_takes_only_the_writes_and_follows_changes_to_the_questions(
+    client, sample_london, good_answers, make_survey
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
