@@ -42,8 +42,8 @@ run: install
 	@$(BIN)/python manage.py ensure_admin
 	@if [ -n "$$CELERY_BROKER_URL" ]; then \
 		export DJANGO_SETTINGS_MODULE=sn_site.settings.dev; mkdir -p var; \
-		$(BIN)/celery -A sn_site worker --loglevel INFO & worker=$$!; \
-		$(BIN)/celery -A sn_site beat --loglevel WARNING --schedule var/celerybeat-schedule & beat=$$!; \
+		$(BIN)/celery -A sn_site --quiet worker --loglevel INFO & worker=$$!; \
+		$(BIN)/celery -A sn_site --quiet beat --loglevel WARNING --schedule var/celerybeat-schedule & beat=$$!; \
 		trap 'kill $$worker $$beat 2>/dev/null; wait' EXIT INT TERM; \
 		$(BIN)/python manage.py runserver 127.0.0.1:$(PORT); \
 	else \
