@@ -46,14 +46,15 @@ def _sample_london_for_module(django_db_setup, django_db_blocker, tmp_path_facto
     module's last test; each test runs in a savepoint of it (pytest-django's `db`), so whatever a
     test changes is undone for the next. Tests that commit (transaction=True) build their own."""
     folder = _write_sample_release(tmp_path_factory.mktemp("sample") / "codepoint")
+    outer = transaction.atomic()
     with django_db_blocker.unblock(), override_settings(SN_DATA_DIR=""):
-        outer = transaction.atomic()
         outer.__enter__()
-        try:
-            report = geography_import(source=folder)
-            page_tree_build()
-            yield report
-        finally:
+        report = geography_import(source=folder)
+        page_tree_build()
+    try:
+        yield report  # the database stays closed to any test that does not ask for it
+    finally:
+        with django_db_blocker.unblock():
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
 

@@ -39,7 +39,6 @@ from django.core import mail, signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
-from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -108,16 +107,10 @@ def relation(role: str, scope: str) -> str:
 
 @pytest.fixture(scope="module")
 def world(_sample_london_for_module, django_db_blocker, add_priority, make_survey, good_answers, survey_page_form):
-    """Built once on the module's sample London, in a transaction rolled back after the module's last
-    test (each test runs in a savepoint of it, as pytest-django's `db` does)."""
+    """Built once on the module's sample London, in its transaction: rolled back after the module's
+    last test, and each test runs in a savepoint of it, as pytest-django's `db` does."""
     with django_db_blocker.unblock(), override_settings(SN_DATA_DIR=""):
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield _build(add_priority, make_survey, good_answers, survey_page_form)
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+        return _build(add_priority, make_survey, good_answers, survey_page_form)
 
 
 def _build(add_priority, make_survey, good_answers, survey_page_form):
