@@ -430,7 +430,9 @@ def membership_request(*, ward, name: str, email: str, phone: str = "", now=None
     """Someone asks to join a ward panel: kept unconfirmed, with their consent, and sent a link to
     confirm their address. Nothing is sent to the panel's officers, and no survey is sent, until
     they confirm. Someone already on the panel is simply sent nothing new (the page says the same
-    either way, so it cannot be used to find out who is on a panel)."""
+    either way, so it cannot be used to find out who is on a panel). A member who left is only
+    sent the link: anyone can type an address into the form, so nothing about them changes until
+    the link is used (membership_confirm)."""
     now = now or timezone.now()
     panel, _ = WardPanel.objects.get_or_create(ward=ward)
     email = email.strip().lower()
@@ -447,9 +449,9 @@ def membership_request(*, ward, name: str, email: str, phone: str = "", now=None
             consent_wording=CONSENT_WORDING,
             joined_on=timezone.localdate(now),
         )
-    else:  # asked before without confirming, or left and is coming back
+    elif member.confirmed_at is None:  # asked before without confirming: this request replaces it
         PanelMember.objects.filter(pk=member.pk).update(
-            name=name.strip(), consent_given_at=now, consent_wording=CONSENT_WORDING, left_on=None
+            name=name.strip(), consent_given_at=now, consent_wording=CONSENT_WORDING
         )
     token = signing.TimestampSigner(salt=JOIN_SALT).sign(str(member.pk))
     link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("ward_panels:join_confirm", args=[token])
@@ -463,15 +465,22 @@ def membership_request(*, ward, name: str, email: str, phone: str = "", now=None
 
 
 def membership_confirm(*, token: str, now=None) -> PanelMember | None:
-    """Confirm a request to join from the emailed link; None if the link is wrong or too old."""
+    """Confirm a request to join from the emailed link; None if the link is wrong or too old. A
+    member who had left is back on the panel from today, with their consent given now."""
     try:
         pk = signing.TimestampSigner(salt=JOIN_SALT).unsign(token, max_age=datetime.timedelta(days=JOIN_LINK_DAYS))
     except signing.BadSignature:
         return None
+    now = now or timezone.now()
     member = PanelMember.objects.select_related("panel__ward").filter(pk=pk).first()
     if member is not None and member.confirmed_at is None:
-        member.confirmed_at = now or timezone.now()
+        member.confirmed_at = now
         member.save(update_fields=["confirmed_at"])
+    elif member is not None and member.left_on is not None:
+        member.left_on = None
+        member.consent_given_at, member.consent_wording = now, CONSENT_WORDING
+        member.joined_on = timezone.localdate(now)
+        member.save(update_fields=["left_on", "consent_given_at", "consent_wording", "joined_on"])
     return member
 
 

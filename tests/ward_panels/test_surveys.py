@@ -372,6 +372,27 @@ def test_joining_online_takes_a_confirmed_email(client, sample_london):
     assert "Check your email" in again.content.decode() and len(mail.outbox) == 1
 
 
+def test_someone_who_left_is_back_on_the_panel_only_once_they_confirm(client, sample_london):
+    panel = WardPanel.objects.create(ward_id=RYE_LANE)
+    left_on = NOW.date() - datetime.timedelta(days=3)
+    pat = PanelMember.objects.create(
+        panel=panel, name="Pat Okafor", email="pat@example.org", confirmed_at=NOW, consent_given_at=NOW, left_on=left_on
+    )
+
+    # Anyone can type Pat's address into the form: that alone changes nothing.
+    form = {"name": "Someone Else", "email": "PAT@example.org", "consent": "on"}
+    assert "Check your email" in client.post(f"/ward-panels/{RYE_LANE}/join/", form).content.decode()
+    pat.refresh_from_db()
+    assert (pat.left_on, pat.name, pat.consent_given_at) == (left_on, "Pat Okafor", NOW)
+    assert not PanelMember.objects.active().filter(pk=pat.pk).exists()
+
+    path = urlsplit(re.search(r"https?://\S+", mail.outbox[0].body).group()).path
+    assert "You have joined" in client.post(path).content.decode()  # Pat, from Pat's mailbox
+    pat.refresh_from_db()
+    assert pat.left_on is None and pat.consent_given_at > NOW
+    assert PanelMember.objects.active().filter(pk=pat.pk).exists()
+
+
 def test_joining_needs_consent_and_a_real_address_and_is_rate_limited(client, sample_london):
     refused = client.post(f"/ward-panels/{RYE_LANE}/join/", {"name": "", "email": "nope"})
 
