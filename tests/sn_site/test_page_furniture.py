@@ -252,11 +252,14 @@ def test_pages_and_emails_write_meeting_times_one_way(client, site, settings, ma
     southwark = BoroughPage.objects.get(borough_id=SOUTHWARK)
     BoroughEvent.objects.create(borough_page=southwark, title="Borough meeting", starts_at=EVENING, ends_at=ends)
     day = EVENING.strftime("%A %-d %B")
+    make_survey(audience="open", closes_at=EVENING)  # listed on the ward page with its closing time
 
     ward_page = client.get(rye_lane.url).content.decode()
     assert f"{day} {EVENING.year}, 6:30pm</time> to <time" in ward_page  # the events list
     assert "6:30pm to 8pm" in re.sub(r"<[^>]+>", "", ward_page)
     assert f"It next meets on {day} {EVENING.year}, 6:30pm at" in re.sub(r"<[^>]+>", "", ward_page)
+    assert f"Open until {day} {EVENING.year}, 6:30pm." in re.sub(r"<[^>]+>", "", ward_page)
+    assert not re.search(r"\b[ap]\.m\.", ward_page)  # Django's own "6:30 p.m." nowhere
     assert "6:30pm to 8pm" in re.sub(r"<[^>]+>", "", client.get("/southwark/").content.decode())
 
     subject, html, text = issue_render(site["newsletter"])
