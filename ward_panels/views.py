@@ -173,7 +173,12 @@ def thanks(request, pk: int):
             context["errors"] += [("", refused.errors["receipt"][0])] if "receipt" in refused.errors else []
             return TemplateResponse(request, "ward_panels/thanks.html", context, status=400)
         del receipts[str(survey.pk)]
-        request.session["survey_receipts"] = receipts
+        if receipts:
+            request.session["survey_receipts"] = receipts
+        else:
+            request.session.pop("survey_receipts")
+            if not request.session.keys():  # held nothing else: it goes, and its cookie (the privacy notice)
+                request.session.flush()
         context["done"] = True
     return TemplateResponse(request, "ward_panels/thanks.html", context)
 
