@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from priorities.models import Borough, BoroughPage, Ward, WardPage
@@ -48,26 +48,22 @@ def newsletter_area(newsletter: NewsletterPage) -> Ward | Borough:
     return area.ward if isinstance(area, WardPage) else area.borough
 
 
-def subscriptions_bringing(area: Ward | Borough):
-    """The confirmed subscriptions that bring a ward's or a borough's newsletter, the area's own
-    first: a ward's newsletter goes to its own subscribers and its borough's, a borough's to its own
-    and every one of its wards'."""
-    if isinstance(area, Ward):
-        covers, own = Q(ward=area) | Q(borough_id=area.borough_id), "ward_id"
-    else:
-        covers, own = Q(borough=area) | Q(ward__borough=area), "borough_id"
-    return Subscription.objects.filter(covers, confirmed_at__isnull=False).order_by(F(own).asc(nulls_last=True), "pk")
+def subscriptions_to(area: Ward | Borough):
+    """The confirmed subscriptions to a ward's or a borough's newsletter. Each brings exactly that
+    newsletter and no other, so that "you get this because you asked for it" is always true and
+    one click on its unsubscribe link stops it for good (RFC 8058)."""
+    own = {"ward": area} if isinstance(area, Ward) else {"borough": area}
+    return Subscription.objects.filter(confirmed_at__isnull=False, **own)
 
 
 def audience(newsletter: NewsletterPage):
-    """Confirmed, unsuppressed subscribers with a subscription that brings the newsletter, each
-    once, with that subscription as `brought_by` (the area's own, if they have it): the one its
-    one-click unsubscribe link stops."""
-    bringing = subscriptions_bringing(newsletter_area(newsletter)).filter(subscriber=OuterRef("pk"))
+    """Confirmed, unsuppressed subscribers to the newsletter's ward or borough, each with that
+    subscription as `brought_by`: the one its one-click unsubscribe link stops."""
+    subscription = subscriptions_to(newsletter_area(newsletter)).filter(subscriber=OuterRef("pk"))
     return (
         Subscriber.objects.filter(confirmed_at__isnull=False, suppressed_at__isnull=True)
-        .filter(Exists(bringing))
-        .annotate(brought_by=Subquery(bringing.values("pk")[:1]))
+        .filter(Exists(subscription))
+        .annotate(brought_by=Subquery(subscription.values("pk")[:1]))
     )
 
 

@@ -17,7 +17,7 @@ from priorities.models import Borough, Ward
 
 from .emails import AREA_UNSUBSCRIBE_SALT, PREFERENCES_SALT, UNSUBSCRIBE_SALT, issue_render, site_url
 from .models import SUPPRESSION_DOMAIN, Delivery, NewsletterPage, Send, Subscriber, Subscription, suppression_address
-from .selectors import audience, subscriptions_bringing
+from .selectors import audience, subscriptions_to
 
 CONFIRM_SALT = "newsletters.confirm"
 CONFIRM_DAYS = 7
@@ -100,9 +100,9 @@ class Unsubscribing:
 
 def unsubscribe_target(token: str) -> Unsubscribing | None:
     """What a one-click unsubscribe link stops; None for a link this site did not make, or whose
-    subscriber has been erased. A link naming its subscription stops exactly that one; an older
-    link, naming the newsletter's area, the subscription that brings that area's newsletter now
-    (the area's own first, as a send chooses)."""
+    subscriber has been erased. A link names its subscription; an older link names the
+    newsletter's area, and stops the subscriber's subscription to it. Either way, using it again
+    stops nothing more."""
     try:
         subscriber_pk, subscription_pk = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token).split(":", 1)
         code = None
@@ -117,7 +117,7 @@ def unsubscribe_target(token: str) -> Unsubscribing | None:
     if code is None:
         subscriptions = subscriber.subscriptions.filter(pk=subscription_pk)
     elif area := Ward.objects.filter(pk=code).first() or Borough.objects.filter(pk=code).first():
-        subscriptions = subscriptions_bringing(area).filter(subscriber=subscriber)
+        subscriptions = subscriptions_to(area).filter(subscriber=subscriber)
     else:
         subscriptions = Subscription.objects.none()
     return Unsubscribing(subscriber, subscriptions.select_related("ward__borough", "borough").first())
