@@ -17,6 +17,8 @@ from shapely.geometry import shape
 from wagtail.models import Page, Site, WorkflowState
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
+from sn_site.cache import generation_forget
+
 from .models import (
     Borough,
     Event,
@@ -115,7 +117,7 @@ def lookup_cache_generation() -> str:
 def lookup_cache_forget() -> None:
     """Start afresh after the geography or the ward pages change: every cached answer, ward table
     and outline of London, in every process that shares the cache."""
-    cache.set("lookup:generation", uuid.uuid4().hex, timeout=None)
+    generation_forget("lookup")
 
 
 # Every ward's summary, held by each process: 704 small rows, reloaded when the lookup cache

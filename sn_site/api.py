@@ -4,7 +4,6 @@ pagination and the cache of answers built from published content."""
 import functools
 import hashlib
 import ipaddress
-import uuid
 
 from django.conf import settings
 from django.core.cache import cache
@@ -18,6 +17,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import exception_handler
+
+from .cache import generations
 
 
 class JSONOnly(BaseContentNegotiation):
@@ -116,13 +117,7 @@ class Pages(PageNumberPagination):
 
 def content_generation() -> str:
     """A token that changes whenever published content (any page) or the geography changes."""
-    keys = ["page-cache:generation", "lookup:generation"]
-    found = cache.get_many(keys)
-    for key in keys:
-        if key not in found:
-            found[key] = uuid.uuid4().hex
-            cache.add(key, found[key], timeout=None)
-    return "-".join(found[key] for key in keys)
+    return generations("page-cache", "lookup")
 
 
 def cached_read(view_method):

@@ -9,13 +9,34 @@ from the database, instead of every request failing. Rate limits let requests th
 
 import logging
 import time
+import uuid
 
+from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
+
+
+def generations(*names: str) -> str:
+    """The current token of each named generation, in one round trip, joined: what is kept in the
+    cache is keyed by the generations it was built from, so that starting one afresh
+    (generation_forget) retires everything built from it at once, in every process."""
+    keys = [f"{name}:generation" for name in names]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            found[key] = uuid.uuid4().hex
+            if not cache.add(key, found[key], timeout=None):  # another process made it first
+                found[key] = cache.get(key) or found[key]
+    return "-".join(found[key] for key in keys)
+
+
+def generation_forget(name: str) -> None:
+    cache.set(f"{name}:generation", uuid.uuid4().hex, timeout=None)
+
 
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 # While Redis is away every request would log; once every this many seconds a process is enough.

@@ -7,7 +7,6 @@ move into the past). Signed-in editors, previews and anything that sets a cookie
 """
 
 import hashlib
-import uuid
 
 from django.apps import apps
 from django.conf import settings
@@ -20,17 +19,19 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from priorities.my_area import COOKIE as MY_AREA_COOKIE
 
+from .cache import generation_forget, generations
+
 CACHEABLE = "_sn_page_cacheable"
 
 
 def page_cache_forget() -> None:
-    cache.set("page-cache:generation", uuid.uuid4().hex, timeout=None)
+    generation_forget("page-cache")
 
 
 def page_cache_generation() -> str:
     """A token that changes whenever any page is published, unpublished, moved or deleted: anything
     built from published pages and kept in the cache is keyed by it."""
-    return cache.get_or_set("page-cache:generation", lambda: uuid.uuid4().hex, timeout=None)
+    return generations("page-cache")
 
 
 def kept_until_published(name: str, build, timeout: int = 3600):
