@@ -245,8 +245,9 @@ def survey_link(survey: Survey, token: str | None = None) -> str:
 
 
 def _invitation_email(invitation: Invitation, reminder: bool, reply_to: str) -> EmailMessage:
-    """The survey's link, and in every one a link to leave the panel. Replies go to the ward's
-    team (reply_to, from selectors.survey_reply_addresses); with none, the email asks for none."""
+    """The survey's link, and in every one a link to leave the panel. Replies go to reply_to (from
+    selectors.survey_reply_addresses: the ward's team, else the borough's, else the site's
+    mailbox); with none, the email asks for none."""
     survey, member = invitation.survey, invitation.member
     ward = member.panel.ward.name
     closes = f"{timezone.localtime(survey.closes_at):%-d %B %Y} at {clock_time(survey.closes_at)}"
@@ -255,7 +256,8 @@ def _invitation_email(invitation: Invitation, reminder: bool, reply_to: str) -> 
     )
     link = survey_link(survey, invitation_token(invitation))
     leave = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("ward_panels:leave", args=[leave_token(member)])
-    questions = f"Questions about the survey? Reply to this email to reach the {ward} Safer Neighbourhoods Team.\n\n"
+    # The reply may go to the ward's team, the borough's or the site's mailbox: say what is true of each.
+    questions = "Questions about the survey? Reply to this email: it reaches your Safer Neighbourhoods team.\n\n"
     body = (
         f"Dear {member.name},\n\n{opening}\n\n{survey.title}\n\n{survey.introduction}\n\n"
         f"Answer here (this link is just for you, and works once):\n{link}\n\n"

@@ -150,7 +150,7 @@ def test_the_two_factor_pages_exist_however_the_server_starts():
         "from django.urls import reverse\n"
         "from wagtail import hooks\n"
         "print(reverse('two_factor_setup'), reverse('two_factor_verify'))\n"
-        "print(len(hooks.get_hooks('register_account_menu_item')))\n"
+        "print(' '.join(hook.__name__ for hook in hooks.get_hooks('register_account_menu_item')))\n"
     )
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "sn_site.settings.test"}
     result = subprocess.run(
@@ -159,4 +159,4 @@ def test_the_two_factor_pages_exist_however_the_server_starts():
     assert result.returncode == 0, result.stderr
     urls, menu_items = result.stdout.split("\n")[:2]
     assert urls == "/admin/two-factor/setup/ /admin/two-factor/"
-    assert int(menu_items) >= 1
+    assert "two_factor_menu_item" in menu_items.split()

@@ -43,7 +43,7 @@ def test_replies_to_an_invitation_reach_the_wards_team(member, make_survey):
 
     (invitation,) = mail.outbox
     assert invitation.reply_to == ["ryelane.snt@met.police.uk"]
-    assert "Reply to this email to reach the Rye Lane Safer Neighbourhoods Team" in invitation.body
+    assert "Reply to this email: it reaches your Safer Neighbourhoods team" in invitation.body
 
 
 @pytest.mark.parametrize(
@@ -66,9 +66,9 @@ def test_without_the_wards_own_address_replies_go_to_the_boroughs_or_the_sites(
 
     (invitation,) = mail.outbox
     assert invitation.reply_to == reply_to
-    if not reply_to:  # nobody reads the sender's mailbox: the email asks for no reply
-        assert "To leave the panel, and get no more surveys" in invitation.body
-        assert "Reply to this email" not in invitation.body
+    asks_for_replies = "Reply to this email: it reaches your Safer Neighbourhoods team" in invitation.body
+    assert asks_for_replies == bool(reply_to)  # nobody reads the sender's mailbox: the email asks for no reply
+    assert "To leave the panel, and get no more surveys" in invitation.body
 
 
 def test_reminders_reply_to_the_team_too(member, make_survey):
