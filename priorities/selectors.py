@@ -287,6 +287,15 @@ def remembered_area_for(request) -> RememberedArea | None:
     return RememberedArea(ward_page, latest)
 
 
+def borough_names_of_wards(codes: Iterable[str]) -> dict[str, str]:
+    """{ward code: its borough's name}, in one query (none for no wards), for lists that must tell
+    wards of the same name apart: there is an Abbey in Merton and another in Barking and Dagenham."""
+    codes = set(codes)
+    if not codes:
+        return {}
+    return dict(Ward.objects.filter(code__in=codes).values_list("code", "borough__name"))
+
+
 @dataclass(frozen=True)
 class OfficerDashboard:
     overdue_priorities: list[Priority]
