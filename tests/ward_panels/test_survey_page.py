@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from ward_panels.models import EqualityMonitoring, Invitation, PanelMember, Response, Survey, WardPanel
+from ward_panels.models import EqualityMonitoring, Invitation, PanelMember, Question, Response, Survey, WardPanel
 from ward_panels.services import invitation_token
 
 RYE_LANE = "E05011113"
@@ -151,6 +151,28 @@ def test_equality_mistakes_name_their_question_and_keep_the_other_answers(
     assert summary_links(page) == [("sex-0", "Choose one of the options for 'What is your sex?'")]
     assert re.search(r'value="25_34"\s+checked', page.content.decode())
     assert not EqualityMonitoring.objects.exists()
+
+
+def test_a_rating_question_explains_its_scale_once(client, sample_london, make_survey):
+    """The officer's own words for the scale, or else the survey's; never both, one after the other."""
+    survey = make_survey(audience=Survey.Audience.OPEN)
+    plain = survey.questions.get(kind="rating")
+    explained = Question.objects.create(
+        survey=survey,
+        sort_order=6,
+        kind="rating",
+        text="How well does the team listen?",
+        help_text="1 is poorly, 5 very well.",
+    )
+
+    page = client.get(f"/surveys/{survey.pk}/").content.decode()
+
+    def hint(question):
+        found = re.search(rf'<p class="hint" id="q{question.pk}-hint">(.*?)</p>', page, re.S).group(1)
+        return " ".join(html.unescape(found).split())
+
+    assert hint(explained) == "1 is poorly, 5 very well."
+    assert hint(plain) == "1 is the lowest, 5 the highest."
 
 
 @pytest.mark.parametrize(
