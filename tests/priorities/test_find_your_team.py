@@ -56,7 +56,7 @@ def test_no_postcode_shows_the_empty_form(client, db):
     assert "There is a problem" not in response.content.decode()
 
 
-@pytest.mark.parametrize("typed", ["", "not a postcode", "x" * 3000, "<script>alert(1)</script>"])
+@pytest.mark.parametrize("typed", ["not a postcode", "x" * 3000, "<script>alert(1)</script>"])
 def test_bad_input_shows_the_form_again_with_the_error(client, sample_london, typed):
     response = client.get(URL, {"postcode": typed})
 
@@ -70,6 +70,31 @@ def test_bad_input_shows_the_form_again_with_the_error(client, sample_london, ty
         '<a href="#postcode">Check the postcode and try again, for example SW1A 1AA, '
         "or the first part such as SE15.</a>" in html
     )
+
+
+@pytest.mark.parametrize("typed", ["", "   "])
+def test_an_empty_postcode_box_asks_for_the_postcode(client, sample_london, typed):
+    response = client.get(URL, {"postcode": typed})
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "There is a problem" in html
+    assert '<a href="#postcode">Enter your postcode.</a>' in html
+    assert 'aria-describedby="postcode-hint postcode-error"' in html and 'aria-invalid="true"' in html
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [("XX1 1XX", "We could not find XX1 1XX."), ("qa1", "We could not find any postcodes starting QA1.")],
+)
+def test_a_postcode_in_no_uk_postcode_area_is_not_found_rather_than_outside_london(client, sample_london, typed, said):
+    response = client.get(URL, {"postcode": typed})
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "We could not find that postcode" in html
+    assert f'<a href="#postcode">{said} Check the postcode and try again.</a>' in html
+    assert 'aria-invalid="true"' in html
 
 
 @pytest.mark.parametrize(("typed", "said"), [("M1 1AE", "M1 1AE"), ("cf101aa", "CF10 1AA"), ("B1", "B1")])
