@@ -79,7 +79,17 @@ class Subscription(models.Model):
 
     @property
     def area_name(self) -> str:
+        """What a list of newsletters to choose from calls it: "Rye Lane", "Southwark (the whole borough)"."""
         return self.ward.name if self.ward_id else f"{self.borough.name} (the whole borough)"
+
+    @property
+    def newsletter_name(self) -> str:
+        """What a sentence calls it: "the Rye Lane newsletter", "the newsletter for the whole of Southwark"."""
+        return (
+            f"the {self.ward.name} newsletter"
+            if self.ward_id
+            else f"the newsletter for the whole of {self.borough.name}"
+        )
 
 
 class NewsletterPage(Page):

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import get_text_list
 
 from priorities.models import Borough, Ward
 
@@ -48,10 +49,12 @@ def subscription_request(*, email: str, wards: list[Ward] = (), boroughs: list[B
         return False
     token = signing.TimestampSigner(salt=CONFIRM_SALT).sign(str(subscriber.pk))
     link = site_url(reverse("newsletters:confirm", args=[token]))
-    areas = ", ".join(s.area_name for s in subscriber.subscriptions.filter(confirmed_at__isnull=True))
+    waiting = subscriber.subscriptions.filter(confirmed_at__isnull=True).select_related("ward", "borough")
+    wards_first = sorted(waiting, key=lambda subscription: (subscription.ward_id is None, subscription.area_name))
+    newsletters = get_text_list([subscription.newsletter_name for subscription in wards_first], "and")
     EmailMessage(
         "Confirm your Safer Neighbourhoods newsletter",
-        f"You asked for the Safer Neighbourhoods newsletter for: {areas}.\n\nTo confirm, open this link within "
+        f"You asked for {newsletters}.\n\nTo confirm, open this link within "
         f"{CONFIRM_DAYS} days and press the button:\n{link}\n\nIf you did not ask, ignore this email: you will get "
         "nothing more from us.\n",
         to=[subscriber.email],

@@ -590,6 +590,8 @@ class WardPage(FeedRoutes, Page):
             [
                 index.SearchField("title"),
                 index.SearchField("you_said"),
+                # Residents search for the kind of problem ("burglary") as often as for its details.
+                index.RelatedFields("category", [index.SearchField("name")]),
                 index.RelatedFields("updates", [index.SearchField("we_did")]),
             ],
         ),

@@ -31,8 +31,28 @@ LONDON_POSTCODE_AREAS = frozenset(
 )
 
 
+# Every postcode area: Great Britain's 120, as OS Code-Point Open lists them (its Doc/metadata.txt;
+# tests/priorities/test_london.py checks them against the release), Northern Ireland's BT, and GY, JE
+# and IM, the Crown Dependencies' areas in the same Royal Mail system. A postcode in none of them is
+# not found anywhere, rather than outside London.
+UK_POSTCODE_AREAS = frozenset(
+    {"AB", "AL", "B", "BA", "BB", "BD", "BH", "BL", "BN", "BR", "BS", "BT", "CA", "CB", "CF", "CH", "CM"}
+    | {"CO", "CR", "CT", "CV", "CW", "DA", "DD", "DE", "DG", "DH", "DL", "DN", "DT", "DY", "E", "EC", "EH"}
+    | {"EN", "EX", "FK", "FY", "G", "GL", "GU", "GY", "HA", "HD", "HG", "HP", "HR", "HS", "HU", "HX", "IG"}
+    | {"IM", "IP", "IV", "JE", "KA", "KT", "KW", "KY", "L", "LA", "LD", "LE", "LL", "LN", "LS", "LU", "M"}
+    | {"ME", "MK", "ML", "N", "NE", "NG", "NN", "NP", "NR", "NW", "OL", "OX", "PA", "PE", "PH", "PL", "PO"}
+    | {"PR", "RG", "RH", "RM", "S", "SA", "SE", "SG", "SK", "SL", "SM", "SN", "SO", "SP", "SR", "SS", "ST"}
+    | {"SW", "SY", "TA", "TD", "TF", "TN", "TQ", "TR", "TS", "TW", "UB", "W", "WA", "WC", "WD", "WF", "WN"}
+    | {"WR", "WS", "WV", "YO", "ZE"}
+)
+
+
 class PostcodeError(ValueError):
     """The text is not a postcode, nor the first part of one."""
+
+
+class EmptyPostcode(PostcodeError):
+    """Nothing was typed at all."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +80,7 @@ def parse_postcode_query(text: str) -> PostcodeQuery:
     spaced = " ".join(text.upper().split())
     compact = spaced.replace(" ", "")
     if not compact:
-        raise PostcodeError("empty")
+        raise EmptyPostcode("empty")
     if len(compact) > 7 or not compact.isascii():
         raise PostcodeError("not a postcode")
     if _FULL.fullmatch(compact):

@@ -34,6 +34,8 @@ from .models import (
 from .my_area import my_area_code
 from .postcodes import (
     LONDON_POSTCODE_AREAS,
+    UK_POSTCODE_AREAS,
+    EmptyPostcode,
     PostcodeError,
     PostcodeQuery,
     outward_codes_of_district,
@@ -52,6 +54,12 @@ class LookupFailed(Exception):
         self.message = message
 
 
+class PostcodeMissing(LookupFailed):
+    """Nothing was typed: the same code as an API call with no query."""
+
+    code = "missing_query"
+
+
 class NotAPostcode(LookupFailed):
     code = "invalid_postcode"
 
@@ -62,7 +70,8 @@ class NotInLondon(LookupFailed):
 
 
 class PostcodeNotFound(LookupFailed):
-    """A postcode in one of London's postcode areas that is not a London postcode we know."""
+    """A postcode in one of London's postcode areas that is not a London postcode we know, or in no
+    postcode area at all."""
 
     code = "postcode_not_found"
     status = 404
@@ -160,10 +169,14 @@ def ward_lookup_by_postcode(text: str) -> Lookup:
     """
     try:
         query = parse_postcode_query(text)
+    except EmptyPostcode:
+        raise PostcodeMissing("Enter your postcode.") from None
     except PostcodeError:
         raise NotAPostcode(
             "Check the postcode and try again, for example SW1A 1AA, or the first part such as SE15."
         ) from None
+    if query.area not in UK_POSTCODE_AREAS:
+        raise _not_found(query)  # not outside London: nowhere at all, most likely a slip
     if query.area not in LONDON_POSTCODE_AREAS:
         raise NotInLondon(
             f"{query.value} is outside London. This site covers London's Metropolitan Police area: "
@@ -175,12 +188,16 @@ def ward_lookup_by_postcode(text: str) -> Lookup:
         found = _postcode_lookup(query)
         cache.set(key, found, timeout=settings.SN_LOOKUP_CACHE_SECONDS)
     if not found.wards:
-        if query.kind == "full":
-            raise PostcodeNotFound(f"We could not find {query.value}. Check the postcode and try again.")
-        raise PostcodeNotFound(
-            f"We could not find any postcodes starting {query.value}. Check the postcode and try again."
-        )
+        raise _not_found(query)
     return found
+
+
+def _not_found(query: PostcodeQuery) -> PostcodeNotFound:
+    if query.kind == "full":
+        return PostcodeNotFound(f"We could not find {query.value}. Check the postcode and try again.")
+    return PostcodeNotFound(
+        f"We could not find any postcodes starting {query.value}. Check the postcode and try again."
+    )
 
 
 def _postcode_lookup(query: PostcodeQuery) -> Lookup:
@@ -287,6 +304,15 @@ def remembered_area_for(request) -> RememberedArea | None:
         .first()
     )
     return RememberedArea(ward_page, latest)
+
+
+def borough_names_of_wards(codes: Iterable[str]) -> dict[str, str]:
+    """{ward code: its borough's name}, in one query (none for no wards), for lists that must tell
+    wards of the same name apart: there is an Abbey in Merton and another in Barking and Dagenham."""
+    codes = set(codes)
+    if not codes:
+        return {}
+    return dict(Ward.objects.filter(code__in=codes).values_list("code", "borough__name"))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from sn_site.models import HomePage
 
-from .models import BoroughPage, WardPage
+from .models import BoroughPage, PriorityCategory, WardPage
 from .selectors import lookup_cache_forget
 from .services import borough_moderation_sync
 
@@ -32,9 +32,18 @@ def _ward_page_reindex(sender, instance, **kwargs) -> None:
     index.insert_or_update_object(instance)
 
 
+def _category_reindex(sender, instance, created, **kwargs) -> None:
+    """Ward pages are searched by the names of their priorities' categories: a renamed category is
+    found by its new name on every ward page with a priority in it, without waiting for a publish."""
+    if not created:
+        for page in WardPage.objects.filter(priorities__category=instance).distinct():
+            index.insert_or_update_object(page)
+
+
 def connect() -> None:
     page_published.connect(_borough_published, sender=BoroughPage, dispatch_uid="borough-moderation")
     page_published.connect(_ward_page_reindex, sender=WardPage, dispatch_uid="ward-page-search")
+    post_save.connect(_category_reindex, sender=PriorityCategory, dispatch_uid="priority-category-search")
     for model in (HomePage, BoroughPage, WardPage):
         for signal in (page_published, page_unpublished, post_page_move, post_delete):
             signal.connect(_forget_after_commit, sender=model, dispatch_uid=f"lookup-{model.__name__}-{id(signal)}")

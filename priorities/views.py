@@ -32,10 +32,12 @@ def find_your_team(request):
 
     if lookup.postcode is not None and len(lookup.wards) == 1 and lookup.wards[0].page_path:
         return redirect(lookup.wards[0].page_path)
+    place = lookup.wards[0] if lookup.postcode is not None else None  # one postcode, one ward
     context.update(
         lookup=lookup,
         met_wards=[ward for ward in lookup.wards if ward.is_policed_by_met],
         city_wards=[ward for ward in lookup.wards if not ward.is_policed_by_met],
+        city_ward=place if place is not None and not place.is_policed_by_met else None,
     )
     return TemplateResponse(request, TEMPLATE, context)
 

@@ -9,9 +9,11 @@ EMAIL_TOO_LONG = "Your email address must be 254 characters or fewer"
 
 
 def email_field(**kwargs) -> forms.EmailField:
-    """An email address, no longer than the columns that keep one."""
+    """The person's own email address, no longer than the columns that keep one; the browser may
+    fill it in (WCAG 1.3.5)."""
     return forms.EmailField(
         max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={"required": EMAIL_REQUIRED, "invalid": EMAIL_INVALID, "max_length": EMAIL_TOO_LONG},
         **kwargs,
     )

@@ -17,10 +17,18 @@ from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 from wagtail.models import Page
 
 from priorities import my_area
+from priorities.models import WardPage
 from priorities.postcodes import is_postcode_query
+from priorities.selectors import borough_names_of_wards
 
 RESULTS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    page: Page
+    title: str  # a ward's with its borough ("Abbey, Merton"), since two wards may share a name
 
 
 def search(request):
@@ -29,15 +37,20 @@ def search(request):
     query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
     if is_postcode_query(query):
         return redirect(f"{reverse('find_your_team')}?{urlencode({'postcode': query})}")
-    results = None
+    results, found = None, []
     if query:
-        found = Page.objects.live().public().specific().search(query)
-        paginator = Paginator(found, RESULTS_PER_PAGE)
+        paginator = Paginator(Page.objects.live().public().specific().search(query), RESULTS_PER_PAGE)
         try:
             results = paginator.page(request.GET.get("page", 1))
         except (PageNotAnInteger, EmptyPage):
             results = paginator.page(1)
-    return TemplateResponse(request, "sn_site/search.html", {"query": query, "results": results})
+        pages = list(results)
+        boroughs = borough_names_of_wards(page.ward_id for page in pages if isinstance(page, WardPage))
+        found = [
+            SearchResult(page, f"{page.title}, {boroughs[page.ward_id]}" if isinstance(page, WardPage) else page.title)
+            for page in pages
+        ]
+    return TemplateResponse(request, "sn_site/search.html", {"query": query, "results": results, "found": found})
 
 
 @dataclass(frozen=True)

@@ -202,6 +202,7 @@ class JoinForm(forms.Form):
         max_length=100,
         label="Your name",
         error_messages={"required": "Enter your name", "max_length": "Your name must be 100 characters or fewer"},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = email_field(label="Your email address", help_text="We will send you a link to confirm it.")
     phone = forms.CharField(
@@ -209,6 +210,7 @@ class JoinForm(forms.Form):
         required=False,
         label="Your phone number (optional)",
         error_messages={"max_length": "Your phone number must be 30 characters or fewer"},
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     consent = forms.BooleanField(
         label=CONSENT_WORDING,

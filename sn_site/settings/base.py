@@ -282,7 +282,12 @@ WAGTAIL_SITE_NAME = "Safer Neighbourhoods"
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# On PostgreSQL, words are reduced to their English stems ("burglaries" finds "burglary") whatever
+# the server's default_text_search_config. SQLite's full-text search (FTS5) ignores this: it matches
+# whole words only. After changing it, rebuild the index (manage.py update_index).
+WAGTAILSEARCH_BACKENDS = {
+    "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "english"},
+}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 
 # Where the official open data lives: OS Code-Point Open and the ONS borough outlines.

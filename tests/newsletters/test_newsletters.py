@@ -65,6 +65,13 @@ def test_a_resident_subscribes_from_the_ward_page_and_confirms(client, rye_lane)
     assert not Subscription.objects.filter(confirmed_at__isnull=True).exists()
 
 
+def test_the_confirmation_email_names_the_newsletters_as_newsletters(client, rye_lane):
+    client.post("/newsletters/subscribe/", {"email": "ann@example.org", "borough": SOUTHWARK, "ward": RYE_LANE})
+
+    body = " ".join(mail.outbox[0].body.split())
+    assert body.startswith("You asked for the Rye Lane newsletter and the newsletter for the whole of Southwark.")
+
+
 def test_the_answer_is_the_same_for_a_known_address_and_nothing_new_is_sent(client, rye_lane, add_subscribers):
     add_subscribers(1, ward_id=RYE_LANE)
     known = Subscriber.objects.get()
@@ -422,7 +429,7 @@ def test_unsubscribing_from_a_ward_newsletter_stops_only_that_one(client, issue,
     assert list(ann.subscriptions.values_list("borough_id", flat=True)) == [SOUTHWARK]
     words = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page.content.decode())))
     assert "You are unsubscribed from the Rye Lane newsletter" in words
-    assert "You still get: Southwark (the whole borough)" in words
+    assert "You still get the newsletter for the whole of Southwark." in words
     assert not audience(issue).filter(pk=ann.pk).exists()  # the next Rye Lane issue does not reach her
     from newsletters.emails import preferences_token
 

@@ -1,4 +1,9 @@
+import html
+import re
+
 import pytest
+
+from priorities.models import Postcode
 
 URL = "/find-your-team/"
 
@@ -41,11 +46,28 @@ def test_a_district_offers_a_choice_of_its_wards(client, sample_london, links_in
     assert "SE15 covers more than one ward" in response.content.decode()
 
 
-def test_a_district_partly_in_the_city_names_its_city_wards(client, sample_london):
-    html = " ".join(client.get(URL, {"postcode": "EC2"}).content.decode().split())
+def words(response) -> str:
+    """The page as a person reads it: no tags, entities decoded, spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
 
-    assert "Part of this area is in the City of London" in html
-    assert "The City of London Police look after Bassishaw and Cheap." in html
+
+def test_a_district_in_the_city_names_its_city_wards(client, sample_london):
+    page = words(client.get(URL, {"postcode": "EC2"}))
+
+    assert "EC2 is in the City of London" in page  # every postcode of EC2 in the sample is the City's
+    assert "The City of London Police look after its wards in EC2: Bassishaw and Cheap." in page
+
+
+def test_a_district_partly_in_the_city_names_its_city_wards_and_offers_the_others(client, sample_london, links_in):
+    Postcode.objects.create(
+        postcode="EC2Y 9ZZ", outward="EC2Y", sector="EC2Y 9", latitude=51.52, longitude=-0.09, ward_id="E05011113"
+    )  # made up: a Met ward in EC2 beside the City's
+
+    response = client.get(URL, {"postcode": "EC2"})
+
+    assert "Part of EC2 is in the City of London" in words(response)
+    assert "The City of London Police look after its wards in EC2: Bassishaw and Cheap." in words(response)
+    assert "/southwark/rye-lane/" in links_in(response)
 
 
 def test_no_postcode_shows_the_empty_form(client, db):
@@ -56,7 +78,7 @@ def test_no_postcode_shows_the_empty_form(client, db):
     assert "There is a problem" not in response.content.decode()
 
 
-@pytest.mark.parametrize("typed", ["", "not a postcode", "x" * 3000, "<script>alert(1)</script>"])
+@pytest.mark.parametrize("typed", ["not a postcode", "x" * 3000, "<script>alert(1)</script>"])
 def test_bad_input_shows_the_form_again_with_the_error(client, sample_london, typed):
     response = client.get(URL, {"postcode": typed})
 
@@ -70,6 +92,31 @@ def test_bad_input_shows_the_form_again_with_the_error(client, sample_london, ty
         '<a href="#postcode">Check the postcode and try again, for example SW1A 1AA, '
         "or the first part such as SE15.</a>" in html
     )
+
+
+@pytest.mark.parametrize("typed", ["", "   "])
+def test_an_empty_postcode_box_asks_for_the_postcode(client, sample_london, typed):
+    response = client.get(URL, {"postcode": typed})
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "There is a problem" in html
+    assert '<a href="#postcode">Enter your postcode.</a>' in html
+    assert 'aria-describedby="postcode-hint postcode-error"' in html and 'aria-invalid="true"' in html
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [("XX1 1XX", "We could not find XX1 1XX."), ("qa1", "We could not find any postcodes starting QA1.")],
+)
+def test_a_postcode_in_no_uk_postcode_area_is_not_found_rather_than_outside_london(client, sample_london, typed, said):
+    response = client.get(URL, {"postcode": typed})
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "We could not find that postcode" in html
+    assert f'<a href="#postcode">{said} Check the postcode and try again.</a>' in html
+    assert 'aria-invalid="true"' in html
 
 
 @pytest.mark.parametrize(("typed", "said"), [("M1 1AE", "M1 1AE"), ("cf101aa", "CF10 1AA"), ("B1", "B1")])
@@ -97,12 +144,24 @@ def test_a_london_postcode_that_is_not_found_asks_to_check_it(client, sample_lon
     assert 'aria-invalid="true"' in html
 
 
-def test_a_city_of_london_postcode_is_sent_to_the_city_police(client, sample_london, links_in):
+def test_a_city_of_london_postcode_names_its_ward_and_sends_to_the_city_police(client, sample_london, links_in):
     response = client.get(URL, {"postcode": "ec2v 7hh"})
 
     assert response.status_code == 200
-    assert "EC2V 7HH is in the City of London" in response.content.decode()
+    assert "<title>Bassishaw ward, City of London | Find your team" in response.content.decode()
+    page = words(response)
+    assert "EC2V 7HH is in the City of London's Bassishaw ward" in page
+    assert "Bassishaw is policed by the City of London Police, the City's own police force" in page
     assert "https://www.cityoflondon.police.uk/" in links_in(response)
+
+
+def test_my_location_in_the_city_names_its_ward(client, sample_london):
+    here = Postcode.objects.get(postcode="EC2V 7HH")
+
+    response = client.get(URL, {"lat": here.latitude, "lng": here.longitude})
+
+    assert "<title>Bassishaw ward, City of London | Find your team" in response.content.decode()
+    assert "EC2V 7HH is in the City of London's Bassishaw ward" in words(response)
 
 
 def test_my_location_goes_to_the_nearest_postcodes_ward(client, sample_london):

@@ -15,7 +15,7 @@ from shapely.geometry import shape
 
 from priorities.codepoint import CITY_OF_LONDON
 from priorities.models import Borough, Postcode, Ward
-from priorities.postcodes import LONDON_POSTCODE_AREAS
+from priorities.postcodes import LONDON_POSTCODE_AREAS, UK_POSTCODE_AREAS
 from priorities.services import geography_import, page_tree_build
 
 pytestmark = pytest.mark.london
@@ -142,6 +142,14 @@ def test_a_point_in_the_thames_estuary_beyond_london_is_not_found(london, db, cl
 
 def test_londons_postcode_areas_are_those_holding_its_postcodes(codepoint_rows):
     assert {re.match("[A-Z]+", postcode).group() for postcode, _, _ in codepoint_rows} == LONDON_POSTCODE_AREAS
+
+
+def test_every_postcode_area_of_great_britain_is_a_uk_postcode_area():
+    """The release's metadata lists every area of Great Britain with its count of postcodes, London's or not."""
+    metadata = next(Path(DATA_DIR).rglob("Doc/metadata.txt")).read_text()
+    areas = set(re.findall(r"^\s*([A-Z]{1,2})\t\d+$", metadata, re.M))
+
+    assert len(areas) == 120 and areas < UK_POSTCODE_AREAS
 
 
 def test_a_district_lists_the_wards_of_its_lettered_sub_districts(london, db, client, codepoint_rows):

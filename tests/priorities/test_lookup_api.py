@@ -111,7 +111,7 @@ def test_a_city_of_london_postcode_says_who_polices_it(client, sample_london):
     assert ward["url"] == "https://www.cityoflondon.police.uk/"
 
 
-@pytest.mark.parametrize("typed", ["hello", "12345", "", "SW1A-1AA", "x" * 10000, "\x00", "' OR 1=1 --"])
+@pytest.mark.parametrize("typed", ["hello", "12345", "SW1A-1AA", "x" * 10000, "\x00", "' OR 1=1 --"])
 def test_text_that_is_not_a_postcode_gets_a_400_with_a_message(client, sample_london, typed):
     response = lookup(client, q=typed)
 
@@ -137,16 +137,26 @@ def test_a_postcode_outside_londons_postcode_areas_is_sent_to_police_uk(client, 
     }
 
 
+@pytest.mark.parametrize("typed", ["", "  "])
+def test_an_empty_q_asks_for_a_postcode(client, sample_london, typed):
+    response = lookup(client, q=typed)
+
+    assert response.status_code == 400
+    assert response.json() == {"code": "missing_query", "message": "Enter your postcode."}
+
+
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
+        ("XX1 1XX", "We could not find XX1 1XX. Check the postcode and try again."),  # no such postcode area
+        ("QA1", "We could not find any postcodes starting QA1. Check the postcode and try again."),
         ("SE15 9ZZ", "We could not find SE15 9ZZ. Check the postcode and try again."),
         ("CM0 7AA", "We could not find CM0 7AA. Check the postcode and try again."),  # CM is partly London's
         ("SE99", "We could not find any postcodes starting SE99. Check the postcode and try again."),
         ("SE15 9", "We could not find any postcodes starting SE15 9. Check the postcode and try again."),
     ],
 )
-def test_a_postcode_in_a_london_area_that_is_not_found_asks_to_check_it(client, sample_london, typed, message):
+def test_a_postcode_that_is_not_found_asks_to_check_it(client, sample_london, typed, message):
     response = lookup(client, q=typed)
 
     assert response.status_code == 404

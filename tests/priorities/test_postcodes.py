@@ -4,6 +4,8 @@ from hypothesis import strategies as st
 
 from priorities.postcodes import (
     LONDON_POSTCODE_AREAS,
+    UK_POSTCODE_AREAS,
+    EmptyPostcode,
     PostcodeError,
     PostcodeQuery,
     format_postcode,
@@ -41,6 +43,24 @@ def test_what_people_type_is_understood(typed, expected):
 def test_things_that_are_not_postcodes_are_refused(typed):
     with pytest.raises(PostcodeError):
         parse_postcode_query(typed)
+
+
+@pytest.mark.parametrize("typed", ["", "   ", "\t\n"])
+def test_nothing_typed_is_told_apart_from_a_mistake(typed):
+    with pytest.raises(EmptyPostcode):
+        parse_postcode_query(typed)
+
+
+@pytest.mark.parametrize(
+    ("typed", "is_an_area"),
+    [("XX1 1XX", False), ("QA1", False), ("M1 1AE", True), ("BT1 1AA", True), ("ZE1 0AX", True), ("JE2 3AB", True)],
+)
+def test_a_postcode_area_is_one_the_royal_mail_uses(typed, is_an_area):
+    assert (parse_postcode_query(typed).area in UK_POSTCODE_AREAS) is is_an_area
+
+
+def test_londons_postcode_areas_are_uk_postcode_areas():
+    assert LONDON_POSTCODE_AREAS < UK_POSTCODE_AREAS
 
 
 @pytest.mark.parametrize(

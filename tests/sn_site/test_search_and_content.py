@@ -1,4 +1,5 @@
 import datetime
+import html
 import re
 from urllib.parse import urlencode
 
@@ -31,8 +32,9 @@ def results_for(client, words) -> str:
 
 def publish_from_the_admin(client, page, priorities):
     """Publish a ward page from the admin as an officer does: every priority it should have, each a
-    dict (title, you_said, updates as [(date, we_did)], and the id of one that is already there)."""
-    category = PriorityCategory.objects.get(name="Knife crime").pk
+    dict (title, you_said, category by name, updates as [(date, we_did)], and the id of one that is
+    already there)."""
+    categories = dict(PriorityCategory.objects.values_list("name", "pk"))
     existing = [p for p in priorities if "id" in p]
     data = nested_form_data(
         {
@@ -44,7 +46,7 @@ def publish_from_the_admin(client, page, priorities):
                     {
                         "id": priority.get("id", ""),
                         "title": priority["title"],
-                        "category": category,
+                        "category": categories[priority.get("category", "Knife crime")],
                         "you_said": priority.get("you_said", "Residents told us."),
                         "agreed_on": "2026-09-01",
                         "review_by": "",
@@ -121,6 +123,55 @@ def test_changed_and_removed_priorities_are_searched_as_published(officer_client
     assert 'href="/southwark/rye-lane/"' in results_for(officer_client, "burglary")
 
 
+@pytest.fixture
+def sheds_broken_into(sample_london, add_priority):
+    """Rye Lane's priority in the category "Residential burglary", published, its words not saying so."""
+    rye_lane = WardPage.objects.get(ward__code="E05011113")
+    sheds = add_priority(rye_lane, title="Sheds broken into")
+    sheds.category = PriorityCategory.objects.get(name="Residential burglary")
+    sheds.save()
+    rye_lane.save_revision().publish()
+    return sheds
+
+
+def test_the_search_boxs_own_example_finds_the_wards_working_on_it(client, sheds_broken_into):
+    """The hint under the box suggests "burglary": a ward is found by the kind of each priority
+    (its category), not only by the words its officers wrote."""
+    html = results_for(client, "burglary")
+
+    assert "For example a ward or a problem such as burglary" in html
+    assert "1 result for “burglary”" in html and 'href="/southwark/rye-lane/"' in html
+
+
+def test_a_priority_given_another_kind_is_found_by_its_new_kind_once_published(officer_client):
+    rye_lane = WardPage.objects.get(ward__code="E05011113")
+    publish_from_the_admin(officer_client, rye_lane, [{"title": "Trouble by the station", "category": "Knife crime"}])
+    assert 'href="/southwark/rye-lane/"' in results_for(officer_client, "knife")
+
+    trouble = rye_lane.priorities.get()
+    publish_from_the_admin(
+        officer_client, rye_lane, [{"id": trouble.pk, "title": trouble.title, "category": "Residential burglary"}]
+    )
+
+    assert 'href="/southwark/rye-lane/"' in results_for(officer_client, "burglary")
+    assert "0 results for “knife”" in results_for(officer_client, "knife")
+
+
+def test_a_renamed_kind_of_priority_is_searched_by_its_new_name(client, sheds_broken_into):
+    category = sheds_broken_into.category
+    category.name = "Break-ins at homes"
+    category.save()  # as an administrator does, in the priority categories' list
+
+    assert 'href="/southwark/rye-lane/"' in results_for(client, "homes")
+    assert "0 results for “burglary”" in results_for(client, "burglary")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's full-text search matches whole words only")
+def test_on_postgresql_a_word_is_found_in_its_other_forms(client, sheds_broken_into):
+    """PostgreSQL reduces words to their stems in English (SEARCH_CONFIG), so "burglaries" finds "burglary"."""
+    assert 'href="/southwark/rye-lane/"' in results_for(client, "burglaries")
+
+
 def test_an_unpublished_ward_page_is_no_longer_found(client, published_priority):
     published_priority.unpublish()
 
@@ -157,6 +208,55 @@ def test_search_finds_wards_by_name(client, sample_london):
     html = client.get("/search/", {"q": "Pimlico"}).content.decode()
 
     assert 'href="/westminster/pimlico-north/"' in html
+
+
+def result_links(response) -> list[tuple[str, str]]:
+    """(address, words) of each result's link, as a resident reads them."""
+    results = re.search(r'<ol class="results".*?</ol>', response.content.decode(), re.S).group()
+    return [(href, html.unescape(words)) for href, words in re.findall(r'<a href="([^"]+)">([^<]+)</a>', results)]
+
+
+def test_wards_of_the_same_name_are_told_apart_by_their_borough(client, sample_london):
+    for code in ("E05011110", "E05013806"):  # Peckham in Southwark, St. James's in Westminster
+        page = WardPage.objects.get(ward__code=code)
+        page.title = "Abbey"
+        page.save_revision().publish()
+
+    response = client.get("/search/", {"q": "abbey"})
+
+    assert sorted(result_links(response)) == [
+        ("/southwark/peckham/", "Abbey, Southwark"),
+        ("/westminster/st-jamess/", "Abbey, Westminster"),
+    ]
+    what_it_is = (
+        "The Abbey Safer Neighbourhoods Team: who they are, what they are working on because residents asked, "
+        "and when to meet them."
+    )
+    assert html.unescape(response.content.decode()).count(f"<p>{what_it_is}</p>") == 2
+
+
+def test_a_page_of_ward_results_names_each_borough_for_the_same_queries_as_one_result(
+    client, sample_london, add_priority
+):
+    met_wards = WardPage.objects.filter(ward__borough__police_force="metropolitan").select_related("ward__borough")
+    for page in met_wards:
+        add_priority(page, title="Nuisance mopeds")
+        if page.ward_id == "E05011113":
+            add_priority(page, title="Graffiti on the railway bridge")
+        page.save_revision().publish()
+    client.get("/search/", {"q": "graffiti"})  # the first search of a process looks up the site once
+
+    with CaptureQueriesContext(connection) as one:
+        single = client.get("/search/", {"q": "graffiti"})
+    with CaptureQueriesContext(connection) as five:
+        several = client.get("/search/", {"q": "mopeds"})
+
+    assert result_links(single) == [("/southwark/rye-lane/", "Rye Lane, Southwark")]
+    assert sorted(result_links(several)) == sorted(
+        (page.url, f"{page.title}, {page.ward.borough.name}") for page in met_wards
+    )
+    assert len(met_wards) == 5
+    assert len(five) == len(one), "\n".join(q["sql"][:120] for q in five)
 
 
 def test_search_without_words_shows_just_the_box(client, sample_london):

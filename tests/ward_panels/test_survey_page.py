@@ -4,12 +4,13 @@ an answer."""
 
 import html
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from ward_panels.models import EqualityMonitoring, Invitation, PanelMember, Response, Survey, WardPanel
+from ward_panels.models import EqualityMonitoring, Invitation, PanelMember, Question, Response, Survey, WardPanel
 from ward_panels.services import invitation_token
 
 RYE_LANE = "E05011113"
@@ -152,6 +153,28 @@ def test_equality_mistakes_name_their_question_and_keep_the_other_answers(
     assert not EqualityMonitoring.objects.exists()
 
 
+def test_a_rating_question_explains_its_scale_once(client, sample_london, make_survey):
+    """The officer's own words for the scale, or else the survey's; never both, one after the other."""
+    survey = make_survey(audience=Survey.Audience.OPEN)
+    plain = survey.questions.get(kind="rating")
+    explained = Question.objects.create(
+        survey=survey,
+        sort_order=6,
+        kind="rating",
+        text="How well does the team listen?",
+        help_text="1 is poorly, 5 very well.",
+    )
+
+    page = client.get(f"/surveys/{survey.pk}/").content.decode()
+
+    def hint(question):
+        found = re.search(rf'<p class="hint" id="q{question.pk}-hint">(.*?)</p>', page, re.S).group(1)
+        return " ".join(html.unescape(found).split())
+
+    assert hint(explained) == "1 is poorly, 5 very well."
+    assert hint(plain) == "1 is the lowest, 5 the highest."
+
+
 @pytest.mark.parametrize(
     ("form", "errors"),
     [
@@ -179,3 +202,40 @@ def test_each_mistake_joining_a_panel_names_its_field(client, sample_london, for
 
     assert page.status_code == 400
     assert summary_links(page) == errors
+
+
+class _Inputs(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.found = {}
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "input":
+            attrs = dict(attrs)
+            self.found.setdefault(attrs.get("name"), attrs)
+
+
+def boxes(response) -> dict[str, tuple[str, str]]:
+    """(type, autocomplete) of each input, by its name: what a browser knows it is for (WCAG 1.3.5)."""
+    parser = _Inputs()
+    parser.feed(response.content.decode())
+    return {name: (attrs.get("type"), attrs.get("autocomplete")) for name, attrs in parser.found.items()}
+
+
+def test_joining_a_panel_lets_the_browser_fill_in_a_residents_name_email_and_phone(client, sample_london):
+    found = boxes(client.get("/ward-panels/E05011113/join/"))
+
+    assert found["name"] == ("text", "name")
+    assert found["email"] == ("email", "email")
+    assert found["phone"] == ("tel", "tel")  # a phone's keypad, too
+
+
+def test_the_surveys_and_the_newsletters_email_boxes_say_they_want_the_residents_own(
+    client, sample_london, make_survey
+):
+    survey = make_survey(audience=Survey.Audience.OPEN)
+    sign_up_again = client.post("/newsletters/subscribe/", {"email": "nope", "ward": RYE_LANE, "area": RYE_LANE})
+
+    assert boxes(client.get(f"/surveys/{survey.pk}/"))["email"] == ("email", "email")
+    assert boxes(client.get("/southwark/rye-lane/"))["email"] == ("email", "email")
+    assert boxes(sign_up_again)["email"] == ("email", "email")
