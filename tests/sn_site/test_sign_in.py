@@ -146,6 +146,7 @@ def test_setting_up_two_factor_asks_for_the_apps_code_and_waits_after_wrong_ones
     again = client.get("/admin/two-factor/setup/")  # already on: a new app replaces the old one
 
     assert "Change your authenticator app" in words(again) and "Replace my authenticator app" in words(again)
+    assert '<a href="/admin/">Keep your current app</a>' in again.content.decode()
 
 
 def test_admins_must_set_up_two_factor_when_it_is_required(client, admin_user, officers, settings):
