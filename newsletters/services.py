@@ -167,13 +167,30 @@ def delivery_events_record(events: list[dict], now=None) -> int:
 BATCH_SIZE = 500
 
 
-def send_start(*, newsletter: NewsletterPage, user=None) -> Send:
+class SendStartedMeanwhile(Exception):
+    """The issue was sent after the officer looked (a double click, or a colleague): `send` is it."""
+
+    def __init__(self, send: Send):
+        super().__init__(send.pk)
+        self.send = send
+
+
+def send_start(*, newsletter: NewsletterPage, user=None, sends_seen: int | None = None) -> Send:
     """Render the issue once and snapshot its audience into one queued delivery per recipient, in
     one INSERT ... SELECT that PostgreSQL and SQLite both take (the audience is distinct and the
     send is new, so no row can clash); the caller then queues the batches
-    (newsletters.tasks.send_queue)."""
+    (newsletters.tasks.send_queue).
+
+    `sends_seen`: how many sends of the issue the officer was shown. Should there be more by now,
+    nothing starts and SendStartedMeanwhile names the latest: a second click of the button never
+    sends the issue twice. The newsletter's row is locked while this is checked, so that two
+    requests at once check one after the other (on PostgreSQL; SQLite writes one at a time)."""
     subject, html, text = issue_render(newsletter)
     with transaction.atomic():
+        if sends_seen is not None:
+            list(NewsletterPage.objects.select_for_update(of=("self",)).filter(pk=newsletter.pk).values_list("pk"))
+            if newsletter.sends.count() > sends_seen:
+                raise SendStartedMeanwhile(newsletter.sends.order_by("-pk").first())
         send = Send.objects.create(newsletter=newsletter, created_by=user, subject=subject, html=html, text=text)
         recipients, params = (
             audience(newsletter).values(sid=F("pk"), address=F("email"), by=F("brought_by")).query.sql_with_params()

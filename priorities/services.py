@@ -426,9 +426,11 @@ def _home_page() -> HomePage:
         )
     if site is None:
         Site.objects.create(
-            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Safer Neighbourhoods"
+            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name=settings.WAGTAIL_SITE_NAME
         )
-    elif site.root_page_id != home.pk:
+    elif site.root_page_id != home.pk or not site.site_name:
         site.root_page = home
+        # Wagtail's own first site has no name, and the admin would be headed with its hostname.
+        site.site_name = site.site_name or settings.WAGTAIL_SITE_NAME
         site.save()
     return home

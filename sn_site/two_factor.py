@@ -9,6 +9,7 @@ wrong code doubles the wait), and every change is in the audit log.
 """
 
 import io
+import math
 from base64 import b32encode
 
 import qrcode
@@ -20,21 +21,26 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.shortcuts import redirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django_otp import devices_for_user, match_token, user_has_device
+from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.log_actions import log
 
 BACKUP_CODES = 10
-# Admin addresses open to a signed-in person who has not yet given a code.
-OPEN_PATHS = ("/admin/login/", "/admin/logout/", "/admin/two-factor/", "/admin/jsi18n/")
+# Admin addresses open to a signed-in person who has not yet given a code: signing in and out, the
+# code pages, and what those pages fetch besides static files (Wagtail's translations, and its icons,
+# which its script puts into the page whatever comes back). The last two are public and the same for
+# everyone, so they tell such a session nothing.
+OPEN_PATHS = ("/admin/login/", "/admin/logout/", "/admin/two-factor/", "/admin/jsi18n/", "/admin/sprite/")
 
 
 def required_for(user) -> bool:
@@ -80,6 +86,37 @@ class CodeForm(forms.Form):
         return self.cleaned_data["code"].replace(" ", "").strip()
 
 
+class AppCodeForm(CodeForm):
+    """Setting up: only the new app's code will do (backup codes come after)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = "The 6-digit code your authenticator app shows."
+
+
+def _devices_for(user, code: str) -> list:
+    """The devices a code can be for: six digits come from the authenticator app, anything else is a
+    backup code. Each kind counts its own wrong codes, so a right backup code is not also a wrong
+    app code (which would make the app's next code wait)."""
+    kind = TOTPDevice if code.isdigit() and len(code) == 6 else StaticDevice
+    return list(kind.objects.devices_for_user(user, confirmed=True).select_for_update())
+
+
+def _too_soon(devices) -> str | None:
+    """What to say while django-otp will not check a code yet (each wrong code in a row doubles the
+    wait, from one second): any code, even the right one, would be refused unseen."""
+    now = timezone.now()
+    until = [
+        refusal["locked_until"]
+        for allowed, refusal in (device.verify_is_allowed() for device in devices)
+        if not allowed and refusal and "locked_until" in refusal
+    ]
+    if not until:
+        return None
+    seconds = max(1, math.ceil((max(until) - now).total_seconds()))
+    return f"Too many wrong codes in a row. Wait {seconds} second{pluralize(seconds)}, then enter the newest code."
+
+
 def _next(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
@@ -105,11 +142,15 @@ def verify(request):
         return redirect(_next(request))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = match_token(user, form.cleaned_data["code"])
+        code = form.cleaned_data["code"]
+        with transaction.atomic():  # the devices' rows locked: a backup code is used once, even twice at once
+            devices = _devices_for(user, code)
+            too_soon = _too_soon(devices)
+            device = None if too_soon else next((d for d in devices if d.verify_token(code)), None)
         if device is not None:
             otp_login(request, device)
             return redirect(_next(request))
-        form.add_error("code", "That code is not right, or has expired. Try the newest code.")
+        form.add_error("code", too_soon or "That code is not right, or has expired. Try the newest code.")
     return TemplateResponse(request, "sn_site/admin/two_factor_verify.html", {"form": form, "next": _next(request)})
 
 
@@ -126,15 +167,18 @@ def setup(request):
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
-    form = CodeForm(request.POST or None)
+    form = AppCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
+        if too_soon := _too_soon([device]):
+            form.add_error("code", too_soon)
+        elif device.verify_token(form.cleaned_data["code"]):
             codes = _enable(user, device)
             otp_login(request, device)
             return TemplateResponse(
                 request, "sn_site/admin/two_factor_backup_codes.html", {"codes": codes, "next": _next(request)}
             )
-        form.add_error("code", "That code is not right. Check the time on your phone is set automatically.")
+        else:
+            form.add_error("code", "That code is not right. Check the time on your phone is set automatically.")
     context = {
         "form": form,
         "qr": mark_safe(_qr_svg(device.config_url)),  # noqa: S308 - an SVG we drew, holding no user text

@@ -173,8 +173,25 @@ class Survey(ClusterableModel):
             errors["ward"] = "Choose a ward, or a borough for every ward in it (not both)."
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             errors["closes_at"] = "The survey must close after it opens."
+        if self.informed_priority_id and "ward" not in errors:
+            outside = self._informed_priority_outside_area()
+            if outside:
+                errors["informed_priority"] = outside
         if errors:
             raise ValidationError(errors)
+
+    def _informed_priority_outside_area(self) -> str | None:
+        """Why the informed priority is not this survey's to name: it must be on the survey's ward's
+        page or, for a borough's survey, on one of its wards' pages."""
+        title, ward_id, borough_id, ward_name = (
+            Priority.objects.filter(pk=self.informed_priority_id)
+            .values_list("title", "ward_page__ward_id", "ward_page__ward__borough_id", "ward_page__ward__name")
+            .get()
+        )
+        if ward_id == self.ward_id or borough_id == self.borough_id:
+            return None
+        area = self.area_name if self.ward_id else f"a ward in {self.area_name}"
+        return f"Choose a priority from {area}: “{title}” is from {ward_name}."
 
     @property
     def area_name(self) -> str:

@@ -278,6 +278,9 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_ALLOW_CREDENTIALS = False
 
 WAGTAIL_SITE_NAME = "Safer Neighbourhoods"
+# London's site: every time in the admin is London time (no time zone to choose on the Account page,
+# where Wagtail's full list held names browsers refuse, such as "localtime").
+WAGTAIL_USER_TIME_ZONES = [TIME_ZONE]
 # The admin calls no other site: no Gravatar (officers' email hashes) and no release check.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False

@@ -1,6 +1,7 @@
 """Newsletters: subscribing with double opt-in, preferences and one-click unsubscribe, bounces,
 the good-practice issue, the email itself, and sending through a real SMTP server."""
 
+import datetime
 import html
 import re
 from urllib.parse import urlsplit
@@ -302,11 +303,116 @@ def test_an_officer_tests_sends_and_follows_a_send(
     assert [m.to for m in mail.outbox] == [["pc@example.org"]] and mail.outbox[0].subject.startswith("[Test]")
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/admin/newsletters/{issue.pk}/send/", {"action": "send"})
+        response = client.post(f"/admin/newsletters/{issue.pk}/send/", send_form(page))
     progress = client.get(response["Location"]).content.decode()
 
     assert len(mail.outbox) == 4
     assert "3</strong> of 3 sent (100%)" in progress and "Finished" in progress
+
+
+def send_form(page: str, **ticked) -> dict:
+    """What the Send page's send button posts: its hidden fields, and any boxes ticked."""
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page))
+    return {**hidden, "action": "send", **ticked}
+
+
+def text_of(markup: str) -> str:
+    """Markup as an officer reads it."""
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", markup))).strip()
+
+
+def words(response) -> str:
+    return text_of(response.content.decode())
+
+
+def heading(response) -> str:
+    return text_of(re.search(r"<h1.*?</h1>", response.content.decode(), re.S).group())
+
+
+def test_an_issue_sent_before_says_when_and_goes_again_only_when_the_box_is_ticked(
+    client, issue, officers, django_capture_on_commit_callbacks, settings, add_subscribers
+):
+    settings.SN_NEWSLETTER_RATE = 0
+    add_subscribers(2, ward_id=RYE_LANE)
+    client.force_login(officers[0])
+    first = send_start(newsletter=issue, user=officers[0])
+    Send.objects.filter(pk=first.pk).update(
+        created_at=timezone.make_aware(datetime.datetime(2026, 11, 3, 18, 30)), status=Send.Status.FINISHED
+    )
+    add_subscribers(1, "late", ward_id=RYE_LANE)
+    address = f"/admin/newsletters/{issue.pk}/send/"
+
+    page = client.get(address)
+
+    assert "This issue was sent on 3 November 2026, 6:30pm to 2 people." in words(page)
+    assert "Send it again to everyone" in words(page)
+
+    refused = client.post(address, send_form(page.content.decode()))
+
+    assert refused.status_code == 400
+    assert "Tick “Send it again to everyone” to send this issue a second time." in words(refused)
+    assert Send.objects.filter(newsletter=issue).count() == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(address, send_form(page.content.decode(), again="on"))
+
+    assert again.status_code == 302 and Send.objects.filter(newsletter=issue).count() == 2
+    assert sorted(m.to[0] for m in mail.outbox) == ["late0@example.org", "s0@example.org", "s1@example.org"]
+
+
+def test_a_double_click_on_send_starts_one_send(
+    client, issue, officers, django_capture_on_commit_callbacks, add_subscribers
+):
+    add_subscribers(2, ward_id=RYE_LANE)
+    client.force_login(officers[0])
+    address = f"/admin/newsletters/{issue.pk}/send/"
+    form = send_form(client.get(address).content.decode())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(address, form)
+        second = client.post(address, form)
+
+    (send,) = Send.objects.filter(newsletter=issue)
+    assert first["Location"] == second["Location"] == f"/admin/newsletters/sends/{send.pk}/"
+    assert "This issue had already started sending" in words(client.get(second["Location"]))
+    assert len(mail.outbox) == 2
+
+
+def test_sending_to_one_subscriber_speaks_of_one_and_says_sent_when_done(
+    client, issue, officers, django_capture_on_commit_callbacks, settings, add_subscribers
+):
+    settings.SN_NEWSLETTER_RATE = 0
+    add_subscribers(1, ward_id=RYE_LANE)
+    client.force_login(officers[0])
+    address = f"/admin/newsletters/{issue.pk}/send/"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(address, send_form(client.get(address).content.decode()))
+    progress = client.get(sent["Location"])
+
+    assert "Sending to 1 subscriber." in words(progress)
+    assert heading(progress) == "Sent November newsletter: Rye Lane Safer Neighbourhoods"
+    assert "1 recipient" in words(client.get(address)).split("Sent before")[1]
+
+
+def test_the_send_page_links_to_the_issue_as_it_will_be_sent(client, issue, officers, links_in):
+    client.force_login(officers[0])
+
+    page = client.get(f"/admin/newsletters/{issue.pk}/send/")
+
+    assert issue.url in links_in(page)
+    published = Client().get(issue.url)  # a fresh session, as a new tab may be
+    assert published.status_code == 200 and "Speeding, and a new PCSO." in words(published)
+
+
+def test_the_send_page_of_an_unpublished_issue_says_how_to_see_it(client, issue, officers, links_in):
+    issue.unpublish()
+    client.force_login(officers[0])
+
+    page = client.get(f"/admin/newsletters/{issue.pk}/send/")
+
+    assert "Publish the newsletter to read it as subscribers will, and to send it." in words(page)
+    assert [link for link in links_in(page) if "/edit/preview/" in link] == []  # the editor's unsaved version
 
 
 def test_the_subscribe_form_sets_no_cookie_so_ward_pages_stay_cacheable(client, rye_lane):

@@ -1,3 +1,4 @@
+import re
 from io import StringIO
 
 from django.core.management import call_command
@@ -67,6 +68,20 @@ def test_running_it_again_creates_nothing_and_keeps_what_editors_wrote(db, codep
     assert HomePage.objects.count() == 1 and BoroughIndexPage.objects.count() == 1
 
 
+def test_the_site_gets_its_name_once_and_keeps_an_editors(db, settings):
+    wagtails_new_install()  # a site without a name
+    settings.WAGTAIL_SITE_NAME = "Safer Neighbourhoods (staging)"
+
+    page_tree_build()
+
+    site = Site.objects.get(is_default_site=True)
+    assert site.site_name == "Safer Neighbourhoods (staging)"
+    site.site_name = "Met Safer Neighbourhoods"  # an editor's, in Settings -> Sites
+    site.save()
+    page_tree_build()
+    assert Site.objects.get(is_default_site=True).site_name == "Met Safer Neighbourhoods"
+
+
 def test_the_command_says_what_it_made(db, codepoint_folder):
     geography_import(source=codepoint_folder)
     out = StringIO()
@@ -82,3 +97,13 @@ def test_borough_and_index_pages_list_their_wards(client, sample_london):
 
     assert 'href="/southwark/peckham/"' in borough and 'href="/southwark/rye-lane/"' in borough
     assert 'href="/westminster/"' in index and 'href="/southwark/"' in index
+
+
+def test_the_admin_home_is_headed_with_the_sites_name(client, officers):
+    """Wagtail's first migration makes a site with no name, so its admin home read "localhost"."""
+    client.force_login(officers[0])
+
+    home = client.get("/admin/").content.decode()
+
+    assert re.search(r"<h1[^>]*>\s*Safer Neighbourhoods\s*</h1>", home)
+    assert re.search(r"Pages\s*<span[^>]*>created in Safer Neighbourhoods</span>", home)

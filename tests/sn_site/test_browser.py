@@ -15,6 +15,7 @@ if not os.path.exists(CHROMIUM):
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from priorities.demo import demo_content_load  # noqa: E402
@@ -178,6 +179,40 @@ def test_the_content_security_policy_blocks_nothing_the_site_and_admin_use(brows
     # and Redoc hides the logo when it cannot load).
     blocked = [message for message in blocked if "https://cdn.redoc.ly/" not in message]
     assert blocked == [], "\n".join(blocked)
+
+
+def test_an_officer_gives_their_code_by_keyboard_and_their_account_page_logs_no_errors(browser, site):
+    """Before the code was given, Wagtail's icons came back as the code page, which its script put
+    into the page: a hidden second code form, first in the tab order, after whose right code the
+    officer landed on the raw icons. The Account page logged an error for each time zone Chromium
+    does not know (Wagtail offered every name on the server, "localtime" among them)."""
+    from django.contrib.auth import get_user_model
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    officer = get_user_model().objects.create_user("keyboard-pc", password="a-long-test-password")
+    officer.groups.add(Group.objects.get(name="Southwark officers"))
+    device = TOTPDevice.objects.create(user=officer, name="phone", confirmed=True)
+    page = browser.new_page()
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(f"script error: {error}"))
+    page.goto(site + "/admin/login/")
+    page.get_by_label("Username").fill("keyboard-pc")
+    page.get_by_label("Password").fill("a-long-test-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(site + "/admin/two-factor/?next=/admin/")
+    page.wait_for_load_state("networkidle")
+
+    assert page.locator("[data-sprite] symbol#icon-mail").count() == 1  # the icons, not a copy of the page
+    page.keyboard.type(f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}")
+    page.keyboard.press("Enter")  # into the one code field, which has the focus
+    page.wait_for_url(site + "/admin/")
+    page.goto(site + "/admin/account/")
+    page.wait_for_load_state("networkidle")
+
+    assert page.get_by_label("First Name").is_visible()
+    assert errors == []
 
 
 def test_mistakes_on_the_sign_up_form_and_the_survey_are_shown_again_accessibly(browser, site):

@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import time
+from html.parser import HTMLParser
 from io import StringIO
 from pathlib import Path
 
@@ -84,6 +85,11 @@ def test_make_run_sets_up_briefly_and_ends_with_how_to_sign_in_and_what_to_try(c
     assert f'href="{addresses["A demo survey"]}"' in ward_page  # the ward page links to its borough's survey
     assert "Demo content" in client.get(addresses["A demo survey"]).content.decode()
     assert User.objects.get(username="admin").email  # so a newsletter's "send me a test" has somewhere to go
+    client.force_login(User.objects.get(username="admin"))
+    account = client.get("/admin/account/")
+    saved = client.post("/admin/account/", form_as_shown(account))  # Wagtail requires a first and last name
+    assert saved.status_code == 302, "This field is required" in saved.content.decode()
+    assert "Site Administrator" in client.get("/admin/").content.decode()  # who did what, in the admin
 
     again = run_set_up()
 
@@ -94,6 +100,35 @@ def test_make_run_sets_up_briefly_and_ends_with_how_to_sign_in_and_what_to_try(c
     assert "password  " not in again
     assert "as admin (its password was shown when it was made)" in again
     assert "manage.py changepassword admin" in again
+
+
+class _ShownForm(HTMLParser):
+    """A page's form fields with the values a browser would send if nothing were changed."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields, self.select = {}, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        kind = attrs.get("type", "text")
+        if tag == "input" and attrs.get("name") and kind not in {"file", "submit", "button"}:
+            if kind not in {"checkbox", "radio"} or "checked" in attrs:
+                self.fields[attrs["name"]] = attrs.get("value") or ("on" if kind == "checkbox" else "")
+        elif tag == "select":
+            self.select = attrs.get("name")
+        elif tag == "option" and self.select and ("selected" in attrs or self.select not in self.fields):
+            self.fields[self.select] = attrs.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self.select = None
+
+
+def form_as_shown(response) -> dict:
+    parser = _ShownForm()
+    parser.feed(response.content.decode())
+    return parser.fields
 
 
 class Terminal(io.StringIO):

@@ -685,7 +685,15 @@ ADMIN_WRITES = {
     ),
     "send_newsletter": AdminWrite(
         "newsletter",
-        lambda c, w, s: c.post(reverse("newsletters_admin:send", args=[w.newsletters[s]])),
+        lambda c, w, s: c.post(
+            reverse("newsletters_admin:send", args=[w.newsletters[s]]),
+            # As the Send page posts it: the sends it showed (the world's one), and "send it again" ticked.
+            {
+                "action": "send",
+                "sends_seen": Send.objects.filter(newsletter_id=w.newsletters[s]).count(),
+                "again": "on",
+            },
+        ),
         lambda w, s: Send.objects.filter(newsletter_id=w.newsletters[s]).count(),
     ),
     "test_send_newsletter": AdminWrite(

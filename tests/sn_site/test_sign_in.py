@@ -1,14 +1,17 @@
 """Signing in to the admin: lock-out after wrong passwords, a limit per address, two-factor codes
 (required for admins when switched on), and the audit log of who changed what."""
 
+import datetime
+import html
 import os
+import re
 import subprocess
 import sys
-import time
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -27,6 +30,24 @@ def sign_in(client, username, password=PASSWORD, address="10.0.0.1"):
 
 def code_for(device: TOTPDevice) -> str:
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def wait_over(device) -> None:
+    """As if the wait django-otp sets after a wrong code (1, 2, 4... seconds) had passed."""
+    type(device).objects.filter(pk=device.pk).update(
+        throttling_failure_timestamp=timezone.now() - datetime.timedelta(minutes=5)
+    )
+
+
+def after_wrong_codes(device, count: int) -> None:
+    """As if `count` wrong codes in a row had just been given: the next is checked 2**(count-1) seconds on."""
+    type(device).objects.filter(pk=device.pk).update(
+        throttling_failure_count=count, throttling_failure_timestamp=timezone.now()
+    )
+
+
+def words(response) -> str:
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode()))).strip()
 
 
 @pytest.fixture
@@ -69,11 +90,63 @@ def test_two_factor_asks_for_a_code_after_the_password(client, officers):
     wrong = client.post("/admin/two-factor/", {"code": "000000", "next": "/admin/pages/"})
     assert "That code is not right" in wrong.content.decode()
     assert client.get("/admin/pages/").status_code == 302
-    time.sleep(1.1)  # each wrong code doubles the wait before the next is tried, from one second
+    wait_over(device)
 
     right = client.post("/admin/two-factor/", {"code": code_for(device), "next": "/admin/pages/"})
     assert right.status_code == 302 and right["Location"] == "/admin/pages/"
     assert client.get("/admin/").status_code == 200
+
+
+def test_the_code_page_has_the_admins_icons_before_the_code_is_given(client, officers):
+    """The admin's pages fetch their icons (Wagtail's sprite) with JavaScript: sent to the code page
+    instead, the browser put a hidden second code form on the page, which a keyboard user could
+    tab into and, after a right code, land on the raw icons."""
+    TOTPDevice.objects.create(user=officers[0], name="phone", confirmed=True)
+    sign_in(client, officers[0].username)
+
+    page = client.get("/admin/two-factor/?next=/admin/").content.decode()
+    icons = client.get(re.search(r'data-icon-url="([^"]+)"', page).group(1))
+
+    assert icons.status_code == 200 and icons["Content-Type"].startswith("image/svg+xml")
+    assert 'id="icon-' in icons.content.decode()
+    assert client.get("/admin/").status_code == 302  # the admin itself still waits for the code
+
+
+def test_a_right_code_given_too_soon_after_wrong_ones_is_told_how_long_to_wait(client, officers):
+    officer = officers[0]
+    device = TOTPDevice.objects.create(user=officer, name="phone", confirmed=True)
+    sign_in(client, officer.username)
+    after_wrong_codes(device, 3)
+
+    early = client.post("/admin/two-factor/", {"code": code_for(device), "next": "/admin/pages/"})
+
+    assert early.status_code == 200
+    assert "Too many wrong codes in a row. Wait 4 seconds, then enter the newest code." in words(early)
+    wait_over(device)
+    assert client.post("/admin/two-factor/", {"code": code_for(device)}).status_code == 302
+
+
+def test_setting_up_two_factor_asks_for_the_apps_code_and_waits_after_wrong_ones(client, officers):
+    sign_in(client, officers[0].username)
+
+    page = client.get("/admin/two-factor/setup/")
+
+    assert "Set up two-factor authentication" in words(page) and "Switch on two-factor" in words(page)
+    assert "The 6-digit code your authenticator app shows." in words(page)  # no backup codes yet
+    device = TOTPDevice.objects.get(user=officers[0], confirmed=False)
+    client.post("/admin/two-factor/setup/", {"code": "000000"})
+
+    early = client.post("/admin/two-factor/setup/", {"code": code_for(device)})
+
+    assert "Too many wrong codes in a row. Wait 1 second, then enter the newest code." in words(early)
+    wait_over(device)
+    done = client.post("/admin/two-factor/setup/", {"code": code_for(device)})
+    assert "Two-factor is on: keep your backup codes" in words(done)
+
+    again = client.get("/admin/two-factor/setup/")  # already on: a new app replaces the old one
+
+    assert "Change your authenticator app" in words(again) and "Replace my authenticator app" in words(again)
+    assert '<a href="/admin/">Keep your current app</a>' in again.content.decode()
 
 
 def test_admins_must_set_up_two_factor_when_it_is_required(client, admin_user, officers, settings):

@@ -2,13 +2,19 @@
 their own area only."""
 
 import datetime
+import html
+import re
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
+from priorities.models import Priority, WardPage
 from ward_panels.models import Invitation, PanelMember, Survey, WardPanel
 
 RYE_LANE = "E05011113"
@@ -103,6 +109,103 @@ def test_an_officer_cannot_make_a_survey_for_another_borough(client, southwark_o
 
     assert response.status_code == 200  # the form again, with the error
     assert not Survey.objects.filter(title="Not ours").exists()
+
+
+PECKHAM, SOUTHWARK = "E05011110", "E09000028"
+
+
+def survey_form(**fields) -> dict:
+    """A new one-question survey, as the admin's form posts it."""
+    return nested_form_data(
+        {
+            "title": "Evenings",
+            "introduction": "One question.",
+            "ward": RYE_LANE,
+            "borough": "",
+            "audience": "open",
+            "opens_at": "2026-12-01 09:00",
+            "closes_at": "2026-12-15 09:00",
+            "reminder_after_days": 7,
+            "questions": inline_formset(
+                [
+                    {"kind": "single", "text": "Do you feel safe?", "choices": '["Yes", "No"]', "required": "on"}
+                    | {"max_length": 1000, "scale_min": 1, "scale_max": 5, "max_choices": 3}
+                ]
+            ),
+            "summary": "",
+            "informed_priority": "",
+        }
+        | fields
+    )
+
+
+def field_errors(response, name: str) -> list[str]:
+    form = response.context["form"]
+    return form.errors.get(name, [])
+
+
+def test_a_survey_informs_only_a_priority_of_its_own_area(client, southwark_officer, add_priority):
+    rye_lane = add_priority(WardPage.objects.get(ward_id=RYE_LANE), title="Speeding on Rye Lane")
+    peckham = add_priority(WardPage.objects.get(ward_id=PECKHAM), title="Drug dealing in Peckham Rye park")
+
+    wrong = client.post(
+        "/admin/snippets/ward_panels/survey/add/", survey_form(title="Wrong", informed_priority=peckham.pk)
+    )
+
+    assert wrong.status_code == 200 and not Survey.objects.filter(title="Wrong").exists()
+    assert field_errors(wrong, "informed_priority") == [
+        "Choose a priority from Rye Lane: “Drug dealing in Peckham Rye park” is from Peckham."
+    ]
+    for title, area, priority in [
+        ("Ward", {"ward": RYE_LANE}, rye_lane),
+        ("Borough", {"ward": "", "borough": SOUTHWARK}, peckham),
+    ]:
+        saved = client.post(
+            "/admin/snippets/ward_panels/survey/add/", survey_form(title=title, informed_priority=priority.pk, **area)
+        )
+        assert saved.status_code == 302, field_errors(saved, "informed_priority")
+        assert Survey.objects.get(title=title).informed_priority == priority
+
+
+def test_a_borough_survey_informs_no_priority_of_another_borough(db, sample_london, make_survey, add_priority):
+    survey = make_survey(ward=None, borough_id=SOUTHWARK)
+    survey.informed_priority = add_priority(WardPage.objects.get(ward_id=ST_JAMESS), title="Pickpockets")
+
+    with pytest.raises(ValidationError) as refused:
+        survey.full_clean()
+
+    assert refused.value.message_dict["informed_priority"] == [
+        "Choose a priority from a ward in Southwark: “Pickpockets” is from St. James's."
+    ]
+
+
+def test_the_informed_priority_choices_name_their_ward_and_date_in_a_few_queries(
+    client, southwark_officer, add_priority
+):
+    rye_lane, peckham = WardPage.objects.get(ward_id=RYE_LANE), WardPage.objects.get(ward_id=PECKHAM)
+    older = add_priority(rye_lane, title="Speeding", status="resolved")
+    Priority.objects.filter(pk=older.pk).update(agreed_on=datetime.date(2026, 3, 2))
+    add_priority(rye_lane, title="Speeding")
+    add_priority(peckham, title="Speeding")
+
+    def choices():
+        page = client.get("/admin/snippets/ward_panels/survey/add/")
+        select = re.search(r'<select name="informed_priority".*?</select>', page.content.decode(), re.S).group()
+        return [html.unescape(label) for label in re.findall(r"<option[^>]*>([^<]+)</option>", select)]
+
+    with CaptureQueriesContext(connection) as three:
+        listed = choices()
+    for n in range(5):
+        add_priority(peckham, title=f"Another {n}", status="resolved")  # at most three active a ward
+    with CaptureQueriesContext(connection) as eight:
+        assert len(choices()) == len(listed) + 5
+
+    assert listed[1:] == [
+        "Peckham: Speeding (agreed 1 September 2026)",
+        "Rye Lane: Speeding (agreed 1 September 2026)",
+        "Rye Lane: Speeding (agreed 2 March 2026, resolved)",
+    ]
+    assert len(eight) == len(three)  # not a query per choice
 
 
 def test_sending_invitations_from_the_admin(client, southwark_officer, surveys, django_capture_on_commit_callbacks):

@@ -14,9 +14,9 @@ RULE = "-" * 72
 
 class Command(BaseCommand):
     help = (
-        "Create the administrator 'admin' (with an email address, and a random password printed once) if the "
-        "site has no administrator yet, then print how to sign in and the addresses to try. Never changes an "
-        "existing account."
+        "Create the administrator 'admin' (named Site Administrator, with an email address, and a random "
+        "password printed once) if the site has no administrator yet, then print how to sign in and the addresses "
+        "to try. Never changes an existing account."
     )
 
     def add_arguments(self, parser):
@@ -30,7 +30,10 @@ class Command(BaseCommand):
         lines = ["", RULE, f"Safer Neighbourhoods is ready: {base}/", ""]
         if admin is None:
             password = secrets.token_urlsafe(12)
-            admin = User.objects.create_superuser(username=username, email=email, password=password)
+            # Named, as Wagtail's Account page requires before it saves anything; the audit log shows it.
+            admin = User.objects.create_superuser(
+                username=username, email=email, password=password, first_name="Site", last_name="Administrator"
+            )
             lines += [
                 f"Sign in to the admin at {base}/admin/",
                 f"  username  {username}",
