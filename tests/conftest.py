@@ -103,6 +103,12 @@ def pytest_collection_modifyitems(items):
             "These files mix tests that commit (transaction=True, live_server) with tests that do not; "
             f"move the ones that commit to a file of their own: {', '.join(mixed)}"
         )
+    # Within a file, the tests that start from an empty database run before the module's sample
+    # London is built, since it stays until the file's last test; the files keep their order.
+    first = {}
+    for index, item in enumerate(items):
+        first.setdefault(item.path, index)
+    items.sort(key=lambda item: (first[item.path], "_sample_london_for_module" in item.fixturenames))
 
 
 @pytest.fixture
