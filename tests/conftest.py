@@ -13,6 +13,7 @@ from django.test import override_settings
 from django.utils import timezone
 from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
+from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from newsletters.models import Subscriber, Subscription
 from priorities.models import Event, Priority, PriorityCategory, PriorityUpdate, TeamMember
@@ -280,6 +281,38 @@ def survey_page_form():
             f"q{q[4]}-1": "2",
             f"q{q[4]}-2": "3",
         }
+
+    return form
+
+
+@pytest.fixture(scope="session")
+def survey_admin_form():
+    """survey_admin_form(**fields): a new open survey of one question for Rye Lane, open from an
+    hour ago for two weeks, as the admin's form posts it."""
+
+    def form(**fields) -> dict:
+        now = timezone.localtime()
+        return nested_form_data(
+            {
+                "title": "Evenings",
+                "introduction": "One question.",
+                "ward": "E05011113",
+                "borough": "",
+                "audience": "open",
+                "opens_at": f"{now - datetime.timedelta(hours=1):%Y-%m-%d %H:%M}",
+                "closes_at": f"{now + datetime.timedelta(days=14):%Y-%m-%d %H:%M}",
+                "reminder_after_days": 7,
+                "questions": inline_formset(
+                    [
+                        {"kind": "single", "text": "Do you feel safe?", "choices": '["Yes", "No"]', "required": "on"}
+                        | {"max_length": 1000, "scale_min": 1, "scale_max": 5, "max_choices": 3}
+                    ]
+                ),
+                "summary": "",
+                "informed_priority": "",
+            }
+            | fields
+        )
 
     return form
 

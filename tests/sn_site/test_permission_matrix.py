@@ -44,7 +44,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from wagtail.log_actions import log
 from wagtail.models import Page
-from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from newsletters.emails import preferences_token, unsubscribe_token
 from newsletters.models import Delivery, NewsletterPage, Send, Subscriber, Subscription
@@ -106,11 +105,21 @@ def relation(role: str, scope: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def world(_sample_london_for_module, django_db_blocker, add_priority, make_survey, good_answers, survey_page_form):
+def world(
+    _sample_london_for_module,
+    django_db_blocker,
+    add_priority,
+    make_survey,
+    good_answers,
+    survey_page_form,
+    survey_admin_form,
+):
     """Built once on the module's sample London, in its transaction: rolled back after the module's
     last test, and each test runs in a savepoint of it, as pytest-django's `db` does."""
     with django_db_blocker.unblock(), override_settings(SN_DATA_DIR=""):
-        return _build(add_priority, make_survey, good_answers, survey_page_form)
+        built = _build(add_priority, make_survey, good_answers, survey_page_form)
+    built.survey_admin_form = survey_admin_form
+    return built
 
 
 def _build(add_priority, make_survey, good_answers, survey_page_form):
@@ -631,28 +640,10 @@ def test_admin_view_of_one_object(as_role, world, role, name, scope):
 # Admin writes: a refused POST changes nothing -------------------------------------------------------
 
 
-def survey_form(title: str, scope: str) -> dict:
+def area_fields(scope: str) -> dict:
+    """A survey's ward and borough boxes as the admin's form posts them, for a scope of the matrix."""
     code = AREAS[scope]
-    return nested_form_data(
-        {
-            "title": title,
-            "introduction": "x",
-            "ward": code if scope.startswith("ward") else "",
-            "borough": code if scope.startswith("borough") else "",
-            "audience": "open",
-            "opens_at": (NOW - datetime.timedelta(hours=1)).strftime("%Y-%m-%d %H:%M"),
-            "closes_at": (NOW + datetime.timedelta(days=14)).strftime("%Y-%m-%d %H:%M"),
-            "reminder_after_days": 7,
-            "questions": inline_formset(
-                [
-                    {"kind": "single", "text": "Do you feel safe?", "choices": '["Yes", "No"]', "required": "on"}
-                    | {"max_length": 1000, "scale_min": 1, "scale_max": 5, "max_choices": 3}
-                ]
-            ),
-            "summary": "",
-            "informed_priority": "",
-        }
-    )
+    return {"ward": code if scope.startswith("ward") else "", "borough": code if scope.startswith("borough") else ""}
 
 
 def _page(pk):
@@ -733,7 +724,10 @@ ADMIN_WRITES = {
     ),
     "add_survey": AdminWrite(
         "survey",
-        lambda c, w, s: c.post(reverse("wagtailsnippets_ward_panels_survey:add"), survey_form(f"Added for {s}", s)),
+        lambda c, w, s: c.post(
+            reverse("wagtailsnippets_ward_panels_survey:add"),
+            w.survey_admin_form(title=f"Added for {s}", **area_fields(s)),
+        ),
         lambda w, s: Survey.objects.filter(title=f"Added for {s}").exists(),
         refused_with_form=True,
     ),

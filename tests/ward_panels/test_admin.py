@@ -114,42 +114,17 @@ def test_an_officer_cannot_make_a_survey_for_another_borough(client, southwark_o
 PECKHAM, SOUTHWARK = "E05011110", "E09000028"
 
 
-def survey_form(**fields) -> dict:
-    """A new one-question survey, as the admin's form posts it."""
-    return nested_form_data(
-        {
-            "title": "Evenings",
-            "introduction": "One question.",
-            "ward": RYE_LANE,
-            "borough": "",
-            "audience": "open",
-            "opens_at": "2026-12-01 09:00",
-            "closes_at": "2026-12-15 09:00",
-            "reminder_after_days": 7,
-            "questions": inline_formset(
-                [
-                    {"kind": "single", "text": "Do you feel safe?", "choices": '["Yes", "No"]', "required": "on"}
-                    | {"max_length": 1000, "scale_min": 1, "scale_max": 5, "max_choices": 3}
-                ]
-            ),
-            "summary": "",
-            "informed_priority": "",
-        }
-        | fields
-    )
-
-
 def field_errors(response, name: str) -> list[str]:
     form = response.context["form"]
     return form.errors.get(name, [])
 
 
-def test_a_survey_informs_only_a_priority_of_its_own_area(client, southwark_officer, add_priority):
+def test_a_survey_informs_only_a_priority_of_its_own_area(client, southwark_officer, add_priority, survey_admin_form):
     rye_lane = add_priority(WardPage.objects.get(ward_id=RYE_LANE), title="Speeding on Rye Lane")
     peckham = add_priority(WardPage.objects.get(ward_id=PECKHAM), title="Drug dealing in Peckham Rye park")
 
     wrong = client.post(
-        "/admin/snippets/ward_panels/survey/add/", survey_form(title="Wrong", informed_priority=peckham.pk)
+        "/admin/snippets/ward_panels/survey/add/", survey_admin_form(title="Wrong", informed_priority=peckham.pk)
     )
 
     assert wrong.status_code == 200 and not Survey.objects.filter(title="Wrong").exists()
@@ -161,7 +136,8 @@ def test_a_survey_informs_only_a_priority_of_its_own_area(client, southwark_offi
         ("Borough", {"ward": "", "borough": SOUTHWARK}, peckham),
     ]:
         saved = client.post(
-            "/admin/snippets/ward_panels/survey/add/", survey_form(title=title, informed_priority=priority.pk, **area)
+            "/admin/snippets/ward_panels/survey/add/",
+            survey_admin_form(title=title, informed_priority=priority.pk, **area),
         )
         assert saved.status_code == 302, field_errors(saved, "informed_priority")
         assert Survey.objects.get(title=title).informed_priority == priority
