@@ -32,9 +32,11 @@ QUESTIONS = [
 
 
 def demo_surveys_ensure(*, now: datetime.datetime | None = None) -> list[Survey]:
-    """An open demo survey for every borough with a published page that has none open, open for 90
-    days. Returns every borough's open demo survey, by borough name."""
+    """An open demo survey for every borough with a published page that has none open, open until
+    the end of the day 90 days on (11:59pm, London time). Returns every borough's open demo survey, by borough name."""
     now = now or timezone.now()
+    last_day = timezone.localdate(now) + datetime.timedelta(days=90)
+    closes_at = timezone.make_aware(datetime.datetime.combine(last_day, datetime.time(23, 59)))
     open_demos = Survey.objects.filter(
         title=DEMO_TITLE, audience=Survey.Audience.OPEN, borough__isnull=False, closes_at__gt=now
     )
@@ -55,7 +57,7 @@ def demo_surveys_ensure(*, now: datetime.datetime | None = None) -> list[Survey]
                 borough=borough,
                 audience=Survey.Audience.OPEN,
                 opens_at=now - datetime.timedelta(hours=1),
-                closes_at=now + datetime.timedelta(days=90),
+                closes_at=closes_at,
             )
             Question.objects.bulk_create(
                 Question(survey=survey, sort_order=order, **fields) for order, fields in enumerate(QUESTIONS)

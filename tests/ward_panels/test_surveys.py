@@ -464,6 +464,16 @@ def test_a_new_site_has_a_labelled_demo_survey_for_each_borough_linked_from_its_
     assert f"/surveys/{surveys['E09000028'].pk}/" in out.getvalue()
 
 
+def test_a_demo_survey_closes_at_the_end_of_a_day_not_at_the_minute_it_was_made(client, sample_london):
+    from ward_panels.demo import demo_surveys_ensure
+
+    made_at = datetime.datetime(2026, 12, 2, 0, 59, tzinfo=datetime.UTC)
+    survey = demo_surveys_ensure(now=made_at)[0]
+
+    assert timezone.localtime(survey.closes_at).replace(tzinfo=None) == datetime.datetime(2027, 3, 2, 23, 59)
+    assert "It closes on 2 March 2027 at 11:59pm." in client.get(f"/surveys/{survey.pk}/").content.decode()
+
+
 def open_surveys_around_rye_lane(make_survey) -> dict[str, Survey]:
     """Surveys Rye Lane's page lists (its own and Southwark's, open to anyone now) and some it must not."""
     later = NOW + datetime.timedelta(days=30)
