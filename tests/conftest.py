@@ -19,7 +19,8 @@ from newsletters.models import Subscriber, Subscription
 from priorities.models import Event, Priority, PriorityCategory, PriorityUpdate, TeamMember
 from priorities.services import geography_import, page_tree_build
 from tests.priorities.codepoint_sample import write_borough_outlines, write_codepoint
-from ward_panels.models import Question, Survey
+from ward_panels.models import EqualityMonitoring, Question, Response, Survey
+from ward_panels.services import equality_pool_flush
 
 
 @pytest.fixture(autouse=True)
@@ -216,10 +217,11 @@ def add_event():
 
 @pytest.fixture(scope="session")
 def make_survey():
-    """make_survey(audience=panel, ward=Rye Lane, **fields): an open survey of five questions (one of
-    each kind), open since yesterday for two weeks."""
+    """make_survey(audience=panel, ward=Rye Lane, answered=0, **fields): an open survey of five
+    questions (one of each kind), open since yesterday for two weeks; `answered`: that many people
+    have responded (with no answers to count)."""
 
-    def make(audience=Survey.Audience.PANEL, ward="E05011113", **fields) -> Survey:
+    def make(audience=Survey.Audience.PANEL, ward="E05011113", answered=0, **fields) -> Survey:
         for name in ("Speeding", "Burglary", "Drug dealing"):
             PriorityCategory.objects.get_or_create(name=name)
         now = timezone.now()
@@ -243,9 +245,22 @@ def make_survey():
         Question.objects.create(
             survey=survey, sort_order=5, kind="text", text="Anything else?", required=False, max_length=50
         )
+        Response.objects.bulk_create(Response(survey=survey) for _ in range(answered))
         return survey
 
     return make
+
+
+@pytest.fixture(scope="session")
+def equality_written():
+    """equality_written(survey, *fields): the survey's equality answers once the pool has written
+    them out (services.equality_pool_flush), as dicts of the fields asked for."""
+
+    def written(survey: Survey, *fields: str) -> list[dict]:
+        equality_pool_flush(survey=survey)
+        return list(EqualityMonitoring.objects.filter(survey=survey).values(*fields))
+
+    return written
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """Admin pages beyond editing: preview a survey, send its invitations, read its results, import
 members. Each is for the officers of the survey's or panel's own area (and administrators)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -16,9 +17,10 @@ from wagtail.models import ModelLogEntry
 from sn_site.operations import queued
 
 from .forms import MemberImportForm
-from .models import PanelMember, Survey, WardPanel
+from .models import EqualityMonitoring, PanelMember, Survey, WardPanel
 from .permissions import AreaPermissionPolicy, in_area
 from .selectors import survey_panels, survey_results
+from .services import equality_tables_freeze
 from .services import members_import as import_members
 from .tasks import invitations_send as send_task
 from .views import _fields
@@ -62,7 +64,14 @@ def invitations_send(request, pk: int):
 
 def results(request, pk: int):
     survey = _allowed(request, Survey, pk, "view")
-    return TemplateResponse(request, "ward_panels/admin/results.html", {"results": survey_results(survey)})
+    equality_tables_freeze(survey=survey)
+    results = survey_results(survey)
+    equality = [(EqualityMonitoring.QUESTIONS[name], options) for name, options in (results.equality or {}).items()]
+    return TemplateResponse(
+        request,
+        "ward_panels/admin/results.html",
+        {"results": results, "equality": equality, "min_public": settings.SN_PUBLIC_RESULTS_MIN_ANSWERS},
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -20,7 +20,14 @@ from sn_site.api import AnonymousRateLimit, Pages, cached_read
 
 from .models import EqualityMonitoring, Question, Survey
 from .selectors import officer_can_see, survey_for_answering, survey_results, survey_rules, surveys_open
-from .services import SubmissionRefused, equality_record, invitation_for_token, receipt_for, response_submit
+from .services import (
+    SubmissionRefused,
+    equality_record,
+    equality_tables_freeze,
+    invitation_for_token,
+    receipt_for,
+    response_submit,
+)
 
 
 class SurveyAnswerLimit(AnonymousRateLimit):
@@ -222,8 +229,8 @@ OPTION = inline_serializer(
     "OptionResult",
     {
         "label": serializers.CharField(),
-        "count": serializers.IntegerField(allow_null=True, help_text="null: fewer than 10, or would reveal one"),
-        "percent": serializers.FloatField(allow_null=True),
+        "count": serializers.IntegerField(allow_null=True, help_text="null: hidden (equality figures only)"),
+        "percent": serializers.FloatField(allow_null=True, help_text="of the people who answered the question"),
     },
     many=True,
 )
@@ -246,7 +253,11 @@ def results_output(results) -> dict:
             }
             for item in results.questions
         ],
-        "equality": {name: [vars(option) for option in options] for name, options in results.equality.items()},
+        "equality": (
+            {name: [vars(option) for option in options] for name, options in results.equality.items()}
+            if results.equality is not None
+            else None
+        ),
         "equality_answered": results.equality_answered,
     }
 
@@ -258,8 +269,9 @@ class ResultsApi(APIView):
 
     @extend_schema(
         summary="A survey's results (officers)",
-        description="Counts under 10 are hidden (null), and others too where a hidden one could be worked out "
-        "by subtraction. Equality figures are counts only.",
+        description="Every opinion count, percentage (of the people who answered the question) and mean, and the "
+        "written answers. Equality figures are null until the survey has been closed a day, then made once: "
+        "counts only, those under 10 hidden (null), and others too where a hidden one could be worked out.",
         responses={
             200: inline_serializer(
                 "SurveyResults",
@@ -272,14 +284,14 @@ class ResultsApi(APIView):
                             "id": serializers.IntegerField(),
                             "text": serializers.CharField(),
                             "kind": serializers.CharField(),
-                            "answered": serializers.IntegerField(allow_null=True),
+                            "answered": serializers.IntegerField(),
                             "options": OPTION,
                             "mean": serializers.FloatField(allow_null=True),
                             "texts": serializers.ListField(child=serializers.CharField()),
                         },
                         many=True,
                     ),
-                    "equality": serializers.DictField(),
+                    "equality": serializers.DictField(allow_null=True),
                     "equality_answered": serializers.IntegerField(allow_null=True),
                 },
             ),
@@ -289,7 +301,9 @@ class ResultsApi(APIView):
         tags=["surveys"],
     )
     def get(self, request, pk: int):
-        return Response(results_output(survey_results(_officer_survey(request, pk))))
+        survey = _officer_survey(request, pk)
+        equality_tables_freeze(survey=survey)
+        return Response(results_output(survey_results(survey)))
 
 
 class ResultsCsvApi(APIView):
@@ -301,7 +315,9 @@ class ResultsCsvApi(APIView):
         tags=["surveys"],
     )
     def get(self, request, pk: int):
-        results = survey_results(_officer_survey(request, pk))
+        survey = _officer_survey(request, pk)
+        equality_tables_freeze(survey=survey)
+        results = survey_results(survey)
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(["question", "option", "count", "percent"])
@@ -313,9 +329,11 @@ class ResultsCsvApi(APIView):
             if item.question.kind == Question.Kind.TEXT:
                 for text in item.texts:
                     writer.writerow([_text(item.question.text), _text(text), "", ""])
-        for name, options in results.equality.items():
+        for name, options in (results.equality or {}).items():
             for option in options:
-                writer.writerow([f"Equality: {name}", option.label, _cell(option.count), _cell(option.percent)])
+                writer.writerow(
+                    [f"Equality: {EqualityMonitoring.QUESTIONS[name]}", option.label, _cell(option.count), ""]
+                )
         response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="survey-{results.survey.pk}-results.csv"'
         return response
@@ -328,4 +346,4 @@ def _text(value: str) -> str:
 
 
 def _cell(value) -> str:
-    return "hidden" if value is None else str(value)  # under 10, or would reveal one that is
+    return "hidden" if value is None else str(value)  # an equality count under 10, or one that would reveal it

@@ -3,13 +3,15 @@ cannot come to an evening meeting tell their team what matters ("you said").
 
 Contact details (PanelMember), answers (Response, Answer) and equality monitoring
 (EqualityMonitoring) are kept in separate tables: equality answers carry no link to a person or a
-response, and are only ever counted.
+response, by key, transaction, order or time, and are only ever counted (see services: the
+equality pool).
 """
 
 import datetime
 import secrets
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -173,6 +175,13 @@ class Survey(ClusterableModel):
             errors["ward"] = "Choose a ward, or a borough for every ward in it (not both)."
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             errors["closes_at"] = "The survey must close after it opens."
+        if self.summary_published and self.pk:
+            answered = self.responses.count()
+            if answered < settings.SN_PUBLIC_RESULTS_MIN_ANSWERS:
+                errors["summary_published"] = (
+                    f"A summary is published only when at least {settings.SN_PUBLIC_RESULTS_MIN_ANSWERS} people "
+                    f"answered, so that no one can be picked out: this survey has {answered}."
+                )
         if self.informed_priority_id and "ward" not in errors:
             outside = self._informed_priority_outside_area()
             if outside:
@@ -305,7 +314,6 @@ class Response(models.Model):
     respondent_key = models.CharField(
         max_length=64, null=True, blank=True, help_text="A keyed hash of an email address or a browser's id."
     )
-    equality_recorded = models.BooleanField(default=False, help_text="The optional equality step is done.")
     submitted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -339,7 +347,8 @@ PREFER_NOT = ("prefer_not", "Prefer not to say")
 class EqualityMonitoring(models.Model):
     """Optional equality answers for a survey: counted, never shown per person. Deliberately no
     link to a response, a member or a time, and a random key (no order), so no answer can be traced
-    back to who gave it."""
+    back to who gave it. Rows are written only from the pool (EqualityPending), in shuffled batches
+    of many people's answers, never as someone answers (services.equality_pool_flush)."""
 
     class AgeBand(models.TextChoices):
         UNDER_18 = "under_18", "Under 18"
@@ -453,3 +462,45 @@ class EqualityMonitoring(models.Model):
         "caring": "Do you look after, or give help or support to, anyone because of their health or age?",
     }
     FIELDS = tuple(QUESTIONS)
+
+
+class EqualityPending(models.Model):
+    """Equality answers waiting in the pool, sealed (encrypted with a key made from the site's
+    secret key), so a reader of the database alone cannot see them while the time they were written
+    still says whose they might be. Nothing links a row to a response: it is written in a
+    transaction of its own, after the response's, with a random key and no time."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="equality_pending")
+    sealed = models.TextField()
+
+    def __str__(self) -> str:
+        return "Equality answers (waiting)"
+
+
+class EqualityReceiptUsed(models.Model):
+    """A receipt that has been used for equality answers, so it cannot be used twice: the hash of
+    its random nonce (never stored with the response), and the day it was used, kept two days."""
+
+    digest = models.CharField(max_length=64, primary_key=True)
+    used_on = models.DateField()
+
+    def __str__(self) -> str:
+        return "Used receipt"
+
+
+class EqualityTables(models.Model):
+    """A survey's equality figures, made once after it closed and never again, so no two views of
+    them can differ by one person. `tables`: for each question, [label, count or null] pairs
+    including "Not answered", with small counts hidden (suppression.suppress_counts)."""
+
+    survey = models.OneToOneField(Survey, on_delete=models.CASCADE, primary_key=True, related_name="equality_tables")
+    answered = models.PositiveIntegerField(help_text="How many people gave equality answers.")
+    tables = models.JSONField()
+    made_on = models.DateField()
+
+    class Meta:
+        verbose_name_plural = "equality tables"
+
+    def __str__(self) -> str:
+        return f"Equality tables for survey {self.survey_id}"

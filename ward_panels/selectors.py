@@ -1,5 +1,5 @@
-"""Reads for ward panels: what a survey asks, who may see its results, and the results themselves,
-with small numbers suppressed."""
+"""Reads for ward panels: what a survey asks, who may see its results, and the results themselves
+(every opinion count for the team; equality figures frozen, with small numbers hidden)."""
 
 import re
 import time
@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from priorities.models import BoroughPage, Ward, WardPage
 
-from .models import Answer, EqualityMonitoring, Invitation, PanelMember, Question, Response, Survey, WardPanel
-from .suppression import THRESHOLD, suppress_counts
+from .models import Answer, EqualityTables, Invitation, PanelMember, Question, Response, Survey, WardPanel
+from .suppression import THRESHOLD
 
 
 def survey_for_answering(pk) -> Survey | None:
@@ -186,11 +186,14 @@ def ward_page_surveys(ward: Ward) -> WardSurveys:
     summaries = (
         Survey.objects.filter(area, summary_published=True, closes_at__lte=now)
         .exclude(summary="")
+        .annotate(answered=Count("responses"))
+        .filter(answered__gte=settings.SN_PUBLIC_RESULTS_MIN_ANSWERS)
         .order_by("-closes_at")
         .values("pk")[:YOU_SAID_SHOWN]
     )
     surveys = list(
         Survey.objects.filter((area & _open_to_anyone(now)) | Q(pk__in=summaries))
+        .annotate(answered=Count("responses"))
         .select_related("informed_priority", "borough")
         .defer("introduction", "borough__outline")
     )
@@ -229,44 +232,45 @@ def surveys_for_officer(user):
 @dataclass(frozen=True)
 class OptionResult:
     label: str
-    count: int | None  # None: suppressed
-    percent: float | None
+    count: int | None  # None: hidden (equality figures only)
+    percent: float | None  # of the people who answered the question
 
 
 @dataclass(frozen=True)
 class QuestionResult:
     question: Question
-    answered: int | None  # None: fewer than THRESHOLD, suppressed
+    answered: int  # people who answered this question
     options: list[OptionResult]
-    mean: float | None  # rating: the average; ranking: unused
-    texts: list[str]  # free text answers, for officers
+    mean: float | None  # rating: the average
+    texts: list[str]  # free text answers, for the team to read
 
 
 @dataclass(frozen=True)
 class SurveyResults:
+    """What the survey's own team reads: every opinion count, percentage and mean (the answers are
+    anonymous opinions it asked for), and the equality figures only once the survey has closed,
+    from their frozen tables, with small counts hidden."""
+
     survey: Survey
     invited: int
     responded: int
     questions: list[QuestionResult]
-    equality: dict[str, list[OptionResult]]  # field name -> categories
-    equality_answered: int | None
+    equality: dict[str, list[OptionResult]] | None  # None: not made yet (the survey is open)
+    equality_answered: int | None  # None: fewer than THRESHOLD people, or not made yet
 
 
-def _options(labels: list[str], counts: list[int]) -> list[OptionResult]:
-    shown, total = suppress_counts(counts)
+def _options(labels: list[str], counts: list[int], answered: int) -> list[OptionResult]:
+    """Each option's count, and its share of the people who answered (so with multiple choice the
+    shares can add up to more than 100%: 10 of 10 people choosing it is 100%)."""
     return [
-        OptionResult(label, count, round(100 * count / total, 1) if count is not None and total else None)
-        for label, count in zip(labels, shown, strict=True)
+        OptionResult(label, count, round(100 * count / answered, 1) if answered else None)
+        for label, count in zip(labels, counts, strict=True)
     ]
 
 
-def _published(n: int) -> int | None:
-    return n if n >= THRESHOLD else None
-
-
 def survey_results(survey: Survey) -> SurveyResults:
-    """Counts and percentages per question, and equality figures, with every count under 10
-    hidden, and others too where a hidden one could be worked out by subtraction."""
+    """A survey's results for the officers of its area: every count, percentage and mean, the
+    written answers, and its equality tables once made (services.equality_tables_freeze)."""
     answers_by_question: dict[int, list] = {}
     for question_id, value in Answer.objects.filter(response__survey=survey).values_list("question_id", "value"):
         answers_by_question.setdefault(question_id, []).append(value)
@@ -280,29 +284,29 @@ def survey_results(survey: Survey) -> SurveyResults:
         elif question.kind == Question.Kind.RANKING:
             # How often each option was put first.
             firsts = Counter(value[0] for value in values if value)
-            options = _options(labels, [firsts[label] for label in labels])
+            options = _options(labels, [firsts[label] for label in labels], len(values))
         else:
             tally = Counter()
             for value in values:
                 tally.update(value if isinstance(value, list) else [str(value)])
-            options = _options(labels, [tally[label] for label in labels])
-            if question.kind == Question.Kind.RATING and len(values) >= THRESHOLD:
+            options = _options(labels, [tally[label] for label in labels], len(values))
+            if question.kind == Question.Kind.RATING and values:
                 mean = round(sum(int(value) for value in values) / len(values), 2)
-        questions.append(QuestionResult(question, _published(len(values)), options, mean, texts))
-    equality_rows = list(EqualityMonitoring.objects.filter(survey=survey).values(*EqualityMonitoring.FIELDS))
-    equality = {}
-    for name in EqualityMonitoring.FIELDS:
-        choices = EqualityMonitoring._meta.get_field(name).choices
-        tally = Counter(row[name] for row in equality_rows if row[name])
-        equality[name] = _options([label for _value, label in choices], [tally[value] for value, _label in choices])
-    counts = Invitation.objects.filter(survey=survey).aggregate(invited=Count("pk"))
+        questions.append(QuestionResult(question, len(values), options, mean, texts))
+    frozen = EqualityTables.objects.filter(survey=survey).first()
+    equality, equality_answered = None, None
+    if frozen is not None:
+        equality = {
+            name: [OptionResult(label, count, None) for label, count in rows] for name, rows in frozen.tables.items()
+        }
+        equality_answered = frozen.answered if frozen.answered >= THRESHOLD else None
     return SurveyResults(
         survey=survey,
-        invited=counts["invited"],
+        invited=Invitation.objects.filter(survey=survey).count(),
         responded=survey.responses.count(),
         questions=questions,
         equality=equality,
-        equality_answered=_published(len(equality_rows)),
+        equality_answered=equality_answered,
     )
 
 

@@ -2,17 +2,25 @@
 equality answers, importing and removing members, erasing a person's data on request, and deleting
 personal data when its retention period ends."""
 
+import base64
 import csv
 import datetime
+import hashlib
 import io
+import json
+import random
+import secrets
+from collections import Counter
 from dataclasses import dataclass, field
 
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -24,6 +32,9 @@ from .models import (
     CONSENT_WORDING,
     Answer,
     EqualityMonitoring,
+    EqualityPending,
+    EqualityReceiptUsed,
+    EqualityTables,
     Invitation,
     PanelMember,
     Question,
@@ -32,9 +43,12 @@ from .models import (
     WardPanel,
 )
 from .selectors import QuestionRules, SurveyRules, survey_panels, survey_reply_addresses
+from .suppression import suppress_counts
 
 INVITATION_SALT = "ward_panels.invitation"
 RECEIPT_SALT = "ward_panels.receipt"
+RECEIPT_DAYS = 1  # how long after answering the equality questions can be answered
+EQUALITY_SALT = "ward_panels.equality"
 
 
 class SubmissionRefused(Exception):
@@ -69,8 +83,10 @@ def respondent_key(survey: Survey, identity: str) -> str:
 
 
 def receipt_for(response: Response) -> str:
-    """What lets the person who answered (and only them) add the optional equality answers."""
-    return signing.dumps(response.pk, salt=RECEIPT_SALT)
+    """What lets the person who answered (and only them) add the optional equality answers: the
+    survey and a random nonce, signed. It names no response, and the nonce is kept nowhere, so the
+    equality answers it brings cannot be tied back to the answers it followed."""
+    return signing.dumps({"survey": response.survey_id, "nonce": secrets.token_urlsafe(16)}, salt=RECEIPT_SALT)
 
 
 # Answering --------------------------------------------------------------------------------------
@@ -190,27 +206,42 @@ def response_submit(
     return response
 
 
-def _receipt_response_pk(receipt: str) -> int:
+def _receipt_opened(receipt: str) -> dict:
     try:
-        return signing.loads(receipt, salt=RECEIPT_SALT, max_age=datetime.timedelta(days=1))
+        opened = signing.loads(receipt, salt=RECEIPT_SALT, max_age=datetime.timedelta(days=RECEIPT_DAYS))
     except (signing.BadSignature, TypeError):
-        raise SubmissionRefused({"receipt": ["This form has expired. Thank you for answering."]}) from None
+        opened = None
+    if not isinstance(opened, dict) or not isinstance(opened.get("nonce"), str):
+        raise SubmissionRefused({"receipt": ["This form has expired. Thank you for answering."]})
+    return opened
 
 
 def receipt_is_current(receipt: str) -> bool:
     """A receipt this site made, for a response given in the last day."""
     try:
-        _receipt_response_pk(receipt)
+        _receipt_opened(receipt)
     except SubmissionRefused:
         return False
     return True
 
 
-def equality_record(*, receipt: str, answers: dict, survey: Survey | None = None) -> None:
-    """The optional equality answers, stored apart from the response they followed. Once per
-    response, and only with the receipt of a response to this survey."""
-    response_pk = _receipt_response_pk(receipt)
-    if survey is not None and not Response.objects.filter(pk=response_pk, survey=survey).exists():
+def _equality_key() -> MultiFernet:
+    """The key equality answers are sealed with in the pool, made from the site's secret key (and
+    its fallbacks, so that a rotated key can still open what was sealed before)."""
+    keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return MultiFernet(
+        [Fernet(base64.urlsafe_b64encode(hashlib.sha256(f"{EQUALITY_SALT}:{key}".encode()).digest())) for key in keys]
+    )
+
+
+def equality_record(*, survey: Survey, receipt: str, answers: dict, now=None) -> None:
+    """The optional equality answers, once per response, with the receipt given for it: sealed
+    into the pool (EqualityPending) in a transaction that touches nothing of the response, so not
+    even the database's own bookkeeping (a shared transaction id) ties them together.
+    equality_pool_flush writes them out later among others'."""
+    now = now or timezone.now()
+    opened = _receipt_opened(receipt)
+    if opened.get("survey") != survey.pk:
         raise SubmissionRefused({"receipt": ["This receipt is for another survey."]})
     if not isinstance(answers, dict):
         raise SubmissionRefused({"equality": ["Send the answers as an object."]})
@@ -227,13 +258,77 @@ def equality_record(*, receipt: str, answers: dict, survey: Survey | None = None
         values[name] = given
     if errors:
         raise SubmissionRefused({"equality": errors})
-    with transaction.atomic():
-        claimed = Response.objects.filter(pk=response_pk, equality_recorded=False).update(equality_recorded=True)
-        if not claimed:
-            raise SubmissionRefused({"receipt": ["These answers have already been given. Thank you."]})
-        if values:
-            survey_id = Response.objects.values_list("survey_id", flat=True).get(pk=response_pk)
-            EqualityMonitoring.objects.create(survey_id=survey_id, **values)
+    if EqualityTables.objects.filter(survey=survey).exists():
+        raise SubmissionRefused({"receipt": ["This survey has closed and its figures are made. Thank you."]})
+    digest = hashlib.sha256(opened["nonce"].encode()).hexdigest()
+    try:
+        with transaction.atomic():
+            EqualityReceiptUsed.objects.create(digest=digest, used_on=timezone.localdate(now))
+            if values:
+                sealed = _equality_key().encrypt(json.dumps(values).encode()).decode()
+                EqualityPending.objects.create(survey=survey, sealed=sealed)
+    except IntegrityError:
+        raise SubmissionRefused({"receipt": ["These answers have already been given. Thank you."]}) from None
+
+
+def equality_pool_flush(*, now=None, survey: Survey | None = None) -> int:
+    """Write the pool's equality answers out, in shuffled order and in one transaction a survey,
+    for each survey with at least SN_EQUALITY_BATCH waiting or that has closed (or just `survey`'s,
+    all of them): none can then be told from the others by its key, its place or its transaction.
+    Celery beat runs it every 15 minutes. Returns how many were written."""
+    now = now or timezone.now()
+    if survey is not None:
+        surveys = [survey.pk]
+    else:
+        waiting = EqualityPending.objects.values("survey_id").annotate(waiting=Count("pk"))
+        surveys = [
+            row["survey_id"]
+            for row in waiting.filter(Q(waiting__gte=settings.SN_EQUALITY_BATCH) | Q(survey__closes_at__lte=now))
+        ]
+    key = _equality_key()
+    written = 0
+    for survey_id in surveys:
+        with transaction.atomic():
+            pending = list(EqualityPending.objects.select_for_update().filter(survey_id=survey_id))
+            rows = []
+            for item in pending:
+                try:
+                    values = json.loads(key.decrypt(item.sealed.encode()))
+                except InvalidToken:  # sealed with a secret key the site no longer has
+                    continue
+                rows.append(EqualityMonitoring(survey_id=survey_id, **values))
+            random.SystemRandom().shuffle(rows)
+            EqualityMonitoring.objects.bulk_create(rows)
+            EqualityPending.objects.filter(pk__in=[item.pk for item in pending]).delete()
+        written += len(rows)
+    return written
+
+
+def equality_tables_freeze(*, survey: Survey, now=None) -> EqualityTables | None:
+    """A closed survey's equality figures, made once (the pool written out first) and kept as they
+    are: small counts hidden, and others with them where a hidden one could be worked out. None
+    while the survey is open, or in the day after it closed when a receipt can still be used."""
+    now = now or timezone.now()
+    made = EqualityTables.objects.filter(survey=survey).first()
+    if made is not None or now < survey.closes_at + datetime.timedelta(days=RECEIPT_DAYS):
+        return made
+    equality_pool_flush(now=now, survey=survey)
+    rows = list(EqualityMonitoring.objects.filter(survey=survey).values_list(*EqualityMonitoring.FIELDS))
+    tables = {}
+    for index, name in enumerate(EqualityMonitoring.FIELDS):
+        choices = EqualityMonitoring._meta.get_field(name).choices
+        tally = Counter(row[index] for row in rows)
+        labels = [label for _value, label in choices] + ["Not answered"]
+        counts = [tally[value] for value, _label in choices] + [tally[""]]
+        shown, _total = suppress_counts(counts)
+        tables[name] = [[label, count] for label, count in zip(labels, shown, strict=True)]
+    try:
+        with transaction.atomic():
+            return EqualityTables.objects.create(
+                survey=survey, answered=len(rows), tables=tables, made_on=timezone.localdate(now)
+            )
+    except IntegrityError:  # made at the same moment by another request
+        return EqualityTables.objects.get(survey=survey)
 
 
 # Invitations and reminders ----------------------------------------------------------------------
@@ -554,4 +649,9 @@ def equality_answers_purge(*, now=None) -> int:
     now = now or timezone.now()
     closed_before = now - datetime.timedelta(days=settings.SN_EQUALITY_RETENTION_DAYS)
     deleted, _ = EqualityMonitoring.objects.filter(survey__closes_at__lt=closed_before).delete()
+    EqualityTables.objects.filter(survey__closes_at__lt=closed_before).delete()
+    # A used receipt is kept only while the receipt itself could still be used.
+    EqualityReceiptUsed.objects.filter(
+        used_on__lt=timezone.localdate(now) - datetime.timedelta(days=RECEIPT_DAYS + 1)
+    ).delete()
     return deleted

@@ -36,3 +36,10 @@ def members_left_purge() -> int:
 def equality_answers_purge() -> int:
     """Celery beat runs this daily."""
     return services.equality_answers_purge()
+
+
+@shared_task(acks_late=True)
+def equality_pool_flush() -> int:
+    """Celery beat runs this every 15 minutes: writes out pooled equality answers in shuffled
+    batches (services.equality_pool_flush)."""
+    return services.equality_pool_flush()

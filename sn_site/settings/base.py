@@ -210,6 +210,7 @@ CELERY_BEAT_SCHEDULE = {
     "newsletter-subscriber-data-purge": {"task": "newsletters.tasks.subscriber_data_purge", "schedule": 86400.0},
     "panel-members-left-purge": {"task": "ward_panels.tasks.members_left_purge", "schedule": 86400.0},
     "survey-equality-answers-purge": {"task": "ward_panels.tasks.equality_answers_purge", "schedule": 86400.0},
+    "survey-equality-pool-flush": {"task": "ward_panels.tasks.equality_pool_flush", "schedule": 900.0},
 }
 # A claimed newsletter delivery not handed over within this long is another worker's to send; a
 # batch's task is redelivered after the broker's visibility timeout. Both must be longer than any
@@ -315,6 +316,11 @@ SN_SUBSCRIBER_RETENTION_DAYS = env.int("SN_SUBSCRIBER_RETENTION_DAYS", default=3
 SN_PANEL_MEMBER_RETENTION_DAYS = env.int("SN_PANEL_MEMBER_RETENTION_DAYS", default=365)
 # Days after a survey closes before its (anonymous) equality answers are deleted.
 SN_EQUALITY_RETENTION_DAYS = env.int("SN_EQUALITY_RETENTION_DAYS", default=730)
+# The public "You said" summary of a survey is shown only when at least this many people answered.
+SN_PUBLIC_RESULTS_MIN_ANSWERS = env.int("SN_PUBLIC_RESULTS_MIN_ANSWERS", default=5)
+# Equality answers wait, sealed, in a pool until at least this many for a survey (or it closes) are
+# written together in shuffled order, so that none can be told from the others by when it was written.
+SN_EQUALITY_BATCH = env.int("SN_EQUALITY_BATCH", default=10)
 # Who is responsible for the personal data (the data controller), and where people ask for a copy
 # of theirs or for it to be erased; both appear on the privacy notice.
 SN_DATA_CONTROLLER = env.str("SN_DATA_CONTROLLER", default="the Metropolitan Police Service")

@@ -52,7 +52,7 @@ from newsletters.views import SignupLimit
 from priorities.models import BoroughPage, PriorityCategory, WardPage
 from sn_site.api import AnonymousRateLimit
 from ward_panels.api import SurveyAnswerLimit
-from ward_panels.models import EqualityMonitoring, Invitation, PanelMember, Response, Survey, WardPanel
+from ward_panels.models import EqualityPending, Invitation, PanelMember, Response, Survey, WardPanel
 from ward_panels.selectors import survey_rules
 from ward_panels.services import (
     JOIN_SALT,
@@ -911,7 +911,7 @@ def test_api_equality(as_role, world, unthrottled, role, situation, good_answers
     elif situation != "forged_receipt":  # someone else's receipt, made up with the wrong key
         receipt = signing.dumps(Response.objects.filter(survey=survey).first().pk, salt="not-the-receipt-salt")
     target = world.surveys["ward_b"] if situation == "own_receipt_other_survey" else survey.pk
-    before = EqualityMonitoring.objects.count()
+    before = EqualityPending.objects.count()
 
     response = as_role(role).post(
         EQUALITY.format(id=target),
@@ -921,10 +921,10 @@ def test_api_equality(as_role, world, unthrottled, role, situation, good_answers
 
     if role == "panel_member" and EQUALITY_SITUATIONS[situation]:
         assert response.status_code == 204, response.content
-        assert EqualityMonitoring.objects.count() == before + 1
+        assert EqualityPending.objects.count() == before + 1
     else:
         assert response.status_code in (400, 403, 404), response.content
-        assert EqualityMonitoring.objects.count() == before
+        assert EqualityPending.objects.count() == before
 
 
 def results_cases():
@@ -1086,7 +1086,7 @@ PUBLIC_WRITE_CASES = {
     ),
     "equality_on_the_thank_you_page": PublicWrite(
         lambda c, w, g: thank_you(c, w, g),
-        lambda w: EqualityMonitoring.objects.count(),
+        lambda w: EqualityPending.objects.count(),
     ),
     "remember_my_area": PublicWrite(
         lambda c, w, g: c.post("/my-area/", {"ward": AREAS["ward_a"]}),

@@ -115,7 +115,7 @@ def test_a_form_with_mistakes_says_what_is_wrong_and_keeps_what_was_given(client
     assert not Response.objects.exists()
 
 
-def test_the_equality_step_is_optional_separate_and_once(client, invited, survey_page_form):
+def test_the_equality_step_is_optional_separate_and_once(client, invited, survey_page_form, equality_written):
     survey, tokens = invited
     client.post(f"/surveys/{survey.pk}/", survey_page_form(survey, tokens["member0@example.org"]))
 
@@ -124,7 +124,7 @@ def test_the_equality_step_is_optional_separate_and_once(client, invited, survey
     client.post(f"/surveys/{survey.pk}/thank-you/", {"age_band": "25_34", "ethnic_group": "prefer_not"})
     client.post(f"/surveys/{survey.pk}/thank-you/", {"age_band": "65_74"})  # again: nothing more is kept
 
-    rows = list(EqualityMonitoring.objects.values("age_band", "ethnic_group", "sex"))
+    rows = equality_written(survey, "age_band", "ethnic_group", "sex")
     assert rows == [{"age_band": "25_34", "ethnic_group": "prefer_not", "sex": ""}]
     names = {f.name for f in EqualityMonitoring._meta.get_fields()}
     assert not names & {"response", "member", "invitation", "created_at", "submitted_at"}
@@ -251,13 +251,13 @@ def test_reminders_go_to_members_who_have_not_answered_once(client, invited, goo
     assert tokens["member1@example.org"] in mail.outbox[0].body  # the same link still works
 
 
-def test_results_are_for_the_surveys_own_officers_with_small_numbers_hidden(
-    client, officers, good_answers, make_survey
-):
+def test_results_are_for_the_surveys_own_officers_who_read_every_count(client, officers, good_answers, make_survey):
     survey = make_survey(audience=Survey.Audience.OPEN)
+    issues = str(survey.questions.get(sort_order=3).pk)
     for n in range(14):
         answers = good_answers(survey)
         answers[str(survey.questions.get(sort_order=1).pk)] = "Yes" if n < 11 else "No"  # 11 yes, 3 no
+        answers[issues] = ["Speeding", "Burglary"] if n < 7 else ["Speeding"]  # everyone chose speeding
         client.post(
             f"/api/v1/surveys/{survey.pk}/responses/",
             {"email": f"r{n}@example.org", "answers": answers},
@@ -274,13 +274,40 @@ def test_results_are_for_the_surveys_own_officers_with_small_numbers_hidden(
 
     safe = results["questions"][0]
     assert results["responded"] == 14 and safe["answered"] == 14
-    # 3 "No" is under 10, and 11 "Yes" would give it away by subtraction: both hidden.
-    assert [(o["label"], o["count"]) for o in safe["options"]] == [("Yes", None), ("No", None)]
+    # A team reads its own anonymous panel whole: 3 "No" is shown, not hidden.
+    assert [(o["label"], o["count"], o["percent"]) for o in safe["options"]] == [("Yes", 11, 78.6), ("No", 3, 21.4)]
     rating = results["questions"][1]
     assert rating["mean"] == 4.0 and {o["label"]: o["count"] for o in rating["options"]}["4"] == 14
+    # Multiple choice: a share of the people who answered, so chosen by all 14 is 100%.
+    chosen = {o["label"]: (o["count"], o["percent"]) for o in results["questions"][2]["options"]}
+    assert chosen["Speeding"] == (14, 100.0) and chosen["Burglary"] == (7, 50.0)
     assert results["questions"][4]["texts"] == ["Thanks"] * 14
+    assert results["equality"] is None  # not while it is open
     csv = client.get(f"/api/v1/surveys/{survey.pk}/results.csv")
-    assert csv["Content-Type"].startswith("text/csv") and "Do you feel safe?,Yes,hidden," in csv.content.decode()
+    assert csv["Content-Type"].startswith("text/csv") and "Do you feel safe?,No,3,21.4" in csv.content.decode()
+
+
+def test_an_officer_of_a_fifteen_member_panel_reads_every_count_on_the_results_page(
+    client, officers, make_survey, good_answers
+):
+    survey = make_survey()  # a panel survey: answers through invitations
+    safe = str(survey.questions.get(sort_order=1).pk)
+    for n in range(15):
+        answers = good_answers(survey)
+        answers[safe] = "Yes" if n < 9 else "No"  # 9 and 6: both under 10
+        response = Response.objects.create(survey=survey)
+        for question in survey.questions.all():
+            value = answers.get(str(question.pk))
+            if value not in (None, ""):
+                response.answers.create(question=question, value=value)
+    client.force_login(officers[0])
+
+    page = client.get(f"/admin/ward-panels/surveys/{survey.pk}/results/").content.decode()
+
+    assert "15 responses from 0 invited" in page and ">hidden<" not in page
+    assert '<th scope="row">Yes</th><td>9</td><td>60.0%</td>' in page
+    assert '<th scope="row">No</th><td>6</td><td>40.0%</td>' in page
+    assert "Do not copy names, addresses or other personal details" in page
 
 
 def test_importing_members_keeps_good_rows_and_reports_bad_ones(panel):
@@ -412,21 +439,29 @@ def test_the_ward_page_shows_you_said_and_how_to_join(client, sample_london, add
 
     page = WardPage.objects.get(ward_id=RYE_LANE)
     priority = add_priority(page)
-    survey = make_survey(opens_at=NOW - datetime.timedelta(days=30), closes_at=NOW - datetime.timedelta(days=2))
+    survey = make_survey(
+        opens_at=NOW - datetime.timedelta(days=30), closes_at=NOW - datetime.timedelta(days=2), answered=5
+    )
     survey.summary, survey.summary_published, survey.informed_priority = "Most of you said speeding.", True, priority
     survey.save()
+    too_few = make_survey(
+        opens_at=NOW - datetime.timedelta(days=20), closes_at=NOW - datetime.timedelta(days=3), answered=4
+    )
+    Survey.objects.filter(pk=too_few.pk).update(summary="Both of you said parking.", summary_published=True)
     unpublished = make_survey(opens_at=NOW - datetime.timedelta(days=9), closes_at=NOW - datetime.timedelta(days=1))
     unpublished.summary = "Not yet checked."
     unpublished.save()
 
     html = client.get(page.url).content.decode()
 
-    assert "You said" in html and "Most of you said speeding." in html and "Not yet checked." not in html
+    assert "You said" in html and "Most of you said speeding." in html and "5 people answered" in html
+    assert "Not yet checked." not in html
+    assert "Both of you said parking." not in html  # 4 answers: too few to publish anything of
     assert f'href="#priority-{priority.pk}"' in html
     assert f"/ward-panels/{RYE_LANE}/join/" in html
 
 
-def test_the_api_takes_equality_answers_once_with_the_receipt(client, invited, good_answers):
+def test_the_api_takes_equality_answers_once_with_the_receipt(client, invited, good_answers, equality_written):
     survey, tokens = invited
     receipt = client.post(
         f"/api/v1/surveys/{survey.pk}/responses/",
@@ -443,7 +478,7 @@ def test_the_api_takes_equality_answers_once_with_the_receipt(client, invited, g
     assert wrong.status_code == 400 and set(wrong.json()["errors"]["equality"]) == {"sex", "shoe"}
     assert right.status_code == 204
     assert again.status_code == 400 and forged.status_code == 400
-    assert list(EqualityMonitoring.objects.values_list("disability", flat=True)) == ["yes"]
+    assert equality_written(survey, "disability") == [{"disability": "yes"}]
 
 
 def test_a_new_site_has_a_labelled_demo_survey_for_each_borough_linked_from_its_ward_pages(client, sample_london):
@@ -526,6 +561,7 @@ def test_a_ward_page_costs_the_same_queries_however_many_surveys_it_lists(client
             closes_at=NOW - datetime.timedelta(days=n + 1),
             summary="Most of you said speeding.",
             summary_published=True,
+            answered=5 + n,
         )
     with CaptureQueriesContext(connection) as many:
         html = client.get(page.url).content.decode()
@@ -604,7 +640,9 @@ def test_publishing_a_summary_refreshes_cached_ward_pages(
 
     settings.SN_PAGE_CACHE_SECONDS = 300
     page = WardPage.objects.get(ward_id=RYE_LANE)
-    survey = make_survey(opens_at=NOW - datetime.timedelta(days=30), closes_at=NOW - datetime.timedelta(days=2))
+    survey = make_survey(
+        opens_at=NOW - datetime.timedelta(days=30), closes_at=NOW - datetime.timedelta(days=2), answered=5
+    )
     assert "You said" not in client.get(page.url).content.decode()  # now cached without it
 
     survey.summary, survey.summary_published = "Most of you said speeding.", True
