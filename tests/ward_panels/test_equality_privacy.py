@@ -1,0 +1,141 @@
+"""Equality monitoring that cannot be linked back to a person, and figures that cannot be worked
+back to one: the pool, the receipt, the frozen tables and the public summary's floor."""
+
+import datetime
+
+from django.core import signing
+from django.db import connection, models
+from django.utils import timezone
+
+from ward_panels.models import EqualityMonitoring, EqualityPending, EqualityReceiptUsed, EqualityTables, Survey
+from ward_panels.services import RECEIPT_SALT, equality_pool_flush, equality_tables_freeze
+
+SEXES = ["female", "male", "prefer_not"]
+AGES = ["18_24", "25_34", "35_44", "45_54"]
+
+
+def answer_with_equality(client, survey, good_answers, n: int, equality: dict) -> str:
+    receipt = client.post(
+        f"/api/v1/surveys/{survey.pk}/responses/",
+        {"email": f"p{n}@example.org", "answers": good_answers(survey)},
+        content_type="application/json",
+        REMOTE_ADDR=f"10.0.4.{n}",
+    ).json()["receipt"]
+    given = client.post(
+        f"/api/v1/surveys/{survey.pk}/equality/",
+        {"receipt": receipt, "answers": equality},
+        "application/json",
+        REMOTE_ADDR=f"10.0.4.{n}",
+    )
+    assert given.status_code == 204, given.content
+    return receipt
+
+
+def test_a_receipt_names_no_response_and_nothing_stored_holds_its_secret(
+    client, sample_london, make_survey, good_answers
+):
+    survey = make_survey(audience=Survey.Audience.OPEN)
+    receipt = answer_with_equality(client, survey, good_answers, 0, {"sex": "female"})
+
+    opened = signing.loads(receipt, salt=RECEIPT_SALT)
+    assert set(opened) == {"survey", "nonce"} and opened["survey"] == survey.pk
+    assert opened["nonce"] not in str(list(EqualityReceiptUsed.objects.values_list("digest", flat=True)))
+    assert EqualityReceiptUsed.objects.get().used_on == timezone.localdate()  # a day, not a time
+
+
+def test_nothing_in_the_equality_tables_can_join_them_to_a_person_by_key_or_time():
+    for model in (EqualityMonitoring, EqualityPending, EqualityReceiptUsed):
+        for field in model._meta.get_fields():
+            assert not isinstance(field, models.DateTimeField), (model, field.name)
+            assert not isinstance(field, models.AutoField | models.BigAutoField), (model, field.name)
+            if field.is_relation:
+                assert field.related_model is Survey, (model, field.name)  # only ever the survey
+
+
+def test_the_pool_is_written_out_in_an_order_unlike_the_one_people_answered_in(
+    client, sample_london, make_survey, good_answers
+):
+    survey = make_survey(audience=Survey.Audience.OPEN)
+    given = [(AGES[n % 4], SEXES[n // 4]) for n in range(12)]  # twelve different pairs
+    for n, (age, sex) in enumerate(given):
+        answer_with_equality(client, survey, good_answers, n, {"age_band": age, "sex": sex})
+
+    assert equality_pool_flush() == 12
+    table = EqualityMonitoring._meta.db_table
+    place = "ctid" if connection.vendor == "postgresql" else "rowid"  # where each row physically sits
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT age_band, sex FROM {table} ORDER BY {place}")  # noqa: S608
+        stored = cursor.fetchall()
+    assert sorted(stored) == sorted(given) and stored != given  # 1 chance in 479,001,600 of the same order
+    assert sorted(EqualityMonitoring.objects.values_list("age_band", "sex")) == sorted(given)
+
+
+def test_equality_figures_are_made_once_a_day_after_closing_with_small_counts_hidden(
+    client, officers, make_survey, good_answers
+):
+    survey = make_survey(audience=Survey.Audience.OPEN)
+    for n in range(13):  # 11 women and 2 men
+        answer_with_equality(client, survey, good_answers, n, {"sex": "female" if n < 11 else "male"})
+    client.force_login(officers[0])
+    results = f"/api/v1/surveys/{survey.pk}/results/"
+
+    assert client.get(results).json()["equality"] is None  # open: nothing yet
+    assert equality_tables_freeze(survey=survey, now=survey.closes_at + datetime.timedelta(hours=23)) is None
+    Survey.objects.filter(pk=survey.pk).update(
+        opens_at=timezone.now() - datetime.timedelta(days=20), closes_at=timezone.now() - datetime.timedelta(days=2)
+    )
+
+    first = client.get(results).json()
+    sex = dict(map(tuple, ([o["label"], o["count"]] for o in first["equality"]["sex"])))
+    assert first["equality_answered"] == 13
+    # 2 men is under 10: hidden, with the other small figures, so that 13 - 11 says only that two
+    # people are somewhere among them.
+    assert sex == {"Female": 11, "Male": None, "Prefer not to say": None, "Not answered": None}
+    # Made once: a straggler written afterwards changes nothing anyone is shown.
+    EqualityMonitoring.objects.create(survey_id=survey.pk, sex="male")
+    assert client.get(results).json() == first
+    assert EqualityTables.objects.filter(survey=survey).count() == 1
+    page = client.get(f"/admin/ward-panels/surveys/{survey.pk}/results/").content.decode()
+    assert "What is your sex?" in page and "13 people answered some or all" in page
+
+
+def test_equality_answers_after_the_figures_are_made_are_refused(client, sample_london, make_survey, good_answers):
+    survey = make_survey(audience=Survey.Audience.OPEN)
+    receipt = client.post(
+        f"/api/v1/surveys/{survey.pk}/responses/",
+        {"email": "late@example.org", "answers": good_answers(survey)},
+        content_type="application/json",
+    ).json()["receipt"]
+    equality_tables_freeze(survey=survey, now=survey.closes_at + datetime.timedelta(days=1))
+
+    late = client.post(
+        f"/api/v1/surveys/{survey.pk}/equality/", {"receipt": receipt, "answers": {"sex": "male"}}, "application/json"
+    )
+
+    assert late.status_code == 400 and "closed" in str(late.json()["errors"])
+    assert not EqualityPending.objects.exists()
+
+
+def test_a_summary_cannot_be_published_for_fewer_than_five_answers(client, officers, make_survey, survey_admin_form):
+    survey = make_survey(
+        audience=Survey.Audience.OPEN,
+        opens_at=timezone.now() - datetime.timedelta(days=20),
+        closes_at=timezone.now() - datetime.timedelta(days=1),
+        answered=4,
+    )
+    client.force_login(officers[0])
+    edit = f"/admin/snippets/ward_panels/survey/edit/{survey.pk}/"
+    form = survey_admin_form(
+        opens_at=f"{timezone.localtime(survey.opens_at):%Y-%m-%d %H:%M}",
+        closes_at=f"{timezone.localtime(survey.closes_at):%Y-%m-%d %H:%M}",
+        summary="Both of you said parking.",
+        summary_published="on",
+    )
+
+    page = client.post(edit, form)
+
+    assert page.status_code == 200  # the form again, with the reason
+    assert (
+        "only when at least 5 people answered" in page.content.decode() and "this survey has 4" in page.content.decode()
+    )
+    assert not Survey.objects.get(pk=survey.pk).summary_published
