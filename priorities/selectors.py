@@ -442,3 +442,24 @@ def officer_boroughs(user):
 
     pages = PagePermissionPolicy().instances_user_has_permission_for(user, "change")
     return Borough.objects.filter(page__in=BoroughPage.objects.filter(pk__in=pages.values("pk")))
+
+
+# Any permission an officers' group holds on its area's pages (add_officer grants them).
+PAGE_ACTIONS = {"add", "change", "publish", "lock", "unlock", "bulk_delete"}
+
+
+def pages_in_area(pages, user):
+    """The part of a page queryset an officer looks after: the pages their groups hold a permission
+    on, with their descendants. All of it for an administrator."""
+    if user.is_superuser:
+        return pages
+    theirs = PagePermissionPolicy().instances_user_has_any_permission_for(user, PAGE_ACTIONS)
+    return pages.filter(pk__in=theirs.values("pk"))
+
+
+def pages_explorable(pages, user):
+    """As pages_in_area, with the ancestors an officer passes through to reach their area (the
+    home page, the boroughs' index, their ward's borough page), as Wagtail's explorer shows them."""
+    if user.is_superuser:
+        return pages
+    return pages.filter(pk__in=PagePermissionPolicy().explorable_instances(user).values("pk"))
