@@ -14,6 +14,7 @@ from django.utils.html import escape
 from django.utils.text import slugify
 
 from .models import BoroughPage, Event, PriorityUpdate, WardPage
+from .selectors import pages_public
 
 FEED_LENGTH = 50
 PAST_EVENTS_KEPT = datetime.timedelta(days=30)
@@ -24,7 +25,7 @@ FEED_ID_DATE = "2025"
 
 def _ward_pages(page):
     """The ward pages a feed covers: the page itself, or a borough page's live wards."""
-    return [page] if isinstance(page, WardPage) else list(WardPage.objects.live().child_of(page))
+    return [page] if isinstance(page, WardPage) else list(pages_public(WardPage.objects.child_of(page)))
 
 
 def events_calendar(request, page) -> HttpResponse:

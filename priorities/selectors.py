@@ -10,11 +10,11 @@ import shapely
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import F
-from django.db.models.functions import Power
+from django.db.models import Exists, F, OuterRef
+from django.db.models.functions import Length, Power, Substr
 from django.utils import timezone
 from shapely.geometry import shape
-from wagtail.models import Page, Site, WorkflowState
+from wagtail.models import Page, PageViewRestriction, Site, WorkflowState
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from sn_site.cache import generation_forget
@@ -143,8 +143,16 @@ def _ward_summaries(needed: Iterable[str] = ()) -> dict[str, WardSummary]:
             "code", "name", "borough_id", "borough__name", "borough__police_force", "page__url_path", "page__live"
         )
         roots = Site.get_site_root_paths()
+        private = set(WardPage.objects.live().not_public().values_list("ward_id", flat=True))
         wards = {
-            code: WardSummary(code, name, borough, borough_name, force, _public_path(path, roots) if live else None)
+            code: WardSummary(
+                code,
+                name,
+                borough,
+                borough_name,
+                force,
+                _public_path(path, roots) if live and code not in private else None,
+            )
             for code, name, borough, borough_name, force, path, live in rows
         }
         _ward_table.update(generation=generation, loaded_at=time.monotonic(), wards=wards)
@@ -294,7 +302,7 @@ def remembered_area_for(request) -> RememberedArea | None:
     ward_code = my_area_code(request)
     if not ward_code:
         return None
-    ward_page = WardPage.objects.live().filter(ward_id=ward_code).first()
+    ward_page = ward_pages_public().filter(ward_id=ward_code).first()
     if ward_page is None:
         return None
     latest = (
@@ -351,9 +359,25 @@ def officer_dashboard(user) -> OfficerDashboard:
 # Open data: what the ward and borough pages show, for the APIs. Only published pages count.
 
 
+def pages_public(pages):
+    """Published pages anyone may read: without a Wagtail view restriction (a password, signing in,
+    or certain groups) on them or on a page above them. Everything the APIs, feeds, calendars and
+    the postcode lookup show of a ward comes through this, so a private page shows nowhere else."""
+    # One subquery (Wagtail's .public() reads every restriction first): no restriction on a page
+    # whose tree path begins this page's, which is the page itself or one above it.
+    restricted = PageViewRestriction.objects.annotate(length=Length("page__path")).filter(
+        page__path=Substr(OuterRef("path"), 1, F("length"))
+    )
+    return pages.live().filter(~Exists(restricted))
+
+
+def ward_pages_public():
+    return pages_public(WardPage.objects.all())
+
+
 def ward_page_published(code: str) -> WardPage | None:
     """A ward's published team page, with its ward and borough."""
-    return WardPage.objects.live().select_related("ward__borough").filter(ward_id=code).first()
+    return ward_pages_public().select_related("ward__borough").filter(ward_id=code).first()
 
 
 def team_members(page: WardPage) -> list[TeamMember]:
@@ -412,7 +436,7 @@ def ward_team(code: str) -> WardTeam | None:
 
 def priorities_published(*, ward=None, borough=None, category=None, status=None, updated_since=None):
     """Priorities on every published ward page, filtered, with what the API shows of each."""
-    found = Priority.objects.filter(ward_page__live=True)
+    found = Priority.objects.filter(ward_page__in=ward_pages_public().values("pk"))
     if ward:
         found = found.filter(ward_page__ward_id=ward)
     if borough:
@@ -442,3 +466,24 @@ def officer_boroughs(user):
 
     pages = PagePermissionPolicy().instances_user_has_permission_for(user, "change")
     return Borough.objects.filter(page__in=BoroughPage.objects.filter(pk__in=pages.values("pk")))
+
+
+# Any permission an officers' group holds on its area's pages (add_officer grants them).
+PAGE_ACTIONS = {"add", "change", "publish", "lock", "unlock", "bulk_delete"}
+
+
+def pages_in_area(pages, user):
+    """The part of a page queryset an officer looks after: the pages their groups hold a permission
+    on, with their descendants. All of it for an administrator."""
+    if user.is_superuser:
+        return pages
+    theirs = PagePermissionPolicy().instances_user_has_any_permission_for(user, PAGE_ACTIONS)
+    return pages.filter(pk__in=theirs.values("pk"))
+
+
+def pages_explorable(pages, user):
+    """As pages_in_area, with the ancestors an officer passes through to reach their area (the
+    home page, the boroughs' index, their ward's borough page), as Wagtail's explorer shows them."""
+    if user.is_superuser:
+        return pages
+    return pages.filter(pk__in=PagePermissionPolicy().explorable_instances(user).values("pk"))

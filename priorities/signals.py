@@ -6,7 +6,7 @@ lookup cache afresh once the change is committed."""
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from wagtail.models import Site
+from wagtail.models import PageViewRestriction, Site
 from wagtail.search import index
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -49,3 +49,7 @@ def connect() -> None:
             signal.connect(_forget_after_commit, sender=model, dispatch_uid=f"lookup-{model.__name__}-{id(signal)}")
     for signal in (post_save, post_delete):
         signal.connect(_forget_after_commit, sender=Site, dispatch_uid=f"lookup-site-{id(signal)}")
+        # A page made private (or public again): the lookup, and the API answers cached with it.
+        signal.connect(
+            _forget_after_commit, sender=PageViewRestriction, dispatch_uid=f"lookup-restriction-{id(signal)}"
+        )

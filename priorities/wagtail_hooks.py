@@ -1,9 +1,15 @@
-"""The officers' side of the admin: a panel on the admin home of what needs their attention."""
+"""The officers' side of the admin: a panel on the admin home of what needs their attention, and
+Wagtail's page bulk actions and page chooser narrowed to the pages of the officer's own area."""
 
+from django.shortcuts import get_list_or_404
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
+from wagtail.admin.views.pages.bulk_actions.delete import DeleteBulkAction
+from wagtail.admin.views.pages.bulk_actions.move import MoveBulkAction
+from wagtail.admin.views.pages.bulk_actions.publish import PublishBulkAction
+from wagtail.admin.views.pages.bulk_actions.unpublish import UnpublishBulkAction
 
-from .selectors import officer_dashboard
+from .selectors import officer_dashboard, pages_explorable, pages_in_area
 
 
 class NeedsAttentionPanel(Component):
@@ -23,3 +29,32 @@ class NeedsAttentionPanel(Component):
 @hooks.register("construct_homepage_panels")
 def add_needs_attention_panel(request, panels):
     panels.append(NeedsAttentionPanel(request.user))
+
+
+def only_ids(object_ids):
+    """The ids as asked for (a list of strings from the query, or a queryset for "all"), without
+    anything that is not a number."""
+    if isinstance(object_ids, list | tuple):
+        return [pk for pk in object_ids if str(pk).isdigit()]
+    return object_ids
+
+
+class InAreaPages:
+    """A bulk action's confirmation page lists the pages asked for by id (sequential ids), even
+    those the user may not act on ("You don't have permission to ..."): an officer's lists only the
+    pages of their own area, and asked only for others' it is a 404."""
+
+    def get_queryset(self, model, object_ids):
+        return get_list_or_404(pages_in_area(model.objects.filter(pk__in=only_ids(object_ids)), self.request.user))
+
+
+# Registered after Wagtail's own (order=1): the last registered for an action is the one used.
+for _action in (DeleteBulkAction, MoveBulkAction, PublishBulkAction, UnpublishBulkAction):
+    hooks.register("register_bulk_action", type(_action.__name__, (InAreaPages, _action), {}), order=1)
+
+
+@hooks.register("construct_page_chooser_queryset")
+def page_chooser_in_area(pages, request):
+    """The page chooser (browsing and searching) offers an officer their own area's pages only (and
+    the pages above it, to reach it)."""
+    return pages_explorable(pages, request.user)

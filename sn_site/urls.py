@@ -12,6 +12,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from newsletters import urls as newsletters_urls
 from priorities import urls as priorities_urls
+from priorities.admin_views import PageChooserBrowse, PageChooserChosenMultiple, PageTypesUsage
 from ward_panels import urls as ward_panels_urls
 from ward_panels.admin_views import SiteHistoryView
 
@@ -39,6 +40,11 @@ urlpatterns = [
     # Wagtail's site history report, narrowed to each officer's own area (before the admin's own).
     path("admin/reports/site-history/", require_admin_access(SiteHistoryView.as_view())),
     path("admin/reports/site-history/results/", require_admin_access(SiteHistoryView.as_view(results_only=True))),
+    # Wagtail's page chooser, by page id, narrowed to each officer's own area (before the admin's own).
+    path("admin/choose-page/<int:parent_page_id>/", require_admin_access(PageChooserBrowse.as_view())),
+    path("admin/choose-page/chosen-multiple/", require_admin_access(PageChooserChosenMultiple.as_view())),
+    path("admin/reports/page-types-usage/", require_admin_access(PageTypesUsage.as_view())),
+    path("admin/reports/page-types-usage/results/", require_admin_access(PageTypesUsage.as_view(results_only=True))),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include((api_v1, "api"), namespace="api-v1")),

@@ -3,11 +3,13 @@ the survey's invited and responded counts, a preview, sending invitations, and i
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.shortcuts import get_list_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import Column
+from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
@@ -152,6 +154,25 @@ class WardPanelsGroup(SnippetViewSetGroup):
 
 
 register_snippet(WardPanelsGroup)
+
+
+class InAreaSnippetsDelete(DeleteBulkAction):
+    """Wagtail's bulk delete of snippets lists every object asked for by id (sequential ids), those
+    the user may not delete too, by name: this one lists only the objects the user has some
+    permission on (for panels, members and surveys, those of the officer's own area; their
+    AreaPermissionPolicy), and asked only for others' it is a 404."""
+
+    def get_queryset(self, model, object_ids):
+        if isinstance(object_ids, list | tuple):
+            object_ids = [pk for pk in object_ids if str(pk).isdigit()]
+        visible = self.permission_policy.instances_user_has_any_permission_for(
+            self.request.user, ["add", "change", "delete", "view"]
+        )
+        return get_list_or_404(visible.filter(pk__in=object_ids))
+
+
+# After Wagtail's own (order=1): the last registered for an action is the one used.
+hooks.register("register_bulk_action", InAreaSnippetsDelete, order=1)
 
 
 @hooks.register("register_admin_urls")

@@ -189,13 +189,17 @@ def _build(add_priority, make_survey, good_answers, survey_page_form):
     pending = Subscriber.objects.create(email="pending@example.org")
     Subscription.objects.create(subscriber=pending, ward_id=AREAS["ward_b"])
 
-    newsletters, sends = {}, {}
+    newsletters, sends, drafts = {}, {}, {}
     for scope in NEWSLETTER_AREAS:
         newsletter = NewsletterPage(title=f"Newsletter of {scope}", summary="News.")
         pages[scope].add_child(instance=newsletter)
         newsletter.save_revision().publish()
         newsletters[scope] = newsletter
         sends[scope] = send_start(newsletter=newsletter, user=users["admin"])
+        draft = NewsletterPage(title=f"Draft-{scope}-secret", summary="Not yet.", live=False)
+        pages[scope].add_child(instance=draft)
+        draft.save_revision()
+        drafts[scope] = draft
 
     # As the admin leaves them: each object's history names it (the audit log, the site history report).
     for instance in [*surveys.values(), *panels.values(), *members.values()]:
@@ -222,6 +226,7 @@ def _build(add_priority, make_survey, good_answers, survey_page_form):
         subscribers={scope: s.pk for scope, s in subscribers.items()},
         pending_subscriber=pending.pk,
         newsletters={scope: page.pk for scope, page in newsletters.items()},
+        drafts={scope: page.pk for scope, page in drafts.items()},
         sends={scope: send.pk for scope, send in sends.items()},
         category=PriorityCategory.objects.get(name="Speeding").pk,
     )
@@ -246,6 +251,8 @@ def secrets_of(scope: str) -> list[str]:
         found += [f"{kind}-{scope}-secret" for kind in ("Holder", "Answered", "Late")] + [f"Chair-{scope}-secret"]
         found += [f"holder-{scope}@example.org", f"answered-{scope}@example.org", f"late-{scope}@example.org"]
     found.append(f"sub-{scope}@example.org")
+    if scope in NEWSLETTER_AREAS:
+        found += [f"Newsletter of {scope}", f"Draft-{scope}-secret"]
     return found
 
 
@@ -512,6 +519,7 @@ def object_pk(world, kind: str, scope: str) -> int:
         "send": lambda: world.sends[scope],
         "page": lambda: world.pages[scope],
         "category": lambda: world.category,
+        "draft": lambda: world.drafts[scope],
     }[kind]()
 
 
@@ -747,6 +755,7 @@ ADMIN_WRITES = {
     ),
 }
 KIND_SCOPES["site"] = ["site"]
+KIND_SCOPES["draft"] = NEWSLETTER_AREAS
 
 
 def admin_write_cases():
@@ -786,6 +795,126 @@ def test_admin_write(as_role, world, role, action, scope, django_capture_on_comm
             assert_denied(role, response)
         assert after == before
         assert b"holder-ward_a@example.org" not in response.content
+
+
+# Views that take ids in their query: Wagtail's bulk actions and the choosers' "chosen" steps -------
+#
+# Each lists what it was asked for by id, and ids are sequential: asked for every area's objects, an
+# officer sees (and acts on) their own area's only, and nothing at all of another's.
+
+BULK = "/admin/bulk/{}/{}/{}/"
+BY_IDS = {
+    "page_delete": (BULK.format("wagtailcore", "page", "delete"), ("newsletter", "draft")),
+    "page_publish": (BULK.format("wagtailcore", "page", "publish"), ("page", "newsletter", "draft")),
+    "page_unpublish": (BULK.format("wagtailcore", "page", "unpublish"), ("page", "newsletter", "draft")),
+    "page_move": (BULK.format("wagtailcore", "page", "move"), ("newsletter", "draft")),
+    "member_delete": (BULK.format("ward_panels", "panelmember", "delete"), ("member",)),
+    "panel_delete": (BULK.format("ward_panels", "wardpanel", "delete"), ("panel",)),
+    "survey_delete": (BULK.format("ward_panels", "survey", "delete"), ("survey",)),
+    "page_chosen": ("/admin/choose-page/chosen-multiple/", ("page", "newsletter", "draft")),
+    "member_chosen": ("/admin/snippets/choose/ward_panels/panelmember/chosen-multiple/", ("member",)),
+    "panel_chosen": ("/admin/snippets/choose/ward_panels/wardpanel/chosen-multiple/", ("panel",)),
+    "survey_chosen": ("/admin/snippets/choose/ward_panels/survey/chosen-multiple/", ("survey",)),
+}
+# What of its own area each role finds there (and so sees at all), by kind of object.
+OWN_NAME = {
+    "page": lambda scope: None,
+    "newsletter": lambda scope: f"Newsletter of {scope}",
+    "draft": lambda scope: f"Draft-{scope}-secret",
+    "member": lambda scope: f"Holder-{scope}-secret",
+    "panel": lambda scope: None,  # a panel's name is its ward's
+    "survey": lambda scope: f"Survey-{scope}-secret",
+}
+
+
+def ids_query(world, kinds, scopes) -> str:
+    return "&".join(
+        f"id={object_pk(world, kind, scope)}" for kind in kinds for scope in KIND_SCOPES[kind] if scope in scopes
+    )
+
+
+def by_ids_cases():
+    for name in BY_IDS:
+        for role in STAFF:
+            yield pytest.param(role, name, id=f"{role}-{name}")
+
+
+@pytest.mark.parametrize(("role", "name"), list(by_ids_cases()))
+def test_views_by_ids_show_only_the_officers_area(as_role, world, role, name):
+    url, kinds = BY_IDS[name]
+    client = as_role(role)
+
+    every_area = client.get(f"{url}?{ids_query(world, kinds, AREAS)}")
+    other_areas = client.get(f"{url}?{ids_query(world, kinds, [s for s in AREAS if not reaches(role, s)])}")
+
+    assert every_area.status_code == 200, every_area.status_code
+    own = [
+        OWN_NAME[kind](scope)
+        for kind in kinds
+        for scope in KIND_SCOPES[kind]
+        if (role == "admin" or reaches(role, scope)) and OWN_NAME[kind](scope)
+    ]
+    content = every_area.content.decode()
+    assert not own or any(json.dumps(text)[1:-1] in content or text in content for text in own), own
+    assert_no_secrets_of_others(role, every_area)
+    if role != "admin":  # the choosers' "chosen" step answers with an empty list
+        assert other_areas.status_code in ((200, 404) if "_chosen" in name else (404,)), other_areas.status_code
+        assert_no_secrets_of_others(role, other_areas)
+
+
+def test_bulk_actions_on_every_page_under_another_area_show_none_of_them(as_role, world):
+    response = as_role("ward_editor").get(
+        BULK.format("wagtailcore", "page", "publish") + f"?id=all&childOf={world.pages['ward_b']}"
+    )
+
+    assert response.status_code == 404
+    assert b"ward_b" not in response.content
+
+
+@pytest.mark.parametrize("role", STAFF)
+def test_page_chooser_offers_only_the_officers_area(as_role, world, role):
+    client = as_role(role)
+    own = "ward_b" if role == "admin" else "ward_a"
+
+    searched = client.get("/admin/choose-page/search/?q=Newsletter")
+    searched_drafts = client.get("/admin/choose-page/search/?q=Draft")
+    browsed_own = client.get(f"/admin/choose-page/{world.pages[own]}/")
+    browsed = {scope: client.get(f"/admin/choose-page/{world.pages[scope]}/") for scope in NEWSLETTER_AREAS}
+
+    assert f"Newsletter of {own}" in searched.content.decode()
+    assert f"Draft-{own}-secret" in browsed_own.content.decode()
+    for response in (searched, searched_drafts, *browsed.values()):
+        assert_no_secrets_of_others(role, response)
+    for scope, response in browsed.items():  # the ward editor passes through their borough's page
+        passes = role == "admin" or reaches(role, scope) or (role, scope) == ("ward_editor", "borough_a")
+        assert response.status_code == (200 if passes else 404), scope
+
+
+@pytest.mark.parametrize("role", OFFICERS)
+@pytest.mark.parametrize("name", [name for name in BY_IDS if "_chosen" not in name])
+def test_bulk_actions_on_another_areas_objects_change_nothing(as_role, world, role, name):
+    url, kinds = BY_IDS[name]
+    others = [scope for scope in AREAS if not reaches(role, scope)]
+    before = (
+        PanelMember.objects.count(),
+        WardPanel.objects.count(),
+        Survey.objects.count(),
+        sorted(Page.objects.values_list("pk", "live", "path")),
+    )
+
+    data = {"include_descendants": "on"}
+    if name == "page_move":
+        data["chooser"] = world.pages["ward_a"]
+    response = as_role(role).post(f"{url}?{ids_query(world, kinds, others)}", data)
+
+    after = (
+        PanelMember.objects.count(),
+        WardPanel.objects.count(),
+        Survey.objects.count(),
+        sorted(Page.objects.values_list("pk", "live", "path")),
+    )
+    assert after == before
+    assert response.status_code in (403, 404), response.status_code
 
 
 # The API's writes (and the officers' results) -----------------------------------------------------
