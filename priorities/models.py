@@ -496,10 +496,11 @@ class BoroughPage(FeedRoutes, Page):
     def get_context(self, request, *args, **kwargs):
         """Every ward with its active priorities at a glance, optionally only those with a priority
         in one category (?category=<id>)."""
-        from .selectors import events_upcoming  # selectors read these models
+        from .selectors import events_upcoming, pages_public  # selectors read these models
 
         context = super().get_context(request, *args, **kwargs)
-        ward_pages = list(WardPage.objects.live().child_of(self).only("title", "url_path").order_by("title"))
+        # A private ward (a password, signing in) is left out: its priorities are not for everyone.
+        ward_pages = list(pages_public(WardPage.objects.child_of(self)).only("title", "url_path").order_by("title"))
         active = (
             Priority.objects.filter(ward_page__in=[page.pk for page in ward_pages], status=Priority.Status.ACTIVE)
             .select_related("category")

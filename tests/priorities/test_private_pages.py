@@ -34,6 +34,7 @@ SURFACES = {
     "police_uk_neighbourhood": f"/api/police-uk/metropolitan/{RYE_LANE}",
     "police_uk_priorities": f"/api/police-uk/metropolitan/{RYE_LANE}/priorities",
     "police_uk_events": f"/api/police-uk/metropolitan/{RYE_LANE}/events",
+    "borough_page": "/southwark/",  # every ward's active priorities at a glance
     "borough_feed": "/southwark/updates/",
     "borough_calendar": "/southwark/calendar/",
     "ward_feed": "/southwark/rye-lane/updates/",
