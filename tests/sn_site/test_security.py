@@ -303,3 +303,40 @@ def test_password_reset_emails_are_limited_too_but_editors_are_not(client, offic
     page = WardPage.objects.get(ward_id=RYE_LANE)
     saves = [client.post(f"/admin/pages/{page.pk}/lock/", REMOTE_ADDR="10.6.6.6").status_code for _ in range(3)]
     assert 429 not in saves
+
+
+def test_the_api_takes_writes_as_json_only_so_no_other_site_can_answer_surveys_through_its_visitors(
+    client, sample_london, make_survey, good_answers
+):
+    """A web page may make its visitors' browsers post text/plain, a form or multipart to any site
+    without asking that site first (no CORS preflight): none of those may count as an answer."""
+    from urllib.parse import urlencode
+
+    from ward_panels.models import Response, Survey
+
+    survey = make_survey(audience=Survey.Audience.OPEN)
+    body = {"email": "ann@example.org", "answers": good_answers(survey)}
+    as_form = {"email": "ann@example.org", "answers": json.dumps(good_answers(survey))}
+    answer = f"/api/v1/surveys/{survey.pk}/responses/"
+    equality = f"/api/v1/surveys/{survey.pk}/equality/"
+
+    def refused(address, data):
+        return [
+            client.post(address, json.dumps(data), content_type="text/plain"),
+            client.post(address, json.dumps(data), content_type="text/plain; charset=utf-8"),
+            client.post(address, urlencode(as_form), content_type="application/x-www-form-urlencoded"),
+            client.post(address, as_form),  # multipart/form-data
+        ]
+
+    for response in refused(answer, body):
+        assert response.status_code == 415, response.content
+        assert response.json()["code"] == "unsupported_media_type"
+        assert "Content-Type: application/json" in response.json()["message"]
+    assert not Response.objects.exists()
+
+    accepted = client.post(answer, body, content_type="application/json")
+    assert accepted.status_code == 201 and Response.objects.count() == 1
+    given = {"receipt": accepted.json()["receipt"], "answers": {"disability": "prefer_not"}}
+    for response in refused(equality, given):
+        assert response.status_code == 415, response.content
+    assert 200 <= client.post(equality, given, content_type="application/json; charset=utf-8").status_code < 300
