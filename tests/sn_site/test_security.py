@@ -340,3 +340,23 @@ def test_the_api_takes_writes_as_json_only_so_no_other_site_can_answer_surveys_t
     for response in refused(equality, given):
         assert response.status_code == 415, response.content
     assert 200 <= client.post(equality, given, content_type="application/json; charset=utf-8").status_code < 300
+
+
+def test_a_survey_title_with_line_breaks_is_a_one_line_invitation_subject(sample_london, make_survey):
+    """A line break in a header stops Django building the message (BadHeaderError): no invitation."""
+    from django.utils import timezone
+
+    from ward_panels.models import PanelMember, WardPanel
+    from ward_panels.services import invitations_send
+
+    survey = make_survey(title="Speeding\r\nBcc: victim@example.org")
+    panel = WardPanel.objects.create(ward_id=RYE_LANE, chair="Ada Obi")
+    now = timezone.now()
+    PanelMember.objects.create(
+        panel=panel, name="Ann", email="ann@example.org", confirmed_at=now, consent_given_at=now
+    )
+
+    invitations_send(survey=survey)
+
+    assert [m.subject for m in mail.outbox] == ["Speeding Bcc: victim@example.org"]
+    assert mail.outbox[0].message()["Bcc"] is None and mail.outbox[0].to == ["ann@example.org"]
