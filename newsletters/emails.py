@@ -27,6 +27,20 @@ UNSUBSCRIBE_SALT = "newsletters.unsubscribe.subscription"
 AREA_UNSUBSCRIBE_SALT = "newsletters.unsubscribe"
 
 
+def one_line(text: str) -> str:
+    """Text for an email header, whatever an editor typed: every run of line breaks, tabs and other
+    white space becomes one space. A title may hold CR/LF (Wagtail allows it), and in a header each
+    line break would start a header of its own (a "Bcc:" to anyone) or stop the message being built."""
+    return " ".join(text.split())
+
+
+def subject_for(newsletter: NewsletterPage) -> str:
+    """The issue's subject line, one line, short enough to keep (Send.subject)."""
+    subject = one_line(f"{newsletter.title}: {newsletter.area_page().title} Safer Neighbourhoods")
+    limit = Send._meta.get_field("subject").max_length
+    return subject if len(subject) <= limit else subject[: limit - 1].rstrip() + "…"
+
+
 def site_url(path: str = "") -> str:
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
@@ -67,8 +81,7 @@ def issue_render(newsletter: NewsletterPage) -> tuple[str, str, str]:
     }
     html = render_to_string("newsletters/email.html", context)
     html = css_inline.CSSInliner(keep_style_tags=False).inline(html)
-    subject = f"{newsletter.title}: {area.title} Safer Neighbourhoods"
-    return subject, html, html_to_text(html)
+    return subject_for(newsletter), html, html_to_text(html)
 
 
 def message_for(send: Send, delivery: Delivery, code: str) -> EmailMultiAlternatives:
@@ -78,7 +91,7 @@ def message_for(send: Send, delivery: Delivery, code: str) -> EmailMultiAlternat
     preferences = site_url(reverse("newsletters:preferences", args=[preferences_token(delivery.subscriber_id)]))
     domain = re.sub(r"^https?://|[:/].*$", "", settings.WAGTAILADMIN_BASE_URL) or "localhost"
     message = EmailMultiAlternatives(
-        subject=send.subject,
+        subject=one_line(send.subject),  # a send stored before subjects were made one line
         body=send.text.replace(UNSUBSCRIBE, unsubscribe).replace(PREFERENCES, preferences),
         to=[delivery.email],
         headers={
@@ -153,9 +166,9 @@ class MessageWriter:
         self.unsubscribe_url = site_url(reverse("newsletters:unsubscribe", args=["TOKEN"]))
         self.preferences_url = site_url(reverse("newsletters:preferences", args=["TOKEN"]))
         self.sender = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-        subject = send.subject
-        if not subject.isascii():
-            subject = Header(subject, "utf-8").encode()
+        subject = one_line(send.subject)  # a send stored before subjects were made one line
+        if not subject.isascii():  # encoded words, a long one folded onto lines of its own
+            subject = Header(subject, "utf-8").encode(linesep="\r\n")
         self.domain = re.sub(r"^https?://|[:/].*$", "", settings.WAGTAILADMIN_BASE_URL) or "localhost"
         self.boundary = f"==sn-{secrets.token_hex(12)}=="
         self.head = (

@@ -37,6 +37,16 @@ class PermanentFailure(Exception):
     """Do not try again: the mail server refused this recipient or message (5xx)."""
 
 
+def _built(build):
+    """What `build` makes of a copy, or PermanentFailure saying why it could not be made (an
+    address that is no address, a header no message can carry): that copy is failed, never sent,
+    and the batch goes on."""
+    try:
+        return build()
+    except Exception as error:
+        raise PermanentFailure(f"The message could not be built: {type(error).__name__}: {error}") from error
+
+
 class Superseded(Exception):
     """Another worker took this delivery over (this one was too slow): it must not be sent from here."""
 
@@ -62,9 +72,9 @@ class SmtpCourier:
         return self.smtp
 
     def deliver(self, delivery: Delivery, handing_over) -> None:
+        sender, recipients, data = _built(lambda: self.writer.envelope(delivery))
         try:
             smtp = self._connect()
-            sender, recipients, data = self.writer.envelope(delivery)
             self._expect(smtp.mail(sender), 250)
             for recipient in recipients:
                 self._expect(smtp.rcpt(recipient), 250, 251)
@@ -113,7 +123,8 @@ class BackendCourier:
         self.connection.open()
 
     def deliver(self, delivery: Delivery, handing_over) -> None:
-        message = message_for(self.send, delivery, self.code)
+        message = _built(lambda: message_for(self.send, delivery, self.code))
+        _built(message.message)  # as the backend will: a header it cannot write fails here, before handing over
         if not handing_over():
             raise Superseded
         try:

@@ -23,10 +23,19 @@ from .cache import generations
 
 class JSONOnly(BaseContentNegotiation):
     """Every API answers in JSON, so there is nothing to negotiate: skipping DRF's parsing of the
-    Accept header is a measurable share of a cached lookup (bench/lookup_throughput.py)."""
+    Accept header is a measurable share of a cached lookup (bench/lookup_throughput.py).
+
+    And every API write takes JSON only, sent as `Content-Type: application/json`: a body of any
+    other type (text/plain, a form) is refused with 415. Those are the types a web page can make
+    its visitors' browsers post to another site without asking it first (no CORS preflight), so
+    taking them as JSON would let any page answer open surveys in its visitors' names."""
 
     def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
+        sent = request.content_type.partition(";")[0].strip().lower()  # no wildcards: exactly JSON
+        for parser in parsers:
+            if parser.media_type == sent:
+                return parser
+        return None  # DRF answers 415 Unsupported Media Type
 
     def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type
@@ -49,6 +58,11 @@ def error_response(exc, context):
         body = {
             "code": "throttled",
             "message": f"Too many requests. Try again in {exc.wait or 1:.0f} seconds.",
+        }
+    elif isinstance(exc, exceptions.UnsupportedMediaType):
+        body = {
+            "code": "unsupported_media_type",
+            "message": "Send the body as JSON, with the header Content-Type: application/json.",
         }
     else:
         body = {"code": exc.default_code, "message": str(exc.detail)}

@@ -8,11 +8,13 @@ a page in the page cache is as safe to serve as a fresh one. A view that must ru
 """
 
 import functools
+import json
+import re
 
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -150,3 +152,85 @@ class PublicFormRateLimitMiddleware:
         ):
             return render(request, "429.html", status=429)
         return self.get_response(request)
+
+
+# What no address, search, form field or JSON string may hold: NUL (PostgreSQL cannot store it and
+# refuses any query that names it) and UTF-16 surrogates on their own (not text at all: they cannot
+# be encoded to send to the database). A pair in JSON ("\\ud83d\\ude00") decodes to one character,
+# so any surrogate left is a lone one.
+_UNREADABLE = re.compile("[\x00\ud800-\udfff]")
+# Bodies the site takes are three levels deep; anything much deeper is not for it, and deep enough
+# (thousands) it overflows Python's stack as it is read.
+MAX_JSON_DEPTH = 20
+_WRITES = ("POST", "PUT", "PATCH", "DELETE")
+
+
+class UnreadableInputMiddleware:
+    """A request holding what no view can use is a 400 saying what is wrong, before any view sees
+    it: NUL (%00) or a lone surrogate in the address, the query string, a cookie, a form field or a
+    JSON string, or JSON nested too deeply. A JSON answer under /api/, the "could not read that
+    request" page elsewhere. Without this each was a 500 somewhere below (the database refusing the
+    NUL, the JSON reader's RecursionError)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        problem = unreadable(request)
+        if problem is None:
+            return self.get_response(request)
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"code": "bad_request", "message": problem}, status=400)
+        return render(request, "400.html", {"message": problem}, status=400)
+
+
+def unreadable(request: HttpRequest) -> str | None:
+    """What is wrong with the request, in words for whoever sent it, or None."""
+    if _UNREADABLE.search(request.path_info):
+        return "The web address holds a character that cannot be in one (such as %00)."
+    if _any_unreadable(request.GET.lists()):
+        return "The query (after the ? in the web address) holds a character that cannot be in one (such as %00)."
+    if _any_unreadable((name, [value]) for name, value in request.COOKIES.items()):
+        return "A cookie holds a character that cannot be in one. Clear this site's cookies and try again."
+    if request.method not in _WRITES:
+        return None
+    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        if request.path_info.startswith("/api/"):
+            return None  # refused by the APIs with a 415, which reading the form here would hide
+        if _any_unreadable(request.POST.lists()):
+            return (
+                "What was sent holds a character that cannot be in text (such as a NUL byte). Remove it and try again."
+            )
+    elif request.content_type == "application/json" or request.content_type.endswith("+json"):
+        return _json_problem(request.body)
+    return None
+
+
+def _any_unreadable(lists) -> bool:
+    return any(_UNREADABLE.search(name) or any(_UNREADABLE.search(value) for value in values) for name, values in lists)
+
+
+def _json_problem(body: bytes) -> str | None:
+    try:
+        data = json.loads(body)
+    except RecursionError:
+        return f"The JSON is nested too deeply: at most {MAX_JSON_DEPTH} levels."
+    except ValueError:
+        return None  # not JSON at all: the view says so, as ever
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return f"The JSON is nested too deeply: at most {MAX_JSON_DEPTH} levels."
+        if isinstance(value, str):
+            if _UNREADABLE.search(value):
+                return (
+                    "The JSON holds a string that is not text: a NUL (\\u0000) or half of a surrogate pair "
+                    "(such as \\ud800 alone)."
+                )
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, dict):
+            stack.extend((key, depth + 1) for key in value)
+            stack.extend((item, depth + 1) for item in value.values())
+    return None

@@ -361,7 +361,7 @@ def _invitation_email(invitation: Invitation, reminder: bool, reply_to: str) -> 
         f"You are getting this because you are a member of the {ward} ward panel and agreed to be contacted. "
         f"To leave the panel, and get no more surveys:\n{leave}\n"
     )
-    subject = ("Reminder: " if reminder else "") + survey.title
+    subject = " ".join((("Reminder: " if reminder else "") + survey.title).split())  # one line, whatever the title
     return EmailMessage(
         subject,
         body,

@@ -69,6 +69,8 @@ MIDDLEWARE = [
     # Static files: hashed names cached for a year, compressed (sn_site/static_files.py).
     "sn_site.static_files.StaticFilesMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    # NUL or a lone surrogate anywhere in a request, or JSON nested too deeply: a 400 (sn_site/security.py).
+    "sn_site.security.UnreadableInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

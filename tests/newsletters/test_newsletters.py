@@ -282,6 +282,101 @@ def test_bounces_and_complaints_suppress_the_address(client, issue, settings, ad
     assert already_queued.deliveries.get(email="s0@example.org").status == "suppressed"
 
 
+@pytest.fixture
+def smtp(smtp_sink, settings):
+    """Newsletters go through the real SMTP sink (the raw MIME writer): yields the messages it took."""
+    port, messages = smtp_sink
+    settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT = (
+        "django.core.mail.backends.smtp.EmailBackend",
+        "127.0.0.1",
+        port,
+    )
+    settings.SN_NEWSLETTER_RATE = 0
+    return messages
+
+
+def _send_all(newsletter) -> Send:
+    send = send_start(newsletter=newsletter)
+    for first, last in send_batches(send):
+        batch_send(send_id=send.pk, first=first, last=last)
+    return send
+
+
+def test_a_title_with_line_breaks_is_a_one_line_subject_and_adds_no_header(rye_lane, smtp, add_subscribers):
+    """Wagtail lets a title hold CR/LF: written into the raw message as it was, it added a Bcc."""
+    subscribers = add_subscribers(2, ward_id=RYE_LANE)
+    newsletter = NewsletterPage(title="Hello\r\nBcc: victim@example.org", summary="Speeding, and a new PCSO.")
+    rye_lane.add_child(instance=newsletter)
+
+    send = _send_all(newsletter)
+
+    assert sorted(m["X-Envelope-To"] for m in smtp) == sorted(s.email for s in subscribers)
+    for message in smtp:
+        assert message["Subject"] == "Hello Bcc: victim@example.org: Rye Lane Safer Neighbourhoods"
+        assert message["Bcc"] is None and "victim" not in message["To"]
+    assert set(send.deliveries.values_list("status", flat=True)) == {Delivery.Status.SENT}
+
+
+def test_through_any_other_email_backend_a_title_with_line_breaks_is_sent_with_a_one_line_subject(
+    rye_lane, settings, add_subscribers
+):
+    """Django's backends refuse a header with a line break (BadHeaderError), which left the
+    delivery marked sent with nothing written."""
+    settings.SN_NEWSLETTER_RATE = 0
+    add_subscribers(1, ward_id=RYE_LANE)
+    newsletter = NewsletterPage(title="Hello\nBcc: victim@example.org", summary="Speeding, and a new PCSO.")
+    rye_lane.add_child(instance=newsletter)
+
+    send = _send_all(newsletter)
+
+    assert [m.subject for m in mail.outbox] == ["Hello Bcc: victim@example.org: Rye Lane Safer Neighbourhoods"]
+    assert mail.outbox[0].message()["Bcc"] is None
+    assert send.deliveries.get().status == Delivery.Status.SENT
+
+
+def test_a_very_long_title_still_starts_a_send(issue, settings, add_subscribers):
+    settings.SN_NEWSLETTER_RATE = 0
+    add_subscribers(1, ward_id=RYE_LANE)
+    issue.title = "Speeding " * 28
+    issue.save_revision().publish()
+
+    send = _send_all(issue)
+
+    assert len(send.subject) == 250 and send.subject.endswith("\u2026")
+    assert send.deliveries.get().status == Delivery.Status.SENT
+
+
+@pytest.mark.parametrize("backend", ["smtp", "django"])
+def test_a_copy_that_cannot_be_built_is_failed_with_the_reason_and_the_others_go(
+    backend, issue, smtp_sink, settings, add_subscribers
+):
+    port, messages = smtp_sink
+    if backend == "smtp":
+        settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT = (
+            "django.core.mail.backends.smtp.EmailBackend",
+            "127.0.0.1",
+            port,
+        )
+    settings.SN_NEWSLETTER_RATE = 0
+    add_subscribers(3, ward_id=RYE_LANE)
+    send = send_start(newsletter=issue)
+    # An address no message can carry (stored before validation, say).
+    send.deliveries.filter(email="s1@example.org").update(email="s1@example.org\r\nBcc: victim@example.org")
+
+    for first, last in send_batches(send):
+        batch_send(send_id=send.pk, first=first, last=last)
+
+    broken = send.deliveries.get(email__startswith="s1@")
+    assert broken.status == Delivery.Status.FAILED and not broken.handed_over
+    assert broken.last_error.startswith("The message could not be built:")
+    assert sorted(send.deliveries.filter(status=Delivery.Status.SENT).values_list("email", flat=True)) == [
+        "s0@example.org",
+        "s2@example.org",
+    ]
+    sent = [m["X-Envelope-To"] for m in messages] if backend == "smtp" else [m.to[0] for m in mail.outbox]
+    assert sorted(sent) == ["s0@example.org", "s2@example.org"]
+
+
 # The admin ----------------------------------------------------------------------------------------
 
 

@@ -8,12 +8,18 @@ replaced by real ones (ward and borough codes, survey ids, a panel token, receip
 sessions, answers keyed by real question ids) so that the fuzzing gets past the 404s into the code
 behind them; the rest of the time Schemathesis's own values (valid and invalid) go through as they are.
 
+Below that, the same promise is kept by hand where the schema does not reach: hostile strings (NUL,
+half a surrogate pair, CR/LF, very long, any Unicode) in every path parameter of every route of the
+site, public pages and APIs alike, and in the fields of every public HTML form.
+
 Schemathesis's own pytest integration (schemathesis.pytest.from_fixture) reads Node._nodeid, which
 pytest 9.2 no longer has, so each operation runs as a Hypothesis test of its own here, in a subtest.
 """
 
+import re
 from collections import Counter, defaultdict
 from io import StringIO
+from urllib.parse import quote
 
 import pytest
 import schemathesis
@@ -23,6 +29,8 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import Client
+from django.urls import URLResolver, get_resolver
+from django.urls.resolvers import RoutePattern
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -239,3 +247,162 @@ def test_no_documented_api_operation_answers_with_a_server_error(api_schema, sub
 
         with subtests.test(msg=label_of(operation)):
             fuzz()
+
+
+# Hostile strings: what a determined sender puts in an address or a form ------------------------------
+
+SPECIALS = [
+    "\x00",
+    "a\x00b",
+    "%00",
+    "\ud800",
+    "\udfff",
+    "\r\nBcc: victim@example.org",
+    "\u2028\u2029\x85",
+    "x" * 5000,
+    "9" * 5000,
+    "Ünïcødé ☃ 🎉 עברית",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "../../etc/passwd",
+    "-1",
+    "",
+    " ",
+]
+# Any text, surrogates included (Hypothesis leaves them out unless asked), with a special in it.
+ANY_TEXT = st.text(st.characters(codec=None, categories=None, exclude_categories=()), max_size=30)
+HOSTILE = st.one_of(
+    st.sampled_from(SPECIALS),
+    ANY_TEXT,
+    st.tuples(ANY_TEXT, st.sampled_from(SPECIALS), ANY_TEXT).map("".join),
+)
+FUZZ_SETTINGS = settings(
+    max_examples=MAX_EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+)
+
+
+def _quoted(text: str) -> str:
+    """As a client sends it: UTF-8 bytes, percent-encoded (a lone surrogate as the bytes it would be)."""
+    return quote(text.encode("utf-8", "surrogatepass"), safe="")
+
+
+def _form_body(fields: dict) -> str:
+    return "&".join(
+        f"{_quoted(name)}={_quoted(value)}"
+        for name, values in fields.items()
+        for value in (values if isinstance(values, list) else [values])
+    )
+
+
+def parameterised_routes() -> list[str]:
+    """Every route with a parameter in its path ("/api/v1/wards/<str:code>/"), public pages and APIs
+    alike, found in the URL configuration so that a route added later is fuzzed too. Not the admin's,
+    behind sign-in."""
+    routes = []
+
+    def walk(patterns, prefix):
+        for pattern in patterns:
+            if not isinstance(pattern.pattern, RoutePattern):
+                continue  # Wagtail's pages (their paths are fuzzed below through /<page>/)
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+            elif pattern.pattern.converters:
+                routes.append("/" + route)
+
+    walk(get_resolver().url_patterns, "")
+    return sorted(route for route in set(routes) if not route.startswith(("/admin/", "/bench/")))
+
+
+@pytest.fixture
+def hostile_client(sample_london, monkeypatch):
+    demo_content_load()
+    # Every request comes from one address: raise the limits out of the way (they still run).
+    monkeypatch.setattr(AnonymousRateLimit, "rate", "100000/second", raising=False)
+    monkeypatch.setattr(SurveyAnswerLimit, "rate", "100000/second", raising=False)
+    return Client(HTTP_HOST="localhost", raise_request_exception=False)
+
+
+def _route_fuzz(client, route: str):
+    @FUZZ_SETTINGS
+    @given(values=st.lists(HOSTILE, min_size=3, max_size=3), post=st.booleans())
+    def fuzz(values, post):
+        parts = iter(values * 2)
+        path = re.sub(r"<(?:\w+:)?\w+>", lambda match: _quoted(next(parts)), route)
+        if post:
+            response = client.post(path, _form_body({"q": values[0]}), content_type="application/x-www-form-urlencoded")
+        else:
+            response = client.get(path, QUERY_STRING=f"q={_quoted(values[1])}")
+        assert response.status_code < 500, (path, response.status_code)
+
+    return fuzz
+
+
+def test_no_path_parameter_of_any_route_answers_with_a_server_error(hostile_client, subtests):
+    routes = parameterised_routes() + ["/<page>/", "/southwark/<page>/"]
+    assert {"/api/v1/wards/<str:code>/", "/ward-panels/<str:ward_code>/join/", "/surveys/<int:pk>/"} <= set(routes)
+    for route in routes:
+        with subtests.test(msg=route):
+            _route_fuzz(hostile_client, route)()
+
+
+def _form_fuzz(client, method: str, address: str, good: dict):
+    """Each of the form's fields, and a field or two it does not have, replaced by hostile strings."""
+
+    @FUZZ_SETTINGS
+    @given(data=st.data())
+    def fuzz(data):
+        replaced = data.draw(
+            st.dictionaries(st.sampled_from(sorted(good)), HOSTILE | st.lists(HOSTILE, max_size=3), min_size=1)
+        )
+        extra = data.draw(st.dictionaries(HOSTILE, HOSTILE, max_size=2))
+        fields = {**good, **replaced, **extra}
+        if method == "get":
+            response = client.get(address, QUERY_STRING=_form_body(fields))
+        else:
+            response = client.post(address, _form_body(fields), content_type="application/x-www-form-urlencoded")
+        assert response.status_code < 500, (address, fields, response.status_code)
+
+    return fuzz
+
+
+def test_no_public_html_form_answers_with_a_server_error(hostile_client, make_survey, subtests):
+    open_survey = make_survey(audience=Survey.Audience.OPEN)
+    panel_survey = make_survey(audience=Survey.Audience.PANEL)
+    panel = WardPanel.objects.create(ward_id="E05011113", chair="Ada Obi")
+    PanelMember.objects.create(
+        panel=panel, name="Member", email="member@example.org", confirmed_at=NOW, consent_given_at=NOW
+    )
+    invitations_send(survey=panel_survey)
+    token = invitation_token(Invitation.objects.get())
+
+    def survey_fields(survey) -> dict:
+        fields = {"token": token, "email": "ann@example.org"}
+        for question in survey.questions.all():
+            name = f"q{question.pk}"
+            options = question.options()
+            if question.kind == "ranking":
+                fields.update({f"{name}-{n}": str(n + 1) for n in range(len(options))})
+            else:
+                fields[name] = options[:1] if question.kind in ("multiple", "local_issues") else "4"
+        return fields
+
+    # (method, address, the form's fields with good values): each field is replaced by a hostile string.
+    forms = [
+        ("post", f"/surveys/{open_survey.pk}/", survey_fields(open_survey)),
+        ("post", f"/surveys/{panel_survey.pk}/", survey_fields(panel_survey)),
+        (
+            "post",
+            f"/surveys/{open_survey.pk}/thank-you/",
+            {"receipt": "1:abc", **dict.fromkeys(EqualityMonitoring.FIELDS, "prefer_not")},
+        ),
+        ("post", "/ward-panels/E05011113/join/", {"name": "Ann", "email": "ann@example.org", "consent": "on"}),
+        ("post", "/newsletters/subscribe/", {"email": "ann@example.org", "ward": "E05011113", "borough": "E09000028"}),
+        ("get", "/find-your-team/", {"postcode": "SE15 5DB", "lat": "51.47", "lng": "-0.069"}),
+        ("get", "/search/", {"q": "rye", "page": "1"}),
+        ("get", "/my-area/", {"ward": "E05011113"}),
+        ("post", "/my-area/", {"ward": "E05011113", "forget": "1"}),
+    ]
+    for method, address, good in forms:
+        with subtests.test(msg=f"{method.upper()} {address}"):
+            _form_fuzz(hostile_client, method, address, good)()

@@ -303,3 +303,123 @@ def test_password_reset_emails_are_limited_too_but_editors_are_not(client, offic
     page = WardPage.objects.get(ward_id=RYE_LANE)
     saves = [client.post(f"/admin/pages/{page.pk}/lock/", REMOTE_ADDR="10.6.6.6").status_code for _ in range(3)]
     assert 429 not in saves
+
+
+def test_the_api_takes_writes_as_json_only_so_no_other_site_can_answer_surveys_through_its_visitors(
+    client, sample_london, make_survey, good_answers
+):
+    """A web page may make its visitors' browsers post text/plain, a form or multipart to any site
+    without asking that site first (no CORS preflight): none of those may count as an answer."""
+    from urllib.parse import urlencode
+
+    from ward_panels.models import Response, Survey
+
+    survey = make_survey(audience=Survey.Audience.OPEN)
+    body = {"email": "ann@example.org", "answers": good_answers(survey)}
+    as_form = {"email": "ann@example.org", "answers": json.dumps(good_answers(survey))}
+    answer = f"/api/v1/surveys/{survey.pk}/responses/"
+    equality = f"/api/v1/surveys/{survey.pk}/equality/"
+
+    def refused(address, data):
+        return [
+            client.post(address, json.dumps(data), content_type="text/plain"),
+            client.post(address, json.dumps(data), content_type="text/plain; charset=utf-8"),
+            client.post(address, urlencode(as_form), content_type="application/x-www-form-urlencoded"),
+            client.post(address, as_form),  # multipart/form-data
+        ]
+
+    for response in refused(answer, body):
+        assert response.status_code == 415, response.content
+        assert response.json()["code"] == "unsupported_media_type"
+        assert "Content-Type: application/json" in response.json()["message"]
+    assert not Response.objects.exists()
+
+    accepted = client.post(answer, body, content_type="application/json")
+    assert accepted.status_code == 201 and Response.objects.count() == 1
+    given = {"receipt": accepted.json()["receipt"], "answers": {"disability": "prefer_not"}}
+    for response in refused(equality, given):
+        assert response.status_code == 415, response.content
+    assert 200 <= client.post(equality, given, content_type="application/json; charset=utf-8").status_code < 300
+
+
+def test_a_survey_title_with_line_breaks_is_a_one_line_invitation_subject(sample_london, make_survey):
+    """A line break in a header stops Django building the message (BadHeaderError): no invitation."""
+    from django.utils import timezone
+
+    from ward_panels.models import PanelMember, WardPanel
+    from ward_panels.services import invitations_send
+
+    survey = make_survey(title="Speeding\r\nBcc: victim@example.org")
+    panel = WardPanel.objects.create(ward_id=RYE_LANE, chair="Ada Obi")
+    now = timezone.now()
+    PanelMember.objects.create(panel=panel, name="Ann", email="ann@example.org", confirmed_at=now, consent_given_at=now)
+
+    invitations_send(survey=survey)
+
+    assert [m.subject for m in mail.outbox] == ["Speeding Bcc: victim@example.org"]
+    assert mail.outbox[0].message()["Bcc"] is None and mail.outbox[0].to == ["ann@example.org"]
+
+
+HOSTILE_ADDRESSES = [
+    "/search/?q=%00",
+    "/search/?q=rye&page=%00",
+    "/api/v1/wards/%00/",
+    "/api/v1/wards/%00/priorities/",
+    "/api/v1/priorities/?ward=%00",
+    "/api/v1/lookup/?q=%00",
+    "/api/police-uk/%00/neighbourhoods",
+    "/ward-panels/%00/join/",
+    "/ward-panels/join/%00/",
+    "/newsletters/confirm/%00/",
+    "/newsletters/preferences/%00/",
+    "/my-area/?ward=%00",
+    "/find-your-team/?postcode=%00",
+    "/surveys/1/?token=%00",
+    "/rye-lane%00/",
+]
+
+
+@pytest.mark.parametrize("address", HOSTILE_ADDRESSES)
+def test_a_nul_anywhere_in_the_address_is_a_400_that_says_so(client, rye_lane, address):
+    response = client.get(address)
+
+    assert response.status_code == 400
+    if address.startswith("/api/"):
+        assert response.json()["code"] == "bad_request" and "%00" in response.json()["message"]
+    else:
+        page = response.content.decode()
+        assert "Sorry, we could not read that request" in page and "%00" in page
+        assert response["Content-Security-Policy"]  # the site's own headers, as on every page
+
+
+def test_nul_or_half_a_surrogate_pair_in_what_is_sent_is_a_400_that_says_so(
+    client, rye_lane, make_survey, good_answers
+):
+    from ward_panels.models import Response, Survey
+
+    survey = make_survey(audience=Survey.Audience.OPEN)
+    answers = good_answers(survey)
+    free_text = max(answers, key=int)  # the fifth question: free text
+    address = f"/api/v1/surveys/{survey.pk}/responses/"
+    lone_surrogate = json.dumps({"email": "ann@example.org", "answers": {**answers, free_text: "\ud800"}})
+    nul = json.dumps({"email": "ann@example.org", "answers": {**answers, free_text: "a\x00b"}})
+    nul_name = json.dumps({"email": "ann@example.org", "answers": {**answers, "\x00": "x"}})
+    deep = '{"email": "ann@example.org", "answers": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    deep_but_readable = '{"email": "ann@example.org", "answers": {"1": ' + "[" * 50 + "]" * 50 + "}}"
+
+    for body in (lone_surrogate, nul, nul_name, deep, deep_but_readable):
+        response = client.post(address, body, content_type="application/json")
+        assert response.status_code == 400, body[:80]
+        assert response.json()["code"] == "bad_request" and response.json()["message"]
+    assert "nested too deeply" in client.post(address, deep, content_type="application/json").json()["message"]
+    assert not Response.objects.exists()
+
+    for form, path in [
+        ({"email": "ann@example.org\x00", "ward": RYE_LANE}, "/newsletters/subscribe/"),
+        ({"name": "Ann\x00", "email": "ann@example.org", "consent": "on"}, f"/ward-panels/{RYE_LANE}/join/"),
+        ({"email": "ann@example.org", "token": "\x00"}, f"/surveys/{survey.pk}/"),
+        ({"ward": "\x00"}, "/my-area/"),
+    ]:
+        response = client.post(path, form)
+        assert response.status_code == 400, path
+        assert "cannot be in text" in response.content.decode(), path
