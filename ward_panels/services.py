@@ -37,6 +37,11 @@ INVITATION_SALT = "ward_panels.invitation"
 RECEIPT_SALT = "ward_panels.receipt"
 
 
+class SurveyNotFound(Exception):
+    """Not a survey this person may know of: a panel survey without its invitation's token, or an
+    open survey that has not opened yet. Answered exactly as an id that does not exist (a 404)."""
+
+
 class SubmissionRefused(Exception):
     """Answers that cannot be stored, with what was wrong, field by field (for a 400)."""
 
@@ -60,6 +65,21 @@ def invitation_for_token(token: str) -> Invitation | None:
         return None
     invitation = Invitation.objects.select_related("survey", "member").filter(pk=pk).first()
     return invitation if invitation and invitation.nonce == nonce else None
+
+
+def survey_invitation(survey, token: str | None) -> Invitation | None:
+    """The invitation `token` opens, if it is to this survey (a Survey or its SurveyRules)."""
+    invitation = invitation_for_token(token or "")
+    return invitation if invitation is not None and invitation.survey_id == survey.pk else None
+
+
+def survey_is_known_to(survey, token: str | None, now=None) -> bool:
+    """Whether someone holding `token` (or none) may learn that this survey exists, and its title:
+    a panel survey only with one of its invitations (before it opens, too: a member may be told
+    when it does); an open survey to anyone once it has opened, as it is listed then and not before."""
+    if survey.audience == Survey.Audience.PANEL:
+        return survey_invitation(survey, token) is not None
+    return survey.opens_at <= (now or timezone.now())
 
 
 def respondent_key(survey: Survey, identity: str) -> str:
@@ -154,19 +174,22 @@ def response_submit(
     *, survey: SurveyRules, answers, token: str | None = None, respondent: str | None = None, now=None
 ) -> Response:
     """Store one person's answers, or refuse with every reason at once. The database keeps it to
-    one response per invitation, and for open surveys one per respondent, however many arrive at
-    once. Takes the survey's rules (selectors.survey_rules), so checking costs no queries."""
+        one response per invitation, and for open surveys one per respondent, however many arrive at
+        once. Takes the survey's rules (selectors.survey_rules), so checking costs no queries. Raises
+    SurveyNotFound for a panel survey without a valid token and an open survey not yet open."""
     now = now or timezone.now()
+    invitation = None
+    if survey.audience == Survey.Audience.PANEL:
+        invitation = survey_invitation(survey, token)
+        if invitation is None:
+            raise SurveyNotFound
+    elif now < survey.opens_at:
+        raise SurveyNotFound
     if not survey.is_open(now):
         raise SubmissionRefused({"survey": ["This survey is closed." if now >= survey.opens_at else "Not open yet."]})
     errors: dict = {}
-    invitation = None
     key = None
-    if survey.audience == Survey.Audience.PANEL:
-        invitation = invitation_for_token(token or "")
-        if invitation is None or invitation.survey_id != survey.pk:
-            errors["token"] = ["This link is not valid. Use the link in your invitation."]
-    else:
+    if survey.audience == Survey.Audience.OPEN:
         respondent = (respondent or "").strip()
         try:
             validate_email(respondent)
@@ -204,6 +227,16 @@ def receipt_is_current(receipt: str) -> bool:
     except SubmissionRefused:
         return False
     return True
+
+
+def receipt_response_survey(receipt: str) -> int | None:
+    """The survey a current receipt's response answered, or None for a receipt this site did not
+    make in the last day."""
+    try:
+        pk = _receipt_response_pk(receipt)
+    except SubmissionRefused:
+        return None
+    return Response.objects.filter(pk=pk).values_list("survey_id", flat=True).first()
 
 
 def equality_record(*, receipt: str, answers: dict, survey: Survey | None = None) -> None:
