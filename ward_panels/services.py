@@ -5,6 +5,7 @@ personal data when its retention period ends."""
 import csv
 import datetime
 import io
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -341,22 +343,70 @@ def reminders_send(*, now=None) -> int:
     return sent
 
 
+def invitations_unsent_sweep(*, now=None) -> int:
+    """Invitations that an officer sent but that never went (a worker was killed, or its retries
+    ran out), for panel surveys not yet closed: sent now. Celery beat runs it with the reminders."""
+    now = now or timezone.now()
+    sent = 0
+    for survey in Survey.objects.filter(
+        audience=Survey.Audience.PANEL, closes_at__gt=now, personal_data_deleted_at__isnull=True
+    ):
+        unsent = Invitation.objects.filter(survey=survey, sent_at__isnull=True, member__left_on__isnull=True)
+        sent += _send(
+            unsent.select_related("survey", "member__panel__ward"),
+            reminder=False,
+            now=now,
+            reply_to=survey_reply_addresses(survey),
+        )
+    return sent
+
+
+def invitations_held(*, survey: Survey) -> bool:
+    """Whether some of the survey's invitations are claimed but not yet sent: by another worker
+    still sending, or by one that was killed (its claims expire after SN_NEWSLETTER_CLAIM_SECONDS)."""
+    return (
+        survey.closes_at > timezone.now()
+        and Invitation.objects.filter(survey=survey, sent_at__isnull=True, claimed_at__isnull=False).exists()
+    )
+
+
+def _claimable(field: str) -> Q:
+    """Not yet sent (`field`: sent_at or reminded_at), and not claimed, or claimed so long ago that
+    its worker must have died."""
+    stale = timezone.now() - datetime.timedelta(seconds=settings.SN_NEWSLETTER_CLAIM_SECONDS)
+    return Q(**{f"{field}__isnull": True}) & (Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+
+
+def _message_id(invitation: Invitation, reminder: bool) -> str:
+    """The same for every copy of one invitation (or reminder), so that in the rare case a copy
+    goes twice (a worker killed between the mail server's acceptance and its mark) mail software
+    can tell it is one message."""
+    domain = re.sub(r"^https?://|[:/].*$", "", settings.WAGTAILADMIN_BASE_URL) or "localhost"
+    return f"<survey-{'reminder' if reminder else 'invitation'}-{invitation.pk}@{domain}>"
+
+
 def _send(invitations, *, reminder: bool, now, reply_to: dict[str, str]) -> int:
-    """Email each invitation once: a row is claimed (a conditional update) before its email goes,
-    so two workers running at once never both send it; if sending fails, the claim is let go for
-    the task's retry. `reply_to`: each ward's address for replies."""
+    """Email each invitation once. A row is claimed (a conditional update of claimed_at) before its
+    email goes, so two workers running at once never both send it; it is marked sent only once the
+    mail server has accepted it. A worker killed in between leaves a claim that expires after
+    SN_NEWSLETTER_CLAIM_SECONDS, and the invitation is then sent again (the task's retry, its
+    redelivery, or invitations_unsent_sweep): nobody is left without their link. If sending fails,
+    the claim is let go for the task's retry. `reply_to`: each ward's address for replies."""
     field = "reminded_at" if reminder else "sent_at"
     sent = 0
     with get_connection() as connection:
         for invitation in invitations:
-            if not Invitation.objects.filter(pk=invitation.pk, **{f"{field}__isnull": True}).update(**{field: now}):
-                continue  # another worker has it
+            claim = timezone.now()
+            if not Invitation.objects.filter(_claimable(field), pk=invitation.pk).update(claimed_at=claim):
+                continue  # another worker has it, or has sent it
             try:
                 email = _invitation_email(invitation, reminder, reply_to.get(invitation.member.panel.ward_id, ""))
+                email.extra_headers["Message-ID"] = _message_id(invitation, reminder)
                 connection.send_messages([email])
             except Exception:
-                Invitation.objects.filter(pk=invitation.pk).update(**{field: None})
+                Invitation.objects.filter(pk=invitation.pk, claimed_at=claim).update(claimed_at=None)
                 raise
+            Invitation.objects.filter(pk=invitation.pk).update(**{field: now, "claimed_at": None})
             sent += 1
     return sent
 

@@ -1,23 +1,32 @@
 """Background work for ward panels: invitations, reminders and deleting personal data on time."""
 
 from celery import shared_task
+from django.conf import settings
 
 from . import services
 from .models import Survey
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
-def invitations_send(survey_id: int) -> int:
+@shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def invitations_send(self, survey_id: int) -> int:
     """Invite every active member of the survey's panels. Run again after a failure or a killed
-    worker, it invites only those not yet sent an invitation."""
+    worker (late acks: the broker hands a killed worker's task to another), it invites only those
+    not yet sent an invitation. Invitations another worker has claimed are looked at again once
+    such a claim would have expired, in case that worker was killed."""
     survey = Survey.objects.filter(pk=survey_id).first()
-    return services.invitations_send(survey=survey) if survey else 0
+    if survey is None:
+        return 0
+    sent = services.invitations_send(survey=survey)
+    if services.invitations_held(survey=survey):
+        raise self.retry(countdown=settings.SN_NEWSLETTER_CLAIM_SECONDS + 1)
+    return sent
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
 def reminders_send() -> int:
-    """Celery beat runs this hourly."""
-    return services.reminders_send()
+    """Celery beat runs this hourly: the reminders that are due, and any invitation a killed
+    worker left unsent."""
+    return services.invitations_unsent_sweep() + services.reminders_send()
 
 
 @shared_task(acks_late=True)
