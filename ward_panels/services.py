@@ -514,15 +514,24 @@ JOIN_LINK_DAYS = 7
 def membership_request(*, ward, name: str, email: str, phone: str = "", now=None) -> None:
     """Someone asks to join a ward panel: kept unconfirmed, with their consent, and sent a link to
     confirm their address. Nothing is sent to the panel's officers, and no survey is sent, until
-    they confirm. Someone already on the panel is simply sent nothing new (the page says the same
-    either way, so it cannot be used to find out who is on a panel). A member who left is only
-    sent the link: anyone can type an address into the form, so nothing about them changes until
-    the link is used (membership_confirm)."""
+    they confirm. Every request sends exactly one email, so neither the page nor how long it takes
+    tells a stranger who is on a panel (the join page queues this as a task): someone already on
+    the panel is told so, with the link to leave. A member who left is only sent the link: anyone
+    can type an address into the form, so nothing about them changes until the link is used
+    (membership_confirm)."""
     now = now or timezone.now()
     panel, _ = WardPanel.objects.get_or_create(ward=ward)
     email = email.strip().lower()
     member = PanelMember.objects.filter(panel=panel, email__iexact=email).first()
     if member is not None and member.confirmed_at is not None and member.left_on is None:
+        leave = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("ward_panels:leave", args=[leave_token(member)])
+        EmailMessage(
+            f"You are already on the {ward.name} ward panel",
+            f"Dear {member.name},\n\nSomeone (we hope you) asked to join the {ward.name} ward panel with this email "
+            "address. You are already a member, so there is nothing to do: your surveys will keep coming.\n\n"
+            f"To leave the panel, and get no more surveys:\n{leave}\n",
+            to=[member.email],
+        ).send()
         return
     if member is None:
         member = PanelMember.objects.create(

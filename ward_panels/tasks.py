@@ -1,7 +1,10 @@
-"""Background work for ward panels: invitations, reminders and deleting personal data on time."""
+"""Background work for ward panels: invitations, reminders, requests to join and deleting personal
+data on time."""
 
 from celery import shared_task
 from django.conf import settings
+
+from priorities.models import Ward
 
 from . import services
 from .models import Survey
@@ -27,6 +30,15 @@ def reminders_send() -> int:
     """Celery beat runs this hourly: the reminders that are due, and any invitation a killed
     worker left unsent."""
     return services.invitations_unsent_sweep() + services.reminders_send()
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def membership_request(ward_code: str, name: str, email: str, phone: str = "") -> None:
+    """A request to join from the ward page: queued, so the page answers in the same time whether
+    the address is already on the panel or not."""
+    ward = Ward.objects.filter(pk=ward_code).first()
+    if ward is not None:
+        services.membership_request(ward=ward, name=name, email=email, phone=phone)
 
 
 @shared_task(acks_late=True)

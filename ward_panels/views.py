@@ -17,6 +17,7 @@ from priorities.models import WardPage
 from sn_site.api import AnonymousRateLimit
 from sn_site.forms import email_field, error_summary
 
+from . import tasks
 from .api import SurveyAnswerLimit
 from .models import CONSENT_WORDING, EqualityMonitoring, Question, Survey
 from .selectors import invitation_answered, survey_for_answering, survey_rules
@@ -27,7 +28,6 @@ from .services import (
     member_for_leave_token,
     membership_confirm,
     membership_leave,
-    membership_request,
     receipt_for,
     receipt_is_current,
     response_submit,
@@ -253,7 +253,10 @@ def join(request, ward_code: str):
             return _too_many(request, None)
         if form.is_valid():
             data = form.cleaned_data
-            membership_request(ward=ward_page.ward, name=data["name"], email=data["email"], phone=data["phone"])
+            # Queued: the page takes the same time whether the address is on the panel or not.
+            tasks.membership_request.delay(
+                ward_code=ward_page.ward_id, name=data["name"], email=data["email"], phone=data["phone"]
+            )
             return TemplateResponse(request, "ward_panels/join_sent.html", {"ward_page": ward_page})
     context = {"ward_page": ward_page, "form": form, "errors": error_summary(form)}
     return TemplateResponse(request, "ward_panels/join.html", context, status=400 if form.errors else 200)

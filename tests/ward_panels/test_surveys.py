@@ -368,8 +368,47 @@ def test_joining_online_takes_a_confirmed_email(client, sample_london):
     assert "You have joined" in client.post(path).content.decode()
     assert PanelMember.objects.active().filter(pk=member.pk).exists()
 
-    again = client.post(f"/ward-panels/{RYE_LANE}/join/", form)  # already on: the same answer, no email
-    assert "Check your email" in again.content.decode() and len(mail.outbox) == 1
+    again = client.post(f"/ward-panels/{RYE_LANE}/join/", form)  # already on: the same answer, and a note
+    assert "Check your email" in again.content.decode() and len(mail.outbox) == 2
+    assert mail.outbox[1].subject == "You are already on the Rye Lane ward panel"
+    assert "/ward-panels/leave/" in mail.outbox[1].body
+
+
+def test_joining_with_a_known_address_or_a_new_one_costs_the_same_work_and_one_email(
+    client, sample_london, monkeypatch
+):
+    """Nothing a stranger can measure says who is on a panel: the page does the same queries (and
+    no writes) and queues one task for either address, and the task sends one email to either."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ward_panels import tasks
+
+    panel = WardPanel.objects.create(ward_id=RYE_LANE)
+    PanelMember.objects.create(panel=panel, name="Ada", email="ada@example.org", confirmed_at=NOW, consent_given_at=NOW)
+    queued = []
+    monkeypatch.setattr(tasks.membership_request, "delay", lambda **kwargs: queued.append(kwargs))
+
+    def work(email):
+        with CaptureQueriesContext(connection) as queries:
+            answer = client.post(f"/ward-panels/{RYE_LANE}/join/", {"name": "A", "email": email, "consent": "on"})
+        assert "Check your email" in answer.content.decode()
+        return [query["sql"].replace(email, "?") for query in queries]
+
+    work("first@example.org")  # the site's first request reads what it then keeps
+    known_work = work("ada@example.org")
+    assert known_work == work("new@example.org")
+    assert not [q for q in known_work if q.split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    assert [kwargs["email"] for kwargs in queued] == ["first@example.org", "ada@example.org", "new@example.org"]
+
+    for kwargs in queued[1:]:
+        tasks.membership_request(**kwargs)
+    assert [m.to for m in mail.outbox] == [["ada@example.org"], ["new@example.org"]]
+    assert [m.subject for m in mail.outbox] == [
+        "You are already on the Rye Lane ward panel",
+        "Confirm you want to join the Rye Lane ward panel",
+    ]
+    assert PanelMember.objects.get(email="ada@example.org").name == "Ada"  # a stranger's request changed nothing
 
 
 def test_someone_who_left_is_back_on_the_panel_only_once_they_confirm(client, sample_london):
