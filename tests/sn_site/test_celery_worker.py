@@ -20,7 +20,7 @@ from sn_site.celery import app as celery_app
 from sn_site.operations import request_id_reset, request_id_set
 from tests.priorities.codepoint_sample import LONDON_POSTCODES
 from ward_panels.models import Invitation, PanelMember, WardPanel
-from ward_panels.tasks import invitations_send
+from ward_panels.tasks import invitations_send, reminders_send
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 BROKER = os.environ.get("CELERY_BROKER_URL", "")
@@ -246,7 +246,10 @@ def test_survey_invitations_survive_a_killed_worker_with_every_member_invited_on
     assert killed_at < count, "the worker finished before it could be killed; invite more"
     assert Invitation.objects.filter(sent_at__isnull=True).exists()
     with running_worker(**environment, SN_TEST_QUEUE=queue) as (_queue, second):
-        # Nothing is queued again by hand: the broker hands the dead worker's task to this one.
+        time.sleep(3.5)  # the dead worker's claims go stale
+        # The hourly sweep; the broker would also hand the dead worker's task on, but only once it
+        # next looks for lost tasks (about every 100 seconds, after the visibility timeout).
+        reminders_send.apply_async(queue=queue)
         wait_for(
             lambda: not Invitation.objects.filter(sent_at__isnull=True).exists(),
             second,
