@@ -16,7 +16,14 @@ from django.utils.text import get_text_list
 
 from priorities.models import Borough, Ward
 
-from .emails import AREA_UNSUBSCRIBE_SALT, PREFERENCES_SALT, UNSUBSCRIBE_SALT, issue_render, site_url
+from .emails import (
+    AREA_UNSUBSCRIBE_SALT,
+    PREFERENCES_SALT,
+    UNSUBSCRIBE_SALT,
+    issue_render,
+    preferences_token,
+    site_url,
+)
 from .models import SUPPRESSION_DOMAIN, Delivery, NewsletterPage, Send, Subscriber, Subscription, suppression_address
 from .selectors import audience, subscriptions_to
 
@@ -29,8 +36,10 @@ CONFIRM_DAYS = 7
 
 def subscription_request(*, email: str, wards: list[Ward] = (), boroughs: list[Borough] = (), now=None) -> bool:
     """Ask for newsletters: unconfirmed subscriptions, and an email with a signed link to confirm
-    them. Returns whether an email was sent; the site tells the person the same either way, so it
-    cannot be used to learn who subscribes. A suppressed address is sent nothing."""
+    them, or, if every one asked for is confirmed already, a note saying so with the preferences
+    link: one email either way, and the page says the same, so neither tells a stranger who
+    subscribes (the sign-up form queues this as a task, so the page takes the same time too).
+    Returns whether an email was sent: a suppressed address is sent nothing."""
     now = now or timezone.now()
     email = email.strip().lower()
     if Subscriber.objects.filter(email=suppression_address(email)).exists():
@@ -45,8 +54,15 @@ def subscription_request(*, email: str, wards: list[Ward] = (), boroughs: list[B
     for borough in boroughs:
         subscription, _ = Subscription.objects.get_or_create(subscriber=subscriber, borough=borough)
         pending |= subscription.confirmed_at is None
-    if not pending:
-        return False
+    if not pending:  # all confirmed already: still one email, so that nothing tells a stranger so
+        preferences = site_url(reverse("newsletters:preferences", args=[preferences_token(subscriber.pk)]))
+        EmailMessage(
+            "You already get these Safer Neighbourhoods newsletters",
+            "Someone (we hope you) asked for newsletters you already get, so there is nothing to do.\n\n"
+            f"To choose which newsletters you get, or to stop them:\n{preferences}\n",
+            to=[subscriber.email],
+        ).send()
+        return True
     token = signing.TimestampSigner(salt=CONFIRM_SALT).sign(str(subscriber.pk))
     link = site_url(reverse("newsletters:confirm", args=[token]))
     waiting = subscriber.subscriptions.filter(confirmed_at__isnull=True).select_related("ward", "borough")

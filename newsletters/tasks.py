@@ -4,6 +4,8 @@ newsletters.sending decides, row by row, what is still to send."""
 
 from celery import shared_task
 
+from priorities.models import Borough, Ward
+
 from . import sending, services
 from .models import Send
 from .services import send_batches, send_finish_if_done
@@ -45,6 +47,17 @@ def deliveries_sweep() -> int:
     for send_id, first, last in stale:
         send_batch.delay(send_id, first, last)
     return len(stale)
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def subscription_request(email: str, ward_codes: list[str], borough_codes: list[str]) -> bool:
+    """A sign-up from a ward or borough page: queued, so the page answers in the same time whether
+    the address already subscribes or not."""
+    return services.subscription_request(
+        email=email,
+        wards=list(Ward.objects.filter(pk__in=ward_codes)),
+        boroughs=list(Borough.objects.filter(pk__in=borough_codes)),
+    )
 
 
 @shared_task(acks_late=True)

@@ -18,6 +18,7 @@ from sn_site.api import AnonymousRateLimit
 from sn_site.forms import email_field
 from sn_site.security import same_site_only
 
+from . import tasks
 from .emails import preferences_token
 from .models import Subscriber, Subscription
 from .services import (
@@ -25,7 +26,6 @@ from .services import (
     preferences_update,
     subscriber_for_preferences,
     subscription_confirm,
-    subscription_request,
     unsubscribe_one_click,
     unsubscribe_target,
 )
@@ -113,10 +113,11 @@ def subscribe(request):
     form = SubscribeForm(request.POST)
     if not form.is_valid():
         return _signup_again(request, form)
-    subscription_request(
+    # Queued: the page takes the same time whether the address already subscribes or not.
+    tasks.subscription_request.delay(
         email=form.cleaned_data["email"],
-        wards=list(form.cleaned_data["ward"]),
-        boroughs=list(form.cleaned_data["borough"]),
+        ward_codes=[ward.pk for ward in form.cleaned_data["ward"]],
+        borough_codes=[borough.pk for borough in form.cleaned_data["borough"]],
     )
     return TemplateResponse(request, "newsletters/check_email.html", {})
 

@@ -1,16 +1,16 @@
 """The e-survey API: read a survey, answer it, add the optional equality answers, and (for
 officers) read its results. Answers go through the same service as the survey's web page."""
 
+import contextlib
 import csv
 import io
 
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, Throttled
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,19 +22,43 @@ from .models import EqualityMonitoring, Question, Survey
 from .selectors import officer_can_see, survey_for_answering, survey_results, survey_rules, surveys_open
 from .services import (
     SubmissionRefused,
+    SurveyNotFound,
     equality_record,
     equality_tables_freeze,
-    invitation_for_token,
     receipt_for,
+    receipt_response_survey,
     response_submit,
+    survey_is_known_to,
 )
+
+NO_SUCH_SURVEY = "There is no such survey."  # the same words whether it is missing or not theirs to see
 
 
 class SurveyAnswerLimit(AnonymousRateLimit):
-    """Answers per client address (SN_SURVEY_ANSWER_RATE), on top of every API request's limit:
-    with one response per email address or browser, it keeps an open survey from being stuffed."""
+    """Accepted answers to open surveys per client address (SN_SURVEY_ANSWER_RATE), on top of every
+    API request's limit: with one response per email address or browser, it keeps an open survey
+    from being stuffed. Panel surveys have none: each invitation's one-use token is their limit, so
+    a whole panel can answer from one community centre's Wi-Fi. An answer refused for its mistakes
+    gives its place back (give_back), so correcting a form costs nothing."""
 
     scope = "survey_answers"
+
+    def take(self, request) -> bool:
+        """Count one answer against the address; False (and wait() says how long) if it is over."""
+        if self.allow_request(request, None):
+            return True
+        self.give_back(request)
+        return False
+
+    def give_back(self, request) -> None:
+        key = self.get_cache_key(request, None)
+        if key is not None:
+            # ValueError: the window has just turned, and nothing of this answer is counted in it.
+            with contextlib.suppress(ValueError):
+                self.cache.decr(f"{key}:{int(self.timer() // self.duration)}")
+
+    def refusal(self) -> Throttled:
+        return Throttled(wait=self.wait())
 
 
 class QuestionSerializer(serializers.ModelSerializer):
@@ -85,7 +109,9 @@ class OpenSurveySerializer(serializers.ModelSerializer):
 
 
 class SubmissionSerializer(serializers.Serializer):
-    token = serializers.CharField(required=False, help_text="Panel surveys: the token from the invitation link.")
+    token = serializers.CharField(
+        required=False, allow_blank=True, help_text="Panel surveys: the token from the invitation link."
+    )
     email = serializers.EmailField(required=False, help_text="Open surveys: one response per email address.")
     answers = serializers.DictField(
         help_text="Keyed by question id: a string (single choice, text), a number (rating) or a list of strings "
@@ -114,14 +140,11 @@ def _refused(error: SubmissionRefused) -> Response:
 
 
 def _survey_or_404(pk, token: str | None) -> Survey:
-    """An open survey to anyone once it has opened; a panel survey only with its invitation's token."""
+    """An open survey to anyone once it has opened; a panel survey only with its invitation's
+    token. Anyone else gets the answer an id that does not exist gets."""
     survey = survey_for_answering(pk)
-    if survey is None or survey.opens_at > timezone.now():
-        raise NotFound("There is no such survey.")
-    if survey.audience == Survey.Audience.PANEL:
-        invitation = invitation_for_token(token or "")
-        if invitation is None or invitation.survey_id != survey.pk:
-            raise NotFound("There is no such survey, or the link is not valid.")
+    if survey is None or not survey_is_known_to(survey, token):
+        raise NotFound(NO_SUCH_SURVEY)
     return survey
 
 
@@ -156,8 +179,6 @@ class SurveyApi(APIView):
 
 
 class ResponseApi(APIView):
-    throttle_classes = [AnonymousRateLimit, SurveyAnswerLimit]
-
     @extend_schema(
         summary="Answer a survey",
         description="One response per invitation (panel surveys) or per email address (open surveys), kept so "
@@ -179,12 +200,21 @@ class ResponseApi(APIView):
         data = submission.validated_data
         survey = survey_rules(pk)
         if survey is None:
-            raise NotFound("There is no such survey.")
+            raise NotFound(NO_SUCH_SURVEY)
+        limit = SurveyAnswerLimit() if survey.audience == Survey.Audience.OPEN else None
+        if limit is not None and not limit.take(request):
+            raise limit.refusal()
         try:
             response = response_submit(
                 survey=survey, answers=data["answers"], token=data.get("token"), respondent=data.get("email")
             )
+        except SurveyNotFound:
+            if limit is not None:
+                limit.give_back(request)
+            raise NotFound(NO_SUCH_SURVEY) from None
         except SubmissionRefused as error:
+            if limit is not None:
+                limit.give_back(request)
             return _refused(error)
         return Response(
             {"receipt": receipt_for(response), "message": "Thank you. Your answers have been saved."}, status=201
@@ -192,21 +222,22 @@ class ResponseApi(APIView):
 
 
 class EqualityApi(APIView):
-    throttle_classes = [AnonymousRateLimit, SurveyAnswerLimit]
-
     @extend_schema(
         summary="Add the optional equality answers after answering",
         description="Stored apart from the answers, with no link to them or to you, and only ever counted.",
         request=EqualitySerializer,
-        responses={204: None, 400: ERRORS},
+        responses={204: None, 400: ERRORS, 404: ERRORS},
         tags=["surveys"],
     )
     def post(self, request, pk: int):
         given = EqualitySerializer(data=request.data)
         given.is_valid(raise_exception=True)
         survey = survey_for_answering(pk)
-        if survey is None:
-            raise NotFound("There is no such survey.")
+        if survey is None or (
+            not survey_is_known_to(survey, None)
+            and receipt_response_survey(given.validated_data["receipt"]) != survey.pk
+        ):
+            raise NotFound(NO_SUCH_SURVEY)  # a panel survey is known only to those who answered it
         try:
             equality_record(
                 survey=survey, receipt=given.validated_data["receipt"], answers=given.validated_data["answers"]

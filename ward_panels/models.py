@@ -286,14 +286,22 @@ def _nonce() -> str:
 class Invitation(models.Model):
     """One panel member's one-use link to one survey. The link's token is signed with the site's
     secret key (services.invitation_token), so it cannot be guessed or made from a copy of the
-    database alone, and the same link can be sent again in a reminder."""
+    database alone, and the same link can be sent again in a reminder. Sending goes: claimed
+    (claimed_at) -> accepted by the mail server -> sent_at (or reminded_at); a claim that is never
+    followed by its mark expires, so a killed worker's invitation is sent again (services._send)."""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
     member = models.ForeignKey(PanelMember, on_delete=models.CASCADE, related_name="invitations")
     nonce = models.CharField(max_length=20, default=_nonce, help_text="Changing it withdraws the link.")
     created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    reminded_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="When the mail server accepted the invitation.")
+    reminded_at = models.DateTimeField(null=True, blank=True, help_text="When the mail server accepted the reminder.")
+    claimed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a worker took its invitation or reminder to send. After SN_NEWSLETTER_CLAIM_SECONDS "
+        "without it being sent, another worker may take it.",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["survey", "member"], name="one_invitation_per_member")]

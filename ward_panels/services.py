@@ -9,6 +9,7 @@ import hashlib
 import io
 import json
 import random
+import re
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
@@ -51,6 +52,11 @@ RECEIPT_DAYS = 1  # how long after answering the equality questions can be answe
 EQUALITY_SALT = "ward_panels.equality"
 
 
+class SurveyNotFound(Exception):
+    """Not a survey this person may know of: a panel survey without its invitation's token, or an
+    open survey that has not opened yet. Answered exactly as an id that does not exist (a 404)."""
+
+
 class SubmissionRefused(Exception):
     """Answers that cannot be stored, with what was wrong, field by field (for a 400)."""
 
@@ -74,6 +80,21 @@ def invitation_for_token(token: str) -> Invitation | None:
         return None
     invitation = Invitation.objects.select_related("survey", "member").filter(pk=pk).first()
     return invitation if invitation and invitation.nonce == nonce else None
+
+
+def survey_invitation(survey, token: str | None) -> Invitation | None:
+    """The invitation `token` opens, if it is to this survey (a Survey or its SurveyRules)."""
+    invitation = invitation_for_token(token or "")
+    return invitation if invitation is not None and invitation.survey_id == survey.pk else None
+
+
+def survey_is_known_to(survey, token: str | None, now=None) -> bool:
+    """Whether someone holding `token` (or none) may learn that this survey exists, and its title:
+    a panel survey only with one of its invitations (before it opens, too: a member may be told
+    when it does); an open survey to anyone once it has opened, as it is listed then and not before."""
+    if survey.audience == Survey.Audience.PANEL:
+        return survey_invitation(survey, token) is not None
+    return survey.opens_at <= (now or timezone.now())
 
 
 def respondent_key(survey: Survey, identity: str) -> str:
@@ -170,19 +191,22 @@ def response_submit(
     *, survey: SurveyRules, answers, token: str | None = None, respondent: str | None = None, now=None
 ) -> Response:
     """Store one person's answers, or refuse with every reason at once. The database keeps it to
-    one response per invitation, and for open surveys one per respondent, however many arrive at
-    once. Takes the survey's rules (selectors.survey_rules), so checking costs no queries."""
+        one response per invitation, and for open surveys one per respondent, however many arrive at
+        once. Takes the survey's rules (selectors.survey_rules), so checking costs no queries. Raises
+    SurveyNotFound for a panel survey without a valid token and an open survey not yet open."""
     now = now or timezone.now()
+    invitation = None
+    if survey.audience == Survey.Audience.PANEL:
+        invitation = survey_invitation(survey, token)
+        if invitation is None:
+            raise SurveyNotFound
+    elif now < survey.opens_at:
+        raise SurveyNotFound
     if not survey.is_open(now):
         raise SubmissionRefused({"survey": ["This survey is closed." if now >= survey.opens_at else "Not open yet."]})
     errors: dict = {}
-    invitation = None
     key = None
-    if survey.audience == Survey.Audience.PANEL:
-        invitation = invitation_for_token(token or "")
-        if invitation is None or invitation.survey_id != survey.pk:
-            errors["token"] = ["This link is not valid. Use the link in your invitation."]
-    else:
+    if survey.audience == Survey.Audience.OPEN:
         respondent = (respondent or "").strip()
         try:
             validate_email(respondent)
@@ -223,6 +247,15 @@ def receipt_is_current(receipt: str) -> bool:
     except SubmissionRefused:
         return False
     return True
+
+
+def receipt_response_survey(receipt: str) -> int | None:
+    """The survey a current receipt was given for, or None for a receipt this site did not make
+    in the last day."""
+    try:
+        return _receipt_opened(receipt).get("survey")
+    except SubmissionRefused:
+        return None
 
 
 def _equality_key() -> MultiFernet:
@@ -403,22 +436,70 @@ def reminders_send(*, now=None) -> int:
     return sent
 
 
+def invitations_unsent_sweep(*, now=None) -> int:
+    """Invitations that an officer sent but that never went (a worker was killed, or its retries
+    ran out), for panel surveys not yet closed: sent now. Celery beat runs it with the reminders."""
+    now = now or timezone.now()
+    sent = 0
+    for survey in Survey.objects.filter(
+        audience=Survey.Audience.PANEL, closes_at__gt=now, personal_data_deleted_at__isnull=True
+    ):
+        unsent = Invitation.objects.filter(survey=survey, sent_at__isnull=True, member__left_on__isnull=True)
+        sent += _send(
+            unsent.select_related("survey", "member__panel__ward"),
+            reminder=False,
+            now=now,
+            reply_to=survey_reply_addresses(survey),
+        )
+    return sent
+
+
+def invitations_held(*, survey: Survey) -> bool:
+    """Whether some of the survey's invitations are claimed but not yet sent: by another worker
+    still sending, or by one that was killed (its claims expire after SN_NEWSLETTER_CLAIM_SECONDS)."""
+    return (
+        survey.closes_at > timezone.now()
+        and Invitation.objects.filter(survey=survey, sent_at__isnull=True, claimed_at__isnull=False).exists()
+    )
+
+
+def _claimable(field: str) -> Q:
+    """Not yet sent (`field`: sent_at or reminded_at), and not claimed, or claimed so long ago that
+    its worker must have died."""
+    stale = timezone.now() - datetime.timedelta(seconds=settings.SN_NEWSLETTER_CLAIM_SECONDS)
+    return Q(**{f"{field}__isnull": True}) & (Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale))
+
+
+def _message_id(invitation: Invitation, reminder: bool) -> str:
+    """The same for every copy of one invitation (or reminder), so that in the rare case a copy
+    goes twice (a worker killed between the mail server's acceptance and its mark) mail software
+    can tell it is one message."""
+    domain = re.sub(r"^https?://|[:/].*$", "", settings.WAGTAILADMIN_BASE_URL) or "localhost"
+    return f"<survey-{'reminder' if reminder else 'invitation'}-{invitation.pk}@{domain}>"
+
+
 def _send(invitations, *, reminder: bool, now, reply_to: dict[str, str]) -> int:
-    """Email each invitation once: a row is claimed (a conditional update) before its email goes,
-    so two workers running at once never both send it; if sending fails, the claim is let go for
-    the task's retry. `reply_to`: each ward's address for replies."""
+    """Email each invitation once. A row is claimed (a conditional update of claimed_at) before its
+    email goes, so two workers running at once never both send it; it is marked sent only once the
+    mail server has accepted it. A worker killed in between leaves a claim that expires after
+    SN_NEWSLETTER_CLAIM_SECONDS, and the invitation is then sent again (the task's retry, its
+    redelivery, or invitations_unsent_sweep): nobody is left without their link. If sending fails,
+    the claim is let go for the task's retry. `reply_to`: each ward's address for replies."""
     field = "reminded_at" if reminder else "sent_at"
     sent = 0
     with get_connection() as connection:
         for invitation in invitations:
-            if not Invitation.objects.filter(pk=invitation.pk, **{f"{field}__isnull": True}).update(**{field: now}):
-                continue  # another worker has it
+            claim = timezone.now()
+            if not Invitation.objects.filter(_claimable(field), pk=invitation.pk).update(claimed_at=claim):
+                continue  # another worker has it, or has sent it
             try:
                 email = _invitation_email(invitation, reminder, reply_to.get(invitation.member.panel.ward_id, ""))
+                email.extra_headers["Message-ID"] = _message_id(invitation, reminder)
                 connection.send_messages([email])
             except Exception:
-                Invitation.objects.filter(pk=invitation.pk).update(**{field: None})
+                Invitation.objects.filter(pk=invitation.pk, claimed_at=claim).update(claimed_at=None)
                 raise
+            Invitation.objects.filter(pk=invitation.pk).update(**{field: now, "claimed_at": None})
             sent += 1
     return sent
 
@@ -526,15 +607,24 @@ JOIN_LINK_DAYS = 7
 def membership_request(*, ward, name: str, email: str, phone: str = "", now=None) -> None:
     """Someone asks to join a ward panel: kept unconfirmed, with their consent, and sent a link to
     confirm their address. Nothing is sent to the panel's officers, and no survey is sent, until
-    they confirm. Someone already on the panel is simply sent nothing new (the page says the same
-    either way, so it cannot be used to find out who is on a panel). A member who left is only
-    sent the link: anyone can type an address into the form, so nothing about them changes until
-    the link is used (membership_confirm)."""
+    they confirm. Every request sends exactly one email, so neither the page nor how long it takes
+    tells a stranger who is on a panel (the join page queues this as a task): someone already on
+    the panel is told so, with the link to leave. A member who left is only sent the link: anyone
+    can type an address into the form, so nothing about them changes until the link is used
+    (membership_confirm)."""
     now = now or timezone.now()
     panel, _ = WardPanel.objects.get_or_create(ward=ward)
     email = email.strip().lower()
     member = PanelMember.objects.filter(panel=panel, email__iexact=email).first()
     if member is not None and member.confirmed_at is not None and member.left_on is None:
+        leave = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("ward_panels:leave", args=[leave_token(member)])
+        EmailMessage(
+            f"You are already on the {ward.name} ward panel",
+            f"Dear {member.name},\n\nSomeone (we hope you) asked to join the {ward.name} ward panel with this email "
+            "address. You are already a member, so there is nothing to do: your surveys will keep coming.\n\n"
+            f"To leave the panel, and get no more surveys:\n{leave}\n",
+            to=[member.email],
+        ).send()
         return
     if member is None:
         member = PanelMember.objects.create(

@@ -1,23 +1,44 @@
-"""Background work for ward panels: invitations, reminders and deleting personal data on time."""
+"""Background work for ward panels: invitations, reminders, requests to join and deleting personal
+data on time."""
 
 from celery import shared_task
+from django.conf import settings
+
+from priorities.models import Ward
 
 from . import services
 from .models import Survey
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
-def invitations_send(survey_id: int) -> int:
+@shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def invitations_send(self, survey_id: int) -> int:
     """Invite every active member of the survey's panels. Run again after a failure or a killed
-    worker, it invites only those not yet sent an invitation."""
+    worker (late acks: the broker hands a killed worker's task to another), it invites only those
+    not yet sent an invitation. Invitations another worker has claimed are looked at again once
+    such a claim would have expired, in case that worker was killed."""
     survey = Survey.objects.filter(pk=survey_id).first()
-    return services.invitations_send(survey=survey) if survey else 0
+    if survey is None:
+        return 0
+    sent = services.invitations_send(survey=survey)
+    if services.invitations_held(survey=survey):
+        raise self.retry(countdown=settings.SN_NEWSLETTER_CLAIM_SECONDS + 1)
+    return sent
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
 def reminders_send() -> int:
-    """Celery beat runs this hourly."""
-    return services.reminders_send()
+    """Celery beat runs this hourly: the reminders that are due, and any invitation a killed
+    worker left unsent."""
+    return services.invitations_unsent_sweep() + services.reminders_send()
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def membership_request(ward_code: str, name: str, email: str, phone: str = "") -> None:
+    """A request to join from the ward page: queued, so the page answers in the same time whether
+    the address is already on the panel or not."""
+    ward = Ward.objects.filter(pk=ward_code).first()
+    if ward is not None:
+        services.membership_request(ward=ward, name=name, email=email, phone=phone)
 
 
 @shared_task(acks_late=True)

@@ -17,20 +17,22 @@ from priorities.models import WardPage
 from sn_site.api import AnonymousRateLimit
 from sn_site.forms import email_field, error_summary
 
+from . import tasks
 from .api import SurveyAnswerLimit
 from .models import CONSENT_WORDING, EqualityMonitoring, Question, Survey
 from .selectors import invitation_answered, survey_for_answering, survey_rules
 from .services import (
     SubmissionRefused,
+    SurveyNotFound,
     equality_record,
-    invitation_for_token,
     member_for_leave_token,
     membership_confirm,
     membership_leave,
-    membership_request,
     receipt_for,
     receipt_is_current,
     response_submit,
+    survey_invitation,
+    survey_is_known_to,
 )
 
 
@@ -59,22 +61,23 @@ def _answers_from_form(survey: Survey, data) -> dict:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def survey(request, pk: int):
+    """A panel survey shows itself only to a link from one of its invitations, and an open survey
+    only once it has opened: anyone else gets the page a survey that does not exist gets."""
     survey = survey_for_answering(pk)
-    if survey is None or survey.opens_at > timezone.now():
-        raise Http404
     token = request.POST.get("token") or request.GET.get("token") or ""
+    if survey is None or not survey_is_known_to(survey, token):
+        raise Http404
     context = {"survey": survey, "token": token}
-    if survey.audience == Survey.Audience.PANEL:
-        invitation = invitation_for_token(token)
-        if invitation is None or invitation.survey_id != survey.pk:
-            return TemplateResponse(request, "ward_panels/survey_link_invalid.html", context, status=404)
-        if invitation_answered(invitation):  # said before the form, not after it is filled in
-            return TemplateResponse(request, "ward_panels/survey_answered.html", context)
+    if survey.opens_at > timezone.now():  # a member's link, before the survey opens
+        return TemplateResponse(request, "ward_panels/survey_not_open.html", context)
+    if survey.audience == Survey.Audience.PANEL and invitation_answered(survey_invitation(survey, token)):
+        return TemplateResponse(request, "ward_panels/survey_answered.html", context)  # before the form, not after
     questions = list(survey.questions.all())
     context.update(fields=_fields(questions, None, {}), errors=[])
     if request.method == "POST":
-        if not SurveyAnswerLimit().allow_request(request, None):  # the API's limit, counted together
-            return TemplateResponse(request, "ward_panels/too_many.html", {}, status=429)
+        limit = SurveyAnswerLimit() if survey.audience == Survey.Audience.OPEN else None
+        if limit is not None and not limit.take(request):  # the API's limit, counted together
+            return _too_many(request, limit.wait())
         try:
             response = response_submit(
                 survey=survey_rules(survey.pk),
@@ -82,7 +85,11 @@ def survey(request, pk: int):
                 token=token,
                 respondent=request.POST.get("email", ""),
             )
+        except SurveyNotFound:
+            raise Http404 from None
         except SubmissionRefused as refused:
+            if limit is not None:
+                limit.give_back(request)  # only accepted answers count
             fields = _fields(questions, request.POST, refused.errors.get("answers", {}))
             context.update(
                 fields=fields,
@@ -98,6 +105,15 @@ def survey(request, pk: int):
     if not survey.is_open():
         return TemplateResponse(request, "ward_panels/survey_closed.html", context)
     return TemplateResponse(request, "ward_panels/survey.html", context)
+
+
+def _too_many(request, wait_seconds: float | None) -> TemplateResponse:
+    """429, saying when to try again (in whole minutes, rounded up)."""
+    minutes = max(1, -(-int(wait_seconds or 0) // 60)) if wait_seconds else None
+    response = TemplateResponse(request, "ward_panels/too_many.html", {"minutes": minutes}, status=429)
+    if wait_seconds:
+        response["Retry-After"] = str(max(1, int(wait_seconds)))
+    return response
 
 
 @dataclass
@@ -152,11 +168,12 @@ def thanks(request, pk: int):
     """What happens next, and the optional equality questions (a separate step, skippable), for
     whoever has just answered in this browser; anyone else is told there is nothing to thank them for."""
     survey = survey_for_answering(pk)
-    if survey is None:
-        raise Http404
     receipts = request.session.get("survey_receipts", {})
-    receipt = receipts.get(str(survey.pk))
-    if receipt is None or not receipt_is_current(receipt):
+    receipt = receipts.get(str(pk))
+    has_answered = receipt is not None and receipt_is_current(receipt)
+    if survey is None or not (has_answered or survey_is_known_to(survey, None)):
+        raise Http404  # a panel survey, to someone who has not just answered it
+    if not has_answered:
         status = 400 if request.method == "POST" else 200
         return TemplateResponse(request, "ward_panels/thanks_no_answer.html", {"survey": survey}, status=status)
     given = {name: request.POST.get(name, "") for name in EqualityMonitoring.QUESTIONS}
@@ -233,10 +250,13 @@ def join(request, ward_code: str):
     form = JoinForm(request.POST if request.method == "POST" else None)  # an empty form is still a form sent
     if request.method == "POST":
         if not JoinLimit().allow_request(request, None):
-            return TemplateResponse(request, "ward_panels/too_many.html", {}, status=429)
+            return _too_many(request, None)
         if form.is_valid():
             data = form.cleaned_data
-            membership_request(ward=ward_page.ward, name=data["name"], email=data["email"], phone=data["phone"])
+            # Queued: the page takes the same time whether the address is on the panel or not.
+            tasks.membership_request.delay(
+                ward_code=ward_page.ward_id, name=data["name"], email=data["email"], phone=data["phone"]
+            )
             return TemplateResponse(request, "ward_panels/join_sent.html", {"ward_page": ward_page})
     context = {"ward_page": ward_page, "form": form, "errors": error_summary(form)}
     return TemplateResponse(request, "ward_panels/join.html", context, status=400 if form.errors else 200)

@@ -73,13 +73,39 @@ def test_the_confirmation_email_names_the_newsletters_as_newsletters(client, rye
     assert body.startswith("You asked for the Rye Lane newsletter and the newsletter for the whole of Southwark.")
 
 
-def test_the_answer_is_the_same_for_a_known_address_and_nothing_new_is_sent(client, rye_lane, add_subscribers):
+def test_a_known_address_and_a_new_one_cost_the_same_work_and_one_email_each(
+    client, rye_lane, add_subscribers, monkeypatch
+):
+    """Nothing a stranger can measure says who subscribes: the page does the same queries (and no
+    writes) and queues one task for either address, and the task sends one email to either."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from newsletters import tasks
+
     add_subscribers(1, ward_id=RYE_LANE)
-    known = Subscriber.objects.get()
+    known = Subscriber.objects.get().email
+    queued = []
+    monkeypatch.setattr(tasks.subscription_request, "delay", lambda **kwargs: queued.append(kwargs))
 
-    answer = client.post("/newsletters/subscribe/", {"email": known.email, "ward": RYE_LANE})
+    def work(email):
+        with CaptureQueriesContext(connection) as queries:
+            answer = client.post("/newsletters/subscribe/", {"email": email, "ward": RYE_LANE})
+        assert "Check your email" in answer.content.decode()
+        return [query["sql"].replace(email, "?") for query in queries]
 
-    assert "Check your email" in answer.content.decode() and mail.outbox == []
+    work("first@example.org")  # the site's first request reads what it then keeps
+    known_work = work(known)
+    assert known_work == work("new@example.org")
+    assert not [q for q in known_work if q.split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    assert [kwargs["email"] for kwargs in queued] == ["first@example.org", known, "new@example.org"]
+
+    for kwargs in queued[1:]:
+        tasks.subscription_request(**kwargs)
+    assert [m.to for m in mail.outbox] == [[known], ["new@example.org"]]
+    already, confirm = (m.body for m in mail.outbox)
+    assert "nothing to do" in already and "/newsletters/preferences/" in already
+    assert "To confirm" in confirm
 
 
 def test_subscribing_needs_an_address_and_a_newsletter_and_is_rate_limited(client, rye_lane, monkeypatch):

@@ -20,7 +20,7 @@ from sn_site.celery import app as celery_app
 from sn_site.operations import request_id_reset, request_id_set
 from tests.priorities.codepoint_sample import LONDON_POSTCODES
 from ward_panels.models import Invitation, PanelMember, WardPanel
-from ward_panels.tasks import invitations_send
+from ward_panels.tasks import invitations_send, reminders_send
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 BROKER = os.environ.get("CELERY_BROKER_URL", "")
@@ -206,3 +206,61 @@ def test_a_newsletter_send_survives_a_killed_worker_with_nobody_missed_or_emaile
     assert max(per_recipient.values()) == 1, [r for r, n in per_recipient.items() if n > 1]
     assert max(ids.values()) == 1
     assert set(Delivery.objects.filter(send=send).values_list("status", flat=True)) == {Delivery.Status.SENT}
+
+
+def test_survey_invitations_survive_a_killed_worker_with_every_member_invited_once(
+    smtp_sink, sample_london_committed, monkeypatch, make_survey
+):
+    """SIGKILL the worker part-way through a survey's invitations, start another: every member gets
+    their invitation, as the SMTP server counts them. A copy can go twice only if the kill lands
+    between the mail server's acceptance and the mark that follows it, and then it is the same
+    message (one Message-ID), which mail software shows once."""
+    from collections import Counter
+
+    port, messages = smtp_sink
+    count = 400
+    panel = WardPanel.objects.create(ward_id="E05011113")
+    now = timezone.now()
+    PanelMember.objects.bulk_create(
+        [
+            PanelMember(
+                panel=panel, name=f"Member {n}", email=f"m{n}@example.org", confirmed_at=now, consent_given_at=now
+            )
+            for n in range(count)
+        ]
+    )
+    survey = make_survey()
+    environment = {
+        "SN_TEST_SMTP_PORT": str(port),
+        "SN_NEWSLETTER_CLAIM_SECONDS": "3",
+        "CELERY_VISIBILITY_TIMEOUT": "5",  # a killed worker's task is handed on after this
+    }
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+    with running_worker(**environment) as (queue, first):
+        monkeypatch.setitem(celery_app.conf, "task_default_queue", queue)
+        invitations_send.apply_async(args=[survey.pk], queue=queue)
+        wait_for(lambda: len(messages) >= count // 4, first, 60, "the first worker sent nothing")
+        first.kill()  # SIGKILL, mid-way
+        first.wait()
+    killed_at = len(messages)
+    assert killed_at < count, "the worker finished before it could be killed; invite more"
+    assert Invitation.objects.filter(sent_at__isnull=True).exists()
+    with running_worker(**environment, SN_TEST_QUEUE=queue) as (_queue, second):
+        time.sleep(3.5)  # the dead worker's claims go stale
+        # The hourly sweep; the broker would also hand the dead worker's task on, but only once it
+        # next looks for lost tasks (about every 100 seconds, after the visibility timeout).
+        reminders_send.apply_async(queue=queue)
+        wait_for(
+            lambda: not Invitation.objects.filter(sent_at__isnull=True).exists(),
+            second,
+            90,
+            "the invitations were not all sent",
+        )
+        time.sleep(1)  # room for a duplicate to arrive, if there were one
+
+    per_member = Counter(message["X-Envelope-To"] for message in messages)
+    ids = {(message["X-Envelope-To"], message["Message-ID"]) for message in messages}
+    assert set(per_member) == {f"m{n}@example.org" for n in range(count)}  # nobody missed
+    assert len(ids) == count  # one invitation each: any second copy is the same message
+    assert sum(copies - 1 for copies in per_member.values()) <= 1, [m for m, n in per_member.items() if n > 1]
+    assert not Invitation.objects.filter(claimed_at__isnull=False).exists()

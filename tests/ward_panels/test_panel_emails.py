@@ -11,8 +11,9 @@ from django.test import Client
 from django.utils import timezone
 
 from priorities.models import BoroughPage, WardPage
-from ward_panels.models import PanelMember, WardPanel
+from ward_panels.models import Invitation, PanelMember, WardPanel
 from ward_panels.services import invitations_send, reminders_send
+from ward_panels.tasks import reminders_send as reminders_task
 
 RYE_LANE = "E05011113"
 
@@ -148,5 +149,53 @@ def test_inviting_more_members_costs_only_each_ones_claim(sample_london, make_su
 
     one, five = queries_to_invite(1), queries_to_invite(5)
 
-    assert five - one == 4  # the conditional update that claims each invitation, and nothing more
+    assert five - one == 8  # for each invitation, the update that claims it and the one that marks it sent
     assert len(mail.outbox) == 6 and all(m.reply_to == ["ryelane.snt@met.police.uk"] for m in mail.outbox)
+
+
+def test_an_invitation_a_killed_worker_claimed_is_sent_once_its_claim_expires(sample_london, make_survey, settings):
+    """A worker killed after claiming an invitation, before the mail server took it: once the claim
+    is older than SN_NEWSLETTER_CLAIM_SECONDS the invitation goes, by the task run again or by the
+    hourly sweep; a claim still fresh (a worker still sending) is left alone."""
+    panel = WardPanel.objects.create(ward_id=RYE_LANE)
+    now = timezone.now()
+    for name in ("ada", "bola", "chi"):
+        PanelMember.objects.create(
+            panel=panel, name=name, email=f"{name}@example.org", confirmed_at=now, consent_given_at=now
+        )
+    survey = make_survey()
+    invitations_send(survey=survey)
+    mail.outbox.clear()
+    settings.SN_NEWSLETTER_CLAIM_SECONDS = 900
+    Invitation.objects.update(sent_at=None)  # as the killed workers left them
+    Invitation.objects.filter(member__name="ada").update(claimed_at=now - datetime.timedelta(seconds=901))
+    Invitation.objects.filter(member__name="bola").update(claimed_at=now - datetime.timedelta(seconds=60))
+
+    assert invitations_send(survey=survey) == 2  # ada's stale claim, and chi's that was never claimed
+    assert sorted(m.to[0] for m in mail.outbox) == ["ada@example.org", "chi@example.org"]
+    bola = Invitation.objects.get(member__name="bola")
+    assert bola.sent_at is None and bola.claimed_at is not None
+
+    Invitation.objects.filter(pk=bola.pk).update(claimed_at=now - datetime.timedelta(seconds=901))
+    assert reminders_task() == 1  # the hourly sweep
+    assert sorted(m.to[0] for m in mail.outbox) == ["ada@example.org", "bola@example.org", "chi@example.org"]
+    assert not Invitation.objects.filter(sent_at__isnull=True).exists()
+    assert not Invitation.objects.filter(claimed_at__isnull=False).exists()
+    ids = [m.message()["Message-ID"] for m in mail.outbox]
+    assert len(set(ids)) == 3 and all(i.startswith("<survey-invitation-") for i in ids)  # the same for any copy
+
+
+def test_an_invitation_is_marked_sent_only_once_the_mail_server_took_it(member, make_survey, monkeypatch):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    def refuse(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse)
+    survey = make_survey()
+    with pytest.raises(ConnectionRefusedError):
+        invitations_send(survey=survey)
+    invitation = Invitation.objects.get()
+    assert invitation.sent_at is None and invitation.claimed_at is None  # for the task's retry at once
+    monkeypatch.undo()
+    assert invitations_send(survey=survey) == 1 and len(mail.outbox) == 1

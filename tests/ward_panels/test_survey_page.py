@@ -239,3 +239,71 @@ def test_the_surveys_and_the_newsletters_email_boxes_say_they_want_the_residents
     assert boxes(client.get(f"/surveys/{survey.pk}/"))["email"] == ("email", "email")
     assert boxes(client.get("/southwark/rye-lane/"))["email"] == ("email", "email")
     assert boxes(sign_up_again)["email"] == ("email", "email")
+
+
+SECRET = "Night-time noise on the Bellenden estate"
+
+
+@pytest.mark.parametrize("token", ["", "made-up", "another survey's"])
+def test_a_panel_survey_is_a_plain_404_without_its_own_invitation(
+    client, invited, make_survey, token, good_answers, survey_page_form
+):
+    """A guessed id, a wrong token, or a member's token for another survey: the answer is the one a
+    survey that does not exist gets, and the title is nowhere in it."""
+    survey, (real, _other) = invited
+    Survey.objects.filter(pk=survey.pk).update(title=SECRET)
+    if token == "another survey's":
+        elsewhere = make_survey(title="Another survey")
+        member = PanelMember.objects.get(email="Ada@example.org")
+        token = invitation_token(Invitation.objects.create(survey=elsewhere, member=member))
+    missing = 10**6
+
+    for pk in (survey.pk, missing):
+        answers = {"token": token, "answers": good_answers(survey)}
+        replies = [
+            client.get(f"/surveys/{pk}/", {"token": token}),
+            client.post(f"/surveys/{pk}/", survey_page_form(survey, token)),
+            client.get(f"/surveys/{pk}/thank-you/"),
+            client.get(f"/api/v1/surveys/{pk}/", {"token": token}),
+            client.post(f"/api/v1/surveys/{pk}/responses/", answers, "application/json"),
+            client.post(f"/api/v1/surveys/{pk}/equality/", {"receipt": "x", "answers": {}}, "application/json"),
+        ]
+        assert [reply.status_code for reply in replies] == [404] * 6, pk
+        assert not any(SECRET in reply.content.decode() for reply in replies)
+        if pk == survey.pk:
+            bodies = [reply.content for reply in replies[3:]]
+        else:
+            assert bodies == [reply.content for reply in replies[3:]]  # the API's words are the same, too
+    assert not Response.objects.exists()
+    assert "Do you feel safe?" in text_of(client.get(f"/surveys/{survey.pk}/", {"token": real}))
+
+
+def test_a_survey_not_yet_open_is_a_404_except_to_a_member_with_their_link(client, invited, make_survey, good_answers):
+    survey, (token, _other) = invited
+    later = timezone.now() + timezone.timedelta(days=2)
+    Survey.objects.filter(pk=survey.pk).update(
+        title=SECRET, opens_at=later, closes_at=later + timezone.timedelta(days=9)
+    )
+    public = make_survey(audience=Survey.Audience.OPEN, title=SECRET, opens_at=later)
+
+    member = client.get(f"/surveys/{survey.pk}/", {"token": token})
+    assert member.status_code == 200 and "This survey opens on" in text_of(member)
+    refused = client.post(
+        f"/api/v1/surveys/{survey.pk}/responses/", {"token": token, "answers": good_answers(survey)}, "application/json"
+    )
+    assert refused.status_code == 400 and refused.json()["errors"]["survey"] == ["Not open yet."]
+
+    # An open survey is listed once it opens, not before: until then it is not there, to anyone.
+    replies = [
+        client.get(f"/surveys/{survey.pk}/"),
+        client.get(f"/surveys/{public.pk}/"),
+        client.get(f"/surveys/{public.pk}/thank-you/"),
+        client.get(f"/api/v1/surveys/{public.pk}/"),
+        client.post(
+            f"/api/v1/surveys/{public.pk}/responses/",
+            {"email": "a@example.org", "answers": good_answers(public)},
+            "application/json",
+        ),
+    ]
+    assert [reply.status_code for reply in replies] == [404] * 5
+    assert not any(SECRET in reply.content.decode() for reply in replies)

@@ -173,20 +173,20 @@ def test_every_wrong_answer_is_named_and_nothing_is_stored(client, invited):
 
 
 @pytest.mark.parametrize(
-    ("body", "field"),
+    ("body", "status", "field"),
     [
-        ({"answers": {}}, "token"),
-        ({"token": "made-up", "answers": {}}, "token"),
-        ({"token": "x"}, "answers"),
-        ({"token": "x", "answers": ["not", "an", "object"]}, "answers"),
-        ("not json at all", None),
+        ({"answers": {}}, 404, None),  # a panel survey, to someone without its link: no such survey
+        ({"token": "made-up", "answers": {}}, 404, None),
+        ({"token": "x"}, 400, "answers"),
+        ({"token": "x", "answers": ["not", "an", "object"]}, 400, "answers"),
+        ("not json at all", 400, None),
     ],
 )
-def test_malformed_submissions_get_a_400_not_a_500(client, invited, body, field):
+def test_malformed_submissions_get_a_400_not_a_500(client, invited, body, status, field):
     survey, _tokens = invited
     response = client.post(f"/api/v1/surveys/{survey.pk}/responses/", body, content_type="application/json")
 
-    assert response.status_code == 400
+    assert response.status_code == status
     if field:
         assert field in response.json()["errors"]
 
@@ -395,8 +395,47 @@ def test_joining_online_takes_a_confirmed_email(client, sample_london):
     assert "You have joined" in client.post(path).content.decode()
     assert PanelMember.objects.active().filter(pk=member.pk).exists()
 
-    again = client.post(f"/ward-panels/{RYE_LANE}/join/", form)  # already on: the same answer, no email
-    assert "Check your email" in again.content.decode() and len(mail.outbox) == 1
+    again = client.post(f"/ward-panels/{RYE_LANE}/join/", form)  # already on: the same answer, and a note
+    assert "Check your email" in again.content.decode() and len(mail.outbox) == 2
+    assert mail.outbox[1].subject == "You are already on the Rye Lane ward panel"
+    assert "/ward-panels/leave/" in mail.outbox[1].body
+
+
+def test_joining_with_a_known_address_or_a_new_one_costs_the_same_work_and_one_email(
+    client, sample_london, monkeypatch
+):
+    """Nothing a stranger can measure says who is on a panel: the page does the same queries (and
+    no writes) and queues one task for either address, and the task sends one email to either."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ward_panels import tasks
+
+    panel = WardPanel.objects.create(ward_id=RYE_LANE)
+    PanelMember.objects.create(panel=panel, name="Ada", email="ada@example.org", confirmed_at=NOW, consent_given_at=NOW)
+    queued = []
+    monkeypatch.setattr(tasks.membership_request, "delay", lambda **kwargs: queued.append(kwargs))
+
+    def work(email):
+        with CaptureQueriesContext(connection) as queries:
+            answer = client.post(f"/ward-panels/{RYE_LANE}/join/", {"name": "A", "email": email, "consent": "on"})
+        assert "Check your email" in answer.content.decode()
+        return [query["sql"].replace(email, "?") for query in queries]
+
+    work("first@example.org")  # the site's first request reads what it then keeps
+    known_work = work("ada@example.org")
+    assert known_work == work("new@example.org")
+    assert not [q for q in known_work if q.split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    assert [kwargs["email"] for kwargs in queued] == ["first@example.org", "ada@example.org", "new@example.org"]
+
+    for kwargs in queued[1:]:
+        tasks.membership_request(**kwargs)
+    assert [m.to for m in mail.outbox] == [["ada@example.org"], ["new@example.org"]]
+    assert [m.subject for m in mail.outbox] == [
+        "You are already on the Rye Lane ward panel",
+        "Confirm you want to join the Rye Lane ward panel",
+    ]
+    assert PanelMember.objects.get(email="ada@example.org").name == "Ada"  # a stranger's request changed nothing
 
 
 def test_someone_who_left_is_back_on_the_panel_only_once_they_confirm(client, sample_london):
@@ -477,7 +516,8 @@ def test_the_api_takes_equality_answers_once_with_the_receipt(client, invited, g
 
     assert wrong.status_code == 400 and set(wrong.json()["errors"]["equality"]) == {"sex", "shoe"}
     assert right.status_code == 204
-    assert again.status_code == 400 and forged.status_code == 400
+    assert again.status_code == 400
+    assert forged.status_code == 404  # a panel survey is not there for a receipt this site did not make
     assert equality_written(survey, "disability") == [{"disability": "yes"}]
 
 
@@ -713,3 +753,53 @@ def test_answering_takes_only_the_writes_and_follows_changes_to_the_questions(
     assert (
         client.post(address, {"email": "third@example.org", "answers": answers}, "application/json").status_code == 201
     )
+
+
+def test_a_whole_panel_answers_from_one_community_centres_wifi(client, sample_london, make_survey, good_answers):
+    """The one-use link is each member's limit: no count by address for panel surveys."""
+    panel = WardPanel.objects.create(ward_id=RYE_LANE)
+    for n in range(12):
+        PanelMember.objects.create(
+            panel=panel, name=f"Member {n}", email=f"m{n}@example.org", confirmed_at=NOW, consent_given_at=NOW
+        )
+    survey = make_survey()
+    invitations_send(survey=survey)
+    tokens = [invitation_token(invitation) for invitation in Invitation.objects.all()]
+
+    statuses = [
+        client.post(
+            f"/api/v1/surveys/{survey.pk}/responses/",
+            {"token": token, "answers": good_answers(survey)},
+            "application/json",
+            REMOTE_ADDR="10.0.0.9",
+        ).status_code
+        for token in tokens
+    ]
+
+    assert statuses == [201] * 12 and Response.objects.count() == 12
+
+
+def test_the_open_survey_limit_counts_accepted_answers_and_says_when_to_try_again(
+    client, sample_london, monkeypatch, make_survey, good_answers, survey_page_form
+):
+    survey = make_survey(audience=Survey.Audience.OPEN)
+    monkeypatch.setattr(SurveyAnswerLimit, "rate", "3/hour", raising=False)
+
+    def send(email, answers):
+        body = {"email": email, "answers": answers}
+        return client.post(f"/api/v1/surveys/{survey.pk}/responses/", body, "application/json", REMOTE_ADDR="10.0.0.3")
+
+    mistakes = [send(f"x{n}@example.org", {}).status_code for n in range(5)]  # each corrected and sent again
+    accepted = [send(f"p{n}@example.org", good_answers(survey)).status_code for n in range(3)]
+    refused = send("p3@example.org", good_answers(survey))
+    page = client.post(
+        f"/surveys/{survey.pk}/", survey_page_form(survey, "") | {"email": "p4@example.org"}, REMOTE_ADDR="10.0.0.3"
+    )
+
+    assert mistakes == [400] * 5 and accepted == [201] * 3
+    assert refused.status_code == 429 and re.fullmatch(
+        r"Too many requests\. Try again in \d+ seconds\.", refused.json()["message"]
+    )
+    assert 0 < int(refused["Retry-After"]) <= 3600
+    assert page.status_code == 429 and re.search(r"try again in \d+ minutes?", page.content.decode())
+    assert Response.objects.count() == 3
