@@ -195,12 +195,14 @@ class ResponseApi(APIView):
         tags=["surveys"],
     )
     def post(self, request, pk: int):
+        survey = survey_rules(pk)
+        token = request.data.get("token") if isinstance(request.data, dict) else None
+        # Before anything about the body is answered: a panel survey is not there without its link.
+        if survey is None or not survey_is_known_to(survey, token if isinstance(token, str) else None):
+            raise NotFound(NO_SUCH_SURVEY)
         submission = SubmissionSerializer(data=request.data)
         submission.is_valid(raise_exception=True)
         data = submission.validated_data
-        survey = survey_rules(pk)
-        if survey is None:
-            raise NotFound(NO_SUCH_SURVEY)
         limit = SurveyAnswerLimit() if survey.audience == Survey.Audience.OPEN else None
         if limit is not None and not limit.take(request):
             raise limit.refusal()
@@ -352,11 +354,15 @@ class ResultsCsvApi(APIView):
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(["question", "option", "count", "percent"])
+        writer.writerow(["(the survey)", "(responses)", results.responded, ""])
         for item in results.questions:
+            question = _text(item.question.text)
+            writer.writerow([question, "(people who answered; each percent is of them)", item.answered, ""])
+            if item.mean is not None:
+                writer.writerow([question, "(average)", item.mean, ""])
+            first = " (times put first)" if item.question.kind == Question.Kind.RANKING else ""
             for option in item.options:
-                writer.writerow(
-                    [_text(item.question.text), _text(option.label), _cell(option.count), _cell(option.percent)]
-                )
+                writer.writerow([question, _text(option.label) + first, _cell(option.count), _cell(option.percent)])
             if item.question.kind == Question.Kind.TEXT:
                 for text in item.texts:
                     writer.writerow([_text(item.question.text), _text(text), "", ""])

@@ -139,14 +139,20 @@ def _checked_answer(question: QuestionRules, value):
         ):
             raise ValueError(f"Choose a whole number from {question.scale_min} to {question.scale_max} for '{text}'")
         return value
+    if question.kind == kind.RANKING:
+        if (
+            not isinstance(value, list)
+            or not all(isinstance(item, str) for item in value)
+            or sorted(value) != sorted(options)
+        ):
+            raise ValueError(
+                f"Put every option for '{text}' in order, giving each a different number from 1 to {len(options)}"
+            )
+        return value
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ValueError(f"Choose from the options for '{text}'")
     if len(set(value)) != len(value) or any(item not in options for item in value):
         raise ValueError(f"Choose only from the options for '{text}', each once")
-    if question.kind == kind.RANKING:
-        if sorted(value) != sorted(options):
-            raise ValueError(f"Put every option for '{text}' in order, each once")
-        return value
     if len(value) > question.max_choices:
         raise ValueError(f"Choose up to {question.max_choices} for '{text}'")
     return value
@@ -191,8 +197,8 @@ def response_submit(
     *, survey: SurveyRules, answers, token: str | None = None, respondent: str | None = None, now=None
 ) -> Response:
     """Store one person's answers, or refuse with every reason at once. The database keeps it to
-        one response per invitation, and for open surveys one per respondent, however many arrive at
-        once. Takes the survey's rules (selectors.survey_rules), so checking costs no queries. Raises
+    one response per invitation, and for open surveys one per respondent, however many arrive at
+    once. Takes the survey's rules (selectors.survey_rules), so checking costs no queries. Raises
     SurveyNotFound for a panel survey without a valid token and an open survey not yet open."""
     now = now or timezone.now()
     invitation = None
@@ -651,15 +657,20 @@ def membership_request(*, ward, name: str, email: str, phone: str = "", now=None
     ).send()
 
 
-def membership_confirm(*, token: str, now=None) -> PanelMember | None:
-    """Confirm a request to join from the emailed link; None if the link is wrong or too old. A
-    member who had left is back on the panel from today, with their consent given now."""
+def member_for_join_token(token: str) -> PanelMember | None:
+    """Whose request to join an emailed link confirms; None if the link is wrong or too old."""
     try:
         pk = signing.TimestampSigner(salt=JOIN_SALT).unsign(token, max_age=datetime.timedelta(days=JOIN_LINK_DAYS))
     except signing.BadSignature:
         return None
+    return PanelMember.objects.select_related("panel__ward").filter(pk=pk).first()
+
+
+def membership_confirm(*, token: str, now=None) -> PanelMember | None:
+    """Confirm a request to join from the emailed link; None if the link is wrong or too old. A
+    member who had left is back on the panel from today, with their consent given now."""
     now = now or timezone.now()
-    member = PanelMember.objects.select_related("panel__ward").filter(pk=pk).first()
+    member = member_for_join_token(token)
     if member is not None and member.confirmed_at is None:
         member.confirmed_at = now
         member.save(update_fields=["confirmed_at"])

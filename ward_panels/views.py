@@ -25,6 +25,7 @@ from .services import (
     SubmissionRefused,
     SurveyNotFound,
     equality_record,
+    member_for_join_token,
     member_for_leave_token,
     membership_confirm,
     membership_leave,
@@ -265,11 +266,12 @@ def join(request, ward_code: str):
 @require_http_methods(["GET", "HEAD", "POST"])
 def join_confirm(request, token: str):
     """The emailed link shows a button; only pressing it confirms, since mail software opens links itself."""
-    if request.method == "POST":
-        member = membership_confirm(token=token)
-        template = "ward_panels/join_confirmed.html" if member else "ward_panels/join_link_invalid.html"
-        return TemplateResponse(request, template, {"member": member}, status=200 if member else 400)
-    return TemplateResponse(request, "ward_panels/join_confirm.html", {})
+    member = membership_confirm(token=token) if request.method == "POST" else member_for_join_token(token)
+    if member is None:
+        return TemplateResponse(request, "ward_panels/join_link_invalid.html", {}, status=400)
+    if request.method == "POST" or (member.confirmed_at is not None and member.left_on is None):
+        return TemplateResponse(request, "ward_panels/join_confirmed.html", {"member": member})
+    return TemplateResponse(request, "ward_panels/join_confirm.html", {"member": member})
 
 
 @csrf_exempt  # RFC 8058: mail providers POST here from the email's List-Unsubscribe header, with no form

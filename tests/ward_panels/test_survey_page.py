@@ -307,3 +307,34 @@ def test_a_survey_not_yet_open_is_a_404_except_to_a_member_with_their_link(clien
     ]
     assert [reply.status_code for reply in replies] == [404] * 5
     assert not any(SECRET in reply.content.decode() for reply in replies)
+
+
+def test_the_same_number_given_twice_in_a_ranking_says_to_use_each_number_once(
+    client, sample_london, make_survey, survey_page_form
+):
+    survey = make_survey(audience=Survey.Audience.OPEN)
+    ranking = survey.questions.get(kind="ranking").pk
+    form = survey_page_form(survey, "") | {"email": "a@example.org", f"q{ranking}-0": "1", f"q{ranking}-1": "1"}
+
+    page = client.post(f"/surveys/{survey.pk}/", form)
+
+    assert page.status_code == 400
+    assert (
+        f"q{ranking}-0",
+        "Put every option for 'Put these in order' in order, giving each a different number from 1 to 3",
+    ) in summary_links(page)
+
+
+@pytest.mark.parametrize("with_errors", [False, True])
+def test_every_description_a_question_points_to_is_there_and_says_something(
+    client, sample_london, make_survey, with_errors
+):
+    survey = make_survey(audience=Survey.Audience.OPEN)  # "Do you feel safe?" is a choice with no hint
+    page = client.post(f"/surveys/{survey.pk}/", {}) if with_errors else client.get(f"/surveys/{survey.pk}/")
+    html = page.content.decode()
+
+    described = [name for names in re.findall(r'aria-describedby="([^"]*)"', html) for name in names.split()]
+    assert described
+    for name in described:
+        found = re.search(rf'id="{re.escape(name)}"[^>]*>(.*?)</', html, re.S)
+        assert found and found.group(1).strip(), name

@@ -141,6 +141,18 @@ def test_the_api_reads_a_panel_survey_only_with_its_invitation(client, invited):
     assert "Speeding" in definition["questions"][2]["options"]  # from the priority categories
 
 
+def test_an_answer_to_a_panel_survey_without_its_link_is_a_404_whatever_the_body(client, invited, make_survey):
+    survey, _tokens = invited
+    address = f"/api/v1/surveys/{survey.pk}/responses/"
+
+    for body in ({}, {"answers": {}}, {"token": ["not", "text"]}, {"token": "forged", "answers": "x"}):
+        refused = client.post(address, body, content_type="application/json")
+        assert refused.status_code == 404 and refused.json()["message"] == "There is no such survey.", body
+    open_survey = make_survey(audience=Survey.Audience.OPEN)
+    empty = client.post(f"/api/v1/surveys/{open_survey.pk}/responses/", {}, content_type="application/json")
+    assert empty.status_code == 400 and "answers" in empty.json()["errors"]  # open to anyone: it says what is missing
+
+
 def test_the_api_takes_one_response_per_invitation(client, invited, good_answers):
     survey, tokens = invited
     body = {"token": tokens["member1@example.org"], "answers": good_answers(survey)}
@@ -284,7 +296,12 @@ def test_results_are_for_the_surveys_own_officers_who_read_every_count(client, o
     assert results["questions"][4]["texts"] == ["Thanks"] * 14
     assert results["equality"] is None  # not while it is open
     csv = client.get(f"/api/v1/surveys/{survey.pk}/results.csv")
-    assert csv["Content-Type"].startswith("text/csv") and "Do you feel safe?,No,3,21.4" in csv.content.decode()
+    rows = csv.content.decode().splitlines()
+    assert csv["Content-Type"].startswith("text/csv") and "Do you feel safe?,No,3,21.4" in rows
+    assert "(the survey),(responses),14," in rows
+    assert "Do you feel safe?,(people who answered; each percent is of them),14," in rows
+    assert "How visible is your team?,(average),4.0," in rows
+    assert "Put these in order,Night (times put first),14,100.0" in rows
 
 
 def test_an_officer_of_a_fifteen_member_panel_reads_every_count_on_the_results_page(
@@ -390,13 +407,17 @@ def test_joining_online_takes_a_confirmed_email(client, sample_london):
     assert member.confirmed_at is None and member.consent_wording
     assert not PanelMember.objects.active().filter(pk=member.pk).exists()  # nothing goes to them yet
     path = urlsplit(re.search(r"https?://\S+", mail.outbox[0].body).group()).path
-    assert client.get(path).status_code == 200  # mail software opening the link confirms nothing
+    opened = client.get(path)  # mail software opening the link confirms nothing
+    assert opened.status_code == 200 and "Confirm you want to join the Rye Lane ward panel" in opened.content.decode()
     assert PanelMember.objects.get(pk=member.pk).confirmed_at is None
-    assert "You have joined" in client.post(path).content.decode()
+    assert "You are on the Rye Lane ward panel" in client.post(path).content.decode()
+    assert "You are on the Rye Lane ward panel" in client.get(path).content.decode()  # the link, used again
+    garbage = client.get("/ward-panels/join/not-a-link/")
+    assert garbage.status_code == 400 and "This link does not work" in garbage.content.decode()
     assert PanelMember.objects.active().filter(pk=member.pk).exists()
 
     again = client.post(f"/ward-panels/{RYE_LANE}/join/", form)  # already on: the same answer, and a note
-    assert "Check your email" in again.content.decode() and len(mail.outbox) == 2
+    assert "if you are already on it, the email says so" in again.content.decode() and len(mail.outbox) == 2
     assert mail.outbox[1].subject == "You are already on the Rye Lane ward panel"
     assert "/ward-panels/leave/" in mail.outbox[1].body
 
@@ -453,7 +474,7 @@ def test_someone_who_left_is_back_on_the_panel_only_once_they_confirm(client, sa
     assert not PanelMember.objects.active().filter(pk=pat.pk).exists()
 
     path = urlsplit(re.search(r"https?://\S+", mail.outbox[0].body).group()).path
-    assert "You have joined" in client.post(path).content.decode()  # Pat, from Pat's mailbox
+    assert "You are on the Rye Lane ward panel" in client.post(path).content.decode()  # Pat, from Pat's mailbox
     pat.refresh_from_db()
     assert pat.left_on is None and pat.consent_given_at > NOW
     assert PanelMember.objects.active().filter(pk=pat.pk).exists()
