@@ -78,16 +78,22 @@ def subscription_request(*, email: str, wards: list[Ward] = (), boroughs: list[B
     return True
 
 
-def subscription_confirm(*, token: str, now=None) -> Subscriber | None:
-    """Confirm the address and every subscription waiting on it; None for a wrong or old link."""
+def subscriber_for_confirm_token(token: str) -> Subscriber | None:
+    """Whose address an emailed confirmation link confirms; None for a wrong or old link."""
     try:
         pk = signing.TimestampSigner(salt=CONFIRM_SALT).unsign(token, max_age=datetime.timedelta(days=CONFIRM_DAYS))
     except signing.BadSignature:
         return None
+    return Subscriber.objects.filter(pk=pk, suppressed_at__isnull=True).first()
+
+
+def subscription_confirm(*, token: str, now=None) -> Subscriber | None:
+    """Confirm the address and every subscription waiting on it; None for a wrong or old link."""
     now = now or timezone.now()
-    subscriber = Subscriber.objects.filter(pk=pk, suppressed_at__isnull=True).first()
+    subscriber = subscriber_for_confirm_token(token)
     if subscriber is None:
         return None
+    pk = subscriber.pk
     with transaction.atomic():
         Subscriber.objects.filter(pk=pk, confirmed_at__isnull=True).update(confirmed_at=now)
         Subscriber.objects.filter(pk=pk).update(unsubscribed_at=None)

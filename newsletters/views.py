@@ -24,6 +24,7 @@ from .models import Subscriber, Subscription
 from .services import (
     delivery_events_record,
     preferences_update,
+    subscriber_for_confirm_token,
     subscriber_for_preferences,
     subscription_confirm,
     unsubscribe_one_click,
@@ -125,11 +126,12 @@ def subscribe(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, token: str):
     """The emailed link shows a button; only pressing it confirms, since mail software opens links itself."""
-    if request.method != "POST":  # GET and HEAD only ever show the page
-        return TemplateResponse(request, "newsletters/confirm.html", {})
-    subscriber = subscription_confirm(token=token)
+    # GET and HEAD only ever show the page (with its button), or say that the link does not work.
+    subscriber = subscription_confirm(token=token) if request.method == "POST" else subscriber_for_confirm_token(token)
     if subscriber is None:
         return TemplateResponse(request, "newsletters/link_invalid.html", {}, status=400)
+    if request.method != "POST":
+        return TemplateResponse(request, "newsletters/confirm.html", {})
     return TemplateResponse(request, "newsletters/confirmed.html", {"subscriber": subscriber})
 
 

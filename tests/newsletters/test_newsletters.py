@@ -64,6 +64,8 @@ def test_a_resident_subscribes_from_the_ward_page_and_confirms(client, rye_lane)
     assert client.get(path).status_code == 200 and Subscriber.objects.get(pk=subscriber.pk).confirmed_at is None
     assert "You are subscribed" in client.post(path).content.decode()
     assert not Subscription.objects.filter(confirmed_at__isnull=True).exists()
+    garbage = client.get("/newsletters/confirm/not-a-link/")  # opened, before any button: it says so
+    assert garbage.status_code == 400 and "This link does not work" in garbage.content.decode()
 
 
 def test_the_confirmation_email_names_the_newsletters_as_newsletters(client, rye_lane):
