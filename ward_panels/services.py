@@ -8,6 +8,7 @@ import datetime
 import hashlib
 import io
 import json
+import logging
 import random
 import re
 import secrets
@@ -45,6 +46,8 @@ from .models import (
 )
 from .selectors import QuestionRules, SurveyRules, survey_panels, survey_reply_addresses
 from .suppression import suppress_counts
+
+logger = logging.getLogger(__name__)
 
 INVITATION_SALT = "ward_panels.invitation"
 RECEIPT_SALT = "ward_panels.receipt"
@@ -334,6 +337,11 @@ def equality_pool_flush(*, now=None, survey: Survey | None = None) -> int:
                 try:
                     values = json.loads(key.decrypt(item.sealed.encode()))
                 except InvalidToken:  # sealed with a secret key the site no longer has
+                    logger.warning(
+                        "Dropped equality answers for survey %s sealed with a secret key the site no longer has: "
+                        "keep an old key in SECRET_KEY_FALLBACKS until the pool is written out",
+                        survey_id,
+                    )
                     continue
                 rows.append(EqualityMonitoring(survey_id=survey_id, **values))
             random.SystemRandom().shuffle(rows)

@@ -139,3 +139,22 @@ def test_a_summary_cannot_be_published_for_fewer_than_five_answers(client, offic
         "only when at least 5 people answered" in page.content.decode() and "this survey has 4" in page.content.decode()
     )
     assert not Survey.objects.get(pk=survey.pk).summary_published
+
+
+def test_pooled_answers_survive_a_rotated_secret_key_kept_as_a_fallback(
+    client, sample_london, make_survey, good_answers, settings, caplog
+):
+    survey = make_survey(audience=Survey.Audience.OPEN)
+    answer_with_equality(client, survey, good_answers, 0, {"sex": "female"})
+    answer_with_equality(client, survey, good_answers, 1, {"sex": "male"})
+    old = settings.SECRET_KEY
+
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a-new-key-" * 5, [old]
+    assert equality_pool_flush(survey=survey) == 2  # sealed under the old key, opened with the fallback
+    answer_with_equality(client, survey, good_answers, 2, {"sex": "male"})
+    settings.SECRET_KEY_FALLBACKS = []
+    settings.SECRET_KEY = "another-key-" * 5
+    assert equality_pool_flush(survey=survey) == 0  # sealed with a key the site no longer has: unreadable
+    assert "SECRET_KEY_FALLBACKS" in caplog.text  # and the operator is told why
+    assert not EqualityPending.objects.exists()  # and not left to block the pool
+    assert sorted(EqualityMonitoring.objects.values_list("sex", flat=True)) == ["female", "male"]
