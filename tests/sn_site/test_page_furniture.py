@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
+from django.core.signing import TimestampSigner
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -19,13 +20,13 @@ from django.utils import timezone
 
 from newsletters.emails import issue_render, preferences_token, unsubscribe_token
 from newsletters.models import NewsletterPage, Subscriber, Subscription
-from newsletters.services import send_start
+from newsletters.services import CONFIRM_SALT, send_start
 from priorities.demo import content_pages_ensure
 from priorities.models import BoroughEvent, BoroughPage, Event, WardPage
 from sn_site.formats import clock_time
 from sn_site.models import ContentPage
 from ward_panels.models import PanelMember, WardPanel
-from ward_panels.services import invitations_send, leave_token
+from ward_panels.services import JOIN_SALT, invitations_send, leave_token
 
 RYE_LANE, SOUTHWARK = "E05011113", "E09000028"
 # A summer evening, London time (British Summer Time, an hour ahead of UTC).
@@ -298,14 +299,16 @@ def test_every_form_says_where_it_goes(client, site, survey_page_form):
     subscriber, unsubscribe = unsubscribe_link_for(site)
     answered = client.post(f"/surveys/{survey.pk}/", {**survey_page_form(survey, ""), "email": "bob@example.org"})
     assert answered.status_code == 302
+    panel, _ = WardPanel.objects.get_or_create(ward_id=RYE_LANE)
+    joining = PanelMember.objects.create(panel=panel, name="Ann", email="ann.joining@example.org")
     paths = [
         *page_paths(site).values(),
         answered["Location"],  # the thank-you page with its optional questions
         f"/my-area/?ward={RYE_LANE}",
         unsubscribe,
         f"/newsletters/preferences/{preferences_token(subscriber.pk)}/",
-        "/newsletters/confirm/a-token/",  # each asks before it acts, whatever the token
-        "/ward-panels/join/a-token/",
+        f"/newsletters/confirm/{TimestampSigner(salt=CONFIRM_SALT).sign(str(subscriber.pk))}/",  # each asks first
+        f"/ward-panels/join/{TimestampSigner(salt=JOIN_SALT).sign(str(joining.pk))}/",
         "/southwark/?category=1",
     ]
     posted_to = set()
