@@ -10,7 +10,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q, Subquery
+from django.db.models import Case, Count, OuterRef, Q, Subquery, When
 from django.utils import timezone
 
 from priorities.models import BoroughPage, Ward, WardPage
@@ -169,6 +169,9 @@ def surveys_open(*, ward: str | None = None, borough: str | None = None):
 
 
 YOU_SAID_SHOWN = 3
+_response_count = (
+    Response.objects.filter(survey=OuterRef("pk")).order_by().values("survey").annotate(n=Count("pk")).values("n")
+)
 
 
 @dataclass(frozen=True)
@@ -193,7 +196,8 @@ def ward_page_surveys(ward: Ward) -> WardSurveys:
     )
     surveys = list(
         Survey.objects.filter((area & _open_to_anyone(now)) | Q(pk__in=summaries))
-        .annotate(answered=Count("responses"))
+        # How many answered, for the summaries only: an open survey's answers are not counted on every view.
+        .annotate(answered=Case(When(closes_at__lte=now, then=Subquery(_response_count))))
         .select_related("informed_priority", "borough")
         .defer("introduction", "borough__outline")
     )
