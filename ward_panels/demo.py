@@ -51,7 +51,8 @@ def demo_surveys_ensure(*, now: datetime.datetime | None = None) -> list[Survey]
             survey = Survey.objects.create(
                 title=DEMO_TITLE,
                 introduction=(
-                    "Demo content: this survey shows how a virtual ward panel works, and its answers are not read. "
+                    "Demo content: this survey shows how a virtual ward panel works "
+                    "(on a real site, the team reads every answer). "
                     f"Tell the teams in {borough.name} what matters to you. Five questions, about three minutes."
                 ),
                 borough=borough,
