@@ -39,7 +39,10 @@ def search(request):
         return redirect(f"{reverse('find_your_team')}?{urlencode({'postcode': query})}")
     results, found = None, []
     if query:
-        paginator = Paginator(Page.objects.live().public().specific().search(query), RESULTS_PER_PAGE)
+        # A phrase needs both its quotes: SQLite's full-text search cannot read a lone one ('knife"').
+        terms = (query.replace('"', " ") if query.count('"') % 2 else query).strip()
+        matches = Page.objects.live().public().specific().search(terms) if terms else Page.objects.none()
+        paginator = Paginator(matches, RESULTS_PER_PAGE)
         try:
             results = paginator.page(request.GET.get("page", 1))
         except (PageNotAnInteger, EmptyPage):

@@ -319,3 +319,13 @@ def test_the_accessibility_statement_says_what_the_regulations_ask(client, sampl
     assert "Equality Advisory and Support Service" in text
     assert "prepared on 5 January 2026. It was last reviewed on 5 January 2026" in text
     assert "axe-core" in text and "Demo content" in text
+
+
+@pytest.mark.parametrize("typed", ['"', 'knife"', '"knife', 'mopeds "station'])
+def test_a_lone_double_quote_is_searched_for_as_words_not_a_server_error(client, published_priority, typed):
+    """Found by the form fuzzer on SQLite, whose full-text search could not read it (a 503)."""
+    response = client.get("/search/", {"q": typed})
+
+    assert response.status_code == 200 and "results for" in response.content.decode()
+    if "mopeds" in typed:
+        assert 'href="/southwark/rye-lane/"' in response.content.decode()
