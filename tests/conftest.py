@@ -264,6 +264,34 @@ def equality_written():
 
 
 @pytest.fixture(scope="session")
+def answer_with_equality(good_answers):
+    """answer_with_equality(client, survey, n, equality, before_equality=None): person n answers an
+    open survey through the API (from an address of their own), then gives `equality`; returns the
+    receipt. `before_equality()` runs between the two."""
+
+    def answer(client, survey: Survey, n: int, equality: dict, before_equality=None) -> str:
+        address = f"10.0.9.{n}"
+        receipt = client.post(
+            f"/api/v1/surveys/{survey.pk}/responses/",
+            {"email": f"person{n}@example.org", "answers": good_answers(survey)},
+            content_type="application/json",
+            REMOTE_ADDR=address,
+        ).json()["receipt"]
+        if before_equality:
+            before_equality()
+        given = client.post(
+            f"/api/v1/surveys/{survey.pk}/equality/",
+            {"receipt": receipt, "answers": equality},
+            content_type="application/json",
+            REMOTE_ADDR=address,
+        )
+        assert given.status_code == 204, given.content
+        return receipt
+
+    return answer
+
+
+@pytest.fixture(scope="session")
 def good_answers():
     """good_answers(survey): answers to make_survey's questions, as the API takes them."""
 

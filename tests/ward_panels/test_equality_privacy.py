@@ -14,28 +14,11 @@ SEXES = ["female", "male", "prefer_not"]
 AGES = ["18_24", "25_34", "35_44", "45_54"]
 
 
-def answer_with_equality(client, survey, good_answers, n: int, equality: dict) -> str:
-    receipt = client.post(
-        f"/api/v1/surveys/{survey.pk}/responses/",
-        {"email": f"p{n}@example.org", "answers": good_answers(survey)},
-        content_type="application/json",
-        REMOTE_ADDR=f"10.0.4.{n}",
-    ).json()["receipt"]
-    given = client.post(
-        f"/api/v1/surveys/{survey.pk}/equality/",
-        {"receipt": receipt, "answers": equality},
-        "application/json",
-        REMOTE_ADDR=f"10.0.4.{n}",
-    )
-    assert given.status_code == 204, given.content
-    return receipt
-
-
 def test_a_receipt_names_no_response_and_nothing_stored_holds_its_secret(
-    client, sample_london, make_survey, good_answers
+    client, sample_london, make_survey, answer_with_equality
 ):
     survey = make_survey(audience=Survey.Audience.OPEN)
-    receipt = answer_with_equality(client, survey, good_answers, 0, {"sex": "female"})
+    receipt = answer_with_equality(client, survey, 0, {"sex": "female"})
 
     opened = signing.loads(receipt, salt=RECEIPT_SALT)
     assert set(opened) == {"survey", "nonce"} and opened["survey"] == survey.pk
@@ -53,12 +36,12 @@ def test_nothing_in_the_equality_tables_can_join_them_to_a_person_by_key_or_time
 
 
 def test_the_pool_is_written_out_in_an_order_unlike_the_one_people_answered_in(
-    client, sample_london, make_survey, good_answers
+    client, sample_london, make_survey, answer_with_equality
 ):
     survey = make_survey(audience=Survey.Audience.OPEN)
     given = [(AGES[n % 4], SEXES[n // 4]) for n in range(12)]  # twelve different pairs
     for n, (age, sex) in enumerate(given):
-        answer_with_equality(client, survey, good_answers, n, {"age_band": age, "sex": sex})
+        answer_with_equality(client, survey, n, {"age_band": age, "sex": sex})
 
     assert equality_pool_flush() == 12
     table = EqualityMonitoring._meta.db_table
@@ -71,11 +54,11 @@ def test_the_pool_is_written_out_in_an_order_unlike_the_one_people_answered_in(
 
 
 def test_equality_figures_are_made_once_a_day_after_closing_with_small_counts_hidden(
-    client, officers, make_survey, good_answers
+    client, officers, make_survey, answer_with_equality
 ):
     survey = make_survey(audience=Survey.Audience.OPEN)
     for n in range(13):  # 11 women and 2 men
-        answer_with_equality(client, survey, good_answers, n, {"sex": "female" if n < 11 else "male"})
+        answer_with_equality(client, survey, n, {"sex": "female" if n < 11 else "male"})
     client.force_login(officers[0])
     results = f"/api/v1/surveys/{survey.pk}/results/"
 
@@ -142,16 +125,16 @@ def test_a_summary_cannot_be_published_for_fewer_than_five_answers(client, offic
 
 
 def test_pooled_answers_survive_a_rotated_secret_key_kept_as_a_fallback(
-    client, sample_london, make_survey, good_answers, settings, caplog
+    client, sample_london, make_survey, answer_with_equality, settings, caplog
 ):
     survey = make_survey(audience=Survey.Audience.OPEN)
-    answer_with_equality(client, survey, good_answers, 0, {"sex": "female"})
-    answer_with_equality(client, survey, good_answers, 1, {"sex": "male"})
+    answer_with_equality(client, survey, 0, {"sex": "female"})
+    answer_with_equality(client, survey, 1, {"sex": "male"})
     old = settings.SECRET_KEY
 
     settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a-new-key-" * 5, [old]
     assert equality_pool_flush(survey=survey) == 2  # sealed under the old key, opened with the fallback
-    answer_with_equality(client, survey, good_answers, 2, {"sex": "male"})
+    answer_with_equality(client, survey, 2, {"sex": "male"})
     settings.SECRET_KEY_FALLBACKS = []
     settings.SECRET_KEY = "another-key-" * 5
     assert equality_pool_flush(survey=survey) == 0  # sealed with a key the site no longer has: unreadable

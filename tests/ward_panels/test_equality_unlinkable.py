@@ -22,27 +22,21 @@ def rows(sql: str) -> list[tuple]:
 
 
 def test_no_join_on_the_transaction_or_its_neighbours_names_who_gave_equality_answers(
-    client, sample_london_committed, make_survey, good_answers, settings
+    client, sample_london_committed, make_survey, answer_with_equality, settings
 ):
     settings.SN_EQUALITY_BATCH = 10
     survey = make_survey(audience=Survey.Audience.OPEN)
+    written = []  # the response rows as each person's equality step begins
     for n in range(12):
-        receipt = client.post(
-            f"/api/v1/surveys/{survey.pk}/responses/",
-            {"email": f"r{n}@example.org", "answers": good_answers(survey)},
-            content_type="application/json",
-            REMOTE_ADDR=f"10.0.2.{n}",
-        ).json()["receipt"]
-        written_before = rows("SELECT id, xmin::text FROM ward_panels_response ORDER BY id")
-        given = client.post(
-            f"/api/v1/surveys/{survey.pk}/equality/",
-            {"receipt": receipt, "answers": {"age_band": AGES[n % len(AGES)], "ethnic_group": "white_roma"}},
-            content_type="application/json",
-            REMOTE_ADDR=f"10.0.2.{n}",
+        answer_with_equality(
+            client,
+            survey,
+            n,
+            {"age_band": AGES[n % len(AGES)], "ethnic_group": "white_roma"},
+            before_equality=lambda: written.append(rows("SELECT id, xmin::text FROM ward_panels_response ORDER BY id")),
         )
-        assert given.status_code == 204
         # The equality step leaves every response row as it was: not even its transaction id moves.
-        assert rows("SELECT id, xmin::text FROM ward_panels_response ORDER BY id") == written_before
+        assert rows("SELECT id, xmin::text FROM ward_panels_response ORDER BY id") == written[-1]
 
     # While they wait in the pool, the answers are sealed: nothing in the row can be read.
     assert EqualityPending.objects.count() == 12
@@ -71,23 +65,12 @@ def test_no_join_on_the_transaction_or_its_neighbours_names_who_gave_equality_an
 
 
 def test_a_pool_smaller_than_a_batch_waits_until_the_survey_closes(
-    client, sample_london_committed, make_survey, good_answers, settings
+    client, sample_london_committed, make_survey, answer_with_equality, settings
 ):
     settings.SN_EQUALITY_BATCH = 10
     survey = make_survey(audience=Survey.Audience.OPEN)
     for n in range(3):
-        receipt = client.post(
-            f"/api/v1/surveys/{survey.pk}/responses/",
-            {"email": f"s{n}@example.org", "answers": good_answers(survey)},
-            content_type="application/json",
-            REMOTE_ADDR=f"10.0.3.{n}",
-        ).json()["receipt"]
-        client.post(
-            f"/api/v1/surveys/{survey.pk}/equality/",
-            {"receipt": receipt, "answers": {"sex": "female"}},
-            content_type="application/json",
-            REMOTE_ADDR=f"10.0.3.{n}",
-        )
+        answer_with_equality(client, survey, n, {"sex": "female"})
 
     assert equality_pool_flush() == 0  # three would be told apart by when they were written: they wait
     assert equality_pool_flush(now=survey.closes_at) == 3
