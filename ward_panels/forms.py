@@ -105,9 +105,7 @@ class QuestionForm(WagtailAdminModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        kind = cleaned.get("kind")
-        if not kind:
-            return cleaned
+        kind = cleaned.get("kind")  # none: the kind's own error says to choose one
         model = self._meta.model
         for name, kinds in model.SETTINGS_FOR_KINDS.items():
             if name == "choices" or name not in self.fields:

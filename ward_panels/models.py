@@ -262,7 +262,7 @@ class Question(Orderable):
         "longest answer",
         default=1000,
         validators=[MinValueValidator(1), MaxValueValidator(5000)],
-        help_text="In characters, up to 5000. A short paragraph is about 500.",
+        help_text="In characters, up to 5,000. A short paragraph is about 500.",
     )
     scale_min = models.SmallIntegerField("bottom of the scale", default=1, help_text="Usually 1 (or 0).")
     scale_max = models.SmallIntegerField(

@@ -129,6 +129,13 @@ def test_a_setting_that_fits_the_kind_is_still_checked(client, southwark_officer
     assert "max_length" in question_errors(refused, 2)
 
 
+def test_a_question_without_a_kind_is_asked_for_one_and_nothing_else(client, southwark_officer, survey_admin_form):
+    refused = add_survey(client, survey_admin_form, question("", max_length="", scale_min="", max_choices=""))
+
+    assert refused.status_code == 200
+    assert question_errors(refused) == {"kind": ["This field is required."]}
+
+
 def test_each_setting_says_which_kinds_it_is_for(client, southwark_officer):
     page = client.get(ADD).content.decode()
 

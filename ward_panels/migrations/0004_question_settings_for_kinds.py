@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='question',
             name='max_length',
-            field=models.PositiveIntegerField(default=1000, help_text='In characters, up to 5000. A short paragraph is about 500.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5000)], verbose_name='longest answer'),
+            field=models.PositiveIntegerField(default=1000, help_text='In characters, up to 5,000. A short paragraph is about 500.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5000)], verbose_name='longest answer'),
         ),
         migrations.AlterField(
             model_name='question',
