@@ -347,7 +347,7 @@ def survey_admin_form():
                 "reminder_after_days": 7,
                 "questions": inline_formset(
                     [
-                        {"kind": "single", "text": "Do you feel safe?", "choices": '["Yes", "No"]', "required": "on"}
+                        {"kind": "single", "text": "Do you feel safe?", "choices": "Yes\nNo", "required": "on"}
                         | {"max_length": 1000, "scale_min": 1, "scale_max": 5, "max_choices": 3}
                     ]
                 ),

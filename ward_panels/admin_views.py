@@ -23,7 +23,6 @@ from .selectors import survey_panels, survey_results
 from .services import equality_tables_freeze
 from .services import members_import as import_members
 from .tasks import invitations_send as send_task
-from .views import _fields
 
 
 def _allowed(request, model, pk, action):
@@ -33,15 +32,12 @@ def _allowed(request, model, pk, action):
     return instance
 
 
+@require_http_methods(["GET", "HEAD"])
 def survey_preview(request, pk: int):
-    """The survey as people will see it, with nothing sent."""
+    """The saved survey's page as people will see it, with nothing sent (the editor's preview panel
+    shows unsaved edits the same way)."""
     survey = _allowed(request, Survey, pk, "view")
-    questions = list(survey.questions.all())
-    return TemplateResponse(
-        request,
-        "ward_panels/survey.html",
-        {"survey": survey, "fields": _fields(questions, None, {}), "errors": [], "preview": True},
-    )
+    return survey.serve_preview(request, survey.default_preview_mode)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

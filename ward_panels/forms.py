@@ -1,4 +1,7 @@
-"""Admin forms that offer officers only the wards, boroughs, panels and priorities in their area."""
+"""Forms: the admin's, which offer officers only the wards, boroughs, panels and priorities in their
+area and build a survey's questions; and a survey's questions as its page shows them."""
+
+from dataclasses import dataclass, field
 
 from django import forms
 from django.utils.formats import date_format
@@ -40,6 +43,118 @@ class AreaForm(WagtailAdminModelForm):
         for name, queryset in choices.items():
             if name in self.fields:
                 self.fields[name].queryset = queryset
+
+
+class OptionsTextarea(forms.Textarea):
+    """A question's options, one per line. A box left out of the post (the admin's script disables
+    it for a kind of question without options) means no options, not "keep the old ones"."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"rows": 5, **(attrs or {})})
+
+    def value_omitted_from_data(self, data, files, name):
+        return False
+
+
+class OptionsField(forms.JSONField):
+    """A list of options, stored as JSON, typed one per line: each line trimmed, blank lines left out.
+    Whether there are enough, too many or the same one twice is the question's to say (Question.clean),
+    so the admin and everything else meet the same rules."""
+
+    widget = OptionsTextarea
+
+    def to_python(self, value):
+        if isinstance(value, list):
+            return value
+        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+    def bound_data(self, data, initial):
+        return data
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def has_changed(self, initial, data):
+        return self.to_python(initial or []) != self.to_python(data)
+
+
+class QuestionForm(WagtailAdminModelForm):
+    """A survey's question in the admin. Each setting that fits only some kinds of question
+    (Question.SETTINGS_FOR_KINDS) says which in its help text, and carries them for the admin's
+    script (sn_site/static/js/shown_for.js), which shows it only for those. Whatever a setting that
+    does not fit holds is ignored and its default kept; options typed for a kind that has none are
+    refused (Question.clean), since they are someone's words."""
+
+    class Meta:
+        field_classes = {"choices": OptionsField}
+
+    class Media:
+        js = ["js/shown_for.js"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        model = self._meta.model
+        for name, kinds in model.SETTINGS_FOR_KINDS.items():
+            if name not in self.fields:
+                continue
+            setting = self.fields[name]
+            setting.widget.attrs.update({"data-shown-by": "kind", "data-shown-for": " ".join(kinds)})
+            setting.help_text = f"For {model.kinds_label(name)} questions only. {setting.help_text}".strip()
+            if name != "choices":
+                setting.required = False  # checked in clean(), for the kinds it fits
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")  # none: the kind's own error says to choose one
+        model = self._meta.model
+        for name, kinds in model.SETTINGS_FOR_KINDS.items():
+            if name == "choices" or name not in self.fields:
+                continue
+            if kind not in kinds:
+                self.errors.pop(name, None)
+                cleaned[name] = model._meta.get_field(name).get_default()
+            elif cleaned.get(name) is None and name not in self.errors:
+                self.add_error(name, f"Enter the {model._meta.get_field(name).verbose_name}, as a whole number.")
+        return cleaned
+
+
+@dataclass
+class QuestionField:
+    """A question as the survey's form shows it, with what the person gave if the form comes back."""
+
+    question: object  # a Question
+    name: str
+    error: str = ""
+    chosen: list = field(default_factory=list)
+    text: str = ""
+    ranks: list = field(default_factory=list)  # (index, option, rank given)
+
+    @property
+    def anchor(self) -> str:
+        """The id of the question's first box, where its error links to."""
+        return f"{self.name}-input" if self.question.kind == self.question.Kind.TEXT else f"{self.name}-0"
+
+
+def question_fields(questions, data=None, answer_errors=None) -> list[QuestionField]:
+    """Each question as the survey's form shows it, with its error from answer_errors
+    ({"<question id>": [message]}). A question not saved yet (in a preview) is named by its place."""
+    fields = []
+    for place, question in enumerate(questions, start=1):
+        name = f"q{question.pk}" if question.pk else f"new{place}"
+        fields.append(
+            QuestionField(
+                question,
+                name,
+                error=answer_errors.get(str(question.pk), [""])[0] if isinstance(answer_errors, dict) else "",
+                chosen=data.getlist(name) if data else [],
+                text=data.get(name, "") if data else "",
+                ranks=[
+                    (i, option, data.get(f"{name}-{i}", "") if data else "")
+                    for i, option in enumerate(question.options())
+                ],
+            )
+        )
+    return fields
 
 
 class MemberImportForm(forms.Form):

@@ -19,10 +19,13 @@ from django.db.models import Q
 from django.utils import timezone
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
-from wagtail.models import Orderable
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.models import Orderable, PreviewableMixin
 
 from priorities.models import Borough, Priority, Ward
+
+from .forms import question_fields
+from .panels import QuestionsPanel
 
 CONSENT_WORDING = (
     "I agree that my Safer Neighbourhoods Team may contact me about the ward panel and its surveys. "
@@ -99,8 +102,9 @@ class PanelMember(models.Model):
         return f"{self.name} ({self.panel.ward.name})"
 
 
-class Survey(ClusterableModel):
-    """An e-survey for one ward (or every ward of a borough): its questions, who may answer and when."""
+class Survey(PreviewableMixin, ClusterableModel):
+    """An e-survey for one ward (or every ward of a borough): its questions, who may answer and when.
+    Previewable: the editor's preview panel shows the survey's own page, unsaved edits included."""
 
     class Audience(models.TextChoices):
         PANEL = "panel", "Panel members only, by invitation"
@@ -149,7 +153,7 @@ class Survey(ClusterableModel):
         FieldPanel("audience"),
         FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")], heading="When"),
         FieldPanel("reminder_after_days"),
-        InlinePanel("questions", heading="Questions", label="Question", min_num=1),
+        QuestionsPanel("questions", heading="Questions", label="Question", min_num=1),
         MultiFieldPanel(
             [FieldPanel("summary"), FieldPanel("summary_published"), FieldPanel("informed_priority")],
             heading="After it closes",
@@ -202,6 +206,13 @@ class Survey(ClusterableModel):
         area = self.area_name if self.ward_id else f"a ward in {self.area_name}"
         return f"Choose a priority from {area}: “{title}” is from {ward_name}."
 
+    def get_preview_template(self, request, mode_name):
+        return "ward_panels/survey.html"
+
+    def get_preview_context(self, request, mode_name):
+        """The survey's page as people will see it, marked as a preview, with a form that sends nothing."""
+        return {"survey": self, "fields": question_fields(self.questions.all()), "errors": [], "preview": True}
+
     @property
     def area_name(self) -> str:
         return self.ward.name if self.ward_id else self.borough.name
@@ -212,7 +223,8 @@ class Survey(ClusterableModel):
 
 
 class Question(Orderable):
-    """One question. Choices, limits and scales apply to the kinds that use them."""
+    """One question. Its settings (options, limits, a scale) each apply to some kinds of question
+    only (SETTINGS_FOR_KINDS): the admin shows each under the kinds it fits and ignores the rest."""
 
     class Kind(models.TextChoices):
         SINGLE = "single", "Single choice"
@@ -222,24 +234,42 @@ class Question(Orderable):
         RANKING = "ranking", "Ranking"
         LOCAL_ISSUES = "local_issues", "Which local issues matter most to you"
 
+    # Which kinds of question each setting is for; for any other kind it is not used.
+    SETTINGS_FOR_KINDS = {
+        "choices": (Kind.SINGLE, Kind.MULTIPLE, Kind.RANKING),
+        "max_choices": (Kind.MULTIPLE, Kind.LOCAL_ISSUES),
+        "scale_min": (Kind.RATING,),
+        "scale_max": (Kind.RATING,),
+        "max_length": (Kind.TEXT,),
+    }
+    MAX_OPTIONS = 20  # a longer list is hard to read on a phone, and harder still to rank
+    MAX_OPTION_LENGTH = 200
+    MAX_SCALE_POINTS = 11  # such as 0 to 10
+
     survey = ParentalKey(Survey, on_delete=models.CASCADE, related_name="questions")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     text = models.CharField(max_length=300, help_text="The question, plainly.")
     help_text = models.CharField(max_length=300, blank=True, help_text="Optional hint shown under the question.")
     required = models.BooleanField(default=True)
     choices = models.JSONField(
+        "options",
         default=list,
         blank=True,
-        help_text='For choice and ranking questions: the options, as a list such as ["Yes", "No"]. '
-        "'Which local issues' questions are filled from the priority categories.",
+        help_text=f"One option per line, in the order people will see them: 2 to {MAX_OPTIONS}. "
+        "'Which local issues' questions offer the priority categories instead.",
     )
     max_length = models.PositiveIntegerField(
-        default=1000, validators=[MinValueValidator(1), MaxValueValidator(5000)], help_text="Free text: longest answer."
+        "longest answer",
+        default=1000,
+        validators=[MinValueValidator(1), MaxValueValidator(5000)],
+        help_text="In characters, up to 5,000. A short paragraph is about 500.",
     )
-    scale_min = models.SmallIntegerField(default=1)
-    scale_max = models.SmallIntegerField(default=5)
+    scale_min = models.SmallIntegerField("bottom of the scale", default=1, help_text="Usually 1 (or 0).")
+    scale_max = models.SmallIntegerField(
+        "top of the scale", default=5, help_text="Usually 5 (or 10). Say what the ends mean in the hint."
+    )
     max_choices = models.PositiveSmallIntegerField(
-        default=3, help_text="Multiple choice and local issues: how many may be chosen at most."
+        "most a person may choose", default=3, validators=[MinValueValidator(1)]
     )
 
     panels = [
@@ -248,25 +278,60 @@ class Question(Orderable):
         FieldPanel("help_text"),
         FieldPanel("required"),
         FieldPanel("choices"),
-        FieldRowPanel([FieldPanel("scale_min"), FieldPanel("scale_max")], heading="Rating scale"),
-        FieldRowPanel([FieldPanel("max_length"), FieldPanel("max_choices")], heading="Limits"),
+        FieldPanel("max_choices"),
+        FieldPanel("scale_min"),
+        FieldPanel("scale_max"),
+        FieldPanel("max_length"),
     ]
 
     def __str__(self) -> str:
         return self.text
 
     def clean(self):
-        if self.kind in (self.Kind.SINGLE, self.Kind.MULTIPLE, self.Kind.RANKING):
-            if (
-                not isinstance(self.choices, list)
-                or len(self.choices) < 2
-                or not all(isinstance(c, str) and c.strip() for c in self.choices)
-            ):
-                raise ValidationError({"choices": "Give at least two options, as a list of words in quotes."})
-            if len(set(self.choices)) != len(self.choices):
-                raise ValidationError({"choices": "Each option must be different."})
-        if self.kind == self.Kind.RATING and self.scale_max <= self.scale_min:
-            raise ValidationError({"scale_max": "The top of the scale must be above the bottom."})
+        errors = {}
+        if self.kind in self.SETTINGS_FOR_KINDS["choices"]:
+            problem = self._options_problem()
+            if problem:
+                errors["choices"] = problem
+        elif self.choices:
+            errors["choices"] = (
+                f"Options are only for {self.kinds_label('choices')} questions: "
+                "clear this box, or choose one of those kinds."
+            )
+        if self.kind == self.Kind.RATING:
+            if self.scale_max <= self.scale_min:
+                errors["scale_max"] = "The top of the scale must be above the bottom."
+            elif self.scale_max - self.scale_min + 1 > self.MAX_SCALE_POINTS:
+                errors["scale_max"] = (
+                    f"A scale can have at most {self.MAX_SCALE_POINTS} points (such as 0 to 10): "
+                    f"{self.scale_min} to {self.scale_max} has {self.scale_max - self.scale_min + 1}."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def _options_problem(self) -> str | None:
+        options = self.choices
+        if not isinstance(options, list) or not all(isinstance(option, str) and option.strip() for option in options):
+            return "Give the options as words, one per line."
+        if len(options) < 2:
+            return f"Give at least two options, one per line: this has {len(options)}."
+        if len(options) > self.MAX_OPTIONS:
+            return f"Give at most {self.MAX_OPTIONS} options: this has {len(options)}. Split it into two questions."
+        long = [option for option in options if len(option) > self.MAX_OPTION_LENGTH]
+        if long:
+            return f"Keep each option to {self.MAX_OPTION_LENGTH} characters: “{long[0][:40]}…” is longer."
+        seen = set()
+        for option in options:
+            if option.casefold() in seen:
+                return f"Each option must be different: “{option}” is there twice."
+            seen.add(option.casefold())
+        return None
+
+    @classmethod
+    def kinds_label(cls, setting: str) -> str:
+        """The kinds a setting is for, as words: "single choice, multiple choice and ranking"."""
+        names = [KIND_SHORT_NAMES.get(kind, cls.Kind(kind).label.lower()) for kind in cls.SETTINGS_FOR_KINDS[setting]]
+        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
     def options(self) -> list[str]:
         """The options a person chooses from: the question's own, or the priority categories."""
@@ -277,6 +342,9 @@ class Question(Orderable):
         if self.kind == self.Kind.RATING:
             return [str(n) for n in range(self.scale_min, self.scale_max + 1)]
         return list(self.choices)
+
+
+KIND_SHORT_NAMES = {Question.Kind.LOCAL_ISSUES: "local issues"}
 
 
 def _nonce() -> str:

@@ -1,8 +1,6 @@
 """The survey as a web page: works without JavaScript and on a phone, and answers through the same
 service as the API. After answering, an optional equality step, kept apart from the answers."""
 
-from dataclasses import dataclass, field
-
 from django import forms
 from django.conf import settings
 from django.http import Http404
@@ -19,6 +17,7 @@ from sn_site.forms import email_field, error_summary
 
 from . import tasks
 from .api import SurveyAnswerLimit
+from .forms import QuestionField, question_fields
 from .models import CONSENT_WORDING, EqualityMonitoring, Question, Survey
 from .selectors import invitation_answered, survey_for_answering, survey_rules
 from .services import (
@@ -74,7 +73,7 @@ def survey(request, pk: int):
     if survey.audience == Survey.Audience.PANEL and invitation_answered(survey_invitation(survey, token)):
         return TemplateResponse(request, "ward_panels/survey_answered.html", context)  # before the form, not after
     questions = list(survey.questions.all())
-    context.update(fields=_fields(questions, None, {}), errors=[])
+    context.update(fields=question_fields(questions, None, {}), errors=[])
     if request.method == "POST":
         limit = SurveyAnswerLimit() if survey.audience == Survey.Audience.OPEN else None
         if limit is not None and not limit.take(request):  # the API's limit, counted together
@@ -91,7 +90,7 @@ def survey(request, pk: int):
         except SubmissionRefused as refused:
             if limit is not None:
                 limit.give_back(request)  # only accepted answers count
-            fields = _fields(questions, request.POST, refused.errors.get("answers", {}))
+            fields = question_fields(questions, request.POST, refused.errors.get("answers", {}))
             context.update(
                 fields=fields,
                 errors=_summary(fields, refused.errors),
@@ -115,44 +114,6 @@ def _too_many(request, wait_seconds: float | None) -> TemplateResponse:
     if wait_seconds:
         response["Retry-After"] = str(max(1, int(wait_seconds)))
     return response
-
-
-@dataclass
-class QuestionField:
-    """A question as the form shows it, with what the person gave if the form comes back."""
-
-    question: Question
-    error: str = ""
-    chosen: list = field(default_factory=list)
-    text: str = ""
-    ranks: list = field(default_factory=list)  # (index, option, rank given)
-
-    @property
-    def name(self) -> str:
-        return f"q{self.question.pk}"
-
-    @property
-    def anchor(self) -> str:
-        """The id of the question's first box, where its error links to."""
-        return f"{self.name}-input" if self.question.kind == Question.Kind.TEXT else f"{self.name}-0"
-
-
-def _fields(questions, data, answer_errors) -> list[QuestionField]:
-    """Each question, with its error from answer_errors ({"<question id>": [message]})."""
-    fields = []
-    for question in questions:
-        name = f"q{question.pk}"
-        options = question.options()
-        fields.append(
-            QuestionField(
-                question,
-                error=answer_errors.get(str(question.pk), [""])[0] if isinstance(answer_errors, dict) else "",
-                chosen=data.getlist(name) if data else [],
-                text=data.get(name, "") if data else "",
-                ranks=[(i, option, data.get(f"{name}-{i}", "") if data else "") for i, option in enumerate(options)],
-            )
-        )
-    return fields
 
 
 def _summary(fields: list[QuestionField], errors: dict) -> list[tuple[str, str]]:

@@ -331,20 +331,27 @@ NO_ARG_NAMES = sorted({name for name, route, pattern in ADMIN_PATTERNS if not pa
 # with `wagtailadmin.access_admin`: officers and administrators; what it shows is filtered to their
 # area, and checked here for other areas' secrets) or "admin" (administrators only). Wagtail's own
 # views not named here are for administrators only. Every project view must be named here.
-SNIPPET_LISTS = {
-    f"{prefix}_ward_panels_{model}:{view}": "admin_users"
-    for model in ("survey", "wardpanel", "panelmember")
-    for prefix, views in (
-        ("wagtailsnippets", ("list", "list_results", "add")),
-        ("wagtailsnippetchoosers", ("choose", "choose_results", "chosen_multiple")),
-    )
-    for view in views
-} | {
-    # Panels, members and surveys are made on their own pages, where their area is checked; never
-    # from a chooser pop-up (whose form could name any area), by anyone.
-    f"wagtailsnippetchoosers_ward_panels_{model}:create": "nobody"
-    for model in ("survey", "wardpanel", "panelmember")
-}
+SNIPPET_LISTS = (
+    {
+        f"{prefix}_ward_panels_{model}:{view}": "admin_users"
+        for model in ("survey", "wardpanel", "panelmember")
+        for prefix, views in (
+            ("wagtailsnippets", ("list", "list_results", "add")),
+            ("wagtailsnippetchoosers", ("choose", "choose_results", "chosen_multiple")),
+        )
+        for view in views
+    }
+    | {
+        # Panels, members and surveys are made on their own pages, where their area is checked; never
+        # from a chooser pop-up (whose form could name any area), by anyone.
+        f"wagtailsnippetchoosers_ward_panels_{model}:create": "nobody"
+        for model in ("survey", "wardpanel", "panelmember")
+    }
+    | {
+        # The editor's preview of a survey not yet saved: whoever may add one (its form offers only their area).
+        "wagtailsnippets_ward_panels_survey:preview_on_add": "admin_users"
+    }
+)
 NO_ARG_AUDIENCE = {
     **SNIPPET_LISTS,
     "wagtailsnippets_priorities_prioritycategory:list": "admin",
@@ -532,6 +539,7 @@ class ObjectView:
 SNIPPET_VIEWS = ("edit", "delete", "usage", "history", "history_results", "copy")
 OBJECT_VIEWS = {
     "ward_panels_admin:preview": ObjectView("survey"),
+    "wagtailsnippets_ward_panels_survey:preview_on_edit": ObjectView("survey"),  # the editor's, of unsaved edits
     "ward_panels_admin:send": ObjectView("survey"),
     "ward_panels_admin:results": ObjectView("survey"),
     "ward_panels_admin:import": ObjectView("panel"),

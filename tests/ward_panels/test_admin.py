@@ -69,9 +69,9 @@ def test_an_officer_builds_a_survey_in_the_admin(client, southwark_officer, samp
             "reminder_after_days": 7,
             "questions": inline_formset(
                 [
-                    {"kind": "single", "text": "Do you feel safe?", "choices": '["Yes", "No"]', "required": "on"}
+                    {"kind": "single", "text": "Do you feel safe?", "choices": "Yes\nNo", "required": "on"}
                     | {"max_length": 1000, "scale_min": 1, "scale_max": 5, "max_choices": 3},
-                    {"kind": "local_issues", "text": "What matters most?", "choices": "[]", "required": "on"}
+                    {"kind": "local_issues", "text": "What matters most?", "choices": "", "required": "on"}
                     | {"max_length": 1000, "scale_min": 1, "scale_max": 5, "max_choices": 3},
                 ]
             ),
@@ -86,7 +86,7 @@ def test_an_officer_builds_a_survey_in_the_admin(client, southwark_officer, samp
     survey = Survey.objects.get(title="Evenings on Rye Lane")
     assert [q.text for q in survey.questions.all()] == ["Do you feel safe?", "What matters most?"]
     preview = client.get(f"/admin/ward-panels/surveys/{survey.pk}/preview/").content.decode()
-    assert "Preview." in preview and "Do you feel safe?" in preview and "Speeding" in preview
+    assert "Preview — answers are not saved." in preview and "Do you feel safe?" in preview and "Speeding" in preview
     assert client.get(f"/surveys/{survey.pk}/").status_code == 200  # open to anyone
 
 
