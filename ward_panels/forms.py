@@ -45,8 +45,7 @@ class AreaForm(WagtailAdminModelForm):
 class MemberImportForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
-        help_text="Columns: name, email, phone (optional), joined_on and consent_given_on (as 2026-11-27). "
-        "Save a spreadsheet as CSV to make one.",
+        help_text="A spreadsheet saved as CSV (UTF-8), with the columns described below in its first row.",
     )
 
     def clean_file(self):
