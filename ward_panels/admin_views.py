@@ -79,16 +79,11 @@ def results(request, pk: int):
 def members_import(request, pk: int):
     panel = _allowed(request, WardPanel, pk, "change")
     form = MemberImportForm(request.POST or None, request.FILES or None)
-    report = None
+    report, asking = None, False
     if request.method == "POST" and form.is_valid():
         report = import_members(panel=panel, text=form.cleaned_data["file"])
         # The import has committed: the task finds every member it names.
-        if report.to_confirm and not queued(confirmation_task, report.to_confirm):
-            messages.error(
-                request,
-                "The emails asking people to confirm could not be sent just now. Import the same file again "
-                "shortly to send them: nothing else will change.",
-            )
+        asking = bool(report.to_confirm) and queued(confirmation_task, report.to_confirm)
         log(
             instance=panel,
             action="ward_panels.members_import",
@@ -103,7 +98,7 @@ def members_import(request, pk: int):
     return TemplateResponse(
         request,
         "ward_panels/admin/import.html",
-        {"panel": panel, "form": form, "report": report, "consent_wording": CONSENT_WORDING},
+        {"panel": panel, "form": form, "report": report, "asking": asking, "consent_wording": CONSENT_WORDING},
     )
 
 

@@ -212,3 +212,21 @@ def test_the_member_list_shows_consent_in_the_same_queries_however_many(client, 
     assert "Awaiting confirmation: asked to join online 4 November 2026" in page
     assert f"Awaiting confirmation: emailed {timezone.localdate():%-d %B %Y}" in page
     assert "Not agreed: sent nothing" in page
+
+
+def test_when_the_emails_cannot_be_queued_importing_again_sends_them(client, officer, panel, monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    from ward_panels import tasks
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("the broker is down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(tasks.members_confirmation_request, "delay", unreachable)
+        page = upload(client, panel, "name,email\nBola Ade,bola@example.org\n")
+
+    assert "1 without consent in the file could not be emailed just now" in page and mail.outbox == []
+    page = upload(client, panel, "name,email\nBola Ade,bola@example.org\n")
+    assert "0 added, 0 updated, 1 unchanged" in page and "is being emailed a link" in page
+    assert [m.to for m in mail.outbox] == [["bola@example.org"]]
