@@ -604,8 +604,7 @@ def _members_file_rows(panel: WardPanel, text: str, now, report: ImportReport) -
         report.problems.append(f"The first row names a column twice: {', '.join(repeated)}.")
     if report.problems:
         return []
-    known = set(PanelMember.objects.filter(panel=panel).values_list("email", flat=True))
-    known = {email.lower() for email in known}
+    known = {email.lower() for email in PanelMember.objects.filter(panel=panel).values_list("email", flat=True)}
     rows, seen = [], {}
     try:
         for number, raw in enumerate(reader, start=2):

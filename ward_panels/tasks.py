@@ -43,8 +43,8 @@ def membership_request(ward_code: str, name: str, email: str, phone: str = "") -
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
 def members_confirmation_request(member_ids: list[int]) -> int:
-    """After an import: ask the members it added without their consent on record to confirm, once
-    each (a retry sends only to those not yet asked)."""
+    """After an import: ask the members it found without their consent on record to confirm, once
+    each (a retry, or the same file imported again, sends only to those not yet asked)."""
     members = PanelMember.objects.select_related("panel__ward").filter(pk__in=member_ids)
     return services.members_confirmation_request(members=members)
 
