@@ -1,11 +1,14 @@
 """The admin reads and writes dates the British way: 25/12/2026, day first, in its date pickers."""
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import User
 from django.utils import timezone
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
+from wagtail.users.models import UserProfile
 
 from priorities.models import PriorityCategory, WardPage
 
@@ -21,8 +24,9 @@ def admin_client(client, sample_london):
     return client
 
 
-def test_the_admin_takes_and_shows_british_dates(admin_client, rye_lane):
-    form = nested_form_data(
+def ward_page_form(rye_lane) -> dict:
+    """The ward page's edit form with one priority agreed on 01/09/2026 and one meeting, as posted."""
+    return nested_form_data(
         {
             "title": rye_lane.title,
             "slug": rye_lane.slug,
@@ -60,7 +64,9 @@ def test_the_admin_takes_and_shows_british_dates(admin_client, rye_lane):
         }
     )
 
-    response = admin_client.post(f"/admin/pages/{rye_lane.pk}/edit/", form)
+
+def test_the_admin_takes_and_shows_british_dates(admin_client, rye_lane):
+    response = admin_client.post(f"/admin/pages/{rye_lane.pk}/edit/", ward_page_form(rye_lane))
 
     assert response.status_code == 302, response.context["form"].formsets["priorities"].errors
     priority = rye_lane.priorities.get()
@@ -77,3 +83,18 @@ def test_nobody_can_switch_their_admin_to_american_dates(admin_client):
     page = admin_client.get("/admin/account/").content.decode()
 
     assert "en-us" not in page.lower() and ">English<" not in page
+
+
+def test_someone_who_chose_another_english_before_reads_dates_day_first_too(client, rye_lane):
+    officer = User.objects.create_superuser("pc.usa", password="a-long-test-password")
+    UserProfile.get_for_user(officer)
+    UserProfile.objects.filter(user=officer).update(preferred_language="en")  # American formats: month first
+    importlib.import_module("sn_site.migrations.0002_admin_language_british_only").preferred_languages_forget(
+        django_apps, None
+    )
+    client.force_login(officer)
+
+    response = client.post(f"/admin/pages/{rye_lane.pk}/edit/", ward_page_form(rye_lane))
+
+    assert response.status_code == 302
+    assert rye_lane.priorities.get().agreed_on == datetime.date(2026, 9, 1)
