@@ -14,7 +14,6 @@ from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page, PagePermissionTester
 from wagtail.search import index
-from wagtail.snippets.models import register_snippet
 
 from .maps import outline_drawing
 
@@ -147,10 +146,10 @@ class WardPageForm(WagtailAdminPageForm):
         return cleaned
 
 
-@register_snippet
 class PriorityCategory(models.Model):
     """The kinds of problem ward panels choose as priorities, so they can be compared across
-    London. Seeded with the most common ones; administrators keep the list."""
+    London. Seeded with the most common ones; administrators keep the list (a snippet, with a chooser
+    officers search by name: wagtail_hooks)."""
 
     name = models.CharField(max_length=80, unique=True, help_text="As residents would say it, such as 'Speeding'.")
 

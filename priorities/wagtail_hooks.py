@@ -1,14 +1,21 @@
-"""The officers' side of the admin: a panel on the admin home of what needs their attention, and
-Wagtail's page bulk actions and page chooser narrowed to the pages of the officer's own area."""
+"""The officers' side of the admin: a panel on the admin home of what needs their attention,
+Wagtail's page bulk actions and page chooser narrowed to the pages of the officer's own area, and
+the priority categories, chosen by searching their names."""
 
+from django import forms
 from django.shortcuts import get_list_or_404
 from wagtail import hooks
+from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.pages.bulk_actions.delete import DeleteBulkAction
 from wagtail.admin.views.pages.bulk_actions.move import MoveBulkAction
 from wagtail.admin.views.pages.bulk_actions.publish import PublishBulkAction
 from wagtail.admin.views.pages.bulk_actions.unpublish import UnpublishBulkAction
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
+from .models import PriorityCategory
 from .selectors import officer_dashboard, pages_explorable, pages_in_area
 
 
@@ -58,3 +65,46 @@ def page_chooser_in_area(pages, request):
     """The page chooser (browsing and searching) offers an officer their own area's pages only (and
     the pages above it, to reach it)."""
     return pages_explorable(pages, request.user)
+
+
+class CategorySearchForm(BaseFilterForm):
+    """The category chooser's search box: any part of a name ("drug" finds "Drug dealing and drug
+    use"), straight from the table, so categories need no search index."""
+
+    q = forms.CharField(
+        label="Search by name", required=False, widget=forms.TextInput(attrs={"placeholder": "Search by name"})
+    )
+
+    def filter(self, objects):
+        query = (self.cleaned_data.get("q") or "").strip()
+        if query:
+            objects = objects.filter(name__icontains=query)
+            self.is_searching, self.search_query = True, query
+        return objects
+
+
+class CategoryChooseView(ChooseView):
+    filter_form_class = CategorySearchForm
+
+
+class CategoryChooseResultsView(ChooseResultsView):
+    filter_form_class = CategorySearchForm
+
+
+class PriorityCategoryChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = CategoryChooseView
+    choose_results_view_class = CategoryChooseResultsView
+
+
+class PriorityCategoryViewSet(SnippetViewSet):
+    """Administrators keep the list; officers choose from it on a priority, every category on one
+    page of the chooser, with a search box above."""
+
+    model = PriorityCategory
+    icon = "tag"
+    search_fields = ["name"]
+    chooser_viewset_class = PriorityCategoryChooserViewSet
+    chooser_per_page = 100
+
+
+register_snippet(PriorityCategoryViewSet)

@@ -1,4 +1,5 @@
-"""How the site writes times and short summaries for people, the same on pages, feeds and emails."""
+"""How the site writes times and short summaries for people, the same on pages, feeds and emails,
+and reads the dates people write in files (day first, as in Britain)."""
 
 import datetime
 import html
@@ -30,3 +31,42 @@ def plain_summary(text: str, limit: int = 160) -> str:
         return summary
     cut = summary[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.")
     return f"{cut}…"
+
+
+# How people write dates in a spreadsheet or a form here: the British day first (25/12/2026), or
+# ISO (2026-12-25), as a spreadsheet may save them. Never the American month first.
+UK_DATE_INPUT_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
+UK_DATETIME_INPUT_FORMATS = (
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+)
+
+
+def date_from_text(text: str) -> datetime.date:
+    """A date as 25/12/2026 or 2026-12-25; ValueError for anything else."""
+    for pattern in UK_DATE_INPUT_FORMATS:
+        try:
+            return datetime.datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    raise ValueError(f"{text!r} is not a date like 25/12/2026")
+
+
+def moment_from_text(text: str) -> datetime.datetime:
+    """A moment as 25/12/2026 18:30 or 2026-12-25 18:30 (London time), or a date alone (the start
+    of that day). ValueError for anything else."""
+    text = text.strip()
+    for pattern in UK_DATETIME_INPUT_FORMATS:
+        try:
+            return timezone.make_aware(datetime.datetime.strptime(text, pattern))
+        except ValueError:
+            continue
+    try:
+        day = date_from_text(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date like 25/12/2026, or a date and time like 25/12/2026 18:30") from None
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))

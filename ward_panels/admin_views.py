@@ -17,12 +17,13 @@ from wagtail.models import ModelLogEntry
 from sn_site.operations import queued
 
 from .forms import MemberImportForm
-from .models import EqualityMonitoring, PanelMember, Survey, WardPanel
+from .models import CONSENT_WORDING, EqualityMonitoring, PanelMember, Survey, WardPanel
 from .permissions import AreaPermissionPolicy, in_area
 from .selectors import survey_panels, survey_results
 from .services import equality_tables_freeze
 from .services import members_import as import_members
 from .tasks import invitations_send as send_task
+from .tasks import members_confirmation_request as confirmation_task
 
 
 def _allowed(request, model, pk, action):
@@ -74,16 +75,27 @@ def results(request, pk: int):
 def members_import(request, pk: int):
     panel = _allowed(request, WardPanel, pk, "change")
     form = MemberImportForm(request.POST or None, request.FILES or None)
-    report = None
+    report, asking = None, False
     if request.method == "POST" and form.is_valid():
         report = import_members(panel=panel, text=form.cleaned_data["file"])
+        # The import has committed: the task finds every member it names.
+        asking = bool(report.to_confirm) and queued(confirmation_task, report.to_confirm)
         log(
             instance=panel,
             action="ward_panels.members_import",
             user=request.user,
-            data={"added": report.added, "updated": report.updated, "problems": len(report.problems)},
+            data={
+                "added": report.added,
+                "updated": report.updated,
+                "problems": len(report.problems),
+                "asked_to_confirm": len(report.to_confirm),
+            },
         )
-    return TemplateResponse(request, "ward_panels/admin/import.html", {"panel": panel, "form": form, "report": report})
+    return TemplateResponse(
+        request,
+        "ward_panels/admin/import.html",
+        {"panel": panel, "form": form, "report": report, "asking": asking, "consent_wording": CONSENT_WORDING},
+    )
 
 
 class SiteHistoryView(LogEntriesView):

@@ -160,8 +160,7 @@ def question_fields(questions, data=None, answer_errors=None) -> list[QuestionFi
 class MemberImportForm(forms.Form):
     file = forms.FileField(
         label="CSV file",
-        help_text="Columns: name, email, phone (optional), joined_on and consent_given_on (as 2026-11-27). "
-        "Save a spreadsheet as CSV to make one.",
+        help_text="A spreadsheet saved as CSV (UTF-8), with the columns described below in its first row.",
     )
 
     def clean_file(self):

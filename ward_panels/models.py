@@ -77,7 +77,15 @@ class PanelMember(models.Model):
     confirmed_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="When they confirmed their email address. People added by officers count as confirmed.",
+        help_text="When they confirmed their email address. People imported with their consent on record count "
+        "as confirmed.",
+    )
+    confirmation_requested_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When they were emailed a link to confirm they want to be on the panel, after an officer "
+        "imported them without their consent on record.",
     )
 
     objects = PanelMemberQuerySet.as_manager()

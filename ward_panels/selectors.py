@@ -359,6 +359,7 @@ def member_export(*, email: str) -> dict:
                 "joined_on": member.joined_on,
                 "left_on": member.left_on,
                 "email_confirmed_at": member.confirmed_at,
+                "asked_to_confirm_at": member.confirmation_requested_at,
                 "consent_given_at": member.consent_given_at,
                 "consent_wording": member.consent_wording,
                 "invitations": [

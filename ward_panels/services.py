@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from sn_site.formats import clock_time
+from sn_site.formats import clock_time, date_from_text, moment_from_text
 from sn_site.forms import EMAIL_INVALID, EMAIL_REQUIRED
 
 from .models import (
@@ -523,67 +523,159 @@ def _send(invitations, *, reminder: bool, now, reply_to: dict[str, str]) -> int:
 
 @dataclass
 class ImportReport:
+    """What an import did. With problems, it did nothing: a file is imported whole or not at all."""
+
     added: int = 0
     updated: int = 0
-    problems: list[str] = field(default_factory=list)  # "Row 4: no email address"
+    unchanged: int = 0
+    problems: list[str] = field(default_factory=list)  # "Row 4: no email address."
+    to_confirm: list[int] = field(default_factory=list)  # members to email a link to confirm
 
 
-MEMBER_COLUMNS = ("name", "email", "phone", "joined_on", "consent_given_on")
+# The columns of a members file (docs/ward_panels.md, and the import page).
+MEMBER_COLUMNS = ("name", "email", "phone", "joined_on", "consent_wording", "consented_at")
+MEMBER_COLUMNS_REQUIRED = ("name", "email")
+
+
+@dataclass(frozen=True)
+class _MemberRow:
+    email: str
+    name: str
+    phone: str
+    joined_on: datetime.date | None
+    consented_at: datetime.datetime | None
+    consent_wording: str
+
+
+def _member_row(cells: dict[str, str], *, new: bool, now: datetime.datetime) -> _MemberRow:
+    """One row of a members file, checked; ValueError naming everything wrong with it."""
+    problems = []
+    email = cells.get("email", "").lower()
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        problems.append(f"{email} is not an email address" if email else "no email address")
+    name, phone, wording = cells.get("name", ""), cells.get("phone", ""), cells.get("consent_wording", "")
+    if not name and new:
+        problems.append("no name")
+    if len(name) > 100:
+        problems.append("the name is longer than 100 characters")
+    if len(phone) > 30:
+        problems.append("the phone number is longer than 30 characters")
+    joined_on = consented_at = None
+    if cells.get("joined_on"):
+        try:
+            joined_on = date_from_text(cells["joined_on"])
+        except ValueError as error:
+            problems.append(f"joined_on {error}")
+    if cells.get("consented_at"):
+        try:
+            consented_at = moment_from_text(cells["consented_at"])
+        except ValueError as error:
+            problems.append(f"consented_at {error}")
+        else:
+            if consented_at > now:
+                problems.append("consented_at is in the future")
+    if bool(wording) != bool(cells.get("consented_at")):
+        problems.append(
+            "give both consent_wording and consented_at (the words they agreed to, and when), "
+            "or neither to ask them by email"
+        )
+    if problems:
+        raise ValueError("; ".join(problems))
+    return _MemberRow(email, name, phone, joined_on, consented_at, wording)
+
+
+def _members_file_rows(panel: WardPanel, text: str, now, report: ImportReport) -> list[_MemberRow]:
+    """The file's rows, checked; every problem goes into the report, by row number."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    columns = [(name or "").strip().lower() for name in reader.fieldnames or []]
+    missing = [name for name in MEMBER_COLUMNS_REQUIRED if name not in columns]
+    unknown = [name for name in columns if name and name not in MEMBER_COLUMNS]
+    if missing:
+        report.problems.append(f"The first row must name the columns; missing: {', '.join(missing)}.")
+    if unknown:
+        report.problems.append(
+            f"The first row names columns this import does not know: {', '.join(unknown)}. "
+            f"Use only these: {', '.join(MEMBER_COLUMNS)}."
+        )
+    repeated = sorted({name for name in columns if name and columns.count(name) > 1})
+    if repeated:
+        report.problems.append(f"The first row names a column twice: {', '.join(repeated)}.")
+    if report.problems:
+        return []
+    known = {email.lower() for email in PanelMember.objects.filter(panel=panel).values_list("email", flat=True)}
+    rows, seen = [], {}
+    try:
+        for number, raw in enumerate(reader, start=2):
+            if None in raw:  # more cells than the first row names
+                report.problems.append(f"Row {number}: more cells than the first row has column names.")
+                continue
+            cells = {(key or "").strip().lower(): (value or "").strip() for key, value in raw.items()}
+            if not any(cells.values()):
+                continue  # an empty line
+            try:
+                row = _member_row(cells, new=cells.get("email", "").lower() not in known, now=now)
+            except ValueError as error:
+                report.problems.append(f"Row {number}: {error}.")
+                continue
+            if row.email in seen:
+                report.problems.append(f"Row {number}: {row.email} is also on row {seen[row.email]}.")
+                continue
+            seen[row.email] = number
+            rows.append(row)
+    except csv.Error as error:
+        report.problems.append(f"The file could not be read as CSV ({error}). Save it from the spreadsheet as CSV.")
+    return rows
+
+
+def _member_import(panel: WardPanel, row: _MemberRow, member: PanelMember | None, now, report: ImportReport):
+    given = {"name": row.name, "phone": row.phone, "joined_on": row.joined_on}
+    if row.consented_at:
+        given |= {"consent_given_at": row.consented_at, "consent_wording": row.consent_wording}
+    given = {name: value for name, value in given.items() if value}  # a blank cell keeps what is there
+    if member is None:
+        member = PanelMember(panel=panel, email=row.email, **{"joined_on": timezone.localdate(now)} | given)
+        member.confirmed_at = now if row.consented_at else None
+        member.save()
+        report.added += 1
+    else:
+        changed = {name: value for name, value in given.items() if getattr(member, name) != value}
+        if row.consented_at and member.confirmed_at is None:
+            changed["confirmed_at"] = now
+        for name, value in changed.items():
+            setattr(member, name, value)
+        if changed:
+            member.save(update_fields=list(changed))
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    if member.consent_given_at is None and member.confirmation_requested_at is None and member.left_on is None:
+        report.to_confirm.append(member.pk)
 
 
 def members_import(*, panel: WardPanel, text: str, now=None) -> ImportReport:
-    """Members from CSV (columns: name, email, optional phone, joined_on, consent_given_on as
-    YYYY-MM-DD). Good rows are kept, bad rows reported by number; an address already on the panel
-    is updated rather than added twice. People an officer adds count as confirmed; those without
-    a consent date are kept but never contacted."""
+    """Members from a CSV file (MEMBER_COLUMNS), imported whole or not at all: if any row has a
+    problem, nothing changes and every problem is reported by row number. An address already on the
+    panel is updated, never added twice, and a blank cell never overwrites what is there. Consent is
+    recorded exactly as the file gives it (consent_wording, consented_at: 25/12/2026 18:30, or a date
+    alone for the start of that day), and such people count as confirmed. Everyone else without
+    consent on record is listed in `to_confirm`, to be emailed once a link to confirm
+    (members_confirmation_request); until they do, they are sent nothing else. Nobody who left is
+    brought back."""
     now = now or timezone.now()
     report = ImportReport()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = {"name", "email"} - {(name or "").strip().lower() for name in reader.fieldnames or []}
-    if missing:
-        report.problems.append(f"The first row must name the columns; missing: {', '.join(sorted(missing))}.")
+    rows = _members_file_rows(panel, text, now, report)
+    if report.problems:
         return report
-    for number, row in enumerate(reader, start=2):
-        row = {(key or "").strip().lower(): (value or "").strip() for key, value in row.items()}
-        try:
-            name, email = row.get("name", ""), row.get("email", "").lower()
-            if not name:
-                raise ValueError("no name")
-            try:
-                validate_email(email)
-            except DjangoValidationError:
-                raise ValueError(f"{email or 'no email'} is not an email address") from None
-            joined = _date(row.get("joined_on")) or timezone.localdate(now)
-            consented = _date(row.get("consent_given_on"))
-        except ValueError as error:
-            report.problems.append(f"Row {number}: {error}.")
-            continue
-        fields = {
-            "name": name,
-            "phone": row.get("phone", "")[:30],
-            "joined_on": joined,
-            "confirmed_at": now,
-        }
-        if consented:
-            consent_time = timezone.make_aware(datetime.datetime.combine(consented, datetime.time(12)))
-            fields.update(consent_given_at=consent_time, consent_wording=CONSENT_WORDING)
-        existing = PanelMember.objects.filter(panel=panel, email__iexact=email).first()
-        if existing:
-            PanelMember.objects.filter(pk=existing.pk).update(**fields)
-            report.updated += 1
-        else:
-            PanelMember.objects.create(panel=panel, email=email, **fields)
-            report.added += 1
-    return report
-
-
-def _date(text: str | None) -> datetime.date | None:
-    if not text:
-        return None
     try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a date like 2026-11-27") from None
+        with transaction.atomic():
+            members = {member.email.lower(): member for member in PanelMember.objects.filter(panel=panel)}
+            for row in rows:
+                _member_import(panel, row, members.get(row.email), now, report)
+    except IntegrityError:  # someone joined online with one of these addresses as the file went in
+        return ImportReport(problems=["Someone joined the panel while the file was imported. Import it again."])
+    return report
 
 
 @transaction.atomic
@@ -623,14 +715,14 @@ def membership_request(*, ward, name: str, email: str, phone: str = "", now=None
     confirm their address. Nothing is sent to the panel's officers, and no survey is sent, until
     they confirm. Every request sends exactly one email, so neither the page nor how long it takes
     tells a stranger who is on a panel (the join page queues this as a task): someone already on
-    the panel is told so, with the link to leave. A member who left is only sent the link: anyone
-    can type an address into the form, so nothing about them changes until the link is used
-    (membership_confirm)."""
+    the panel is told so, with the link to leave. A member who left, or whom an officer imported
+    without their consent on record, is only sent the link: anyone can type an address into the
+    form, so nothing about them changes until the link is used (membership_confirm)."""
     now = now or timezone.now()
     panel, _ = WardPanel.objects.get_or_create(ward=ward)
     email = email.strip().lower()
     member = PanelMember.objects.filter(panel=panel, email__iexact=email).first()
-    if member is not None and member.confirmed_at is not None and member.left_on is None:
+    if member is not None and member.confirmed_at and member.consent_given_at and member.left_on is None:
         leave = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("ward_panels:leave", args=[leave_token(member)])
         EmailMessage(
             f"You are already on the {ward.name} ward panel",
@@ -650,19 +742,24 @@ def membership_request(*, ward, name: str, email: str, phone: str = "", now=None
             consent_wording=CONSENT_WORDING,
             joined_on=timezone.localdate(now),
         )
-    elif member.confirmed_at is None:  # asked before without confirming: this request replaces it
+    elif member.confirmed_at is None and member.confirmation_requested_at is None:
+        # Asked online before without confirming: this request replaces it.
         PanelMember.objects.filter(pk=member.pk).update(
             name=name.strip(), consent_given_at=now, consent_wording=CONSENT_WORDING
         )
-    token = signing.TimestampSigner(salt=JOIN_SALT).sign(str(member.pk))
-    link = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("ward_panels:join_confirm", args=[token])
     EmailMessage(
         f"Confirm you want to join the {ward.name} ward panel",
         f"Dear {member.name},\n\nTo join the {ward.name} ward panel, confirm your email address here within "
-        f"{JOIN_LINK_DAYS} days:\n{link}\n\nIf you did not ask to join, ignore this email and we will delete your "
-        "details.\n",
+        f"{JOIN_LINK_DAYS} days:\n{_join_link(member)}\n\nIf you did not ask to join, ignore this email and we will "
+        "delete your details.\n",
         to=[email],
     ).send()
+
+
+def _join_link(member: PanelMember) -> str:
+    """The emailed link that confirms a membership (membership_confirm), valid JOIN_LINK_DAYS."""
+    token = signing.TimestampSigner(salt=JOIN_SALT).sign(str(member.pk))
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("ward_panels:join_confirm", args=[token])
 
 
 def member_for_join_token(token: str) -> PanelMember | None:
@@ -675,19 +772,64 @@ def member_for_join_token(token: str) -> PanelMember | None:
 
 
 def membership_confirm(*, token: str, now=None) -> PanelMember | None:
-    """Confirm a request to join from the emailed link; None if the link is wrong or too old. A
-    member who had left is back on the panel from today, with their consent given now."""
+    """Confirm a membership from the emailed link; None if the link is wrong or too old. A member
+    who had left is back on the panel from today, with their consent given now; so is the consent
+    of someone an officer imported without it, who confirms under the words they agree to."""
     now = now or timezone.now()
     member = member_for_join_token(token)
-    if member is not None and member.confirmed_at is None:
-        member.confirmed_at = now
-        member.save(update_fields=["confirmed_at"])
-    elif member is not None and member.left_on is not None:
-        member.left_on = None
+    if member is None:
+        return None
+    fields = []
+    if member.left_on is not None:
+        member.left_on, member.joined_on = None, timezone.localdate(now)
+        fields += ["left_on", "joined_on"]
+    if member.consent_given_at is None or "left_on" in fields:
         member.consent_given_at, member.consent_wording = now, CONSENT_WORDING
-        member.joined_on = timezone.localdate(now)
-        member.save(update_fields=["left_on", "consent_given_at", "consent_wording", "joined_on"])
+        fields += ["consent_given_at", "consent_wording"]
+    if member.confirmed_at is None:
+        member.confirmed_at = now
+        fields.append("confirmed_at")
+    if fields:
+        member.save(update_fields=fields)
     return member
+
+
+def members_confirmation_request(*, members, now=None) -> int:
+    """Email each member an officer imported without their consent on record a link to confirm
+    they want to be on the panel: the link for joining online, whose page shows the words they agree
+    to by confirming (membership_confirm records them). Once each: a member is claimed
+    (confirmation_requested_at) before their email goes, so a repeated import or a second worker
+    sends nothing more. Returns how many were sent."""
+    now = now or timezone.now()
+    sent = 0
+    with get_connection() as connection:
+        for member in members:
+            waiting = PanelMember.objects.filter(
+                pk=member.pk,
+                consent_given_at__isnull=True,
+                left_on__isnull=True,
+                confirmation_requested_at__isnull=True,
+            )
+            if not waiting.update(confirmation_requested_at=now):
+                continue  # asked already, by another import or worker; or agreed, or left, since
+            ward = member.panel.ward.name
+            try:
+                EmailMessage(
+                    f"Confirm you want to be on the {ward} ward panel",
+                    f"Dear {member.name},\n\nYour Safer Neighbourhoods Team has added you to its list for the {ward} "
+                    "ward panel, which agrees the team's local priorities and answers its short surveys. Before we "
+                    f"send you anything else, confirm you want to be on it, within {JOIN_LINK_DAYS} days:\n"
+                    f"{_join_link(member)}\n\nIf you do nothing, we will not contact you again about the panel.\n",
+                    to=[member.email],
+                    connection=connection,
+                ).send()
+            except Exception:
+                PanelMember.objects.filter(pk=member.pk, confirmation_requested_at=now).update(
+                    confirmation_requested_at=None
+                )
+                raise
+            sent += 1
+    return sent
 
 
 LEAVE_SALT = "ward_panels.leave"

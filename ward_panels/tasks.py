@@ -7,7 +7,7 @@ from django.conf import settings
 from priorities.models import Ward
 
 from . import services
-from .models import Survey
+from .models import PanelMember, Survey
 
 
 @shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
@@ -39,6 +39,14 @@ def membership_request(ward_code: str, name: str, email: str, phone: str = "") -
     ward = Ward.objects.filter(pk=ward_code).first()
     if ward is not None:
         services.membership_request(ward=ward, name=name, email=email, phone=phone)
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def members_confirmation_request(member_ids: list[int]) -> int:
+    """After an import: ask the members it found without their consent on record to confirm, once
+    each (a retry, or the same file imported again, sends only to those not yet asked)."""
+    members = PanelMember.objects.select_related("panel__ward").filter(pk__in=member_ids)
+    return services.members_confirmation_request(members=members)
 
 
 @shared_task(acks_late=True)

@@ -230,9 +230,12 @@ def join_confirm(request, token: str):
     member = membership_confirm(token=token) if request.method == "POST" else member_for_join_token(token)
     if member is None:
         return TemplateResponse(request, "ward_panels/join_link_invalid.html", {}, status=400)
-    if request.method == "POST" or (member.confirmed_at is not None and member.left_on is None):
+    on_panel = member.confirmed_at is not None and member.consent_given_at is not None and member.left_on is None
+    if request.method == "POST" or on_panel:
         return TemplateResponse(request, "ward_panels/join_confirmed.html", {"member": member})
-    return TemplateResponse(request, "ward_panels/join_confirm.html", {"member": member})
+    return TemplateResponse(
+        request, "ward_panels/join_confirm.html", {"member": member, "consent_wording": CONSENT_WORDING}
+    )
 
 
 @csrf_exempt  # RFC 8058: mail providers POST here from the email's List-Unsubscribe header, with no form

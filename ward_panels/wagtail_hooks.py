@@ -5,6 +5,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import get_list_or_404
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.panels import ObjectList
@@ -109,11 +111,33 @@ class WardPanelViewSet(InAreaViewSet):
         return in_area(WardPanel.objects.select_related("ward"), request.user).annotate(member_count=Count("members"))
 
 
+def consent_status(member: PanelMember) -> str:
+    """Whether a member may be contacted, and since when, as officers read it in the member list."""
+
+    def day(moment) -> str:
+        return date_format(timezone.localtime(moment), "j F Y")
+
+    if member.consent_given_at and member.confirmed_at:
+        return f"Confirmed: agreed {day(member.consent_given_at)}"
+    if member.consent_given_at:
+        return f"Awaiting confirmation: asked to join online {day(member.consent_given_at)}"
+    if member.confirmation_requested_at:
+        return f"Awaiting confirmation: emailed {day(member.confirmation_requested_at)}"
+    return "Not agreed: sent nothing"
+
+
 class PanelMemberViewSet(InAreaViewSet):
     model = PanelMember
     icon = "user"
     menu_label = "Members"
-    list_display = ["name", "email", "panel", "joined_on", "left_on"]
+    list_display = [
+        "name",
+        "email",
+        "panel",
+        Column("consent", label="Consent", accessor=consent_status, sort_key="consent_given_at"),
+        "joined_on",
+        "left_on",
+    ]
     search_fields = ["name", "email"]
     edit_handler = ObjectList(PanelMember.panels, base_form_class=AreaForm)
 

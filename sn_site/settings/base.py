@@ -286,6 +286,13 @@ WAGTAIL_SITE_NAME = "Safer Neighbourhoods"
 # London's site: every time in the admin is London time (no time zone to choose on the Account page,
 # where Wagtail's full list held names browsers refuse, such as "localtime").
 WAGTAIL_USER_TIME_ZONES = [TIME_ZONE]
+# British dates in the admin: its date pickers write and show 25/12/2026 and 25/12/2026 18:30 (forms
+# also take 2026-12-25). Only British English to choose on the Account page, so nobody's admin turns
+# to American dates, where 01/02/2026 is the 2nd of January.
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("en-gb", "English (UK)")]
+WAGTAIL_DATE_FORMAT = "%d/%m/%Y"
+WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
+WAGTAIL_TIME_FORMAT = "%H:%M"
 # The admin calls no other site: no Gravatar (officers' email hashes) and no release check.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False

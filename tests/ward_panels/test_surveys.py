@@ -28,7 +28,6 @@ from ward_panels.services import (
     invitation_token,
     invitations_send,
     member_erase,
-    members_import,
     personal_data_purge,
     reminders_send,
 )
@@ -327,28 +326,6 @@ def test_an_officer_of_a_fifteen_member_panel_reads_every_count_on_the_results_p
     assert '<th scope="row">Yes</th><td>9</td><td>60.0%</td>' in page
     assert '<th scope="row">No</th><td>6</td><td>40.0%</td>' in page
     assert "Do not copy names, addresses or other personal details" in page
-
-
-def test_importing_members_keeps_good_rows_and_reports_bad_ones(panel):
-    text = (
-        "Name,Email,Phone,joined_on,consent_given_on\n"
-        "Bola Ade,bola@example.org,020 7946 0000,2026-01-05,2026-01-05\n"
-        ",nobody@example.org,,,\n"
-        "Cat Lee,not-an-email,,,\n"
-        "Dev Rao,dev@example.org,,2026-13-01,\n"
-        "Member 0,MEMBER0@example.org,,,2026-02-01\n"
-    )
-
-    report = members_import(panel=panel, text=text)
-
-    assert (report.added, report.updated) == (1, 1)
-    assert report.problems == [
-        "Row 3: no name.",
-        "Row 4: not-an-email is not an email address.",
-        "Row 5: '2026-13-01' is not a date like 2026-11-27.",
-    ]
-    assert PanelMember.objects.filter(panel=panel).count() == 5
-    assert PanelMember.objects.get(email="bola@example.org").consent_given_at is not None
 
 
 def test_a_member_can_be_removed_with_everything_they_gave(client, invited, good_answers):

@@ -1,0 +1,100 @@
+"""The admin reads and writes dates the British way: 25/12/2026, day first, in its date pickers."""
+
+import datetime
+import importlib
+
+import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth.models import User
+from django.utils import timezone
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
+from wagtail.users.models import UserProfile
+
+from priorities.models import PriorityCategory, WardPage
+
+
+@pytest.fixture
+def rye_lane(sample_london):
+    return WardPage.objects.get(ward__code="E05011113")
+
+
+@pytest.fixture
+def admin_client(client, sample_london):
+    client.force_login(User.objects.create_superuser("sergeant", password="a-long-test-password"))
+    return client
+
+
+def ward_page_form(rye_lane) -> dict:
+    """The ward page's edit form with one priority agreed on 01/09/2026 and one meeting, as posted."""
+    return nested_form_data(
+        {
+            "title": rye_lane.title,
+            "slug": rye_lane.slug,
+            "introduction": rich_text(""),
+            "priorities": inline_formset(
+                [
+                    {
+                        "title": "Speeding on Rye Lane",
+                        "category": PriorityCategory.objects.get(name="Speeding").pk,
+                        "you_said": "Residents told us.",
+                        "agreed_on": "01/09/2026",  # the 1st of September, not the 9th of January
+                        "review_by": "25/12/2026",
+                        "status": "active",
+                        "outcome": "",
+                        "updates": inline_formset([]),
+                    }
+                ]
+            ),
+            "team_members": inline_formset([]),
+            "team_links": inline_formset([]),
+            "events": inline_formset(
+                [
+                    {
+                        "kind": "ward_panel",
+                        "title": "Ward panel meeting",
+                        "starts_at": "03/11/2026 18:30",
+                        "ends_at": "03/11/2026 20:00",
+                        "place": "Peckham Library, SE15 5JR",
+                        "accessibility": "",
+                    }
+                ]
+            ),
+            "comments": inline_formset([]),
+            "action-publish": "publish",
+        }
+    )
+
+
+def test_the_admin_takes_and_shows_british_dates(admin_client, rye_lane):
+    response = admin_client.post(f"/admin/pages/{rye_lane.pk}/edit/", ward_page_form(rye_lane))
+
+    assert response.status_code == 302, response.context["form"].formsets["priorities"].errors
+    priority = rye_lane.priorities.get()
+    assert (priority.agreed_on, priority.review_by) == (datetime.date(2026, 9, 1), datetime.date(2026, 12, 25))
+    event = rye_lane.events.get()
+    assert timezone.localtime(event.starts_at).replace(tzinfo=None) == datetime.datetime(2026, 11, 3, 18, 30)
+    page = admin_client.get(f"/admin/pages/{rye_lane.pk}/edit/").content.decode()
+    assert 'value="01/09/2026"' in page and 'value="25/12/2026"' in page
+    assert 'value="03/11/2026 18:30"' in page
+    assert '"format": "d/m/Y"' in page  # the date picker writes what it shows
+
+
+def test_nobody_can_switch_their_admin_to_american_dates(admin_client):
+    page = admin_client.get("/admin/account/").content.decode()
+
+    assert "en-us" not in page.lower() and ">English<" not in page
+
+
+def test_someone_who_chose_another_english_before_reads_dates_day_first_too(client, rye_lane):
+    officer = User.objects.create_superuser("pc.usa", password="a-long-test-password")
+    UserProfile.get_for_user(officer)
+    UserProfile.objects.filter(user=officer).update(preferred_language="en")  # American formats: month first
+    importlib.import_module("sn_site.migrations.0002_admin_language_british_only").preferred_languages_forget(
+        django_apps, None
+    )
+    client.force_login(officer)
+
+    response = client.post(f"/admin/pages/{rye_lane.pk}/edit/", ward_page_form(rye_lane))
+
+    assert response.status_code == 302
+    assert rye_lane.priorities.get().agreed_on == datetime.date(2026, 9, 1)
