@@ -35,7 +35,7 @@ class SendForm(forms.Form):
     )
 
 
-class TestSendLimit(AnonymousRateLimit):
+class SelfTestLimit(AnonymousRateLimit):
     """Test copies one editor may send themselves (SN_NEWSLETTER_TEST_RATE), counted per user."""
 
     scope = "newsletter_test"
@@ -115,7 +115,7 @@ def _send(request, newsletter: NewsletterPage, to: str, sends_seen: int):
 
 
 def _test_send(request, newsletter: NewsletterPage, may_send: bool):
-    limit = TestSendLimit()
+    limit = SelfTestLimit()
     if not limit.allow_request(request, None):
         minutes = max(1, round(limit.wait() / 60))
         refused = f"You have sent yourself as many tests as you may for now: try again in {minutes} minutes."
