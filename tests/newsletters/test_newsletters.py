@@ -18,7 +18,7 @@ from newsletters.sending import TemporaryFailure, batch_send
 from newsletters.services import SendRefused, send_batches, send_start
 from newsletters.tasks import send_queue
 from newsletters.views import SignupLimit
-from priorities.models import WardPage
+from priorities.models import BoroughPage, WardPage
 
 RYE_LANE, PECKHAM, SOUTHWARK = "E05011113", "E05011110", "E09000028"
 NOW = timezone.now()
@@ -422,7 +422,8 @@ def test_an_officer_tests_sends_and_follows_a_send(
     assert client.get(f"/admin/newsletters/{issue.pk}/send/").status_code == 302  # not theirs
     client.force_login(southwark)
     page = client.get(f"/admin/newsletters/{issue.pk}/send/").content.decode()
-    assert "3</strong> confirmed subscribers" in page
+    assert "Issue November newsletter: read the published issue" in text_of(page)
+    assert "Goes to Confirmed subscribers to the Rye Lane newsletter How many 3 people" in text_of(page)
     assert mail.outbox == [] and not Send.objects.exists()  # looking sends nothing
     client.post(f"/admin/newsletters/{issue.pk}/send/", {"action": "test"})
     assert [m.to for m in mail.outbox] == [["pc@example.org"]] and mail.outbox[0].subject.startswith("[Test]")
@@ -528,6 +529,22 @@ def test_the_service_and_the_database_refuse_a_second_send_to_everyone(issue, ad
     with pytest.raises(SendRefused, match="Nobody has subscribed since"):
         send_start(newsletter=issue, audience=Send.Audience.NEW_SUBSCRIBERS)
     assert Send.objects.filter(newsletter=issue).count() == 1
+
+
+def test_the_send_page_of_a_borough_newsletter_names_the_whole_borough(
+    client, sample_london, officers, add_subscribers
+):
+    newsletter = NewsletterPage(title="Winter", summary="The borough's news.")
+    BoroughPage.objects.get(borough_id=SOUTHWARK).add_child(instance=newsletter)
+    newsletter.save_revision().publish()
+    add_subscribers(2, borough_id=SOUTHWARK)
+    add_subscribers(1, "ward", ward_id=RYE_LANE)  # a ward's newsletter is another one
+    client.force_login(officers[0])
+
+    page = client.get(f"/admin/newsletters/{newsletter.pk}/send/")
+
+    assert "Goes to Confirmed subscribers to the newsletter for the whole of Southwark How many 2 people" in words(page)
+    assert "Send to 2 subscribers" in words(page)
 
 
 def test_a_double_click_on_send_starts_one_send(

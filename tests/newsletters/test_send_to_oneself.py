@@ -105,3 +105,12 @@ def test_another_boroughs_officer_gets_no_test_of_the_issue(client, issue, offic
     answer = client.post(f"/admin/newsletters/{issue.pk}/send/", {"action": "test"})
 
     assert answer.status_code == 302 and mail.outbox == []
+
+
+def test_a_new_issue_says_a_test_can_be_sent_once_it_is_saved(client, sample_london, approval_officer):
+    client.force_login(approval_officer)
+    rye_lane = WardPage.objects.get(ward_id=RYE_LANE)
+
+    page = client.get(f"/admin/pages/add/newsletters/newsletterpage/{rye_lane.pk}/")
+
+    assert page.status_code == 200 and "Save a draft, then you can send yourself a test" in text_of(page)
