@@ -51,7 +51,6 @@ def newsletter_send(request, page_id: int):
     if not permissions.can_edit():
         raise PermissionDenied
     may_send = permissions.can_publish()
-    form = SendForm()
     if request.method == "POST":
         if request.POST.get("action") == "test":
             return _test_send(request, newsletter, may_send)
@@ -61,12 +60,20 @@ def newsletter_send(request, page_id: int):
             messages.error(request, "Publish the newsletter first: the email links to its web version.")
             return redirect("newsletters_admin:send", page_id)
         form = SendForm(request.POST)
-        if form.is_valid():
-            return _send(request, newsletter, form.cleaned_data["audience"], form.cleaned_data["sends_seen"])
-    return _send_page(request, newsletter, may_send, status=400 if form.errors else 200)
+        if not form.is_valid():  # a page from before this one, or a made-up post: nothing is sent
+            return _send_page(request, newsletter, may_send, status=400, send_refused=OUT_OF_DATE)
+        return _send(request, newsletter, form.cleaned_data["audience"], form.cleaned_data["sends_seen"])
+    return _send_page(request, newsletter, may_send)
 
 
-def _send_page(request, newsletter: NewsletterPage, may_send: bool, status: int = 200, test_refused: str = ""):
+def _send_page(
+    request,
+    newsletter: NewsletterPage,
+    may_send: bool,
+    status: int = 200,
+    test_refused: str = "",
+    send_refused: str = "",
+):
     sends = list(newsletter.sends.all())
     sent = bool(sends)
     recipients = (audience_not_yet_reached if sent else audience)(newsletter).count()
@@ -84,6 +91,7 @@ def _send_page(request, newsletter: NewsletterPage, may_send: bool, status: int 
             }
         ),
         "test_refused": test_refused,
+        "send_refused": send_refused,
     }
     return TemplateResponse(request, "newsletters/admin/send.html", context, status=status)
 

@@ -517,6 +517,21 @@ def test_a_second_send_to_everyone_is_refused_with_a_clear_message(
     assert Send.objects.filter(newsletter=issue).count() == 1 and mail.outbox == []
 
 
+@pytest.mark.parametrize(
+    "posted",
+    [{}, {"sends_seen": "0"}, {"sends_seen": "0", "audience": "again"}, {"sends_seen": "x", "audience": "everyone"}],
+)
+def test_a_send_form_that_is_not_the_pages_sends_nothing_and_says_so(client, issue, officers, add_subscribers, posted):
+    add_subscribers(1, ward_id=RYE_LANE)
+    client.force_login(officers[0])
+
+    answer = client.post(f"/admin/newsletters/{issue.pk}/send/", posted)
+
+    assert answer.status_code == 400
+    assert "Nothing was sent. This page was out of date: check what it says now and send again." in words(answer)
+    assert not Send.objects.exists() and mail.outbox == []
+
+
 def test_the_service_and_the_database_refuse_a_second_send_to_everyone(issue, add_subscribers):
     add_subscribers(2, ward_id=RYE_LANE)
     first = send_start(newsletter=issue)
