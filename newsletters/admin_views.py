@@ -98,7 +98,7 @@ def _send_page(
 
 def _send(request, newsletter: NewsletterPage, to: str, sends_seen: int):
     try:
-        send = send_start(newsletter=newsletter, user=request.user, audience=to, sends_seen=sends_seen)
+        send = send_start(newsletter=newsletter, user=request.user, to=to, sends_seen=sends_seen)
     except SendStartedMeanwhile as meanwhile:
         messages.info(request, meanwhile.message)
         return redirect("newsletters_admin:progress", meanwhile.send.pk)

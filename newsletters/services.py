@@ -211,7 +211,7 @@ def send_start(
     *,
     newsletter: NewsletterPage,
     user=None,
-    audience: str = Send.Audience.EVERYONE,
+    to: str = Send.Audience.EVERYONE,
     sends_seen: int | None = None,
     now=None,
 ) -> Send:
@@ -220,10 +220,11 @@ def send_start(
     send is new, so no row can clash); the caller then queues the batches
     (newsletters.tasks.send_queue).
 
-    An issue goes to everyone once: a second Send.Audience.EVERYONE is refused (SendRefused), and
-    the database refuses it too (the constraint an_issue_goes_to_everyone_once). After that,
-    Send.Audience.NEW_SUBSCRIBERS reaches only people who have had no copy of it
-    (selectors.audience_not_yet_reached): nobody gets an issue twice.
+    `to` is whom it goes to (a Send.Audience). An issue goes to everyone once: a second
+    Send.Audience.EVERYONE is refused (SendRefused), and the database refuses it too (the
+    constraint an_issue_goes_to_everyone_once). After that, Send.Audience.NEW_SUBSCRIBERS reaches
+    only people who have had no copy of it (selectors.audience_not_yet_reached): nobody gets an
+    issue twice. `now` is for tests.
 
     `sends_seen`: how many sends of the issue the officer was shown. Should there be more by now,
     nothing starts and SendStartedMeanwhile names the latest: a second click of the button never
@@ -237,11 +238,11 @@ def send_start(
         latest = sends.order_by("-created_at", "-pk").first()
         if sends_seen is not None and sends.count() > sends_seen:
             raise SendStartedMeanwhile(latest)
-        recipients = _recipients(newsletter, audience, latest, now)
+        recipients = _recipients(newsletter, to, latest, now)
         try:
             with transaction.atomic():
                 send = Send.objects.create(
-                    newsletter=newsletter, created_by=user, audience=audience, subject=subject, html=html, text=text
+                    newsletter=newsletter, created_by=user, audience=to, subject=subject, html=html, text=text
                 )
         except IntegrityError:  # sent to everyone meanwhile, where the lock above does not hold
             raise SendRefused(_ALREADY_SENT, sends.order_by("-created_at", "-pk").first()) from None

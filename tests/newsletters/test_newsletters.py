@@ -542,7 +542,11 @@ def test_the_service_and_the_database_refuse_a_second_send_to_everyone(issue, ad
     with pytest.raises(IntegrityError), transaction.atomic():
         Send.objects.create(newsletter=issue, subject="Again", html="", text="")
     with pytest.raises(SendRefused, match="Nobody has subscribed since"):
-        send_start(newsletter=issue, audience=Send.Audience.NEW_SUBSCRIBERS)
+        send_start(newsletter=issue, to=Send.Audience.NEW_SUBSCRIBERS)
+    add_subscribers(1, "late", ward_id=RYE_LANE)
+    a_year_on = timezone.now() + datetime.timedelta(days=365)  # who had it is forgotten by then
+    with pytest.raises(SendRefused, match="sent too long ago"):
+        send_start(newsletter=issue, to=Send.Audience.NEW_SUBSCRIBERS, now=a_year_on)
     assert Send.objects.filter(newsletter=issue).count() == 1
 
 

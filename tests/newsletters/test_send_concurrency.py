@@ -75,7 +75,7 @@ def test_sends_at_once_reach_nobody_twice(sample_london_committed, add_subscribe
 
     assert at_once() == ["This issue has already been sent to everyone, and nobody gets it twice.", "started"]
     add_subscribers(2, "late", ward_id="E05011113")
-    assert at_once(audience=Send.Audience.NEW_SUBSCRIBERS) == [
+    assert at_once(to=Send.Audience.NEW_SUBSCRIBERS) == [
         "Nobody has subscribed since this issue was sent: there is nobody new to send it to.",
         "started",
     ]
