@@ -18,7 +18,14 @@ from sn_site.operations import queued
 
 from .models import NewsletterPage, Send, newsletter_name
 from .selectors import audience, audience_not_yet_reached, newsletter_area, send_progress_of
-from .services import SendRefused, SendStartedMeanwhile, newsletter_test_send, send_start
+from .services import (
+    TOO_LONG_AGO,
+    SendRefused,
+    SendStartedMeanwhile,
+    newsletter_test_send,
+    send_start,
+    sent_too_long_ago,
+)
 from .tasks import send_queue
 
 OUT_OF_DATE = "This page was out of date: check what it says now and send again."
@@ -76,13 +83,15 @@ def _send_page(
 ):
     sends = list(newsletter.sends.all())
     sent = bool(sends)
-    recipients = (audience_not_yet_reached if sent else audience)(newsletter).count()
+    too_late = sent and sent_too_long_ago(sends[-1])
+    recipients = 0 if too_late else (audience_not_yet_reached if sent else audience)(newsletter).count()
     context = {
         "newsletter": newsletter,
         "newsletter_name": newsletter_name(newsletter_area(newsletter)),
         "may_send": may_send,
         "sends": sends,
         "first": sends[-1] if sent else None,
+        "too_late": TOO_LONG_AGO if too_late else "",
         "recipients": recipients,
         "form": SendForm(
             initial={

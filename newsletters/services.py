@@ -264,6 +264,14 @@ def send_start(
 
 
 _ALREADY_SENT = "This issue has already been sent to everyone, and nobody gets it twice."
+TOO_LONG_AGO = "This issue was sent too long ago to send it to new subscribers."
+
+
+def sent_too_long_ago(first: Send, now=None) -> bool:
+    """Whether an issue's first send is too old for a send to new subscribers: by now who had it
+    is being forgotten (subscriber_data_purge), so it could reach someone twice."""
+    now = now or timezone.now()
+    return first.created_at < now - datetime.timedelta(days=settings.SN_SUBSCRIBER_RETENTION_DAYS - 1)
 
 
 def _recipients(newsletter: NewsletterPage, kind: str, latest: Send | None, now):
@@ -276,10 +284,8 @@ def _recipients(newsletter: NewsletterPage, kind: str, latest: Send | None, now)
         raise ValueError(f"Not a kind of send that may start: {kind!r}")
     if latest is None:
         raise SendRefused("This issue has not been sent yet: send it to everyone first.")
-    first = Send.objects.filter(newsletter=newsletter).order_by("created_at", "pk").first()
-    if first.created_at < now - datetime.timedelta(days=settings.SN_SUBSCRIBER_RETENTION_DAYS - 1):
-        # By now who had it is forgotten (subscriber_data_purge), so it could go to someone twice.
-        raise SendRefused("This issue was sent too long ago to send it to new subscribers.", latest)
+    if sent_too_long_ago(Send.objects.filter(newsletter=newsletter).order_by("created_at", "pk").first(), now):
+        raise SendRefused(TOO_LONG_AGO, latest)
     recipients = audience_not_yet_reached(newsletter)
     if not recipients.exists():
         raise SendRefused("Nobody has subscribed since this issue was sent: there is nobody new to send it to.", latest)

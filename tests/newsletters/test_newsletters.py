@@ -497,6 +497,11 @@ def test_an_issue_sent_before_goes_only_to_people_who_subscribed_since_once_each
     after = client.get(address)
     assert "Nobody has subscribed since it was sent, so there is nobody new to send it to." in words(after)
     assert 'name="audience"' not in after.content.decode()
+    add_subscribers(1, "later", ward_id=RYE_LANE)
+    Send.objects.filter(pk=first.pk).update(created_at=timezone.now() - datetime.timedelta(days=365))
+    a_year_on = client.get(address)
+    assert "This issue was sent too long ago to send it to new subscribers." in words(a_year_on)
+    assert 'name="audience"' not in a_year_on.content.decode()
 
 
 def test_a_second_send_to_everyone_is_refused_with_a_clear_message(
