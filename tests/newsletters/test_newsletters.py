@@ -458,7 +458,7 @@ def heading(response) -> str:
 
 
 def test_an_issue_sent_before_goes_only_to_people_who_subscribed_since_once_each(
-    client, issue, officers, django_capture_on_commit_callbacks, settings, add_subscribers
+    client, issue, officers, django_capture_on_commit_callbacks, settings, add_subscribers, links_in
 ):
     settings.SN_NEWSLETTER_RATE = 0
     add_subscribers(2, ward_id=RYE_LANE)
@@ -493,7 +493,9 @@ def test_an_issue_sent_before_goes_only_to_people_who_subscribed_since_once_each
     assert [m.to for m in mail.outbox] == [["late0@example.org"]]
     assert Send.objects.filter(newsletter=issue).count() == 2
     assert sent["Location"] == again["Location"]
-    assert "Sending to 1 person who subscribed since it was sent." in words(client.get(sent["Location"]))
+    progress = client.get(sent["Location"])
+    assert "Sending to 1 person who subscribed since it was sent." in words(progress)
+    assert address in links_in(progress)  # back to the send page
     after = client.get(address)
     assert "Nobody has subscribed since it was sent, so there is nobody new to send it to." in words(after)
     assert 'name="audience"' not in after.content.decode()
