@@ -1,5 +1,7 @@
-"""Sending a newsletter from the admin: how many it will reach, a test send to the editor, then the
-send itself, queued for the workers. Only for those who may publish the issue."""
+"""Sending a newsletter from the admin. One page for each issue: it names the issue, whose
+subscribers it goes to and how many, and sends it once to everyone, then only to people who
+subscribe later (for those who may publish it); and it sends a test copy to the signed-in editor
+(for everyone who may edit it)."""
 
 from django import forms
 from django.conf import settings
@@ -11,97 +13,143 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 from wagtail.log_actions import log
 
+from sn_site.api import AnonymousRateLimit
 from sn_site.operations import queued
 
-from .emails import issue_render
-from .models import NewsletterPage, Send
-from .selectors import audience, send_progress_of
-from .services import SendStartedMeanwhile, send_start
+from .models import NewsletterPage, Send, newsletter_name
+from .selectors import audience, audience_not_yet_reached, newsletter_area, send_progress_of
+from .services import (
+    TOO_LONG_AGO,
+    SendRefused,
+    SendStartedMeanwhile,
+    newsletter_test_send,
+    send_start,
+    sent_too_long_ago,
+)
 from .tasks import send_queue
+
+OUT_OF_DATE = "This page was out of date: check what it says now and send again."
 
 
 class SendForm(forms.Form):
-    """The send button's form. It carries how many sends of the issue the page showed: a second
-    click (or a colleague's send meanwhile) then starts nothing more, and an issue shown as sent
-    before goes again only with its box ticked."""
+    """The send button's form: whom it sends to (the button's value), and how many sends of the
+    issue the page showed, so that a second click (or a colleague's send meanwhile) starts nothing."""
 
-    sends_seen = forms.IntegerField(
-        min_value=0,
-        widget=forms.HiddenInput,
-        error_messages={"required": "This page was out of date: check what it says now and send again."},
-    )
-    again = forms.BooleanField(
-        label="Send it again to everyone",
-        required=False,
-        help_text="Everyone subscribed now gets it, including those who had it before.",
+    sends_seen = forms.IntegerField(min_value=0, widget=forms.HiddenInput, error_messages={"required": OUT_OF_DATE})
+    audience = forms.ChoiceField(
+        choices=[(Send.Audience.EVERYONE, "everyone"), (Send.Audience.NEW_SUBSCRIBERS, "new subscribers")],
+        error_messages={"required": OUT_OF_DATE, "invalid_choice": OUT_OF_DATE},
     )
 
-    def clean(self):
-        if self.cleaned_data.get("sends_seen") and not self.cleaned_data.get("again"):
-            self.add_error("again", "Tick “Send it again to everyone” to send this issue a second time.")
-        return self.cleaned_data
+
+class SelfTestLimit(AnonymousRateLimit):
+    """Test copies one editor may send themselves (SN_NEWSLETTER_TEST_RATE), counted per user."""
+
+    scope = "newsletter_test"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def newsletter_send(request, page_id: int):
     newsletter = get_object_or_404(NewsletterPage, pk=page_id)
-    if not newsletter.permissions_for_user(request.user).can_publish():
+    permissions = newsletter.permissions_for_user(request.user)
+    if not permissions.can_edit():
         raise PermissionDenied
-    sends = newsletter.sends.all()
-    form = SendForm(initial={"sends_seen": sends.count()})
+    may_send = permissions.can_publish()
     if request.method == "POST":
         if request.POST.get("action") == "test":
-            if not request.user.email:
-                messages.error(request, "Add an email address to your account to get a test.")
-            else:
-                _test_send(newsletter, request.user.email)
-                log(instance=newsletter, action="newsletters.test_send", user=request.user)
-                messages.success(request, f"A test copy is on its way to {request.user.email}.")
-            return redirect("newsletters_admin:send", page_id)
+            return _test_send(request, newsletter, may_send)
+        if not may_send:
+            raise PermissionDenied
         if not newsletter.live:
             messages.error(request, "Publish the newsletter first: the email links to its web version.")
             return redirect("newsletters_admin:send", page_id)
         form = SendForm(request.POST)
-        if form.is_valid():
-            return _send(request, newsletter, form.cleaned_data["sends_seen"])
-    recipients = audience(newsletter).count()
-    context = {"newsletter": newsletter, "recipients": recipients, "sends": sends[:5], "form": form}
-    return TemplateResponse(request, "newsletters/admin/send.html", context, status=400 if form.errors else 200)
+        if not form.is_valid():  # a page from before this one, or a made-up post: nothing is sent
+            return _send_page(request, newsletter, may_send, status=400, send_refused=OUT_OF_DATE)
+        return _send(request, newsletter, form.cleaned_data["audience"], form.cleaned_data["sends_seen"])
+    return _send_page(request, newsletter, may_send)
 
 
-def _send(request, newsletter: NewsletterPage, sends_seen: int):
+def _send_page(
+    request,
+    newsletter: NewsletterPage,
+    may_send: bool,
+    status: int = 200,
+    test_refused: str = "",
+    send_refused: str = "",
+):
+    sends = list(newsletter.sends.all())
+    sent = bool(sends)
+    too_late = sent and sent_too_long_ago(sends[-1])
+    recipients = 0 if too_late else (audience_not_yet_reached if sent else audience)(newsletter).count()
+    context = {
+        "newsletter": newsletter,
+        "newsletter_name": newsletter_name(newsletter_area(newsletter)),
+        "may_send": may_send,
+        "sends": sends,
+        "first": sends[-1] if sent else None,
+        "too_late": TOO_LONG_AGO if too_late else "",
+        "recipients": recipients,
+        "form": SendForm(
+            initial={
+                "sends_seen": len(sends),
+                "audience": Send.Audience.NEW_SUBSCRIBERS if sent else Send.Audience.EVERYONE,
+            }
+        ),
+        "test_refused": test_refused,
+        "send_refused": send_refused,
+    }
+    return TemplateResponse(request, "newsletters/admin/send.html", context, status=status)
+
+
+def _send(request, newsletter: NewsletterPage, to: str, sends_seen: int):
     try:
-        send = send_start(newsletter=newsletter, user=request.user, sends_seen=sends_seen)
+        send = send_start(newsletter=newsletter, user=request.user, to=to, sends_seen=sends_seen)
     except SendStartedMeanwhile as meanwhile:
-        messages.info(request, "This issue had already started sending: here is how far it has got.")
+        messages.info(request, meanwhile.message)
         return redirect("newsletters_admin:progress", meanwhile.send.pk)
-    log(instance=newsletter, action="newsletters.send", user=request.user, data={"recipients": send.total})
-    subscribers = f"{send.total} subscriber{pluralize(send.total)}"
+    except SendRefused as refused:
+        messages.error(request, f"Nothing was sent. {refused.message}")
+        return redirect("newsletters_admin:send", newsletter.pk)
+    log(
+        instance=newsletter,
+        action="newsletters.send",
+        user=request.user,
+        data={"recipients": send.total, "audience": send.audience},
+    )
+    people = f"{send.total} {pluralize(send.total, 'person,people')}"
+    if send.audience == Send.Audience.NEW_SUBSCRIBERS:
+        people += " who subscribed since it was sent"
     if queued(send_queue, send.pk):
-        messages.success(request, f"Sending to {subscribers}.")
+        messages.success(request, f"Sending to {people}.")
     else:  # the send is recorded: the minutely sweep queues its batches once the claim time has passed
         minutes = settings.SN_NEWSLETTER_CLAIM_SECONDS // 60
-        messages.warning(request, f"Sending to {subscribers} will start within {minutes} minutes.")
+        messages.warning(request, f"Sending to {people} will start within {minutes} minutes.")
     return redirect("newsletters_admin:progress", send.pk)
 
 
-def _test_send(newsletter: NewsletterPage, email: str) -> None:
-    from django.core.mail import EmailMultiAlternatives
-
-    from .emails import PREFERENCES, UNSUBSCRIBE
-
-    subject, html, text = issue_render(newsletter)
-    message = EmailMultiAlternatives(
-        f"[Test] {subject}", text.replace(UNSUBSCRIBE, "#").replace(PREFERENCES, "#"), to=[email]
-    )
-    message.attach_alternative(html.replace(UNSUBSCRIBE, "#").replace(PREFERENCES, "#"), "text/html")
-    message.send()
+def _test_send(request, newsletter: NewsletterPage, may_send: bool):
+    limit = SelfTestLimit()
+    if not limit.allow_request(request, None):
+        minutes = max(1, round(limit.wait() / 60))
+        refused = f"You have sent yourself as many tests as you may for now: try again in {minutes} minutes."
+        return _send_page(request, newsletter, may_send, status=429, test_refused=refused)
+    try:
+        address = newsletter_test_send(newsletter=newsletter, user=request.user)
+    except SendRefused as refused:
+        return _send_page(request, newsletter, may_send, status=400, test_refused=refused.message)
+    log(instance=newsletter, action="newsletters.test_send", user=request.user)
+    messages.success(request, f"A test copy is on its way to {address}. It went to nobody else.")
+    return redirect("newsletters_admin:send", newsletter.pk)
 
 
 def send_progress(request, send_id: int):
     """Sent / total, failures and the time left, for one send."""
     send = get_object_or_404(Send.objects.select_related("newsletter"), pk=send_id)
-    if not send.newsletter.permissions_for_user(request.user).can_publish():
+    if not send.newsletter.permissions_for_user(request.user).can_edit():
         raise PermissionDenied
     return TemplateResponse(
         request, "newsletters/admin/progress.html", {"send": send, "progress": send_progress_of(send)}

@@ -15,6 +15,7 @@ from wagtail.search import index
 from priorities.models import Borough, BoroughPage, Ward, WardPage
 
 from .blocks import NewsletterBlocks, default_body
+from .panels import SendingPanel
 
 
 class Subscriber(models.Model):
@@ -85,11 +86,12 @@ class Subscription(models.Model):
     @property
     def newsletter_name(self) -> str:
         """What a sentence calls it: "the Rye Lane newsletter", "the newsletter for the whole of Southwark"."""
-        return (
-            f"the {self.ward.name} newsletter"
-            if self.ward_id
-            else f"the newsletter for the whole of {self.borough.name}"
-        )
+        return newsletter_name(self.ward if self.ward_id else self.borough)
+
+
+def newsletter_name(area: Ward | Borough) -> str:
+    """What a sentence calls a ward's or a borough's newsletter."""
+    return f"the {area.name} newsletter" if isinstance(area, Ward) else f"the newsletter for the whole of {area.name}"
 
 
 class NewsletterPage(Page):
@@ -104,7 +106,12 @@ class NewsletterPage(Page):
     )
     body = StreamField(NewsletterBlocks(), default=default_body, use_json_field=True)
 
-    content_panels = Page.content_panels + [FieldPanel("summary"), FieldPanel("body")]
+    content_panels = [
+        SendingPanel(heading="Test and send"),
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("body"),
+    ]
     search_fields = Page.search_fields + [index.SearchField("summary")]
     parent_page_types = ["priorities.WardPage", "priorities.BoroughPage"]
     subpage_types: list[str] = []
@@ -130,18 +137,28 @@ class NewsletterPage(Page):
 
 
 class Send(models.Model):
-    """Sending one issue to everyone subscribed when "send" was pressed. The email is rendered
-    once, here; each message only fills in its own unsubscribe links."""
+    """Sending one issue to the people subscribed when "send" was pressed. The email is rendered
+    once, here; each message only fills in its own unsubscribe links.
+
+    An issue goes to everyone once (the database holds at most one EVERYONE send per newsletter);
+    after that, only to people who subscribed since and have had no copy of it (NEW_SUBSCRIBERS)."""
 
     class Status(models.TextChoices):
         PREPARING = "preparing", "Preparing"
         SENDING = "sending", "Sending"
         FINISHED = "finished", "Finished"
 
+    class Audience(models.TextChoices):
+        EVERYONE = "everyone", "Everyone subscribed"
+        NEW_SUBSCRIBERS = "new", "People who subscribed since it was sent"
+        # Before an issue could go to everyone only once, it could be sent again in full.
+        EVERYONE_AGAIN = "again", "Everyone again"
+
     newsletter = models.ForeignKey(NewsletterPage, on_delete=models.PROTECT, related_name="sends")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREPARING)
+    audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.EVERYONE)
     subject = models.CharField(max_length=250)
     html = models.TextField()
     text = models.TextField()
@@ -151,6 +168,14 @@ class Send(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["newsletter"],
+                condition=Q(audience="everyone"),
+                name="an_issue_goes_to_everyone_once",
+                violation_error_message="This issue has already been sent to everyone.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.subject} ({self.created_at:%d %b %Y})"

@@ -67,6 +67,13 @@ def audience(newsletter: NewsletterPage):
     )
 
 
+def audience_not_yet_reached(newsletter: NewsletterPage):
+    """The audience less everyone any send of this issue has already taken in, whatever became of
+    their copy: the people who subscribed since it was sent."""
+    had_it = Delivery.objects.filter(send__newsletter=newsletter, subscriber=OuterRef("pk"))
+    return audience(newsletter).exclude(Exists(had_it))
+
+
 def send_progress_of(send: Send) -> dict:
     """Sent / total, failures, waiting, and the estimated seconds left, for the admin."""
     counts = dict(send.deliveries.values_list("status").annotate(n=Count("pk")))

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMessage
-from django.db import connection, transaction
+from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -18,14 +18,16 @@ from priorities.models import Borough, Ward
 
 from .emails import (
     AREA_UNSUBSCRIBE_SALT,
+    PREFERENCES,
     PREFERENCES_SALT,
+    UNSUBSCRIBE,
     UNSUBSCRIBE_SALT,
     issue_render,
     preferences_token,
     site_url,
 )
 from .models import SUPPRESSION_DOMAIN, Delivery, NewsletterPage, Send, Subscriber, Subscription, suppression_address
-from .selectors import audience, subscriptions_to
+from .selectors import audience, audience_not_yet_reached, subscriptions_to
 
 CONFIRM_SALT = "newsletters.confirm"
 CONFIRM_DAYS = 7
@@ -189,41 +191,69 @@ def delivery_events_record(events: list[dict], now=None) -> int:
 BATCH_SIZE = 500
 
 
-class SendStartedMeanwhile(Exception):
+class SendRefused(Exception):
+    """Nothing was sent. `message` says why, as an officer reads it; `send` is the issue's latest
+    send, if it has one."""
+
+    def __init__(self, message: str, send: Send | None = None):
+        super().__init__(message)
+        self.message, self.send = message, send
+
+
+class SendStartedMeanwhile(SendRefused):
     """The issue was sent after the officer looked (a double click, or a colleague): `send` is it."""
 
     def __init__(self, send: Send):
-        super().__init__(send.pk)
-        self.send = send
+        super().__init__("This issue had already started sending: here is how far it has got.", send)
 
 
-def send_start(*, newsletter: NewsletterPage, user=None, sends_seen: int | None = None) -> Send:
+def send_start(
+    *,
+    newsletter: NewsletterPage,
+    user=None,
+    to: str = Send.Audience.EVERYONE,
+    sends_seen: int | None = None,
+    now=None,
+) -> Send:
     """Render the issue once and snapshot its audience into one queued delivery per recipient, in
     one INSERT ... SELECT that PostgreSQL and SQLite both take (the audience is distinct and the
     send is new, so no row can clash); the caller then queues the batches
     (newsletters.tasks.send_queue).
 
+    `to` is whom it goes to (a Send.Audience). An issue goes to everyone once: a second
+    Send.Audience.EVERYONE is refused (SendRefused), and the database refuses it too (the
+    constraint an_issue_goes_to_everyone_once). After that, Send.Audience.NEW_SUBSCRIBERS reaches
+    only people who have had no copy of it (selectors.audience_not_yet_reached): nobody gets an
+    issue twice. `now` is for tests.
+
     `sends_seen`: how many sends of the issue the officer was shown. Should there be more by now,
     nothing starts and SendStartedMeanwhile names the latest: a second click of the button never
-    sends the issue twice. The newsletter's row is locked while this is checked, so that two
+    sends anything twice. The newsletter's row is locked while this is checked, so that two
     requests at once check one after the other (on PostgreSQL; SQLite writes one at a time)."""
+    now = now or timezone.now()
     subject, html, text = issue_render(newsletter)
     with transaction.atomic():
-        if sends_seen is not None:
-            list(NewsletterPage.objects.select_for_update(of=("self",)).filter(pk=newsletter.pk).values_list("pk"))
-            if newsletter.sends.count() > sends_seen:
-                raise SendStartedMeanwhile(newsletter.sends.order_by("-pk").first())
-        send = Send.objects.create(newsletter=newsletter, created_by=user, subject=subject, html=html, text=text)
-        recipients, params = (
-            audience(newsletter).values(sid=F("pk"), address=F("email"), by=F("brought_by")).query.sql_with_params()
-        )
+        list(NewsletterPage.objects.select_for_update(of=("self",)).filter(pk=newsletter.pk).values_list("pk"))
+        sends = Send.objects.filter(newsletter=newsletter)
+        latest = sends.order_by("-created_at", "-pk").first()
+        if sends_seen is not None and sends.count() > sends_seen:
+            raise SendStartedMeanwhile(latest)
+        recipients = _recipients(newsletter, to, latest, now)
+        try:
+            with transaction.atomic():
+                send = Send.objects.create(
+                    newsletter=newsletter, created_by=user, audience=to, subject=subject, html=html, text=text
+                )
+        except IntegrityError:  # sent to everyone meanwhile, where the lock above does not hold
+            raise SendRefused(_ALREADY_SENT, sends.order_by("-created_at", "-pk").first()) from None
+        sql, params = recipients.values(sid=F("pk"), address=F("email"), by=F("brought_by")).query.sql_with_params()
         table = Delivery._meta.db_table
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {table} "  # noqa: S608
                 "(send_id, subscriber_id, email, subscription_id, status, attempts, last_error, handed_over) "
                 f"SELECT %s, recipients.sid, recipients.address, recipients.by, 'queued', 0, '', false "
-                f"FROM ({recipients}) recipients",
+                f"FROM ({sql}) recipients",
                 [send.pk, *params],
             )
         send.total = send.deliveries.count()
@@ -231,6 +261,51 @@ def send_start(*, newsletter: NewsletterPage, user=None, sends_seen: int | None 
         send.started_at = timezone.now()
         send.save(update_fields=["total", "status", "started_at"])
     return send
+
+
+_ALREADY_SENT = "This issue has already been sent to everyone, and nobody gets it twice."
+TOO_LONG_AGO = "This issue was sent too long ago to send it to new subscribers."
+
+
+def sent_too_long_ago(first: Send, now=None) -> bool:
+    """Whether an issue's first send is too old for a send to new subscribers: by now who had it
+    is being forgotten (subscriber_data_purge), so it could reach someone twice."""
+    now = now or timezone.now()
+    return first.created_at < now - datetime.timedelta(days=settings.SN_SUBSCRIBER_RETENTION_DAYS - 1)
+
+
+def _recipients(newsletter: NewsletterPage, kind: str, latest: Send | None, now):
+    """Who a send of `kind` would reach now, or SendRefused saying why it reaches nobody it may."""
+    if kind == Send.Audience.EVERYONE:
+        if latest is not None:
+            raise SendRefused(_ALREADY_SENT, latest)
+        return audience(newsletter)
+    if kind != Send.Audience.NEW_SUBSCRIBERS:
+        raise ValueError(f"Not a kind of send that may start: {kind!r}")
+    if latest is None:
+        raise SendRefused("This issue has not been sent yet: send it to everyone first.")
+    if sent_too_long_ago(Send.objects.filter(newsletter=newsletter).order_by("created_at", "pk").first(), now):
+        raise SendRefused(TOO_LONG_AGO, latest)
+    recipients = audience_not_yet_reached(newsletter)
+    if not recipients.exists():
+        raise SendRefused("Nobody has subscribed since this issue was sent: there is nobody new to send it to.", latest)
+    return recipients
+
+
+def newsletter_test_send(*, newsletter: NewsletterPage, user) -> str:
+    """A test copy of the issue as it stands in its latest saved version (a draft included), to
+    the signed-in editor's own address and nobody else's; its unsubscribe and preferences links go
+    nowhere. Returns the address."""
+    if not user.email:
+        raise SendRefused("Add an email address to your account to get a test.")
+    subject, html, text = issue_render(newsletter.get_latest_revision_as_object())
+    no_links = {UNSUBSCRIBE: "#", PREFERENCES: "#"}
+    for placeholder, link in no_links.items():
+        html, text = html.replace(placeholder, link), text.replace(placeholder, link)
+    message = EmailMultiAlternatives(f"[Test] {subject}", text, to=[user.email])
+    message.attach_alternative(html, "text/html")
+    message.send()
+    return user.email
 
 
 def send_batches(send: Send, size: int = BATCH_SIZE) -> list[tuple[int, int]]:

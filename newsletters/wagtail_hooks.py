@@ -25,8 +25,14 @@ def admin_urls():
 
 @hooks.register("register_page_header_buttons")
 def send_button(page, user, view_name, next_url=None):
-    if isinstance(page.specific_deferred, NewsletterPage) and page.permissions_for_user(user).can_publish():
-        yield Button("Send…", reverse("newsletters_admin:send", args=[page.pk]), icon_name="mail", priority=30)
+    """In the page header's menu too, for everyone who may edit the issue: the edit form's own
+    "Test and send" panel is where most find it."""
+    if not isinstance(page.specific_deferred, NewsletterPage):
+        return
+    permissions = page.permissions_for_user(user)
+    if permissions.can_edit():
+        label = "Send…" if permissions.can_publish() else "Send yourself a test…"
+        yield Button(label, reverse("newsletters_admin:send", args=[page.pk]), icon_name="mail", priority=30)
 
 
 @hooks.register("register_log_actions")

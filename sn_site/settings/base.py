@@ -244,6 +244,8 @@ REST_FRAMEWORK = {
         "panel_join": env.str("SN_PANEL_JOIN_RATE", default="5/hour"),
         # Newsletter sign-ups from ward and borough pages, per client address.
         "newsletter_signup": env.str("SN_NEWSLETTER_SIGNUP_RATE", default="5/hour"),
+        # Test copies of a newsletter each editor may send themselves.
+        "newsletter_test": env.str("SN_NEWSLETTER_TEST_RATE", default="10/hour"),
         # Posts to any of the public site's forms, per client address.
         "public_forms": env.str("SN_PUBLIC_FORM_RATE", default="60/hour"),
         # Admin sign-in attempts per client address, whichever usernames they try.

@@ -8,16 +8,17 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
 
 from newsletters.models import Delivery, NewsletterPage, Send, Subscriber, Subscription
 from newsletters.selectors import audience
 from newsletters.sending import TemporaryFailure, batch_send
-from newsletters.services import send_batches, send_start
+from newsletters.services import SendRefused, send_batches, send_start
 from newsletters.tasks import send_queue
 from newsletters.views import SignupLimit
-from priorities.models import WardPage
+from priorities.models import BoroughPage, WardPage
 
 RYE_LANE, PECKHAM, SOUTHWARK = "E05011113", "E05011110", "E09000028"
 NOW = timezone.now()
@@ -301,7 +302,7 @@ def test_bounces_and_complaints_suppress_the_address(client, issue, settings, ad
     assert refused.status_code == 401 and junk.status_code == 400
     assert accepted.json() == {"received": 2, "suppressed": 1}
     assert Subscriber.objects.get(email="s0@example.org").suppressed_reason == "bounced"
-    assert send_start(newsletter=issue).total == 1
+    assert list(audience(issue).values_list("email", flat=True)) == ["s1@example.org"]
     client.post("/newsletters/subscribe/", {"email": "s0@example.org", "ward": PECKHAM})
     assert mail.outbox == []  # nothing, ever, to a suppressed address
     ((first, last),) = send_batches(already_queued)
@@ -421,7 +422,9 @@ def test_an_officer_tests_sends_and_follows_a_send(
     assert client.get(f"/admin/newsletters/{issue.pk}/send/").status_code == 302  # not theirs
     client.force_login(southwark)
     page = client.get(f"/admin/newsletters/{issue.pk}/send/").content.decode()
-    assert "3</strong> confirmed subscribers" in page
+    assert "Issue November newsletter: read the published issue" in text_of(page)
+    assert "Goes to Confirmed subscribers to the Rye Lane newsletter How many 3 people" in text_of(page)
+    assert mail.outbox == [] and not Send.objects.exists()  # looking sends nothing
     client.post(f"/admin/newsletters/{issue.pk}/send/", {"action": "test"})
     assert [m.to for m in mail.outbox] == [["pc@example.org"]] and mail.outbox[0].subject.startswith("[Test]")
 
@@ -433,10 +436,12 @@ def test_an_officer_tests_sends_and_follows_a_send(
     assert "3</strong> of 3 sent (100%)" in progress and "Finished" in progress
 
 
-def send_form(page: str, **ticked) -> dict:
-    """What the Send page's send button posts: its hidden fields, and any boxes ticked."""
-    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page))
-    return {**hidden, "action": "send", **ticked}
+def send_form(page: str) -> dict:
+    """What the Send page's send button posts: its form's hidden fields and the button's value."""
+    form = re.search(r'<form method="post" novalidate>.*?</form>', page, re.S).group()
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+    button = re.search(r'<button[^>]* name="(audience)" value="(\w+)"', form)
+    return {**hidden, button.group(1): button.group(2)}
 
 
 def text_of(markup: str) -> str:
@@ -452,35 +457,120 @@ def heading(response) -> str:
     return text_of(re.search(r"<h1.*?</h1>", response.content.decode(), re.S).group())
 
 
-def test_an_issue_sent_before_says_when_and_goes_again_only_when_the_box_is_ticked(
-    client, issue, officers, django_capture_on_commit_callbacks, settings, add_subscribers
+def test_an_issue_sent_before_goes_only_to_people_who_subscribed_since_once_each(
+    client, issue, officers, django_capture_on_commit_callbacks, settings, add_subscribers, links_in
 ):
     settings.SN_NEWSLETTER_RATE = 0
     add_subscribers(2, ward_id=RYE_LANE)
     client.force_login(officers[0])
     first = send_start(newsletter=issue, user=officers[0])
+    for first_id, last_id in send_batches(first):
+        batch_send(send_id=first.pk, first=first_id, last=last_id)
     Send.objects.filter(pk=first.pk).update(
         created_at=timezone.make_aware(datetime.datetime(2026, 11, 3, 18, 30)), status=Send.Status.FINISHED
     )
     add_subscribers(1, "late", ward_id=RYE_LANE)
+    # s0 unsubscribes and subscribes again: a new subscription, but they have had this issue
+    Subscription.objects.filter(subscriber__email="s0@example.org").delete()
+    Subscription.objects.create(
+        subscriber=Subscriber.objects.get(email="s0@example.org"), ward_id=RYE_LANE, confirmed_at=timezone.now()
+    )
+    mail.outbox.clear()
     address = f"/admin/newsletters/{issue.pk}/send/"
 
     page = client.get(address)
 
     assert "This issue was sent on 3 November 2026, 6:30pm to 2 people." in words(page)
-    assert "Send it again to everyone" in words(page)
+    assert "it cannot be sent to everyone again" in words(page)
+    assert "Send to the 1 person who subscribed since it was sent" in words(page)
+    assert "Send to 3" not in words(page)
 
-    refused = client.post(address, send_form(page.content.decode()))
+    form = send_form(page.content.decode())
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(address, form)
+        again = client.post(address, form)  # a second click, or the same form sent twice
 
-    assert refused.status_code == 400
-    assert "Tick “Send it again to everyone” to send this issue a second time." in words(refused)
+    assert [m.to for m in mail.outbox] == [["late0@example.org"]]
+    assert Send.objects.filter(newsletter=issue).count() == 2
+    assert sent["Location"] == again["Location"]
+    progress = client.get(sent["Location"])
+    assert "Sending to 1 person who subscribed since it was sent." in words(progress)
+    assert address in links_in(progress)  # back to the send page
+    after = client.get(address)
+    assert "Nobody has subscribed since it was sent, so there is nobody new to send it to." in words(after)
+    assert 'name="audience"' not in after.content.decode()
+    add_subscribers(1, "later", ward_id=RYE_LANE)
+    Send.objects.filter(pk=first.pk).update(created_at=timezone.now() - datetime.timedelta(days=365))
+    a_year_on = client.get(address)
+    assert "This issue was sent too long ago to send it to new subscribers." in words(a_year_on)
+    assert 'name="audience"' not in a_year_on.content.decode()
+
+
+def test_a_second_send_to_everyone_is_refused_with_a_clear_message(
+    client, issue, officers, django_capture_on_commit_callbacks, add_subscribers
+):
+    add_subscribers(2, ward_id=RYE_LANE)
+    client.force_login(officers[0])
+    address = f"/admin/newsletters/{issue.pk}/send/"
+    send_start(newsletter=issue, user=officers[0])
+    mail.outbox.clear()
+    add_subscribers(1, "late", ward_id=RYE_LANE)
+
+    # A page from before the first send, or a hand-made POST: everyone, knowing of the send
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = client.post(address, {"sends_seen": 1, "audience": "everyone"}, follow=True)
+
+    assert "Nothing was sent. This issue has already been sent to everyone, and nobody gets it twice." in words(refused)
+    assert Send.objects.filter(newsletter=issue).count() == 1 and mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    "posted",
+    [{}, {"sends_seen": "0"}, {"sends_seen": "0", "audience": "again"}, {"sends_seen": "x", "audience": "everyone"}],
+)
+def test_a_send_form_that_is_not_the_pages_sends_nothing_and_says_so(client, issue, officers, add_subscribers, posted):
+    add_subscribers(1, ward_id=RYE_LANE)
+    client.force_login(officers[0])
+
+    answer = client.post(f"/admin/newsletters/{issue.pk}/send/", posted)
+
+    assert answer.status_code == 400
+    assert "Nothing was sent. This page was out of date: check what it says now and send again." in words(answer)
+    assert not Send.objects.exists() and mail.outbox == []
+
+
+def test_the_service_and_the_database_refuse_a_second_send_to_everyone(issue, add_subscribers):
+    add_subscribers(2, ward_id=RYE_LANE)
+    first = send_start(newsletter=issue)
+
+    with pytest.raises(SendRefused) as refused:
+        send_start(newsletter=issue)
+    assert refused.value.send == first
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Send.objects.create(newsletter=issue, subject="Again", html="", text="")
+    with pytest.raises(SendRefused, match="Nobody has subscribed since"):
+        send_start(newsletter=issue, to=Send.Audience.NEW_SUBSCRIBERS)
+    add_subscribers(1, "late", ward_id=RYE_LANE)
+    a_year_on = timezone.now() + datetime.timedelta(days=365)  # who had it is forgotten by then
+    with pytest.raises(SendRefused, match="sent too long ago"):
+        send_start(newsletter=issue, to=Send.Audience.NEW_SUBSCRIBERS, now=a_year_on)
     assert Send.objects.filter(newsletter=issue).count() == 1
 
-    with django_capture_on_commit_callbacks(execute=True):
-        again = client.post(address, send_form(page.content.decode(), again="on"))
 
-    assert again.status_code == 302 and Send.objects.filter(newsletter=issue).count() == 2
-    assert sorted(m.to[0] for m in mail.outbox) == ["late0@example.org", "s0@example.org", "s1@example.org"]
+def test_the_send_page_of_a_borough_newsletter_names_the_whole_borough(
+    client, sample_london, officers, add_subscribers
+):
+    newsletter = NewsletterPage(title="Winter", summary="The borough's news.")
+    BoroughPage.objects.get(borough_id=SOUTHWARK).add_child(instance=newsletter)
+    newsletter.save_revision().publish()
+    add_subscribers(2, borough_id=SOUTHWARK)
+    add_subscribers(1, "ward", ward_id=RYE_LANE)  # a ward's newsletter is another one
+    client.force_login(officers[0])
+
+    page = client.get(f"/admin/newsletters/{newsletter.pk}/send/")
+
+    assert "Goes to Confirmed subscribers to the newsletter for the whole of Southwark How many 2 people" in words(page)
+    assert "Send to 2 subscribers" in words(page)
 
 
 def test_a_double_click_on_send_starts_one_send(
@@ -513,7 +603,7 @@ def test_sending_to_one_subscriber_speaks_of_one_and_says_sent_when_done(
         sent = client.post(address, send_form(client.get(address).content.decode()))
     progress = client.get(sent["Location"])
 
-    assert "Sending to 1 subscriber." in words(progress)
+    assert "Sending to 1 person." in words(progress)
     assert heading(progress) == "Sent November newsletter: Rye Lane Safer Neighbourhoods"
     assert "1 recipient" in words(client.get(address)).split("Sent before")[1]
 

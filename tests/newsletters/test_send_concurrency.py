@@ -6,8 +6,8 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from newsletters.models import NewsletterPage, Send
-from newsletters.services import SendStartedMeanwhile, send_start
+from newsletters.models import Delivery, NewsletterPage, Send
+from newsletters.services import SendRefused, SendStartedMeanwhile, send_start
 from priorities.models import WardPage
 
 
@@ -40,3 +40,50 @@ def test_two_sends_of_what_one_page_showed_at_once_start_exactly_one(sample_lond
     (send,) = Send.objects.filter(newsletter=newsletter)
     assert sorted(outcomes, key=str) == [send.pk, "started"]
     assert send.deliveries.count() == 3
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs PostgreSQL: SQLite lets only one connection write at a time"
+)
+def test_sends_at_once_reach_nobody_twice(sample_london_committed, add_subscribers):
+    """Two sends to everyone that knew of no send (the service called twice, not from the page),
+    then two sends to new subscribers at once: one of each starts, and nobody is in two."""
+    add_subscribers(3, ward_id="E05011113")
+    newsletter = NewsletterPage(title="November newsletter", summary="Speeding, and a new PCSO.")
+    WardPage.objects.get(ward_id="E05011113").add_child(instance=newsletter)
+    newsletter.save_revision().publish()
+
+    def at_once(**kwargs) -> list:
+        start, outcomes = threading.Barrier(2), []
+
+        def click():
+            try:
+                start.wait(timeout=10)
+                send_start(newsletter=NewsletterPage.objects.get(pk=newsletter.pk), **kwargs)
+                outcomes.append("started")
+            except SendRefused as refused:
+                outcomes.append(refused.message)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=click) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        return sorted(outcomes)
+
+    assert at_once() == ["This issue has already been sent to everyone, and nobody gets it twice.", "started"]
+    add_subscribers(2, "late", ward_id="E05011113")
+    assert at_once(to=Send.Audience.NEW_SUBSCRIBERS) == [
+        "Nobody has subscribed since this issue was sent: there is nobody new to send it to.",
+        "started",
+    ]
+    emails = list(Delivery.objects.filter(send__newsletter=newsletter).values_list("email", flat=True))
+    assert sorted(emails) == [
+        "late0@example.org",
+        "late1@example.org",
+        "s0@example.org",
+        "s1@example.org",
+        "s2@example.org",
+    ]

@@ -235,7 +235,7 @@ def test_when_the_broker_is_away_admin_sends_say_so_and_lose_nothing(
     rye_lane.add_child(instance=issue)
     issue.save_revision().publish()
     add_subscribers(1, ward_id=RYE_LANE)
-    sent = client.post(f"/admin/newsletters/{issue.pk}/send/", {"action": "send", "sends_seen": 0}, follow=True)
+    sent = client.post(f"/admin/newsletters/{issue.pk}/send/", {"audience": "everyone", "sends_seen": 0}, follow=True)
     assert sent.status_code == 200 and "will start within 15 minutes" in sent.content.decode()
     send = Send.objects.get()
     assert send.deliveries.filter(status=Delivery.Status.QUEUED).count() == 1

@@ -196,6 +196,9 @@ def _build(add_priority, make_survey, good_answers, survey_page_form):
         newsletter.save_revision().publish()
         newsletters[scope] = newsletter
         sends[scope] = send_start(newsletter=newsletter, user=users["admin"])
+        since = Subscriber.objects.create(email=f"since-{scope}@example.org", confirmed_at=NOW)
+        area = {"ward_id": AREAS[scope]} if scope.startswith("ward") else {"borough_id": AREAS[scope]}
+        Subscription.objects.create(subscriber=since, confirmed_at=NOW, **area)  # subscribed since the send
         draft = NewsletterPage(title=f"Draft-{scope}-secret", summary="Not yet.", live=False)
         pages[scope].add_child(instance=draft)
         draft.save_revision()
@@ -694,12 +697,9 @@ ADMIN_WRITES = {
         "newsletter",
         lambda c, w, s: c.post(
             reverse("newsletters_admin:send", args=[w.newsletters[s]]),
-            # As the Send page posts it: the sends it showed (the world's one), and "send it again" ticked.
-            {
-                "action": "send",
-                "sends_seen": Send.objects.filter(newsletter_id=w.newsletters[s]).count(),
-                "again": "on",
-            },
+            # As the Send page posts it: the sends it showed (the world's one), and its button, to
+            # the one person who subscribed since.
+            {"sends_seen": Send.objects.filter(newsletter_id=w.newsletters[s]).count(), "audience": "new"},
         ),
         lambda w, s: Send.objects.filter(newsletter_id=w.newsletters[s]).count(),
     ),
