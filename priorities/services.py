@@ -7,6 +7,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import shapely
 from django.conf import settings
@@ -424,13 +425,24 @@ def _home_page() -> HomePage:
                 ),
             )
         )
+    hostname, port = site_address()
     if site is None:
         Site.objects.create(
-            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name=settings.WAGTAIL_SITE_NAME
+            hostname=hostname, port=port, root_page=home, is_default_site=True, site_name=settings.WAGTAIL_SITE_NAME
         )
-    elif site.root_page_id != home.pk or not site.site_name:
+    elif (site.root_page_id, site.hostname, site.port) != (home.pk, hostname, port) or not site.site_name:
         site.root_page = home
+        # Wagtail's own first site is localhost:80, so links in its emails (workflow notifications)
+        # would point there.
+        site.hostname, site.port = hostname, port
         # Wagtail's own first site has no name, and the admin would be headed with its hostname.
         site.site_name = site.site_name or settings.WAGTAIL_SITE_NAME
         site.save()
     return home
+
+
+def site_address() -> tuple[str, int]:
+    """The public site's hostname and port, from WAGTAILADMIN_BASE_URL (the address every email
+    links to)."""
+    address = urlsplit(settings.WAGTAILADMIN_BASE_URL)
+    return address.hostname or "localhost", address.port or (443 if address.scheme == "https" else 80)
