@@ -1,13 +1,18 @@
 """The officers' side of the admin: a panel on the admin home of what needs their attention, and
-Wagtail's page bulk actions and page chooser narrowed to the pages of the officer's own area."""
+Wagtail's page bulk actions and page chooser narrowed to the pages of the officer's own area, and
+its images API to their own area's photos."""
 
 from django.shortcuts import get_list_or_404
+from rest_framework.authentication import SessionAuthentication
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.pages.bulk_actions.delete import DeleteBulkAction
 from wagtail.admin.views.pages.bulk_actions.move import MoveBulkAction
 from wagtail.admin.views.pages.bulk_actions.publish import PublishBulkAction
 from wagtail.admin.views.pages.bulk_actions.unpublish import UnpublishBulkAction
+from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
+from wagtail.images.models import Image
+from wagtail.permissions import policy_registry
 
 from .selectors import officer_dashboard, pages_explorable, pages_in_area
 
@@ -58,3 +63,21 @@ def page_chooser_in_area(pages, request):
     """The page chooser (browsing and searching) offers an officer their own area's pages only (and
     the pages above it, to reach it)."""
     return pages_explorable(pages, request.user)
+
+
+class ChoosableImagesAPIViewSet(ImagesAdminAPIViewSet):
+    """The admin's images API (which the admin's scripts use to show chosen images) lists every
+    image to anyone who may use the admin; this one only those in the collections the user may
+    choose from: an officer's own area's photos."""
+
+    authentication_classes = [SessionAuthentication]  # the admin's signed-in user, as Wagtail's pages API has
+
+    def get_queryset(self):
+        policy = policy_registry.get_by_type(Image)
+        collections = policy.collections_user_has_permission_for(self.request.user, "choose")
+        return super().get_queryset().filter(collection__in=collections)
+
+
+@hooks.register("construct_admin_api", order=1)  # after Wagtail's own "images" endpoint, to replace it
+def images_api_in_area(router):
+    router.register_endpoint("images", ChoosableImagesAPIViewSet)
