@@ -51,7 +51,7 @@ from django.utils import timezone
 from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.log_actions import log
-from wagtail.models import Page
+from wagtail.models import ModelLogEntry, Page
 
 from newsletters.emails import preferences_token, unsubscribe_token
 from newsletters.models import Delivery, NewsletterPage, Send, Subscriber, Subscription
@@ -538,6 +538,7 @@ KIND_SCOPES = {
     "page": list(AREAS),  # ward pages and borough pages
     "category": ["site"],
     "image": list(AREAS),  # each area's team photo, in its collection
+    "account": ["site"],  # a person's account (the ward editor's)
 }
 
 
@@ -551,6 +552,7 @@ def object_pk(world, kind: str, scope: str) -> int:
         "page": lambda: world.pages[scope],
         "category": lambda: world.category,
         "image": lambda: world.photos[scope],
+        "account": lambda: world.users["ward_editor"],
         "draft": lambda: world.drafts[scope],
     }[kind]()
 
@@ -593,6 +595,8 @@ OBJECT_VIEWS = {
     "wagtailimages_chooser:chosen": ObjectView("image"),
     "wagtailimages_chooser:select_format": ObjectView("image"),
     "wagtailadmin_api:images:detail": ObjectView("image"),
+    # Resetting someone's two-factor: whoever may change their account (administrators).
+    "two_factor_reset": ObjectView("account", officer_may=False),
 }
 # Wagtail's page views, for the ward and borough pages and the newsletters under them. Officers may
 # edit, publish, unpublish, copy and restrict their area's pages; Wagtail lets them delete and move
@@ -806,6 +810,12 @@ ADMIN_WRITES = {
         "image",
         lambda c, w, s: c.post(reverse("wagtailimages:delete", args=[w.photos[s]])),
         lambda w, s: Image.objects.filter(pk=w.photos[s]).exists(),
+    ),
+    "reset_two_factor": AdminWrite(
+        "account",
+        lambda c, w, s: c.post(reverse("two_factor_reset", args=[w.users["ward_editor"]])),
+        lambda w, s: ModelLogEntry.objects.filter(action="sn_site.two_factor_reset").count(),
+        officer_may=False,
     ),
     "export_personal_data": AdminWrite(
         "site",
