@@ -482,7 +482,9 @@ def photo_collection_ensure(*, page: BoroughPage | WardPage) -> Collection:
     """The image collection for the photos of a borough's teams, or of one ward's team (inside its
     borough's, so the borough's officers reach it too). Made on first use."""
     if isinstance(page, BoroughPage):
-        parent, name = Collection.get_first_root_node(), page.borough.name
+        # Wagtail's migrations make the root collection; an emptied database has none.
+        parent = Collection.get_first_root_node() or Collection.add_root(instance=Collection(name="Root"))
+        name = page.borough.name
     else:
         parent, name = photo_collection_ensure(page=BoroughPage.objects.get(pk=page.get_parent().pk)), page.ward.name
     found = parent.get_children().filter(name=name).first()

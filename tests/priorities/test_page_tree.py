@@ -2,7 +2,7 @@ import re
 from io import StringIO
 
 from django.core.management import call_command
-from wagtail.models import Page, Site
+from wagtail.models import Collection, Page, Site
 
 from priorities.models import BoroughIndexPage, BoroughPage, WardPage
 from priorities.services import geography_import, page_tree_build
@@ -128,3 +128,13 @@ def test_an_existing_localhost_site_is_moved_to_the_public_address(db, settings)
 
     site = Site.objects.get()
     assert (site.hostname, site.port, site.is_default_site) == ("sn.example.org", 8080, True)
+
+
+def test_an_emptied_database_gets_its_photo_collections_too(db, codepoint_folder):
+    Collection.objects.all().delete()  # as tests that commit leave it: no root collection either
+    geography_import(source=codepoint_folder)
+
+    page_tree_build()
+
+    boroughs = Collection.get_first_root_node().get_children()
+    assert list(boroughs.values_list("name", flat=True)) == ["Southwark", "Westminster"]
