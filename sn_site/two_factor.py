@@ -21,7 +21,7 @@ import qrcode.image.svg
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_permission_codename, get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -65,7 +65,8 @@ def replacement_due(user) -> bool:
 def may_reset(by, user) -> bool:
     """Who may reset someone else's two-factor: whoever may change their account (an administrator,
     or a holder of Django's "change user" permission), and only an administrator an administrator's."""
-    if by.pk == user.pk or not (by.is_superuser or by.has_perm(f"{user._meta.app_label}.change_user")):
+    change_user = f"{user._meta.app_label}.{get_permission_codename('change', user._meta)}"
+    if by.pk == user.pk or not (by.is_superuser or by.has_perm(change_user)):
         return False
     return by.is_superuser or not user.is_superuser
 

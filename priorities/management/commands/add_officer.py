@@ -49,6 +49,11 @@ class Command(BaseCommand):
             self.stdout.write(f"'{username}' already has an account, with {added.user.email}: --email was not used.")
         if added.link_sent_to:
             self.stdout.write(f"Sent a link to choose a password to {added.link_sent_to}.")
+        elif not added.user.has_usable_password():
+            self.stdout.write(
+                f"'{username}' has no password yet and no email address to send a link to: give them one in the "
+                "admin (Settings, Users), then run this again."
+            )
         self.stdout.write(self.style.SUCCESS(f"{username} is now in '{added.group.name}': they look after {page.url}"))
 
     def _page(self, kind: str, code: str) -> BoroughPage | WardPage:
