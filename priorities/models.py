@@ -12,7 +12,9 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField
+from wagtail.images.models import Image
 from wagtail.models import Orderable, Page, PagePermissionTester
+from wagtail.permissions import policy_registry
 from wagtail.search import index
 
 from .maps import outline_drawing
@@ -125,7 +127,19 @@ MAX_ACTIVE_PRIORITIES = 3
 
 
 class WardPageForm(WagtailAdminPageForm):
-    """Checks the whole page's priorities together, since the rule is about all of them."""
+    """Checks the whole page's priorities together, since the rule is about all of them. A team
+    member's photo is one of the images the officer may choose (their own area's), or the one the
+    member has already."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        team = self.formsets.get("team_members")
+        if team is None or self.for_user is None:
+            return
+        choosable = policy_registry.get_by_type(Image).instances_user_has_any_permission_for(self.for_user, ["choose"])
+        for form in team.forms:
+            if "photo" in form.fields:
+                form.fields["photo"].queryset = choosable | Image.objects.filter(pk=form.instance.photo_id)
 
     def clean(self):
         cleaned = super().clean()
@@ -271,13 +285,19 @@ class TeamMember(Orderable):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Optional. A friendly head-and-shoulders photo helps people recognise you.",
+        help_text=(
+            "Optional. A friendly head-and-shoulders photo helps people recognise you. Choose one of your team's "
+            "photos, or upload one (its description is read out to people who cannot see it)."
+        ),
     )
     photo_alt = models.CharField(
         "Photo description",
         max_length=200,
         blank=True,
-        help_text="What the photo shows, for people who cannot see it, such as 'PC Khan in uniform, smiling'.",
+        help_text=(
+            "Optional: what the photo shows, for people who cannot see it, such as 'PC Khan in uniform, smiling'. "
+            "Leave it empty to use the description the photo was uploaded with."
+        ),
     )
     bio = models.TextField(
         blank=True,
@@ -288,8 +308,15 @@ class TeamMember(Orderable):
     panels = [FieldPanel("name"), FieldPanel("role"), FieldPanel("photo"), FieldPanel("photo_alt"), FieldPanel("bio")]
 
     def clean(self):
-        if self.photo_id and not self.photo_alt.strip():
+        if self.photo_id and not self.photo_description:
             raise ValidationError({"photo_alt": "Describe the photo for people who cannot see it."})
+
+    @property
+    def photo_description(self) -> str:
+        """The photo's text alternative: the one given here, or else the image's own description."""
+        if self.photo is None:
+            return ""
+        return self.photo_alt.strip() or self.photo.description.strip()
 
 
 class TeamLink(Orderable):

@@ -155,7 +155,7 @@ class TeamMemberSerializer(serializers.ModelSerializer):
         rendition = member.photo.get_rendition(TEAM_PHOTO_SIZE)
         return {
             "url": self.context["request"].build_absolute_uri(rendition.url),
-            "alt": member.photo_alt,
+            "alt": member.photo_description,
             "width": rendition.width,
         }
 

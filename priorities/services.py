@@ -7,17 +7,27 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import shapely
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.dispatch import Signal
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import (
+    Collection,
     GroupApprovalTask,
+    GroupCollectionPermission,
     GroupPagePermission,
     Locale,
     Page,
@@ -340,6 +350,9 @@ def page_tree_build(*, progress: Progress = no_progress) -> PageTreeReport:
             borough_moderation_sync(page=borough_page)
         progress("officers' groups and approval", len(borough_pages), len(borough_pages))
         report.officer_groups = len(borough_pages)
+        for borough_page in borough_pages.values():
+            ward_photo_collections_ensure(borough_page=borough_page)
+        default_groups_confine()
         transaction.on_commit(lookup_cache_forget)
     return report
 
@@ -348,6 +361,10 @@ def page_tree_build(*, progress: Progress = no_progress) -> PageTreeReport:
 # publish, unless their borough has switched on sergeant approval. Never delete: a ward always has
 # a team. Sergeants may always publish, and approve officers' changes.
 OFFICER_PAGE_PERMISSIONS = ("add", "change", "publish", "lock", "unlock")
+
+# What officers may do with the images in their area's collection (its wards' included): upload,
+# choose (for a team member's photo) and edit or delete them. Nothing outside it.
+OFFICER_IMAGE_PERMISSIONS = ("add", "choose", "change")
 
 # Sent with `group` each time an officers' group is put right, so that other apps (ward panels)
 # can give officers what they need there without this app knowing about them.
@@ -371,6 +388,17 @@ def officer_group_ensure(*, page: BoroughPage | WardPage, sergeants: bool = Fals
         GroupPagePermission.objects.get_or_create(group=group, page=page, permission=permission)
     GroupPagePermission.objects.filter(group=group, page=page).exclude(
         permission__codename__in=[f"{action}_page" for action in actions]
+    ).delete()
+    # Team photos: uploaded to, and chosen from, the area's own image collection only.
+    collection = photo_collection_ensure(page=page)
+    image_permissions = Permission.objects.filter(
+        content_type__app_label="wagtailimages",
+        codename__in=[f"{action}_image" for action in OFFICER_IMAGE_PERMISSIONS],
+    )
+    for permission in image_permissions:
+        GroupCollectionPermission.objects.get_or_create(group=group, collection=collection, permission=permission)
+    GroupCollectionPermission.objects.filter(group=group).exclude(
+        collection=collection, permission__in=image_permissions
     ).delete()
     officer_group_ensured.send(sender=Group, group=group)  # other apps add what officers may do there
     return group
@@ -424,13 +452,130 @@ def _home_page() -> HomePage:
                 ),
             )
         )
+    hostname, port = site_address()
     if site is None:
         Site.objects.create(
-            hostname="localhost", port=80, root_page=home, is_default_site=True, site_name=settings.WAGTAIL_SITE_NAME
+            hostname=hostname, port=port, root_page=home, is_default_site=True, site_name=settings.WAGTAIL_SITE_NAME
         )
-    elif site.root_page_id != home.pk or not site.site_name:
+    elif (site.root_page_id, site.hostname, site.port) != (home.pk, hostname, port) or not site.site_name:
         site.root_page = home
+        # Wagtail's own first site is localhost:80, so links in its emails (workflow notifications)
+        # would point there.
+        site.hostname, site.port = hostname, port
         # Wagtail's own first site has no name, and the admin would be headed with its hostname.
         site.site_name = site.site_name or settings.WAGTAIL_SITE_NAME
         site.save()
     return home
+
+
+def site_address() -> tuple[str, int]:
+    """The public site's hostname and port, from WAGTAILADMIN_BASE_URL (the address every email
+    links to)."""
+    address = urlsplit(settings.WAGTAILADMIN_BASE_URL)
+    return address.hostname or "localhost", address.port or (443 if address.scheme == "https" else 80)
+
+
+# Team photos: an image collection for each borough, and inside it one for each ward's team -------
+
+
+def photo_collection_ensure(*, page: BoroughPage | WardPage) -> Collection:
+    """The image collection for the photos of a borough's teams, or of one ward's team (inside its
+    borough's, so the borough's officers reach it too). Made on first use."""
+    if isinstance(page, BoroughPage):
+        # Wagtail's migrations make the root collection; an emptied database has none.
+        parent = Collection.get_first_root_node() or Collection.add_root(instance=Collection(name="Root"))
+        name = page.borough.name
+    else:
+        parent, name = photo_collection_ensure(page=BoroughPage.objects.get(pk=page.get_parent().pk)), page.ward.name
+    found = parent.get_children().filter(name=name).first()
+    return found or parent.add_child(instance=Collection(name=name))
+
+
+def ward_photo_collections_ensure(*, borough_page: BoroughPage) -> None:
+    """A photo collection for every ward team in a borough that has none yet."""
+    borough = photo_collection_ensure(page=borough_page)
+    taken = set(borough.get_children().values_list("name", flat=True))
+    for name in WardPage.objects.child_of(borough_page).values_list("ward__name", flat=True).order_by("ward__name"):
+        if name not in taken:
+            borough.add_child(instance=Collection(name=name))
+            taken.add(name)
+
+
+# Wagtail's migrations make two groups, "Editors" and "Moderators", with rights over the root page
+# and the root collection: all of London's pages and every borough's photos, first in the list of
+# groups to tick. A priorities migration (wagtail_default_groups_confined) and every page tree build
+# take those rights away (a right an administrator gives them over one part of the site is theirs
+# to give, and stays).
+WAGTAIL_DEFAULT_GROUPS = ("Editors", "Moderators")
+
+
+def default_groups_confine() -> None:
+    """Wagtail's default groups hold no right over the whole site's pages (the root and the home
+    page) or over the root collection (every area's images)."""
+    GroupPagePermission.objects.filter(group__name__in=WAGTAIL_DEFAULT_GROUPS, page__depth__lte=2).delete()
+    GroupCollectionPermission.objects.filter(group__name__in=WAGTAIL_DEFAULT_GROUPS, collection__depth__lte=1).delete()
+
+
+# People: officers and sergeants, made by `manage.py add_officer` ----------------------------------
+
+
+@dataclass
+class OfficerAdded:
+    user: object
+    group: Group
+    created: bool  # a new account
+    link_sent_to: str = ""  # where the link to choose a password went, if one was sent
+
+
+def officer_add(
+    *, username: str, page: BoroughPage | WardPage, email: str = "", sergeant: bool = False
+) -> OfficerAdded:
+    """Put a person in the officers' group of a borough or a ward (or with `sergeant` the borough's
+    sergeants), making their account first if there is none: `email` is needed then, and they are
+    sent a link to choose their password. So is anyone who has not chosen one yet (the link lasts
+    PASSWORD_RESET_TIMEOUT). Sent inside the transaction: if the email cannot go, nothing is made,
+    and the command can simply be run again."""
+    if sergeant and not isinstance(page, BoroughPage):
+        raise ValueError("Sergeants look after a whole borough.")
+    User = get_user_model()
+    with transaction.atomic():
+        user = User.objects.filter(username=username).first()
+        created = user is None
+        if created:
+            if not email:
+                raise ValueError(f"There is no user '{username}': give their email address to make one.")
+            user = User(username=username, email=email)
+            user.set_unusable_password()
+            user.full_clean(exclude=["password"])
+            user.save()
+        group = officer_group_ensure(page=page, sergeants=sergeant)
+        user.groups.add(group)
+        added = OfficerAdded(user=user, group=group, created=created)
+        if not user.has_usable_password() and user.email:
+            _password_link_send(user=user, page=page)
+            added.link_sent_to = user.email
+    return added
+
+
+def password_link(user) -> str:
+    """A one-use link to choose a password (Django's password reset token, on Wagtail's page for it)."""
+    path = reverse(
+        "wagtailadmin_password_reset_confirm",
+        args=[urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)],
+    )
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+
+
+def _password_link_send(*, user, page: BoroughPage | WardPage) -> None:
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
+    area = f"{page.title} and its wards" if isinstance(page, BoroughPage) else f"{page.title} ward"
+    EmailMessage(
+        f"Your {settings.WAGTAIL_SITE_NAME} account",
+        f"Hello,\n\nYou now have an account on {settings.WAGTAIL_SITE_NAME}, to keep the pages of {area} up to "
+        f"date: the team, its priorities and meetings, ward panel surveys and newsletters.\n{page.full_url}\n\n"
+        f"Your username is {user.get_username()}. Choose your password here within {days} day{pluralize(days)}:\n"
+        f"{password_link(user)}\n\nThen sign in at {base}/admin/\n\n"
+        "If you were not expecting this email, you can ignore it: nobody can use the account without that link.\n",
+        to=[user.email],
+    ).send()

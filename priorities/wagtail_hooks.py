@@ -1,9 +1,10 @@
 """The officers' side of the admin: a panel on the admin home of what needs their attention,
-Wagtail's page bulk actions and page chooser narrowed to the pages of the officer's own area, and
+Wagtail's page bulk actions, page chooser and images API narrowed to the officer's own area, and
 the priority categories, chosen by searching their names."""
 
 from django import forms
 from django.shortcuts import get_list_or_404
+from rest_framework.authentication import SessionAuthentication
 from wagtail import hooks
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.ui.components import Component
@@ -11,6 +12,9 @@ from wagtail.admin.views.pages.bulk_actions.delete import DeleteBulkAction
 from wagtail.admin.views.pages.bulk_actions.move import MoveBulkAction
 from wagtail.admin.views.pages.bulk_actions.publish import PublishBulkAction
 from wagtail.admin.views.pages.bulk_actions.unpublish import UnpublishBulkAction
+from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
+from wagtail.images.models import Image
+from wagtail.permissions import policy_registry
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -108,3 +112,21 @@ class PriorityCategoryViewSet(SnippetViewSet):
 
 
 register_snippet(PriorityCategoryViewSet)
+
+
+class ChoosableImagesAPIViewSet(ImagesAdminAPIViewSet):
+    """The admin's images API (which the admin's scripts use to show chosen images) lists every
+    image to anyone who may use the admin; this one only those in the collections the user may
+    choose from: an officer's own area's photos."""
+
+    authentication_classes = [SessionAuthentication]  # the admin's signed-in user, as Wagtail's pages API has
+
+    def get_queryset(self):
+        policy = policy_registry.get_by_type(Image)
+        collections = policy.collections_user_has_permission_for(self.request.user, "choose")
+        return super().get_queryset().filter(collection__in=collections)
+
+
+@hooks.register("construct_admin_api", order=1)  # after Wagtail's own "images" endpoint, to replace it
+def images_api_in_area(router):
+    router.register_endpoint("images", ChoosableImagesAPIViewSet)

@@ -6,6 +6,10 @@ authentication"). With SN_TWO_FACTOR_REQUIRED_FOR_ADMINS on (the default in prod
 (superuser) cannot use the admin until they have set it up. Once a person has it, every admin
 request needs a session that was verified with a code. Codes are throttled by django-otp (each
 wrong code doubles the wait), and every change is in the audit log.
+
+Someone who lost their phone and their backup codes asks an administrator, who resets their
+two-factor (Settings -> Users, the user's "More" menu): their devices are removed, and they must
+set up a new authenticator app when they next sign in.
 """
 
 import io
@@ -17,10 +21,11 @@ import qrcode.image.svg
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_permission_codename, get_user_model
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -43,8 +48,27 @@ BACKUP_CODES = 10
 OPEN_PATHS = ("/admin/login/", "/admin/logout/", "/admin/two-factor/", "/admin/jsi18n/", "/admin/sprite/")
 
 
+# The unconfirmed device an administrator's reset leaves: its owner must confirm it (set up a new
+# authenticator app) before they use the admin again.
+REPLACEMENT = "Authenticator app (after a reset)"
+
+
 def required_for(user) -> bool:
-    return bool(settings.SN_TWO_FACTOR_REQUIRED_FOR_ADMINS and user.is_superuser)
+    return bool(settings.SN_TWO_FACTOR_REQUIRED_FOR_ADMINS and user.is_superuser) or replacement_due(user)
+
+
+def replacement_due(user) -> bool:
+    """Was their two-factor reset by an administrator, with no new app set up since?"""
+    return TOTPDevice.objects.filter(user_id=user.pk, confirmed=False, name=REPLACEMENT).exists()
+
+
+def may_reset(by, user) -> bool:
+    """Who may reset someone else's two-factor: whoever may change their account (an administrator,
+    or a holder of Django's "change user" permission), and only an administrator an administrator's."""
+    change_user = f"{user._meta.app_label}.{get_permission_codename('change', user._meta)}"
+    if by.pk == user.pk or not (by.is_superuser or by.has_perm(change_user)):
+        return False
+    return by.is_superuser or not user.is_superuser
 
 
 class AdminTwoFactorMiddleware:
@@ -185,6 +209,7 @@ def setup(request):
         "secret": _grouped(device),
         "has_device": user_has_device(user),
         "required": required_for(user),
+        "after_reset": replacement_due(user),
         "next": _next(request),
     }
     return TemplateResponse(request, "sn_site/admin/two_factor_setup.html", context)
@@ -200,7 +225,8 @@ def _enable(user, device: TOTPDevice) -> list[str]:
     """Confirm the new authenticator (replacing any old one) and issue fresh backup codes."""
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
-    device.save(update_fields=["confirmed"])
+    device.name = "Authenticator app"
+    device.save(update_fields=["confirmed", "name"])
     StaticDevice.objects.filter(user=user).delete()
     backup = StaticDevice.objects.create(user=user, name="Backup codes", confirmed=True)
     codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
@@ -226,19 +252,41 @@ def disable(request):
         messages.error(request, "Two-factor authentication is required for administrators.")
         return redirect(reverse("two_factor_setup"))
     if request.method == "POST":
-        two_factor_reset(user=user, by=user)
+        two_factor_reset(user=_account(user), by=user)
         messages.success(request, "Two-factor authentication is off.")
         return redirect(reverse("wagtailadmin_home"))
     return TemplateResponse(request, "sn_site/admin/two_factor_disable.html", {})
 
 
 def two_factor_reset(*, user, by=None) -> int:
-    """Remove every device of a user (they lost their phone and backup codes; an admin confirmed
-    who they are). Returns how many devices were removed."""
-    removed = 0
+    """Remove every device of a user. By themself, that switches two-factor off. By anyone else (an
+    administrator who has made sure who is asking: they lost their phone and backup codes), a user
+    who had two-factor must set up a new authenticator app at their next sign-in. Returns how many
+    devices were removed."""
+    by_themself = by is not None and by.pk == user.pk
     with transaction.atomic():
-        for device in list(devices_for_user(user, confirmed=None)):
+        devices = list(devices_for_user(user, confirmed=None))
+        had_two_factor = any(device.confirmed for device in devices)
+        for device in devices:
             device.delete()
-            removed += 1
-        log(instance=_account(user), action="sn_site.two_factor_reset", user=_account(by) if by else None)
-    return removed
+        if had_two_factor and not by_themself:
+            TOTPDevice.objects.create(user=user, name=REPLACEMENT, confirmed=False)
+        action = "sn_site.two_factor_disable" if by_themself else "sn_site.two_factor_reset"
+        log(instance=_account(user), action=action, user=_account(by) if by else None)
+    return len(devices)
+
+
+@never_cache
+def reset(request, user_id: int):
+    """An administrator resets someone's two-factor (they lost their phone and backup codes)."""
+    account = get_object_or_404(get_user_model(), pk=user_id)
+    if not may_reset(request.user, account):
+        raise PermissionDenied
+    if request.method == "POST":
+        two_factor_reset(user=account, by=request.user)
+        messages.success(
+            request, f"Two-factor reset for {account.get_username()}: they set up a new app when they next sign in."
+        )
+        return redirect(reverse("wagtailusers_users:index"))
+    context = {"account": account, "has_device": user_has_device(account)}
+    return TemplateResponse(request, "sn_site/admin/two_factor_reset.html", context)

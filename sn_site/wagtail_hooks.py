@@ -4,6 +4,7 @@ from django.urls import include, path, reverse
 from django_otp import user_has_device
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.widgets import Button
 
 from . import personal_data, two_factor
 from .page_cache import mark_cacheable
@@ -63,7 +64,15 @@ def two_factor_urls():
         path("two-factor/", two_factor.verify, name="two_factor_verify"),
         path("two-factor/setup/", two_factor.setup, name="two_factor_setup"),
         path("two-factor/off/", two_factor.disable, name="two_factor_disable"),
+        # Not under two-factor/, which is open to a session that has not yet given its code.
+        path("reset-two-factor/<int:user_id>/", two_factor.reset, name="two_factor_reset"),
     ]
+
+
+@hooks.register("register_user_listing_buttons")
+def two_factor_reset_button(user, request_user):
+    if two_factor.may_reset(request_user, user):
+        yield Button("Reset two-factor", reverse("two_factor_reset", args=[user.pk]), icon_name="key", priority=60)
 
 
 @hooks.register("register_account_menu_item")
@@ -83,4 +92,9 @@ def two_factor_menu_item(request):
 @hooks.register("register_log_actions")
 def two_factor_log_actions(actions):
     actions.register_action("sn_site.two_factor_enable", "Switch on two-factor", "Two-factor switched on")
-    actions.register_action("sn_site.two_factor_reset", "Reset two-factor", "Two-factor reset")
+    actions.register_action("sn_site.two_factor_disable", "Switch off two-factor", "Two-factor switched off")
+    actions.register_action(
+        "sn_site.two_factor_reset",
+        "Reset two-factor",
+        "Two-factor reset by an administrator: a new authenticator app is asked for at the next sign-in",
+    )

@@ -305,6 +305,8 @@ WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "english"},
 }
+# Every image needs a description, its alt text (sn_site/image_forms.py).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "sn_site.image_forms.ImageForm"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 
 # Where the official open data lives: OS Code-Point Open and the ONS borough outlines.

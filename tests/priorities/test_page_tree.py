@@ -2,7 +2,7 @@ import re
 from io import StringIO
 
 from django.core.management import call_command
-from wagtail.models import Page, Site
+from wagtail.models import Collection, Page, Site
 
 from priorities.models import BoroughIndexPage, BoroughPage, WardPage
 from priorities.services import geography_import, page_tree_build
@@ -107,3 +107,34 @@ def test_the_admin_home_is_headed_with_the_sites_name(client, officers):
 
     assert re.search(r"<h1[^>]*>\s*Safer Neighbourhoods\s*</h1>", home)
     assert re.search(r"Pages\s*<span[^>]*>created in Safer Neighbourhoods</span>", home)
+
+
+def test_the_site_follows_the_public_address_so_emails_link_to_it(db, settings):
+    settings.WAGTAILADMIN_BASE_URL = "https://sn.example.org"
+
+    page_tree_build()
+
+    site = Site.objects.get(is_default_site=True)
+    assert (site.hostname, site.port, site.root_url) == ("sn.example.org", 443, "https://sn.example.org")
+    assert HomePage.objects.get().full_url == "https://sn.example.org/"
+
+
+def test_an_existing_localhost_site_is_moved_to_the_public_address(db, settings):
+    wagtails_new_install()  # Wagtail's own first site: localhost, port 80
+    page_tree_build()
+    settings.WAGTAILADMIN_BASE_URL = "http://sn.example.org:8080/"
+
+    page_tree_build()
+
+    site = Site.objects.get()
+    assert (site.hostname, site.port, site.is_default_site) == ("sn.example.org", 8080, True)
+
+
+def test_an_emptied_database_gets_its_photo_collections_too(db, codepoint_folder):
+    Collection.objects.all().delete()  # as tests that commit leave it: no root collection either
+    geography_import(source=codepoint_folder)
+
+    page_tree_build()
+
+    boroughs = Collection.get_first_root_node().get_children()
+    assert list(boroughs.values_list("name", flat=True)) == ["Southwark", "Westminster"]

@@ -240,3 +240,52 @@ def test_mistakes_on_the_sign_up_form_and_the_survey_are_shown_again_accessibly(
     assert_accessible()
     page.get_by_role("link", name="Answer 'How safe do you feel walking here after dark?'").click()
     assert page.evaluate("document.activeElement.id") == page.get_by_label("Safe", exact=True).get_attribute("id")
+
+
+def test_an_officer_uploads_a_team_photo_from_the_team_members_photo_chooser(browser, site, tmp_path):
+    """The photo chooser offers an upload (into the officer's own collections, with a description),
+    and the published page shows the photo with its description as alt text."""
+    from django.contrib.auth import get_user_model
+    from wagtail.images.models import Image
+    from wagtail.images.tests.utils import get_test_image_file
+
+    officer = get_user_model().objects.create_user("photo-pc", password="a-long-test-password")
+    officer.groups.add(Group.objects.get(name="Southwark officers"))
+    photo = tmp_path / "pc-khan.png"
+    photo.write_bytes(get_test_image_file().file.getvalue())
+    rye_lane = WardPage.objects.get(ward__code="E05011113")
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(f"script error: {error}"))
+    page.goto(site + "/admin/login/")
+    page.get_by_label("Username").fill("photo-pc")
+    page.get_by_label("Password").fill("a-long-test-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(site + "/admin/")
+
+    page.goto(site + f"/admin/pages/{rye_lane.pk}/edit/")
+    page.locator("#id_team_members-ADD").click()
+    member = page.locator("[data-inline-panel-child]:visible").filter(has=page.locator("input[id$='-name']")).last
+    member.locator("input[id$='-name']").fill("PC Amira Khan")
+    member.locator("select[id$='-role']").select_option("pc")
+    member.get_by_role("button", name="Choose an image").click()
+    page.get_by_role("tab", name="Upload").click()
+    page.locator("#id_image-chooser-upload-title").fill("PC Amira Khan")
+    page.locator("#id_image-chooser-upload-file").set_input_files(photo)
+    page.locator("#id_image-chooser-upload-description").fill("PC Amira Khan in uniform, smiling")
+    collections = page.locator("#id_image-chooser-upload-collection option").all_inner_texts()
+    page.locator("form[action*='/images/chooser/create/'] button[type=submit]").click()
+    member.locator("[data-chooser-title]").filter(has_text="PC Amira Khan").wait_for()
+    page.get_by_role("button", name="More actions").click()
+    page.get_by_role("button", name="Publish").click()
+    page.wait_for_url(f"**/admin/pages/{rye_lane.get_parent().pk}/")
+
+    assert [name.replace("\xa0", "").removeprefix("\u21b3 ") for name in collections] == [
+        "Southwark",  # the borough's own, and its wards' teams': no other borough's
+        "Peckham",
+        "Rye Lane",
+    ]
+    assert Image.objects.get(title="PC Amira Khan").collection.name == "Southwark"
+    page.goto(site + "/southwark/rye-lane/")
+    assert page.get_by_role("img", name="PC Amira Khan in uniform, smiling").count() == 1
+    assert errors == []

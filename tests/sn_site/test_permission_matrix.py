@@ -13,6 +13,10 @@ subscribers everywhere.
 - borough editor: in borough A's officers' group (add_officer --borough).
 - panel member: a member of ward A's panel holding their invitation token to ward A's survey, and
   also signed in with a plain account (no groups, no permissions), like a resident.
+- default groups: a member of Wagtail's own "Editors" and "Moderators" groups (its migrations make
+  them, first in the admin's list of groups to tick), who may open the admin and reach no area.
+
+Each area has its team photos too: an image in its own collection (a ward's inside its borough's).
 
 The admin URLs are found by walking the URL resolver; the project's own views (and the snippet
 viewsets of our models) must each be in the matrix, or `test_every_project_admin_url_is_in_the_matrix`
@@ -22,7 +26,9 @@ public write in the matrix, or read-only).
 
 The matrix found two holes, both fixed: the snippet choosers of panels, members and surveys listed
 and returned every area's (now narrowed to the officer's area, and creating nothing), and the site
-history report showed officers every area's log entries for them (now narrowed too).
+history report showed officers every area's log entries for them (now narrowed too). With the
+team photos in it, a third: the admin's images API listed every area's photos to anyone who may
+use the admin (now narrowed to the collections they may choose from).
 """
 
 import datetime
@@ -34,7 +40,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.core import mail, signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -42,14 +48,17 @@ from django.core.wsgi import get_wsgi_application
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from wagtail.images.models import Image
+from wagtail.images.tests.utils import get_test_image_file
 from wagtail.log_actions import log
-from wagtail.models import Page
+from wagtail.models import ModelLogEntry, Page
 
 from newsletters.emails import preferences_token, unsubscribe_token
 from newsletters.models import Delivery, NewsletterPage, Send, Subscriber, Subscription
 from newsletters.services import CONFIRM_SALT, send_start
 from newsletters.views import SignupLimit
 from priorities.models import BoroughPage, PriorityCategory, WardPage
+from priorities.services import photo_collection_ensure
 from sn_site.api import AnonymousRateLimit
 from ward_panels.api import SurveyAnswerLimit
 from ward_panels.models import EqualityPending, Invitation, PanelMember, Response, Survey, WardPanel
@@ -80,6 +89,7 @@ WARDS = ["ward_a", "ward_a2", "ward_b"]
 NEWSLETTER_AREAS = ["ward_a", "borough_a", "ward_b", "borough_b"]
 ROLES = ["anonymous", "resident", "panel_member", "ward_editor", "borough_editor", "admin"]
 OFFICERS = ("ward_editor", "borough_editor")
+DEFAULT_GROUPS = ("Editors", "Moderators")  # Wagtail's own, made by its migrations
 REACH = {  # the areas each role looks after
     "ward_editor": {"ward_a"},
     "borough_editor": {"ward_a", "ward_a2", "borough_a"},
@@ -129,7 +139,9 @@ def _build(add_priority, make_survey, good_answers, survey_page_form):
         "ward_editor": User.objects.create_user("pcso.ryelane", "pcso.ryelane@example.org", PASSWORD),
         "borough_editor": User.objects.create_user("pc.southwark", "pc.southwark@example.org", PASSWORD),
         "admin": User.objects.create_superuser("admin", "admin@example.org", PASSWORD),
+        "default_groups": User.objects.create_user("wagtail.editor", "wagtail.editor@example.org", PASSWORD),
     }
+    users["default_groups"].groups.set(Group.objects.filter(name__in=DEFAULT_GROUPS))
     call_command("add_officer", "pcso.ryelane", "--ward", AREAS["ward_a"], stdout=StringIO())
     call_command("add_officer", "pc.southwark", "--borough", AREAS["borough_a"], stdout=StringIO())
 
@@ -137,6 +149,15 @@ def _build(add_priority, make_survey, good_answers, survey_page_form):
     pages |= {scope: BoroughPage.objects.get(borough_id=AREAS[scope]) for scope in ("borough_a", "borough_b")}
     for scope in WARDS:
         add_priority(pages[scope], title=f"Priority of {scope}")
+    photos, collections = {}, {}
+    for scope in AREAS:
+        collections[scope] = photo_collection_ensure(page=pages[scope])
+        photos[scope] = Image.objects.create(
+            title=f"Photo-{scope}-secret",
+            file=get_test_image_file(),
+            collection=collections[scope],
+            description="The team, smiling",
+        )
 
     panels, members = {}, {}
     for scope in WARDS:
@@ -232,6 +253,8 @@ def _build(add_priority, make_survey, good_answers, survey_page_form):
         drafts={scope: page.pk for scope, page in drafts.items()},
         sends={scope: send.pk for scope, send in sends.items()},
         category=PriorityCategory.objects.get(name="Speeding").pk,
+        photos={scope: image.pk for scope, image in photos.items()},
+        collections={scope: collection.pk for scope, collection in collections.items()},
     )
 
 
@@ -249,7 +272,7 @@ def as_role(client, world, db):
 
 # What secrets of each area look like in a page: an officer of another area must never see them.
 def secrets_of(scope: str) -> list[str]:
-    found = [f"Survey-{scope}-secret"]
+    found = [f"Survey-{scope}-secret", f"Photo-{scope}-secret"]
     if scope in WARDS:
         found += [f"{kind}-{scope}-secret" for kind in ("Holder", "Answered", "Late")] + [f"Chair-{scope}-secret"]
         found += [f"holder-{scope}@example.org", f"answered-{scope}@example.org", f"late-{scope}@example.org"]
@@ -411,6 +434,13 @@ NO_ARG_AUDIENCE = {
     "wagtailimages_chooser:choose": "admin_users",
     "wagtailimages_chooser:choose_results": "admin_users",
     "wagtailimages_chooser:chosen_multiple": "admin_users",
+    # Team photos: officers upload into, and see, their own area's collections only.
+    "wagtailimages:index": "admin_users",
+    "wagtailimages:index_results": "admin_users",
+    "wagtailimages:add": "admin_users",
+    "wagtailimages:add_multiple": "admin_users",
+    "wagtailimages_chooser:create": "admin_users",
+    "wagtailadmin_api:images:find": "admin_users",  # the admin's images API, narrowed to them (priorities)
     "wagtailembeds:chooser": "admin_users",
     "wagtailembeds:chooser_upload": "admin_users",
     "wagtailforms:index": "admin_users",
@@ -517,6 +547,8 @@ KIND_SCOPES = {
     "send": NEWSLETTER_AREAS,
     "page": list(AREAS),  # ward pages and borough pages
     "category": ["site"],
+    "image": list(AREAS),  # each area's team photo, in its collection
+    "account": ["site"],  # a person's account (the ward editor's)
 }
 
 
@@ -529,6 +561,8 @@ def object_pk(world, kind: str, scope: str) -> int:
         "send": lambda: world.sends[scope],
         "page": lambda: world.pages[scope],
         "category": lambda: world.category,
+        "image": lambda: world.photos[scope],
+        "account": lambda: world.users["ward_editor"],
         "draft": lambda: world.drafts[scope],
     }[kind]()
 
@@ -565,6 +599,15 @@ OBJECT_VIEWS = {
         for view in SNIPPET_VIEWS
     },
     "wagtailsnippetchoosers_priorities_prioritycategory:chosen": ObjectView("category"),
+    # Wagtail's image views, for each area's team photo: officers reach their own area's.
+    "wagtailimages:edit": ObjectView("image"),
+    "wagtailimages:delete": ObjectView("image"),
+    "wagtailimages:image_usage": ObjectView("image"),
+    "wagtailimages_chooser:chosen": ObjectView("image"),
+    "wagtailimages_chooser:select_format": ObjectView("image"),
+    "wagtailadmin_api:images:detail": ObjectView("image"),
+    # Resetting someone's two-factor: whoever may change their account (administrators).
+    "two_factor_reset": ObjectView("account", officer_may=False),
 }
 # Wagtail's page views, for the ward and borough pages and the newsletters under them. Officers may
 # edit, publish, unpublish, copy and restrict their area's pages; Wagtail lets them delete and move
@@ -747,6 +790,41 @@ ADMIN_WRITES = {
         lambda w, s: Survey.objects.filter(title=f"Added for {s}").exists(),
         refused_with_form=True,
     ),
+    "upload_photo": AdminWrite(
+        "image",
+        lambda c, w, s: c.post(
+            reverse("wagtailimages_chooser:create"),
+            {
+                "image-chooser-upload-title": f"Uploaded for {s}",
+                "image-chooser-upload-file": SimpleUploadedFile(
+                    "team.png", get_test_image_file().file.getvalue(), "image/png"
+                ),
+                "image-chooser-upload-description": "The team at the station",
+                "image-chooser-upload-collection": w.collections[s],
+            },
+        ),
+        lambda w, s: Image.objects.filter(collection_id=w.collections[s]).count(),
+        refused_with_form=True,  # another area's collection is not one of the form's choices
+    ),
+    "edit_photo": AdminWrite(
+        "image",
+        lambda c, w, s: c.post(
+            reverse("wagtailimages:edit", args=[w.photos[s]]),
+            {"title": "Renamed", "description": "The team", "collection": w.collections[s], "tags": ""},
+        ),
+        lambda w, s: Image.objects.get(pk=w.photos[s]).title,
+    ),
+    "delete_photo": AdminWrite(
+        "image",
+        lambda c, w, s: c.post(reverse("wagtailimages:delete", args=[w.photos[s]])),
+        lambda w, s: Image.objects.filter(pk=w.photos[s]).exists(),
+    ),
+    "reset_two_factor": AdminWrite(
+        "account",
+        lambda c, w, s: c.post(reverse("two_factor_reset", args=[w.users["ward_editor"]])),
+        lambda w, s: ModelLogEntry.objects.filter(action="sn_site.two_factor_reset").count(),
+        officer_may=False,
+    ),
     "export_personal_data": AdminWrite(
         "site",
         lambda c, w, s: c.post(reverse("sn_site_personal_data:export"), {"email": "holder-ward_a@example.org"}),
@@ -803,6 +881,34 @@ def test_admin_write(as_role, world, role, action, scope, django_capture_on_comm
             assert_denied(role, response)
         assert after == before
         assert b"holder-ward_a@example.org" not in response.content
+
+
+def test_wagtails_default_groups_reach_no_area(as_role, world, django_capture_on_commit_callbacks):
+    """A member of Wagtail's "Editors" and "Moderators" groups opens the admin, and nothing of any
+    area: no page, photo, panel, survey or newsletter, to look at or to change."""
+    client = as_role("default_groups")
+    failures = []
+    for name, view in OBJECT_VIEWS.items():
+        for scope in KIND_SCOPES[view.kind]:
+            if scope == "site":
+                continue  # not an area's (the priority categories every officer chooses from)
+            response = client.get(object_url(world, name, scope))
+            explored_away = name.startswith("wagtailadmin_explore@") and response.status_code == 302
+            if not (is_denied(response) or explored_away):
+                failures.append(f"{name} of {scope}: {response.status_code}")
+            assert_no_secrets_of_others("default_groups", response)
+    for name, audience in NO_ARG_AUDIENCE.items():
+        if audience == "admin_users" and name not in NOT_PAGES | POST_ONLY:
+            assert_no_secrets_of_others("default_groups", client.get(reverse(name)))
+    for action, write in ADMIN_WRITES.items():
+        for scope in write.scopes or KIND_SCOPES[write.kind]:
+            before = write.state(world, scope)
+            with django_capture_on_commit_callbacks(execute=True):
+                response = write.post(client, world, scope)
+            if write.state(world, scope) != before or not (is_denied(response) or response.status_code == 200):
+                failures.append(f"{action} of {scope}: {response.status_code}")
+    assert client.get(reverse("wagtailadmin_home")).status_code == 200
+    assert not failures, "\n".join(failures)
 
 
 # Views that take ids in their query: Wagtail's bulk actions and the choosers' "chosen" steps -------

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 from django_otp.oath import totp
-from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.models import ModelLogEntry, PageLogEntry
 
@@ -180,7 +180,87 @@ def test_admins_must_set_up_two_factor_when_it_is_required(client, admin_user, o
     sign_in(officer, "pc.southwark", address="10.0.0.5")
     assert officer.get("/admin/").status_code == 200
     assert two_factor_reset(user=admin_user, by=None) == 2
-    assert not TOTPDevice.objects.filter(user=admin_user).exists()
+    assert not TOTPDevice.objects.filter(user=admin_user, confirmed=True).exists()
+
+
+def with_two_factor(user) -> TOTPDevice:
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    StaticDevice.objects.create(user=user, name="Backup codes", confirmed=True).token_set.create(token="backup1")
+    return device
+
+
+def test_an_administrator_resets_someones_two_factor_and_they_must_set_it_up_again(client, admin_user, officers):
+    """They lost their phone and their backup codes: the administrator resets it, which the site
+    history records, and at their next sign-in they set up a new authenticator app."""
+    officer = officers[0]
+    with_two_factor(officer)
+    client.force_login(admin_user)
+    reset_url = f"/admin/reset-two-factor/{officer.pk}/"
+
+    users = client.get("/admin/users/").content.decode()
+    asked = client.get(reset_url)
+    done = client.post(reset_url)
+
+    assert f'href="{reset_url}"' in users  # in the user's "More" menu
+    assert "has two-factor authentication on" in words(asked)
+    assert done.status_code == 302 and done["Location"] == "/admin/users/"
+    assert not TOTPDevice.objects.filter(user=officer, confirmed=True).exists()
+    assert not StaticDevice.objects.filter(user=officer).exists()
+    entry = ModelLogEntry.objects.get(action="sn_site.two_factor_reset")
+    assert (entry.user, entry.object_id) == (admin_user, str(officer.pk))
+    assert "Reset two-factor" in words(client.get("/admin/reports/site-history/"))
+
+    again = Client()
+    assert sign_in(again, officer.username).status_code == 302
+    sent = again.get("/admin/pages/")
+    assert sent.status_code == 302 and sent["Location"].startswith("/admin/two-factor/setup/")
+    setup = again.get(sent["Location"])
+    assert "An administrator reset your two-factor authentication" in words(setup)
+    assert again.get("/api/v1/surveys/1/results/").status_code in (401, 403, 404)  # not signed in elsewhere
+    new_app = TOTPDevice.objects.get(user=officer, confirmed=False)
+    again.post("/admin/two-factor/setup/", {"code": code_for(new_app)})
+    assert again.get("/admin/").status_code == 200
+
+
+def test_only_someone_who_may_change_a_users_account_resets_their_two_factor(client, admin_user, officers):
+    from django.contrib.auth.models import Permission
+
+    officer, other_officer = officers
+    with_two_factor(officer)
+    with_two_factor(admin_user)
+    manager = get_user_model().objects.create_user("user.manager", password=PASSWORD)
+    manager.user_permissions.add(*Permission.objects.filter(codename__in=["access_admin", "change_user"]))
+
+    def refused(response) -> bool:  # Wagtail sends someone refused back to the dashboard, with a message
+        return response.status_code == 302 and response["Location"] == "/admin/"
+
+    client.force_login(other_officer)
+    assert refused(client.get(f"/admin/reset-two-factor/{officer.pk}/"))
+    assert refused(client.post(f"/admin/reset-two-factor/{officer.pk}/"))
+    client.force_login(manager)  # may change users' accounts, but is no administrator
+    assert f"/admin/reset-two-factor/{officer.pk}/" in client.get("/admin/users/").content.decode()
+    assert f"/admin/reset-two-factor/{admin_user.pk}/" not in client.get("/admin/users/").content.decode()
+    assert refused(client.post(f"/admin/reset-two-factor/{admin_user.pk}/"))
+    assert client.post(f"/admin/reset-two-factor/{officer.pk}/").status_code == 302
+
+    assert TOTPDevice.objects.filter(user=admin_user, confirmed=True).exists()
+    assert not TOTPDevice.objects.filter(user=officer, confirmed=True).exists()
+    assert ModelLogEntry.objects.get(action="sn_site.two_factor_reset").user == manager
+
+
+def test_switching_ones_own_two_factor_off_asks_for_no_new_app(client, officers):
+    officer = officers[0]
+    device = with_two_factor(officer)
+    sign_in(client, officer.username)
+    client.post("/admin/two-factor/", {"code": code_for(device)})
+
+    client.post("/admin/two-factor/off/")
+
+    assert not TOTPDevice.objects.filter(user=officer).exists()
+    assert ModelLogEntry.objects.get(action="sn_site.two_factor_disable").user == officer
+    fresh = Client()
+    sign_in(fresh, officer.username, address="10.0.0.7")
+    assert fresh.get("/admin/").status_code == 200
 
 
 def test_the_audit_log_records_who_changed_a_ward_page_and_who_sent_invitations(

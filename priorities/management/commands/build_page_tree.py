@@ -1,4 +1,5 @@
-"""Create any missing home, borough and ward pages. Never changes a page that exists."""
+"""Create any missing home, borough and ward pages (never changing a page that exists), put
+officers' groups right, and point the Wagtail site at WAGTAILADMIN_BASE_URL."""
 
 from django.core.management.base import BaseCommand
 
