@@ -139,12 +139,18 @@ class WardPageForm(WagtailAdminPageForm):
                 and not priorities._should_delete_form(form)
                 and form.cleaned_data.get("status") == Priority.Status.ACTIVE
             ]
-            if len(active) > MAX_ACTIVE_PRIORITIES:
-                raise ValidationError(
-                    f"A ward can have at most {MAX_ACTIVE_PRIORITIES} active priorities. Mark one as resolved "
-                    "or closed before you add another."
-                )
+            active_priorities_check(len(active))
         return cleaned
+
+
+def active_priorities_check(active: int) -> None:
+    """The ward panel's "up to three", for every way a ward page's priorities are saved: the page
+    form above and the officers' "Update my ward" (services.team_page_revise)."""
+    if active > MAX_ACTIVE_PRIORITIES:
+        raise ValidationError(
+            f"A ward can have at most {MAX_ACTIVE_PRIORITIES} active priorities. Mark one as resolved "
+            "or closed before you add another."
+        )
 
 
 @register_snippet

@@ -454,6 +454,44 @@ def priorities_published(*, ward=None, borough=None, category=None, status=None,
     )
 
 
+def page_draft(page):
+    """A page as its latest revision has it (the live page where it has none), held wholly in
+    memory, its child objects too (priorities with their updates, events), so that a change made to
+    them is the change saved as the next revision."""
+    latest = page.get_latest_revision_as_object()
+    return latest.with_content_json(latest.serializable_data())
+
+
+def page_lock_reason(page, user) -> str | None:
+    """Why this user may not change the page just now, if they may not: it waits for a sergeant
+    (Wagtail locks a page in moderation to all but its reviewers), or someone else locked it."""
+    if not page.permissions_for_user(user).page_locked():
+        return None
+    if page.workflow_in_progress:
+        return (
+            "Changes to this page are waiting for a sergeant's approval. You can make more once a sergeant "
+            "approves them, or asks for changes."
+        )
+    return f"{page.title} is locked by someone else who is editing it. Try again later."
+
+
+def draft_priorities(draft: WardPage) -> dict[str, Priority]:
+    """A ward page's priorities as of a revision (page.get_latest_revision_as_object()), by a key
+    that names each in a form: its id, or for one added in a revision not yet published, which has
+    no id yet, its place among them."""
+    return {str(p.pk) if p.pk else f"new{place}": p for place, p in enumerate(draft.priorities.all())}
+
+
+def wards_to_update(user):
+    """The ward pages an officer may edit, by title, for the admin home's "Update my ward"."""
+    pages = PagePermissionPolicy().instances_user_has_permission_for(user, "change")
+    return (
+        WardPage.objects.filter(pk__in=pages.values("pk"))
+        .select_related("ward__borough")
+        .order_by("ward__borough__name", "title")
+    )
+
+
 def officer_wards(user):
     """The wards whose team pages an officer may edit (through their borough's page or their own)."""
     pages = PagePermissionPolicy().instances_user_has_permission_for(user, "change")
