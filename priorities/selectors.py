@@ -21,6 +21,7 @@ from sn_site.cache import generation_forget
 
 from .models import (
     Borough,
+    BoroughYouSaid,
     Event,
     PoliceForce,
     Postcode,
@@ -30,6 +31,7 @@ from .models import (
     TeamMember,
     Ward,
     WardPage,
+    WardYouSaid,
 )
 from .my_area import my_area_code
 from .postcodes import (
@@ -399,6 +401,18 @@ def priorities_past(page: WardPage) -> list[Priority]:
         .prefetch_related("updates")
         .order_by("-agreed_on", "pk")
     )
+
+
+YOU_SAID_SHOWN = 3
+
+
+def you_said_shown(page: WardPage) -> list[dict]:
+    """The latest "You said" survey summaries a ward page shows, newest first: its own and its
+    borough page's (for surveys of every ward in the borough), in one query."""
+    fields = ("title", "summary", "answered", "closed_on", "informed_priority_id", "informed_priority__title")
+    own = WardYouSaid.objects.filter(ward_page=page).values(*fields)
+    borough = BoroughYouSaid.objects.filter(borough_page__path=page.path[: -Page.steplen]).values(*fields)
+    return list(own.union(borough, all=True).order_by("-closed_on")[:YOU_SAID_SHOWN])
 
 
 def events_upcoming(page) -> list:
