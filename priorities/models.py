@@ -1,6 +1,7 @@
 """The local policing picture: London's geography and the borough and ward pages built on it."""
 
 import datetime
+from functools import partial
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
@@ -679,7 +680,7 @@ class WardPage(FeedRoutes, Page):
         context["ward_map"] = outline_drawing(ward.outline)
         context["active_priorities"] = priorities_active(self)
         context["team_members"] = team_members(self)
-        context["you_said"] = you_said_shown(self)
+        context["you_said"] = partial(you_said_shown, self)  # a query only where a template shows them
         context["upcoming_events"] = events_upcoming(self)
         context["next_ward_panel"] = next(
             (event for event in context["upcoming_events"] if event.kind == Event.Kind.WARD_PANEL), None

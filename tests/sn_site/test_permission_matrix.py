@@ -506,6 +506,7 @@ KIND_SCOPES = {
     "newsletter": NEWSLETTER_AREAS,
     "send": NEWSLETTER_AREAS,
     "page": list(AREAS),  # ward pages and borough pages
+    "ward_page": WARDS,
     "category": ["site"],
 }
 
@@ -518,6 +519,7 @@ def object_pk(world, kind: str, scope: str) -> int:
         "newsletter": lambda: world.newsletters[scope],
         "send": lambda: world.sends[scope],
         "page": lambda: world.pages[scope],
+        "ward_page": lambda: world.pages[scope],
         "category": lambda: world.category,
         "draft": lambda: world.drafts[scope],
     }[kind]()
@@ -534,6 +536,8 @@ OBJECT_VIEWS = {
     "ward_panels_admin:preview": ObjectView("survey"),
     "ward_panels_admin:send": ObjectView("survey"),
     "ward_panels_admin:results": ObjectView("survey"),
+    "ward_panels_admin:summary": ObjectView("survey"),
+    "priorities_ward_update": ObjectView("ward_page"),
     "ward_panels_admin:import": ObjectView("panel"),
     "newsletters_admin:send": ObjectView("newsletter"),
     "newsletters_admin:progress": ObjectView("send"),
