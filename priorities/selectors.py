@@ -410,8 +410,8 @@ def you_said_shown(page: WardPage) -> list[dict]:
     """The latest "You said" survey summaries a ward page shows, newest first: its own and its
     borough page's (for surveys of every ward in the borough), in one query."""
     fields = ("title", "summary", "answered", "closed_on", "informed_priority_id", "informed_priority__title")
-    own = WardYouSaid.objects.filter(ward_page=page).values(*fields)
-    borough = BoroughYouSaid.objects.filter(borough_page__path=page.path[: -Page.steplen]).values(*fields)
+    own = WardYouSaid.objects.filter(ward_page=page).order_by().values(*fields)
+    borough = BoroughYouSaid.objects.filter(borough_page__path=page.path[: -Page.steplen]).order_by().values(*fields)
     return list(own.union(borough, all=True).order_by("-closed_on")[:YOU_SAID_SHOWN])
 
 
