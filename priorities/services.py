@@ -490,6 +490,9 @@ def team_page_revise(*, page: BoroughPage | WardPage, user, change: Callable[[Pa
     may raise ValidationError, and so may the three-priority rule, with nothing saved."""
     permissions = _editable(page, user)
     with transaction.atomic():
+        # One change at a time to a page, each built on the revision the one before it saved: two
+        # officers saving at once both keep their change (the page editor would keep the last).
+        page = type(page).objects.select_for_update().get(pk=page.pk)
         draft = page_draft(page)
         change(draft)
         if isinstance(draft, WardPage):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from wagtail.models import PageLogEntry
 
 from priorities.models import BoroughPage, Event, Priority, PriorityCategory, PriorityUpdate, WardPage
+from priorities.selectors import draft_priorities
 from priorities.services import Revised, team_page_submit, ward_priority_add, ward_priority_progress
 
 RYE_LANE, ST_JAMESS = "E05011113", "E05013806"
@@ -131,6 +132,49 @@ def test_a_page_waiting_for_a_sergeant_cannot_be_changed_by_the_officer(officer,
 
     assert "waiting for a sergeant's approval" in refused.value.messages[0]
     assert WardPage.objects.get(pk=rye_lane.pk).revisions.count() == 1
+
+
+def test_a_priority_added_but_not_yet_approved_can_be_updated_before_sending(officer, rye_lane):
+    """Not yet published, it has no id: the form names it by its place among the page's priorities."""
+    approval_on()
+    officer = User.objects.get(pk=officer.pk)
+    new = Priority(
+        title="Bikes stolen",
+        category=PriorityCategory.objects.get_or_create(name="Speeding")[0],
+        you_said="Bikes go from the racks.",
+        agreed_on=datetime.date(2026, 11, 5),
+    )
+    ward_priority_add(page=rye_lane, user=officer, priority=new)
+    draft = WardPage.objects.get(pk=rye_lane.pk).get_latest_revision_as_object()
+    assert list(draft_priorities(draft)) == ["new0"]
+
+    ward_priority_progress(
+        page=WardPage.objects.get(pk=rye_lane.pk),
+        user=officer,
+        key="new0",
+        status="active",
+        outcome="",
+        review_by=datetime.date(2027, 5, 5),
+        update=PriorityUpdate(date=datetime.date(2026, 11, 20), we_did="Marked 40 bikes."),
+    )
+
+    draft = WardPage.objects.get(pk=rye_lane.pk).get_latest_revision_as_object()
+    (priority,) = draft.priorities.all()
+    assert priority.review_by == datetime.date(2027, 5, 5)
+    assert [u.we_did for u in priority.updates.all()] == ["Marked 40 bikes."]
+    assert not Priority.objects.filter(ward_page=rye_lane).exists()  # nothing public until approved
+
+
+def test_an_administrators_admin_home_does_not_list_all_of_london(client, sample_london, monkeypatch):
+    from priorities import wagtail_hooks
+
+    monkeypatch.setattr(wagtail_hooks, "WARDS_LISTED", 3)  # the sample has five wards
+    client.force_login(User.objects.create_superuser("admin", password="a-long-test-password"))
+
+    html = client.get("/admin/").content.decode()
+
+    assert 'choose "Update my ward" from its menu' in html.replace("&quot;", '"')
+    assert "/update/" not in html
 
 
 def test_a_fourth_active_priority_is_refused_with_the_rule_in_plain_words(officer, rye_lane, add_priority):
