@@ -148,3 +148,24 @@ def test_with_sergeant_approval_the_update_waits_and_the_public_page_is_unchange
     page.wait_for_url(site + "/westminster/st-jamess/")
     assert "Patrols at closing time on Fridays." not in page.locator("main").inner_text()
     assert you.count < 10
+
+
+def test_mistakes_are_listed_at_the_top_and_linked_to_their_fields(browser, site):
+    page = browser.new_page(viewport={"width": 320, "height": 800})
+    sign_in(page, site, "pc.southwark", "Southwark officers")
+    page.get_by_role("link", name="Update Rye Lane").click()
+    form = page.get_by_role("region", name="Add a priority")
+    form.get_by_label("Date agreed").fill("31/02/2026")
+    form.get_by_role("button", name="Add the priority").click()
+
+    summary = page.get_by_role("alert").filter(has_text="There is a problem: nothing was saved")
+    expect(summary).to_be_visible()
+    assert (
+        "Enter the title." in summary.inner_text() and "Enter the date agreed as day/month/year" in summary.inner_text()
+    )
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_AA}})
+    serious = [v["id"] for v in results.response["violations"] if v["impact"] in {"serious", "critical"}]
+    assert serious == [], results.generate_report()
+    summary.get_by_role("link", name="Enter the title.").click()
+    assert page.evaluate("document.activeElement.id") == "id_new-priority-title"
+    assert page.get_by_label("Date agreed").input_value() == "31/02/2026"  # what was typed is kept
