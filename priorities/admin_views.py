@@ -1,13 +1,157 @@
-"""Wagtail's admin views that name pages of any area, narrowed to the officer's own: mounted before
-the admin's own in sn_site/urls.py. (The page chooser's browsing and searching are narrowed by the
+"""The officers' "Update my ward" (one page for the whole after-meeting update), and Wagtail's admin
+views that name pages of any area, narrowed to the officer's own: mounted before the admin's own in
+sn_site/urls.py. (The page chooser's browsing and searching are narrowed by the
 construct_page_chooser_queryset hook in wagtail_hooks.py; its two views here take ids from the URL.)"""
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 from wagtail.admin.views import chooser
 from wagtail.admin.views.reports.page_types_usage import PageTypesUsageReportView
 from wagtail.models import Page
 
-from .selectors import pages_explorable, pages_in_area
+from .forms import EventAddForm, PriorityAddForm, PriorityProgressForm
+from .models import Event, Priority, PriorityUpdate, WardPage
+from .selectors import draft_priorities, page_draft, page_lock_reason, pages_explorable, pages_in_area
+from .services import team_page_submit, ward_event_add, ward_priority_add, ward_priority_progress
+
+
+def _add_errors(form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
+    """A service's ValidationError on the form it came from: a model field's message on the form's
+    field of that name (or its alias), the rest above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for field, found in error.message_dict.items():
+        name = (aliases or {}).get(field, field)
+        form.add_error(name if name in form.fields else None, found)
+
+
+def _error_summary(forms) -> list[tuple[str, str]]:
+    """(id to go to, message) for every error of the forms, for the summary at the top."""
+    found = []
+    for form in forms:
+        found += [(f"{form.prefix}-form", error) for error in form.non_field_errors()]
+        found += [(field.id_for_label, error) for field in form for error in field.errors]
+    return found
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def ward_update(request, pk: int):
+    """A ward's active priorities, each with a short form (a "we did" update, its status, its
+    review date), and forms to add a priority and a meeting: the whole after-meeting update on one
+    page. Each form saves through services.team_page_revise, so it goes live or to a sergeant as the
+    borough's approval setting says. Outside the officer's area, a 404."""
+    page = get_object_or_404(pages_in_area(WardPage.objects.select_related("ward__borough"), request.user), pk=pk)
+    permissions = page.permissions_for_user(request.user)
+    if not permissions.can_edit():
+        raise PermissionDenied
+    draft = page_draft(page)
+    priorities = draft_priorities(draft)
+    action = request.POST.get("action") if request.method == "POST" else None
+    data = request.POST if action else None
+
+    def progress_form(key, priority):
+        initial = {"status": priority.status, "outcome": priority.outcome, "review_by": priority.review_by}
+        bound = action == "progress" and request.POST.get("priority") == key
+        return PriorityProgressForm(data if bound else None, initial=initial, prefix=f"priority-{key}")
+
+    progress = [
+        (key, priority, progress_form(key, priority))
+        for key, priority in priorities.items()
+        if priority.status == Priority.Status.ACTIVE
+    ]
+    add_priority = PriorityAddForm(data if action == "add_priority" else None, prefix="new-priority")
+    add_event = EventAddForm(data if action == "add_event" else None, prefix="meeting")
+    locked = page_lock_reason(page, request.user)
+    if action and locked:
+        messages.error(request, f"Nothing was saved. {locked}")
+        return redirect("priorities_ward_update", page.pk)
+    if action == "submit":
+        try:
+            messages.success(
+                request, f"Your changes to {page.title}: {team_page_submit(page=page, user=request.user)}."
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("priorities_ward_update", page.pk)
+
+    def save(form, what, service, aliases=None):
+        """Run a form's service; on success, say what happened and where it stands."""
+        try:
+            done = service()
+        except ValidationError as error:
+            _add_errors(form, error, aliases)
+            return None
+        messages.success(request, f"{what}. {done}.")
+        return redirect("priorities_ward_update", page.pk)
+
+    saved = None
+    if action == "progress":
+        key = request.POST.get("priority")
+        form = next((form for k, _, form in progress if k == key), None)
+        if form is None:
+            messages.error(request, "That priority is no longer active on the ward page.")
+            return redirect("priorities_ward_update", page.pk)
+        if form.is_valid():
+            c = form.cleaned_data
+            we_did = c["we_did"].strip()
+            saved = save(
+                form,
+                f"“{priorities[key].title}” updated",
+                lambda: ward_priority_progress(
+                    page=page,
+                    user=request.user,
+                    key=key,
+                    status=c["status"],
+                    outcome=c["outcome"].strip(),
+                    review_by=c["review_by"],
+                    update=PriorityUpdate(date=c["date"], we_did=we_did) if we_did else None,
+                ),
+            )
+    elif action == "add_priority" and add_priority.is_valid():
+        priority = Priority(**add_priority.cleaned_data)
+        saved = save(
+            add_priority,
+            f"Priority “{priority.title}” added",
+            lambda: ward_priority_add(page=page, user=request.user, priority=priority),
+        )
+    elif action == "add_event" and add_event.is_valid():
+        starts_at, ends_at = add_event.moments()
+        fields = {k: v for k, v in add_event.cleaned_data.items() if k not in ("day", "starts", "ends")}
+        event = Event(starts_at=starts_at, ends_at=ends_at, **fields)
+        saved = save(
+            add_event,
+            f"Meeting “{event.title}” added",
+            lambda: ward_event_add(page=page, user=request.user, event=event),
+            EventAddForm.ALIASES,
+        )
+    if saved:
+        return saved
+    forms = [form for _, _, form in progress] + [add_priority, add_event]
+    workflow_state = page.current_workflow_state
+    waiting = workflow_state is not None and workflow_state.status == workflow_state.STATUS_IN_PROGRESS
+    return TemplateResponse(
+        request,
+        "priorities/admin/ward_update.html",
+        {
+            "page": page,
+            "progress": progress,
+            "add_priority": add_priority,
+            "add_event": add_event,
+            "errors": _error_summary(form for form in forms if form.is_bound),
+            "awaiting_approval": waiting,
+            "changes_asked_for": workflow_state is not None and not waiting,
+            "locked": locked,
+            "unsent": not permissions.can_publish() and page.has_unpublished_changes and not waiting,
+            "needs_approval": page.get_workflow() is not None and not permissions.can_publish(),
+            "upcoming_events": [e for e in draft.events.all() if e.ends_at >= timezone.now()],
+        },
+    )
 
 
 class PageChooserBrowse(chooser.BrowseView):

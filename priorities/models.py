@@ -1,6 +1,7 @@
 """The local policing picture: London's geography and the borough and ward pages built on it."""
 
 import datetime
+from functools import partial
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
@@ -152,12 +153,18 @@ class WardPageForm(WagtailAdminPageForm):
                 and not priorities._should_delete_form(form)
                 and form.cleaned_data.get("status") == Priority.Status.ACTIVE
             ]
-            if len(active) > MAX_ACTIVE_PRIORITIES:
-                raise ValidationError(
-                    f"A ward can have at most {MAX_ACTIVE_PRIORITIES} active priorities. Mark one as resolved "
-                    "or closed before you add another."
-                )
+            active_priorities_check(len(active))
         return cleaned
+
+
+def active_priorities_check(active: int) -> None:
+    """The ward panel's "up to three", for every way a ward page's priorities are saved: the page
+    form above and the officers' "Update my ward" (services.team_page_revise)."""
+    if active > MAX_ACTIVE_PRIORITIES:
+        raise ValidationError(
+            f"A ward can have at most {MAX_ACTIVE_PRIORITIES} active priorities. Mark one as resolved "
+            "or closed before you add another."
+        )
 
 
 class PriorityCategory(models.Model):
@@ -410,6 +417,53 @@ class BoroughNewsItem(Orderable):
         return self.headline
 
 
+class YouSaidBase(Orderable):
+    """A "You said" summary of what people told the team in an online survey, as a ward's page
+    shows it. It is part of the page's content, and so of its revisions: it goes live as any other
+    change to the page does, through the borough's sergeant approval where that is on. Put here by
+    ward_panels' survey_summary_publish (that app's surveys are above this one, so `survey_id`
+    names one without a foreign key)."""
+
+    survey_id = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    title = models.CharField(max_length=150, help_text="The survey's title.")
+    summary = models.TextField("You said", help_text="What people told the team, in a few sentences.")
+    answered = models.PositiveIntegerField(help_text="How many people answered.")
+    closed_on = models.DateField(help_text="When the survey closed.")
+    informed_priority = models.ForeignKey(
+        Priority,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The priority these answers informed, if any.",
+    )
+
+    panels = [FieldPanel("title"), FieldPanel("summary"), FieldPanel("answered"), FieldPanel("closed_on")]
+
+    class Meta(Orderable.Meta):
+        abstract = True
+        ordering = ["-closed_on", "sort_order"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class WardYouSaid(YouSaidBase):
+    ward_page = ParentalKey("priorities.WardPage", on_delete=models.CASCADE, related_name="survey_summaries")
+
+    class Meta(YouSaidBase.Meta):
+        verbose_name = "you said summary"
+
+
+class BoroughYouSaid(YouSaidBase):
+    """A borough-wide survey's summary: every ward page of the borough shows it."""
+
+    borough_page = ParentalKey("priorities.BoroughPage", on_delete=models.CASCADE, related_name="survey_summaries")
+
+    class Meta(YouSaidBase.Meta):
+        verbose_name = "you said summary"
+
+
 class TeamPagePermissions(PagePermissionTester):
     """Every Met borough and ward always has a team, so only administrators may delete their pages;
     officers may still create, edit and publish them."""
@@ -513,6 +567,12 @@ class BoroughPage(FeedRoutes, Page):
         FieldPanel("email"),
         InlinePanel("events", heading="Borough-wide meetings and events", label="Event"),
         InlinePanel("news", heading="Borough news", label="News item"),
+        InlinePanel(
+            "survey_summaries",
+            heading="You said: borough-wide survey summaries",
+            label="Summary",
+            help_text="Put here from a survey's 'Put the summary on the ward page'; every ward page shows them.",
+        ),
     ]
     settings_panels = Page.settings_panels + [FieldPanel("sergeant_approval")]
     search_fields = Page.search_fields + [index.SearchField("introduction")]
@@ -609,6 +669,12 @@ class WardPage(FeedRoutes, Page):
             label="Priority",
             help_text=f"Up to {MAX_ACTIVE_PRIORITIES} active priorities, as agreed with the ward panel.",
         ),
+        InlinePanel(
+            "survey_summaries",
+            heading="You said: survey summaries",
+            label="Summary",
+            help_text="Put here from a survey's 'Put the summary on the ward page'.",
+        ),
     ]
     search_fields = Page.search_fields + [
         index.SearchField("introduction"),
@@ -628,13 +694,19 @@ class WardPage(FeedRoutes, Page):
     base_form_class = WardPageForm
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import events_upcoming, priorities_active, team_members  # selectors read these models
+        from .selectors import (  # selectors read these models
+            events_upcoming,
+            priorities_active,
+            team_members,
+            you_said_shown,
+        )
 
         context = super().get_context(request, *args, **kwargs)
         context["ward"] = ward = Ward.objects.select_related("borough").get(pk=self.ward_id)
         context["ward_map"] = outline_drawing(ward.outline)
         context["active_priorities"] = priorities_active(self)
         context["team_members"] = team_members(self)
+        context["you_said"] = partial(you_said_shown, self)  # a query only where a template shows them
         context["upcoming_events"] = events_upcoming(self)
         context["next_ward_panel"] = next(
             (event for event in context["upcoming_events"] if event.kind == Event.Kind.WARD_PANEL), None

@@ -21,6 +21,7 @@ from sn_site.cache import generation_forget
 
 from .models import (
     Borough,
+    BoroughYouSaid,
     Event,
     PoliceForce,
     Postcode,
@@ -30,6 +31,7 @@ from .models import (
     TeamMember,
     Ward,
     WardPage,
+    WardYouSaid,
 )
 from .my_area import my_area_code
 from .postcodes import (
@@ -401,6 +403,18 @@ def priorities_past(page: WardPage) -> list[Priority]:
     )
 
 
+YOU_SAID_SHOWN = 3
+
+
+def you_said_shown(page: WardPage) -> list[dict]:
+    """The latest "You said" survey summaries a ward page shows, newest first: its own and its
+    borough page's (for surveys of every ward in the borough), in one query."""
+    fields = ("title", "summary", "answered", "closed_on", "informed_priority_id", "informed_priority__title")
+    own = WardYouSaid.objects.filter(ward_page=page).order_by().values(*fields)
+    borough = BoroughYouSaid.objects.filter(borough_page__path=page.path[: -Page.steplen]).order_by().values(*fields)
+    return list(own.union(borough, all=True).order_by("-closed_on")[:YOU_SAID_SHOWN])
+
+
 def events_upcoming(page) -> list:
     """A ward's or a borough's meetings that have not finished yet, soonest first."""
     return list(page.events.filter(ends_at__gte=timezone.now()))
@@ -451,6 +465,44 @@ def priorities_published(*, ward=None, borough=None, category=None, status=None,
         found.select_related("category", "ward_page__ward")
         .prefetch_related("updates")
         .order_by("ward_page__ward__name", "sort_order", "pk")
+    )
+
+
+def page_draft(page):
+    """A page as its latest revision has it (the live page where it has none), held wholly in
+    memory, its child objects too (priorities with their updates, events), so that a change made to
+    them is the change saved as the next revision."""
+    latest = page.get_latest_revision_as_object()
+    return latest.with_content_json(latest.serializable_data())
+
+
+def page_lock_reason(page, user) -> str | None:
+    """Why this user may not change the page just now, if they may not: it waits for a sergeant
+    (Wagtail locks a page in moderation to all but its reviewers), or someone else locked it."""
+    if not page.permissions_for_user(user).page_locked():
+        return None
+    if page.workflow_in_progress:
+        return (
+            "Changes to this page are waiting for a sergeant's approval. You can make more once a sergeant "
+            "approves them, or asks for changes."
+        )
+    return f"{page.title} is locked by someone else who is editing it. Try again later."
+
+
+def draft_priorities(draft: WardPage) -> dict[str, Priority]:
+    """A ward page's priorities as of a revision (page.get_latest_revision_as_object()), by a key
+    that names each in a form: its id, or for one added in a revision not yet published, which has
+    no id yet, its place among them."""
+    return {str(p.pk) if p.pk else f"new{place}": p for place, p in enumerate(draft.priorities.all())}
+
+
+def wards_to_update(user):
+    """The ward pages an officer may edit, by title, for the admin home's "Update my ward"."""
+    pages = PagePermissionPolicy().instances_user_has_permission_for(user, "change")
+    return (
+        WardPage.objects.filter(pk__in=pages.values("pk"))
+        .select_related("ward__borough")
+        .order_by("ward__borough__name", "title")
     )
 
 

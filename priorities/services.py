@@ -5,7 +5,9 @@ import re
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -14,12 +16,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.dispatch import Signal
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
@@ -34,6 +38,7 @@ from wagtail.models import (
     Site,
     Workflow,
     WorkflowPage,
+    WorkflowState,
     WorkflowTask,
 )
 from wagtail.signal_handlers import disable_reference_index_auto_update
@@ -42,10 +47,22 @@ from sn_site.models import HomePage
 from sn_site.progress import Progress, no_progress
 
 from .codepoint import CITY_OF_LONDON, CodePointSource, download_codepoint
-from .models import Borough, BoroughIndexPage, BoroughPage, PoliceForce, Postcode, Ward, WardPage
+from .models import (
+    Borough,
+    BoroughIndexPage,
+    BoroughPage,
+    Event,
+    PoliceForce,
+    Postcode,
+    Priority,
+    PriorityUpdate,
+    Ward,
+    WardPage,
+    active_priorities_check,
+)
 from .outlines import centre_of, geojson_to_osgb, osgb_to_geojson, osgb_to_wgs84, ward_outlines
 from .postcodes import format_postcode, outward_and_sector
-from .selectors import lookup_cache_forget
+from .selectors import draft_priorities, lookup_cache_forget, page_draft, page_lock_reason
 
 _BATCH = 5000
 _IMPORT_LOCK = 7_405_001  # any constant: the PostgreSQL advisory lock held while importing
@@ -579,3 +596,130 @@ def _password_link_send(*, user, page: BoroughPage | WardPage) -> None:
         "If you were not expecting this email, you can ignore it: nobody can use the account without that link.\n",
         to=[user.email],
     ).send()
+
+
+class Revised(StrEnum):
+    """Where a change made through team_page_revise (or sent by team_page_submit) stands, in the
+    words officers are told."""
+
+    LIVE = "Live on the ward page"
+    SCHEDULED = "Scheduled: it goes live on the ward page at the page's publishing time"
+    SAVED_FOR_APPROVAL = (
+        "Saved, but not on the ward page yet: when you have made all your changes, send them to a sergeant"
+    )
+    SAVED = "Saved as a draft, not on the ward page: someone who may publish the page must publish it"
+    AWAITING_APPROVAL = "Sent to a sergeant for approval"
+
+
+def _editable(page: BoroughPage | WardPage, user):
+    permissions = page.permissions_for_user(user)
+    if not permissions.can_edit():
+        raise PermissionDenied
+    locked = page_lock_reason(page, user)
+    if locked:
+        raise ValidationError(locked)
+    return permissions
+
+
+def team_page_revise(*, page: BoroughPage | WardPage, user, change: Callable[[Page], None]) -> Revised:
+    """Make a change to a ward's (or borough's) page as the page editor would: on its latest
+    revision, saved as a new revision in the page's history (and the admin's log), then published if
+    the user may publish it: officers may not where their borough has sergeant approval, sergeants
+    always may. Otherwise it is saved as a draft, as the editor's "Save draft" would, for the officer
+    to send to the borough's sergeants with team_page_submit once they have made all their changes
+    (a page sent for approval is locked to them until a sergeant acts). Every form that changes a
+    team page outside the page editor goes through here, so moderation, history and scheduled
+    publishing apply to them all.
+
+    `change(draft)` changes the draft in memory (its priorities, updates and events included); it
+    may raise ValidationError, and so may the three-priority rule, with nothing saved."""
+    permissions = _editable(page, user)
+    with transaction.atomic():
+        # One change at a time to a page, each built on the revision the one before it saved: two
+        # officers saving at once both keep their change (the page editor would keep the last).
+        page = type(page).objects.select_for_update().get(pk=page.pk)
+        draft = page_draft(page)
+        change(draft)
+        if isinstance(draft, WardPage):
+            active_priorities_check(sum(1 for p in draft.priorities.all() if p.status == Priority.Status.ACTIVE))
+        revision = draft.save_revision(user=user, log_action=True)
+        if permissions.can_publish():
+            revision.publish(user=user)
+            return Revised.SCHEDULED if draft.go_live_at and draft.go_live_at > timezone.now() else Revised.LIVE
+        return Revised.SAVED_FOR_APPROVAL if draft.get_workflow() else Revised.SAVED
+
+
+def team_page_submit(*, page: BoroughPage | WardPage, user) -> Revised:
+    """Send a team page's unpublished changes to its workflow, the borough's sergeant approval: a
+    sergeant approves (publishing the latest revision) or asks for changes, as for a page submitted
+    from the page editor. Sent again after a sergeant asked for changes, it goes back to them."""
+    _editable(page, user)
+    workflow = page.get_workflow()
+    if workflow is None:
+        raise ValidationError("This page needs no approval: publish it instead.")
+    if not page.has_unpublished_changes:
+        raise ValidationError("There are no changes to send: everything is already on the ward page.")
+    with transaction.atomic():
+        state = page.current_workflow_state
+        if state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
+            state.resume(user)
+        else:
+            workflow.start(page, user)
+    return Revised.AWAITING_APPROVAL
+
+
+# The officers' "Update my ward" (admin_views.ward_update): each a change to the ward page's latest
+# revision, through team_page_revise. Priorities are named by draft_priorities' keys.
+
+
+def _priority_in(draft: WardPage, key: str) -> Priority:
+    priority = draft_priorities(draft).get(key)
+    if priority is None:
+        raise ValidationError("That priority is no longer on the ward page. Reload the page and try again.")
+    return priority
+
+
+def ward_priority_progress(
+    *,
+    page: WardPage,
+    user,
+    key: str,
+    status: str,
+    outcome: str,
+    review_by,
+    update: PriorityUpdate | None = None,
+) -> Revised:
+    """After a meeting: a priority's "we did" update (if any), its status (resolved or closed
+    retires it, with its outcome) and its review date."""
+
+    def change(draft: WardPage) -> None:
+        priority = _priority_in(draft, key)
+        priority.status, priority.outcome, priority.review_by = status, outcome, review_by
+        priority.full_clean(exclude=["ward_page", "category"], validate_unique=False, validate_constraints=False)
+        if update is not None:
+            update.full_clean(exclude=["priority"], validate_unique=False, validate_constraints=False)
+            priority.updates.add(update)
+
+    return team_page_revise(page=page, user=user, change=change)
+
+
+def ward_priority_add(*, page: WardPage, user, priority: Priority) -> Revised:
+    """A new priority agreed with the ward panel, after the ward's others."""
+
+    def change(draft: WardPage) -> None:
+        existing = list(draft.priorities.all())
+        priority.sort_order = max((p.sort_order or 0 for p in existing), default=0) + 1
+        priority.full_clean(exclude=["ward_page"], validate_unique=False, validate_constraints=False)
+        draft.priorities.add(priority)
+
+    return team_page_revise(page=page, user=user, change=change)
+
+
+def ward_event_add(*, page: WardPage, user, event: Event) -> Revised:
+    """A meeting or event of the ward's team, such as the next ward panel meeting."""
+
+    def change(draft: WardPage) -> None:
+        event.full_clean(exclude=["ward_page"], validate_unique=False, validate_constraints=False)
+        draft.events.add(event)
+
+    return team_page_revise(page=page, user=user, change=change)

@@ -1,13 +1,15 @@
-"""The officers' side of the admin: a panel on the admin home of what needs their attention,
-Wagtail's page bulk actions, page chooser and images API narrowed to the officer's own area, and
-the priority categories, chosen by searching their names."""
+"""The officers' side of the admin: panels on the admin home (their wards, each a link to "Update my
+ward"; what needs their attention), Wagtail's page bulk actions, page chooser and images API
+narrowed to the officer's own area, and the priority categories, chosen by searching their names."""
 
 from django import forms
 from django.shortcuts import get_list_or_404
+from django.urls import path
 from rest_framework.authentication import SessionAuthentication
 from wagtail import hooks
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.ui.components import Component
+from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.admin.views.pages.bulk_actions.delete import DeleteBulkAction
 from wagtail.admin.views.pages.bulk_actions.move import MoveBulkAction
 from wagtail.admin.views.pages.bulk_actions.publish import PublishBulkAction
@@ -19,8 +21,59 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import PriorityCategory
-from .selectors import officer_dashboard, pages_explorable, pages_in_area
+from . import admin_views
+from .models import PriorityCategory, WardPage
+from .selectors import officer_dashboard, pages_explorable, pages_in_area, wards_to_update
+
+# More wards than this (an administrator's, who may edit all of London's) are not listed one by one.
+WARDS_LISTED = 40
+
+
+class UpdateMyWardPanel(Component):
+    name = "update_my_ward"
+    template_name = "priorities/admin/update_my_ward_panel.html"
+    order = 40  # first: the job officers come for
+
+    def __init__(self, user):
+        self.user = user
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        wards = list(wards_to_update(self.user)[: WARDS_LISTED + 1])
+        context["wards"] = wards if len(wards) <= WARDS_LISTED else None
+        context["many"] = len(wards) > WARDS_LISTED
+        return context
+
+
+@hooks.register("construct_homepage_panels")
+def add_update_my_ward_panel(request, panels):
+    panels.append(UpdateMyWardPanel(request.user))
+
+
+class UpdateWardButton(PageMenuItem):
+    label = "Update my ward"
+    icon_name = "list-ul"
+    url_name = "priorities_ward_update"
+
+    def is_shown(self, user):
+        return isinstance(self.page.specific_deferred, WardPage) and self.page.permissions_for_user(user).can_edit()
+
+
+@hooks.register("register_page_header_buttons")
+def update_ward_header_button(page, user, view_name, next_url=None):
+    """Beside a ward page's Edit: its after-meeting update, for anyone reaching it from Pages (an
+    administrator, whose admin home does not list all of London's wards)."""
+    yield UpdateWardButton(page=page, priority=12)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def update_ward_listing_button(page, user, next_url=None):
+    yield UpdateWardButton(page=page, priority=3)
+
+
+@hooks.register("register_admin_urls")
+def ward_update_urls():
+    return [path("wards/<int:pk>/update/", admin_views.ward_update, name="priorities_ward_update")]
 
 
 class NeedsAttentionPanel(Component):

@@ -1,6 +1,8 @@
 """Site-wide admin and serving hooks."""
 
+from django.templatetags.static import static
 from django.urls import include, path, reverse
+from django.utils.html import format_html
 from django_otp import user_has_device
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -14,6 +16,11 @@ from .page_cache import mark_cacheable
 def allow_page_caching(page, request, serve_args, serve_kwargs):
     # Only live pages served through the tree reach here; previews go another way.
     mark_cacheable(request)
+
+
+@hooks.register("insert_global_admin_css")
+def admin_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("css/admin.css"))
 
 
 # Personal data: find, copy and erase what is held about one address (administrators only) --------

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import CharField, Q
 from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404, redirect
@@ -20,7 +21,7 @@ from .forms import MemberImportForm
 from .models import CONSENT_WORDING, EqualityMonitoring, PanelMember, Survey, WardPanel
 from .permissions import AreaPermissionPolicy, in_area
 from .selectors import survey_panels, survey_results
-from .services import equality_tables_freeze
+from .services import equality_tables_freeze, survey_summary_publish
 from .services import members_import as import_members
 from .tasks import invitations_send as send_task
 from .tasks import members_confirmation_request as confirmation_task
@@ -56,6 +57,26 @@ def invitations_send(request, pk: int):
         request,
         "ward_panels/admin/send.html",
         {"survey": survey, "members": members.count(), "invited": survey.invitations.count()},
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def summary_publish(request, pk: int):
+    """Put a closed survey's "You said" summary on the ward page: live, or sent to a sergeant where
+    the borough has sergeant approval on (services.survey_summary_publish)."""
+    survey = _allowed(request, Survey, pk, "change")
+    if request.method == "POST":
+        try:
+            done = survey_summary_publish(survey=survey, user=request.user)
+        except DjangoValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("ward_panels_admin:summary", survey.pk)
+        messages.success(request, f"The summary of '{survey.title}': {done}.")
+        return redirect("wagtailsnippets_ward_panels_survey:list")
+    return TemplateResponse(
+        request,
+        "ward_panels/admin/summary.html",
+        {"survey": survey, "answered": survey.responses.count(), "min_public": settings.SN_PUBLIC_RESULTS_MIN_ANSWERS},
     )
 
 

@@ -11,7 +11,6 @@ import datetime
 import secrets
 import uuid
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -140,9 +139,11 @@ class Survey(PreviewableMixin, ClusterableModel):
     summary = models.TextField(
         "You said",
         blank=True,
-        help_text="After it closes: a short summary of what people told you, for the ward page.",
+        help_text=(
+            "After it closes: a short summary of what people told you. To show it on the ward page, choose "
+            "'Put on the ward page' in the list of surveys."
+        ),
     )
-    summary_published = models.BooleanField(default=False, help_text="Show the summary on the ward page.")
     informed_priority = models.ForeignKey(
         Priority,
         null=True,
@@ -163,7 +164,7 @@ class Survey(PreviewableMixin, ClusterableModel):
         FieldPanel("reminder_after_days"),
         QuestionsPanel("questions", heading="Questions", label="Question", min_num=1),
         MultiFieldPanel(
-            [FieldPanel("summary"), FieldPanel("summary_published"), FieldPanel("informed_priority")],
+            [FieldPanel("summary"), FieldPanel("informed_priority")],
             heading="After it closes",
         ),
     ]
@@ -187,13 +188,6 @@ class Survey(PreviewableMixin, ClusterableModel):
             errors["ward"] = "Choose a ward, or a borough for every ward in it (not both)."
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             errors["closes_at"] = "The survey must close after it opens."
-        if self.summary_published and self.pk:
-            answered = self.responses.count()
-            if answered < settings.SN_PUBLIC_RESULTS_MIN_ANSWERS:
-                errors["summary_published"] = (
-                    f"A summary is published only when at least {settings.SN_PUBLIC_RESULTS_MIN_ANSWERS} people "
-                    f"answered, so that no one can be picked out: this survey has {answered}."
-                )
         if self.informed_priority_id and "ward" not in errors:
             outside = self._informed_priority_outside_area()
             if outside:

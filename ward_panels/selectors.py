@@ -10,7 +10,7 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Case, Count, OuterRef, Q, Subquery, When
+from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from priorities.models import BoroughPage, Ward, WardPage
@@ -168,42 +168,16 @@ def surveys_open(*, ward: str | None = None, borough: str | None = None):
     return surveys
 
 
-YOU_SAID_SHOWN = 3
-_response_count = (
-    Response.objects.filter(survey=OuterRef("pk")).order_by().values("survey").annotate(n=Count("pk")).values("n")
-)
-
-
-@dataclass(frozen=True)
-class WardSurveys:
-    """What a ward's page shows of its surveys and its borough's."""
-
-    open: list[Survey]  # every one anyone may answer now, soonest to close first
-    you_said: list[Survey]  # the latest published summaries of closed ones, newest first
-
-
-def ward_page_surveys(ward: Ward) -> WardSurveys:
-    """A ward page's surveys, in one query: it is the busiest page of the site."""
-    now = timezone.now()
+def ward_page_open_surveys(ward: Ward) -> list[Survey]:
+    """The surveys a ward's page invites everyone to answer, its own and its borough's, soonest to
+    close first, in one query: it is the busiest page of the site. (Its "You said" summaries are
+    part of the page itself: see services.survey_summary_publish.)"""
     area = Q(ward_id=ward.pk) | Q(borough_id=ward.borough_id)
-    summaries = (
-        Survey.objects.filter(area, summary_published=True, closes_at__lte=now)
-        .exclude(summary="")
-        .annotate(answered=Count("responses"))
-        .filter(answered__gte=settings.SN_PUBLIC_RESULTS_MIN_ANSWERS)
-        .order_by("-closes_at")
-        .values("pk")[:YOU_SAID_SHOWN]
-    )
-    surveys = list(
-        Survey.objects.filter((area & _open_to_anyone(now)) | Q(pk__in=summaries))
-        # How many answered, for the summaries only: an open survey's answers are not counted on every view.
-        .annotate(answered=Case(When(closes_at__lte=now, then=Subquery(_response_count))))
-        .select_related("informed_priority", "borough")
+    return list(
+        Survey.objects.filter(area & _open_to_anyone(timezone.now()))
+        .select_related("borough")
         .defer("introduction", "borough__outline")
-    )
-    return WardSurveys(
-        open=sorted((s for s in surveys if s.closes_at > now), key=lambda s: (s.closes_at, s.pk)),
-        you_said=sorted((s for s in surveys if s.closes_at <= now), key=lambda s: s.closes_at, reverse=True),
+        .order_by("closes_at", "pk")
     )
 
 

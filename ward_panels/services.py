@@ -27,6 +27,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from priorities.models import BoroughPage, BoroughYouSaid, WardPage, WardYouSaid
+from priorities.services import Revised, team_page_revise, team_page_submit
 from sn_site.formats import clock_time, date_from_text, moment_from_text
 from sn_site.forms import EMAIL_INVALID, EMAIL_REQUIRED
 
@@ -906,3 +908,52 @@ def equality_answers_purge(*, now=None) -> int:
         used_on__lt=timezone.localdate(now) - datetime.timedelta(days=RECEIPT_DAYS + 1)
     ).delete()
     return deleted
+
+
+def survey_summary_publish(*, survey: Survey, user, now=None) -> Revised:
+    """Put a closed survey's "You said" summary on its ward's page (a borough's survey: on its
+    borough's page, which every ward page of the borough shows), or bring the one there up to date.
+
+    The summary becomes part of the page's content, through the page's revisions
+    (priorities.services.team_page_revise), so it follows the borough's approval setting like every
+    other change officers make to a ward page: live at once where they may publish, otherwise sent
+    straight to a sergeant (with any other changes they have saved to the page), and live only once
+    a sergeant approves it. There is no other way to publish a summary."""
+    now = now or timezone.now()
+    if not survey.summary.strip():
+        raise DjangoValidationError("Write the summary (You said) first.")
+    if survey.closes_at > now:
+        raise DjangoValidationError("A summary goes on the ward page once the survey has closed.")
+    answered = survey.responses.count()
+    if answered < settings.SN_PUBLIC_RESULTS_MIN_ANSWERS:
+        raise DjangoValidationError(
+            f"A summary is published only when at least {settings.SN_PUBLIC_RESULTS_MIN_ANSWERS} people "
+            f"answered, so that no one can be picked out: this survey has {answered}."
+        )
+    if survey.ward_id:
+        page, model = WardPage.objects.filter(ward_id=survey.ward_id).first(), WardYouSaid
+    else:
+        page, model = BoroughPage.objects.filter(borough_id=survey.borough_id).first(), BoroughYouSaid
+    if page is None:
+        raise DjangoValidationError(f"{survey.area_name} has no page on this site to show the summary on.")
+    fields = {
+        "title": survey.title,
+        "summary": survey.summary.strip(),
+        "answered": answered,
+        "closed_on": timezone.localdate(survey.closes_at),
+        "informed_priority_id": survey.informed_priority_id,
+    }
+
+    def change(draft) -> None:
+        shown = next((s for s in draft.survey_summaries.all() if s.survey_id == survey.pk), None)
+        if shown is None:
+            draft.survey_summaries.add(model(survey_id=survey.pk, **fields))
+        else:
+            for name, value in fields.items():
+                setattr(shown, name, value)
+
+    with transaction.atomic():
+        revised = team_page_revise(page=page, user=user, change=change)
+        if revised is Revised.SAVED_FOR_APPROVAL:
+            revised = team_page_submit(page=type(page).objects.get(pk=page.pk), user=user)
+    return revised

@@ -160,6 +160,11 @@ class SurveyViewSet(InAreaViewSet):
         LinkColumn("preview", lambda s: ("Preview", reverse("ward_panels_admin:preview", args=[s.pk])), label=""),
         LinkColumn("send", lambda s: ("Send invitations", reverse("ward_panels_admin:send", args=[s.pk])), label=""),
         LinkColumn("results", lambda s: ("Results", reverse("ward_panels_admin:results", args=[s.pk])), label=""),
+        LinkColumn(
+            "summary",
+            lambda s: ("Put on the ward page", reverse("ward_panels_admin:summary", args=[s.pk])),
+            label="",
+        ),
     ]
     edit_handler = ObjectList(Survey.panels, base_form_class=AreaForm)
 
@@ -209,6 +214,7 @@ def admin_urls():
                     path("surveys/<int:pk>/preview/", admin_views.survey_preview, name="preview"),
                     path("surveys/<int:pk>/send/", admin_views.invitations_send, name="send"),
                     path("surveys/<int:pk>/results/", admin_views.results, name="results"),
+                    path("surveys/<int:pk>/summary/", admin_views.summary_publish, name="summary"),
                     path("panels/<int:pk>/import/", admin_views.members_import, name="import"),
                 ],
                 "ward_panels_admin",

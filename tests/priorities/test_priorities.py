@@ -76,6 +76,7 @@ def edit_form(page, priorities):
             "team_members": inline_formset([]),
             "team_links": inline_formset([]),
             "events": inline_formset([]),
+            "survey_summaries": inline_formset([]),
             "comments": inline_formset([]),
             "action-publish": "publish",
         }

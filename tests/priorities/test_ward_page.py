@@ -78,4 +78,5 @@ def test_the_ward_page_costs_the_same_queries_however_much_it_shows(
 
     html = response.content.decode()
     assert "Update 10" in html and "PC Officer 6" in html and "Event 11" in html
-    assert len(large) == len(small) <= 17, "\n".join(q["sql"][:110] for q in large)
+    # 18: one of them the "You said" summaries, part of the page since survey summaries are approved with it.
+    assert len(large) == len(small) <= 18, "\n".join(q["sql"][:110] for q in large)

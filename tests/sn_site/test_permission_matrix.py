@@ -546,6 +546,7 @@ KIND_SCOPES = {
     "newsletter": NEWSLETTER_AREAS,
     "send": NEWSLETTER_AREAS,
     "page": list(AREAS),  # ward pages and borough pages
+    "ward_page": WARDS,
     "category": ["site"],
     "image": list(AREAS),  # each area's team photo, in its collection
     "account": ["site"],  # a person's account (the ward editor's)
@@ -560,6 +561,7 @@ def object_pk(world, kind: str, scope: str) -> int:
         "newsletter": lambda: world.newsletters[scope],
         "send": lambda: world.sends[scope],
         "page": lambda: world.pages[scope],
+        "ward_page": lambda: world.pages[scope],
         "category": lambda: world.category,
         "image": lambda: world.photos[scope],
         "account": lambda: world.users["ward_editor"],
@@ -579,6 +581,8 @@ OBJECT_VIEWS = {
     "wagtailsnippets_ward_panels_survey:preview_on_edit": ObjectView("survey"),  # the editor's, of unsaved edits
     "ward_panels_admin:send": ObjectView("survey"),
     "ward_panels_admin:results": ObjectView("survey"),
+    "ward_panels_admin:summary": ObjectView("survey"),
+    "priorities_ward_update": ObjectView("ward_page"),
     "ward_panels_admin:import": ObjectView("panel"),
     "newsletters_admin:send": ObjectView("newsletter"),
     "newsletters_admin:progress": ObjectView("send"),

@@ -64,6 +64,7 @@ def publish_from_the_admin(client, page, priorities):
             "team_members": inline_formset([]),
             "team_links": inline_formset([]),
             "events": inline_formset([]),
+            "survey_summaries": inline_formset([]),
             "comments": inline_formset([]),
             "action-publish": "publish",
         }

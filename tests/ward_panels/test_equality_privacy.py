@@ -99,29 +99,23 @@ def test_equality_answers_after_the_figures_are_made_are_refused(client, sample_
     assert not EqualityPending.objects.exists()
 
 
-def test_a_summary_cannot_be_published_for_fewer_than_five_answers(client, officers, make_survey, survey_admin_form):
+def test_a_summary_cannot_be_published_for_fewer_than_five_answers(client, officers, make_survey):
+    from priorities.models import WardPage
+
     survey = make_survey(
         audience=Survey.Audience.OPEN,
         opens_at=timezone.now() - datetime.timedelta(days=20),
         closes_at=timezone.now() - datetime.timedelta(days=1),
         answered=4,
+        summary="Both of you said parking.",
     )
     client.force_login(officers[0])
-    edit = f"/admin/snippets/ward_panels/survey/edit/{survey.pk}/"
-    form = survey_admin_form(
-        opens_at=f"{timezone.localtime(survey.opens_at):%Y-%m-%d %H:%M}",
-        closes_at=f"{timezone.localtime(survey.closes_at):%Y-%m-%d %H:%M}",
-        summary="Both of you said parking.",
-        summary_published="on",
-    )
 
-    page = client.post(edit, form)
+    page = client.post(f"/admin/ward-panels/surveys/{survey.pk}/summary/", follow=True)
 
-    assert page.status_code == 200  # the form again, with the reason
-    assert (
-        "only when at least 5 people answered" in page.content.decode() and "this survey has 4" in page.content.decode()
-    )
-    assert not Survey.objects.get(pk=survey.pk).summary_published
+    said = [str(m) for m in page.context["messages"]]
+    assert "only when at least 5 people answered" in said[0] and "this survey has 4" in said[0]
+    assert not WardPage.objects.get(ward_id=survey.ward_id).survey_summaries.exists()
 
 
 def test_pooled_answers_survive_a_rotated_secret_key_kept_as_a_fallback(

@@ -30,6 +30,7 @@ from ward_panels.services import (
     member_erase,
     personal_data_purge,
     reminders_send,
+    survey_summary_publish,
 )
 
 RYE_LANE = "E05011113"
@@ -474,19 +475,26 @@ def test_joining_needs_consent_and_a_real_address_and_is_rate_limited(client, sa
 
 
 def test_the_ward_page_shows_you_said_and_how_to_join(client, sample_london, add_priority, make_survey):
+    from django.contrib.auth.models import User
+    from django.core.exceptions import ValidationError
+
     from priorities.models import WardPage
 
+    admin = User.objects.create_superuser("admin", password="a-long-test-password")
     page = WardPage.objects.get(ward_id=RYE_LANE)
     priority = add_priority(page)
     survey = make_survey(
         opens_at=NOW - datetime.timedelta(days=30), closes_at=NOW - datetime.timedelta(days=2), answered=5
     )
-    survey.summary, survey.summary_published, survey.informed_priority = "Most of you said speeding.", True, priority
+    survey.summary, survey.informed_priority = "Most of you said speeding.", priority
     survey.save()
+    survey_summary_publish(survey=survey, user=admin)
     too_few = make_survey(
         opens_at=NOW - datetime.timedelta(days=20), closes_at=NOW - datetime.timedelta(days=3), answered=4
     )
-    Survey.objects.filter(pk=too_few.pk).update(summary="Both of you said parking.", summary_published=True)
+    Survey.objects.filter(pk=too_few.pk).update(summary="Both of you said parking.")
+    with pytest.raises(ValidationError, match="only when at least 5 people answered"):
+        survey_summary_publish(survey=Survey.objects.get(pk=too_few.pk), user=admin)
     unpublished = make_survey(opens_at=NOW - datetime.timedelta(days=9), closes_at=NOW - datetime.timedelta(days=1))
     unpublished.summary = "Not yet checked."
     unpublished.save()
@@ -594,15 +602,19 @@ def test_a_ward_page_costs_the_same_queries_however_many_surveys_it_lists(client
     with CaptureQueriesContext(connection) as none:
         client.get(page.url)
     open_surveys_around_rye_lane(make_survey)
+    from django.contrib.auth.models import User
+
+    admin = User.objects.create_superuser("admin", password="a-long-test-password")
     for n in range(4):
-        make_survey(
+        closed = make_survey(
             title=f"Closed {n}",
             opens_at=NOW - datetime.timedelta(days=60),
             closes_at=NOW - datetime.timedelta(days=n + 1),
             summary="Most of you said speeding.",
-            summary_published=True,
             answered=5 + n,
+            **({"ward": None, "borough_id": "E09000028"} if n % 2 else {}),  # on the borough's page too
         )
+        survey_summary_publish(survey=closed, user=admin)
     with CaptureQueriesContext(connection) as many:
         html = client.get(page.url).content.decode()
 
@@ -676,6 +688,8 @@ def test_the_survey_list_is_cached_until_a_survey_changes(
 def test_publishing_a_summary_refreshes_cached_ward_pages(
     client, sample_london, settings, django_capture_on_commit_callbacks, make_survey
 ):
+    from django.contrib.auth.models import User
+
     from priorities.models import WardPage
 
     settings.SN_PAGE_CACHE_SECONDS = 300
@@ -685,9 +699,10 @@ def test_publishing_a_summary_refreshes_cached_ward_pages(
     )
     assert "You said" not in client.get(page.url).content.decode()  # now cached without it
 
-    survey.summary, survey.summary_published = "Most of you said speeding.", True
+    survey.summary = "Most of you said speeding."
+    survey.save()
     with django_capture_on_commit_callbacks(execute=True):
-        survey.save()
+        survey_summary_publish(survey=survey, user=User.objects.create_superuser("admin", password="a-long-pw-1"))
 
     assert "Most of you said speeding." in client.get(page.url).content.decode()
 

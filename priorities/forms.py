@@ -1,0 +1,130 @@
+"""The short forms of the officers' "Update my ward" (admin_views.ward_update). They take UK dates
+and times as people type them; the models' own rules (review dates, outcomes, finish times) are
+checked by the services, whose messages the view puts back on these fields."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+from .models import EventBase, Priority, PriorityCategory
+
+UK_DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%d %m %Y", "%Y-%m-%d"]
+TIME_FORMATS = ["%H:%M", "%H.%M", "%I:%M%p", "%I.%M%p", "%I%p"]
+
+
+def uk_date(label: str, help_text: str, **kwargs) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        help_text=help_text,
+        input_formats=UK_DATE_FORMATS,
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={"invalid": f"Enter the {label.lower()} as day/month/year, such as 27/03/2027."},
+        **kwargs,
+    )
+
+
+def clock(label: str) -> forms.TimeField:
+    return forms.TimeField(
+        label=label,
+        help_text="Such as 18:30 or 6:30pm.",
+        input_formats=TIME_FORMATS,
+        widget=forms.TimeInput(format="%H:%M", attrs={"autocomplete": "off"}),
+        error_messages={"required": f"Enter the {label.lower()}.", "invalid": f"Enter the {label.lower()} as 18:30."},
+    )
+
+
+class PriorityProgressForm(forms.Form):
+    """One active priority after a meeting: what the team did, and whether it goes on."""
+
+    we_did = forms.CharField(
+        label="We did",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional. What the team did since the last meeting, plainly: 'Speed checks on three mornings'.",
+    )
+    date = uk_date("Date of the update", "When the team did it, such as 27/03/2027.", required=False)
+    status = forms.ChoiceField(
+        label="Status",
+        choices=Priority.Status.choices,
+        help_text="Resolved or closed retires the priority: it moves to the ward's past priorities.",
+    )
+    outcome = forms.CharField(
+        label="Outcome",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="When you resolve or close it: what changed, or why it was closed. Residents will read this.",
+    )
+    review_by = uk_date("Review date", "When the ward panel will look at it again, such as 27/03/2027.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("we_did", "").strip() and not cleaned.get("date"):
+            cleaned["date"] = timezone.localdate()
+        return cleaned
+
+
+class PriorityAddForm(forms.Form):
+    """A new priority agreed with the ward panel."""
+
+    title = forms.CharField(
+        label="Title",
+        max_length=120,
+        help_text="A short name residents will recognise, such as 'Speeding on Rye Lane'.",
+    )
+    category = forms.ModelChoiceField(
+        label="Kind of problem",
+        queryset=PriorityCategory.objects.all(),
+        help_text="Ask an administrator if none fits.",
+        error_messages={"required": "Choose the kind of problem."},
+    )
+    you_said = forms.CharField(
+        label="You said",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What residents told you, in their words where you can: where, when and how it affects them.",
+    )
+    agreed_on = uk_date("Date agreed", "When the ward panel agreed it, such as 27/03/2027.")
+    review_by = uk_date("Review date", "3 to 12 months after it was agreed. Leave empty for 3 months.", required=False)
+
+    field_order = ["title", "category", "you_said", "agreed_on", "review_by"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("title", "you_said", "agreed_on"):
+            self.fields[name].error_messages["required"] = f"Enter the {self.fields[name].label.lower()}."
+
+
+class EventAddForm(forms.Form):
+    """A meeting, such as the next ward panel meeting."""
+
+    kind = forms.ChoiceField(label="Kind of meeting", choices=EventBase.Kind.choices, initial=EventBase.Kind.WARD_PANEL)
+    title = forms.CharField(label="Title", max_length=120, help_text="Such as 'Rye Lane ward panel meeting'.")
+    day = uk_date("Date", "Such as 27/03/2027.")
+    starts = clock("Start time")
+    ends = clock("Finish time")
+    place = forms.CharField(
+        label="Place",
+        max_length=200,
+        help_text="Where, with a postcode: 'Peckham Library, 122 Peckham Hill St, SE15 5JR'.",
+    )
+    accessibility = forms.CharField(
+        label="Access",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional. Step-free access, hearing loop, BSL interpreter on request, who to ask.",
+    )
+
+    # The Event's fields that these stand for, so that its own rules' messages land on them.
+    ALIASES = {"starts_at": "starts", "ends_at": "ends"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("title", "day", "place"):
+            self.fields[name].error_messages["required"] = f"Enter the {self.fields[name].label.lower()}."
+
+    def moments(self) -> tuple[datetime.datetime, datetime.datetime]:
+        day = self.cleaned_data["day"]
+        return (
+            timezone.make_aware(datetime.datetime.combine(day, self.cleaned_data["starts"])),
+            timezone.make_aware(datetime.datetime.combine(day, self.cleaned_data["ends"])),
+        )
