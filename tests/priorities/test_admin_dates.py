@@ -47,6 +47,7 @@ def ward_page_form(rye_lane) -> dict:
             ),
             "team_members": inline_formset([]),
             "team_links": inline_formset([]),
+            "survey_summaries": inline_formset([]),
             "events": inline_formset(
                 [
                     {

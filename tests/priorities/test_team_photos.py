@@ -104,6 +104,7 @@ def ward_page_with_member(page: WardPage, photo: Image | None, photo_alt: str = 
                 [{"name": "PC Amira Khan", "role": "pc", "photo": photo.pk if photo else "", "photo_alt": photo_alt}]
             ),
             "team_links": inline_formset([]),
+            "survey_summaries": inline_formset([]),
             "events": inline_formset([]),
             "priorities": inline_formset([]),
             "comments": inline_formset([]),
