@@ -1,5 +1,7 @@
 import datetime
 import importlib
+import os
+import shutil
 import socket
 from html.parser import HTMLParser
 from io import StringIO
@@ -11,6 +13,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
+from playwright.sync_api import sync_playwright
 from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
@@ -397,3 +400,25 @@ def links_in():
         return parser.hrefs
 
     return links
+
+
+# Debian's chromium package: Playwright cannot download browsers here.
+CHROMIUM = os.environ.get("SN_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium, for tests that walk the site as its people do (skipped where there is
+    none). Playwright's sync API runs an event loop in the test's thread, while the tests' own
+    database work is synchronous: hence DJANGO_ALLOW_ASYNC_UNSAFE."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("needs Chromium (Debian's chromium package)")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync"]
+            + ["--disable-background-networking", "--disable-component-update"],
+        )
+        yield chromium
+        chromium.close()

@@ -1,40 +1,23 @@
 """Testing and sending a newsletter in a real browser (headless Chromium), as an officer whose
 sergeant approves and as that sergeant, with and without JavaScript, checked with axe-core."""
 
-import os
-import shutil
 from io import StringIO
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import Group, User
+from django.core import mail
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from newsletters.models import Delivery, NewsletterPage
+from priorities.models import BoroughPage, WardPage
 
 # Committed data, so that the live server's thread sees it.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM = os.environ.get("SN_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-if not os.path.exists(CHROMIUM):
-    pytest.skip("needs Chromium (Debian's chromium package)", allow_module_level=True)
-
-# Playwright's sync API runs an event loop in this thread; the tests' own database work is synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from django.contrib.auth.models import Group, User  # noqa: E402
-from django.core import mail  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-
-from newsletters.models import Delivery, NewsletterPage  # noqa: E402
-from priorities.models import BoroughPage, WardPage  # noqa: E402
 
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PASSWORD = "a-long-test-password"  # noqa: S105
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

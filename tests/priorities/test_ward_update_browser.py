@@ -2,41 +2,19 @@
 two-factor code, they record a "we did" update, retire a priority and add another in fewer than ten
 clicks, and residents see it; where the borough has sergeant approval on, it waits for a sergeant."""
 
-import os
-import shutil
-
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import Group, User
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
+
+from priorities.demo import demo_content_load
+from priorities.models import BoroughPage, Priority, WardPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM = os.environ.get("SN_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-if not os.path.exists(CHROMIUM):
-    pytest.skip("needs Chromium (Debian's chromium package)", allow_module_level=True)
-
-# Playwright's sync API runs an event loop in this thread; the tests' own database work is synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from django.contrib.auth.models import Group, User  # noqa: E402
-from django_otp.oath import totp  # noqa: E402
-from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-
-from priorities.demo import demo_content_load  # noqa: E402
-from priorities.models import BoroughPage, Priority, WardPage  # noqa: E402
 
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync"]
-            + ["--disable-background-networking", "--disable-component-update"],
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

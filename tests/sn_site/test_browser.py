@@ -1,28 +1,17 @@
 """A resident's first steps in a real browser (headless Chromium), checked with axe-core."""
 
-import os
-import shutil
-
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.models import Group
+
+from priorities.demo import demo_content_load
+from priorities.models import Priority, WardPage
+from ward_panels.demo import demo_surveys_ensure
+from ward_panels.models import Answer, Survey
+from ward_panels.services import respondent_key
 
 # Committed data, so that the live server's thread sees it.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM = os.environ.get("SN_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-if not os.path.exists(CHROMIUM):
-    pytest.skip("needs Chromium (Debian's chromium package)", allow_module_level=True)
-
-# Playwright's sync API runs an event loop in this thread; the tests' own database work is synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from django.contrib.auth.models import Group  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
-
-from priorities.demo import demo_content_load  # noqa: E402
-from priorities.models import Priority, WardPage  # noqa: E402
-from ward_panels.demo import demo_surveys_ensure  # noqa: E402
-from ward_panels.models import Answer, Survey  # noqa: E402
-from ward_panels.services import respondent_key  # noqa: E402
 
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 PAGES = [
@@ -47,18 +36,6 @@ PAGES = [
     "/surveys/{survey}/",
     "/ward-panels/E05011113/join/",
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync"]
-            + ["--disable-background-networking", "--disable-component-update"],
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -2,35 +2,18 @@
 settings that fit each kind of question show, questions move up and down, and the preview panel
 shows unsaved edits as the survey's own page; without JavaScript every setting shows."""
 
-import os
 import re
-import shutil
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from playwright.sync_api import expect
 
 # Committed data, so that the live server's thread sees it.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM = os.environ.get("SN_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-if not os.path.exists(CHROMIUM):
-    pytest.skip("needs Chromium (Debian's chromium package)", allow_module_level=True)
-
-# Playwright's sync API runs an event loop in this thread; the tests' own database work is synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-from django.contrib.auth.models import User  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 SETTINGS = ("choices", "max_choices", "scale_min", "scale_max", "max_length")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
