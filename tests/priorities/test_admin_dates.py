@@ -7,10 +7,10 @@ import pytest
 from django.apps import apps as django_apps
 from django.contrib.auth.models import User
 from django.utils import timezone
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 from wagtail.users.models import UserProfile
 
 from priorities.models import PriorityCategory, WardPage
+from tests.admin_forms import ward_page_form
 
 
 @pytest.fixture
@@ -24,50 +24,30 @@ def admin_client(client, sample_london):
     return client
 
 
-def ward_page_form(rye_lane) -> dict:
+def british_dated_form(rye_lane) -> dict:
     """The ward page's edit form with one priority agreed on 01/09/2026 and one meeting, as posted."""
-    return nested_form_data(
-        {
-            "title": rye_lane.title,
-            "slug": rye_lane.slug,
-            "introduction": rich_text(""),
-            "priorities": inline_formset(
-                [
-                    {
-                        "title": "Speeding on Rye Lane",
-                        "category": PriorityCategory.objects.get(name="Speeding").pk,
-                        "you_said": "Residents told us.",
-                        "agreed_on": "01/09/2026",  # the 1st of September, not the 9th of January
-                        "review_by": "25/12/2026",
-                        "status": "active",
-                        "outcome": "",
-                        "updates": inline_formset([]),
-                    }
-                ]
-            ),
-            "team_members": inline_formset([]),
-            "team_links": inline_formset([]),
-            "survey_summaries": inline_formset([]),
-            "events": inline_formset(
-                [
-                    {
-                        "kind": "ward_panel",
-                        "title": "Ward panel meeting",
-                        "starts_at": "03/11/2026 18:30",
-                        "ends_at": "03/11/2026 20:00",
-                        "place": "Peckham Library, SE15 5JR",
-                        "accessibility": "",
-                    }
-                ]
-            ),
-            "comments": inline_formset([]),
-            "action-publish": "publish",
-        }
-    )
+    priority = {
+        "title": "Speeding on Rye Lane",
+        "category": PriorityCategory.objects.get(name="Speeding").pk,
+        "you_said": "Residents told us.",
+        "agreed_on": "01/09/2026",  # the 1st of September, not the 9th of January
+        "review_by": "25/12/2026",
+        "status": "active",
+        "outcome": "",
+    }
+    meeting = {
+        "kind": "ward_panel",
+        "title": "Ward panel meeting",
+        "starts_at": "03/11/2026 18:30",
+        "ends_at": "03/11/2026 20:00",
+        "place": "Peckham Library, SE15 5JR",
+        "accessibility": "",
+    }
+    return ward_page_form(rye_lane, priorities=[priority], events=[meeting])
 
 
 def test_the_admin_takes_and_shows_british_dates(admin_client, rye_lane):
-    response = admin_client.post(f"/admin/pages/{rye_lane.pk}/edit/", ward_page_form(rye_lane))
+    response = admin_client.post(f"/admin/pages/{rye_lane.pk}/edit/", british_dated_form(rye_lane))
 
     assert response.status_code == 302, response.context["form"].formsets["priorities"].errors
     priority = rye_lane.priorities.get()
@@ -95,7 +75,7 @@ def test_someone_who_chose_another_english_before_reads_dates_day_first_too(clie
     )
     client.force_login(officer)
 
-    response = client.post(f"/admin/pages/{rye_lane.pk}/edit/", ward_page_form(rye_lane))
+    response = client.post(f"/admin/pages/{rye_lane.pk}/edit/", british_dated_form(rye_lane))
 
     assert response.status_code == 302
     assert rye_lane.priorities.get().agreed_on == datetime.date(2026, 9, 1)

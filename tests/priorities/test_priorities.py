@@ -5,9 +5,9 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from priorities.models import Priority, PriorityCategory, WardPage
+from tests.admin_forms import ward_page_form
 
 AGREED = datetime.date(2026, 9, 1)
 
@@ -53,34 +53,19 @@ def test_closing_a_priority_needs_an_outcome(rye_lane):
 
 def edit_form(page, priorities):
     category = PriorityCategory.objects.get(name="Speeding").pk
-    return nested_form_data(
+    rows = [
         {
-            "title": page.title,
-            "slug": page.slug,
-            "introduction": rich_text(""),
-            "priorities": inline_formset(
-                [
-                    {
-                        "title": title,
-                        "category": category,
-                        "you_said": "Residents told us.",
-                        "agreed_on": "2026-09-01",
-                        "review_by": "",
-                        "status": status,
-                        "outcome": "" if status == "active" else "Done.",
-                        "updates": inline_formset([]),
-                    }
-                    for title, status in priorities
-                ]
-            ),
-            "team_members": inline_formset([]),
-            "team_links": inline_formset([]),
-            "events": inline_formset([]),
-            "survey_summaries": inline_formset([]),
-            "comments": inline_formset([]),
-            "action-publish": "publish",
+            "title": title,
+            "category": category,
+            "you_said": "Residents told us.",
+            "agreed_on": "2026-09-01",
+            "review_by": "",
+            "status": status,
+            "outcome": "" if status == "active" else "Done.",
         }
-    )
+        for title, status in priorities
+    ]
+    return ward_page_form(page, priorities=rows)
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Collection
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from priorities.models import TeamMember, WardPage
 from sn_site.image_forms import DESCRIPTION_REQUIRED
+from tests.admin_forms import ward_page_form
 
 RYE_LANE = "E05011113"
 
@@ -95,22 +95,8 @@ def test_an_officer_neither_sees_nor_chooses_another_boroughs_images(client, off
 
 
 def ward_page_with_member(page: WardPage, photo: Image | None, photo_alt: str = "") -> dict:
-    return nested_form_data(
-        {
-            "title": page.title,
-            "slug": page.slug,
-            "introduction": rich_text(""),
-            "team_members": inline_formset(
-                [{"name": "PC Amira Khan", "role": "pc", "photo": photo.pk if photo else "", "photo_alt": photo_alt}]
-            ),
-            "team_links": inline_formset([]),
-            "survey_summaries": inline_formset([]),
-            "events": inline_formset([]),
-            "priorities": inline_formset([]),
-            "comments": inline_formset([]),
-            "action-publish": "publish",
-        }
-    )
+    member = {"name": "PC Amira Khan", "role": "pc", "photo": photo.pk if photo else "", "photo_alt": photo_alt}
+    return ward_page_form(page, team_members=[member])
 
 
 def test_a_team_member_cannot_be_given_another_boroughs_image(client, officers):

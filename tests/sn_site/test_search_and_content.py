@@ -6,10 +6,10 @@ from urllib.parse import urlencode
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from priorities.demo import content_pages_ensure
 from priorities.models import PriorityCategory, WardPage
+from tests.admin_forms import ward_page_form
 
 
 @pytest.fixture
@@ -36,39 +36,22 @@ def publish_from_the_admin(client, page, priorities):
     already there)."""
     categories = dict(PriorityCategory.objects.values_list("name", "pk"))
     existing = [p for p in priorities if "id" in p]
-    data = nested_form_data(
+    rows = [
         {
-            "title": page.title,
-            "slug": page.slug,
-            "introduction": rich_text(""),
-            "priorities": inline_formset(
-                [
-                    {
-                        "id": priority.get("id", ""),
-                        "title": priority["title"],
-                        "category": categories[priority.get("category", "Knife crime")],
-                        "you_said": priority.get("you_said", "Residents told us."),
-                        "agreed_on": "2026-09-01",
-                        "review_by": "",
-                        "status": "active",
-                        "outcome": "",
-                        "DELETE": "1" if priority.get("delete") else "",
-                        "updates": inline_formset(
-                            [{"date": day, "we_did": text} for day, text in priority.get("updates", [])]
-                        ),
-                    }
-                    for priority in existing + [p for p in priorities if "id" not in p]
-                ],
-                initial=len(existing),
-            ),
-            "team_members": inline_formset([]),
-            "team_links": inline_formset([]),
-            "events": inline_formset([]),
-            "survey_summaries": inline_formset([]),
-            "comments": inline_formset([]),
-            "action-publish": "publish",
+            "id": priority.get("id", ""),
+            "title": priority["title"],
+            "category": categories[priority.get("category", "Knife crime")],
+            "you_said": priority.get("you_said", "Residents told us."),
+            "agreed_on": "2026-09-01",
+            "review_by": "",
+            "status": "active",
+            "outcome": "",
+            "DELETE": "1" if priority.get("delete") else "",
+            "updates": [{"date": day, "we_did": text} for day, text in priority.get("updates", [])],
         }
-    )
+        for priority in existing + [p for p in priorities if "id" not in p]
+    ]
+    data = ward_page_form(page, priorities=rows, existing=len(existing))
     response = client.post(f"/admin/pages/{page.pk}/edit/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
 
