@@ -88,6 +88,7 @@ def test_compare_with_live_shows_every_change_the_officer_made(client, reviewed)
     added = additions(html)
     assert any("Speed checks on three mornings." in a and "19 September 2026" in a for a in added), added
     assert any("Drug dealing in Holly Grove" in a and "5 November 2026" in a for a in added), added
+    assert all("Change Added" in a for a in added)  # in words, not only by a pale green background
     assert not any("Bikes stolen" in a for a in added)  # changed, not added
     text = text_of(html)
     assert "Closed without being resolved" in text and "The station put in new racks." in text
@@ -95,11 +96,17 @@ def test_compare_with_live_shows_every_change_the_officer_made(client, reviewed)
     assert "2026-09-19" not in text and "2026-11-05" not in text
 
 
-def test_the_sergeants_preview_shows_the_new_update(client, reviewed):
+@pytest.mark.parametrize("preview", ["revision", "workflow task"])
+def test_the_sergeants_preview_shows_the_new_update_and_priority(client, reviewed, preview):
     page, revision, sergeant = reviewed
     client.force_login(sergeant)
+    task = page.current_workflow_state.current_task_state.task
+    address = {
+        "revision": f"/admin/pages/{page.pk}/revisions/{revision.pk}/view/",
+        "workflow task": f"/admin/pages/workflow/preview/{page.pk}/{task.pk}/",  # the admin home's "Preview"
+    }[preview]
 
-    response = client.get(f"/admin/pages/{page.pk}/revisions/{revision.pk}/view/")
+    response = client.get(address)
 
     assert response.status_code == 200
     html = response.content.decode()
