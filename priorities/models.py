@@ -9,7 +9,7 @@ from django.db import models
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.forms import WagtailAdminPageForm
-from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField
@@ -17,6 +17,8 @@ from wagtail.images.models import Image
 from wagtail.models import Orderable, Page, PagePermissionTester
 from wagtail.permissions import policy_registry
 from wagtail.search import index
+
+from sn_site.compare import ComparedInlinePanel
 
 from .maps import outline_drawing
 
@@ -50,7 +52,7 @@ class ForceProfile(ClusterableModel, BaseGenericSetting):
         FieldPanel("description"),
         FieldPanel("telephone"),
         FieldPanel("website"),
-        InlinePanel("engagement_methods", heading="Ways to get involved", label="Way to get involved"),
+        ComparedInlinePanel("engagement_methods", heading="Ways to get involved", label="Way to get involved"),
     ]
 
     class Meta:
@@ -227,7 +229,7 @@ class Priority(ClusterableModel, Orderable):
         MultiFieldPanel([FieldPanel("agreed_on"), FieldPanel("review_by")], heading="Dates"),
         FieldPanel("status"),
         FieldPanel("outcome"),
-        InlinePanel("updates", heading="We did", label="Update"),
+        ComparedInlinePanel("updates", heading="We did", label="Update"),
     ]
 
     class Meta(Orderable.Meta):
@@ -565,9 +567,9 @@ class BoroughPage(FeedRoutes, Page):
             heading="Borough commander",
         ),
         FieldPanel("email"),
-        InlinePanel("events", heading="Borough-wide meetings and events", label="Event"),
-        InlinePanel("news", heading="Borough news", label="News item"),
-        InlinePanel(
+        ComparedInlinePanel("events", heading="Borough-wide meetings and events", label="Event"),
+        ComparedInlinePanel("news", heading="Borough news", label="News item"),
+        ComparedInlinePanel(
             "survey_summaries",
             heading="You said: borough-wide survey summaries",
             label="Summary",
@@ -651,25 +653,25 @@ class WardPage(FeedRoutes, Page):
     content_panels = Page.content_panels + [
         FieldPanel("ward", read_only=True),
         FieldPanel("introduction"),
-        InlinePanel("team_members", heading="The team", label="Team member"),
+        ComparedInlinePanel("team_members", heading="The team", label="Team member"),
         MultiFieldPanel(
             [
                 FieldPanel("base_address"),
                 FieldPanel("email"),
                 FieldPanel("phone"),
-                InlinePanel("team_links", label="Link"),
+                ComparedInlinePanel("team_links", label="Link"),
             ],
             heading="Contact the team",
         ),
-        InlinePanel("events", heading="Meetings and events", label="Event"),
+        ComparedInlinePanel("events", heading="Meetings and events", label="Event"),
         FieldPanel("ward_panel_how_to_join"),
-        InlinePanel(
+        ComparedInlinePanel(
             "priorities",
             heading="Priorities",
             label="Priority",
             help_text=f"Up to {MAX_ACTIVE_PRIORITIES} active priorities, as agreed with the ward panel.",
         ),
-        InlinePanel(
+        ComparedInlinePanel(
             "survey_summaries",
             heading="You said: survey summaries",
             label="Summary",

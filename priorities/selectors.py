@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Length, Power, Substr
 from django.utils import timezone
+from modelcluster.queryset import FakeQuerySet
 from shapely.geometry import shape
 from wagtail.models import Page, PageViewRestriction, Site, WorkflowState
 from wagtail.permission_policies.pages import PagePermissionPolicy
@@ -386,21 +387,22 @@ def team_members(page: WardPage) -> list[TeamMember]:
     return list(page.team_members.select_related("photo").prefetch_related("photo__renditions"))
 
 
+def _with_updates(priorities) -> list[Priority]:
+    """Priorities with their "we did" updates fetched in one query. A page made from a revision (a
+    preview, a sergeant's review) holds them in memory already, new ones with no id to fetch by."""
+    if isinstance(priorities, FakeQuerySet):
+        return list(priorities)
+    return list(priorities.select_related("category").prefetch_related("updates"))
+
+
 def priorities_active(page: WardPage) -> list[Priority]:
     """A ward's active priorities, each with its category and "we did" updates (newest first)."""
-    return list(
-        page.priorities.filter(status=Priority.Status.ACTIVE).select_related("category").prefetch_related("updates")
-    )
+    return _with_updates(page.priorities.filter(status=Priority.Status.ACTIVE))
 
 
 def priorities_past(page: WardPage) -> list[Priority]:
     """A ward's resolved and closed priorities, most recently agreed first."""
-    return list(
-        page.priorities.exclude(status=Priority.Status.ACTIVE)
-        .select_related("category")
-        .prefetch_related("updates")
-        .order_by("-agreed_on", "pk")
-    )
+    return _with_updates(page.priorities.exclude(status=Priority.Status.ACTIVE).order_by("-agreed_on", "pk"))
 
 
 YOU_SAID_SHOWN = 3

@@ -6,6 +6,6 @@ class SiteConfig(AppConfig):
     verbose_name = "Site"
 
     def ready(self):
-        from . import page_cache
+        from . import compare, page_cache  # noqa: F401 (compare registers how the admin compares dates)
 
         page_cache.connect()

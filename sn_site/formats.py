@@ -4,7 +4,7 @@ and reads the dates people write in files (day first, as in Britain)."""
 import datetime
 import html
 
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.html import strip_tags
 
 
@@ -70,3 +70,14 @@ def moment_from_text(text: str) -> datetime.datetime:
     except ValueError:
         raise ValueError(f"{text!r} is not a date like 25/12/2026, or a date and time like 25/12/2026 18:30") from None
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def written_date(value: datetime.date | datetime.datetime | None) -> str:
+    """A date as people here write it, 19 September 2026; a moment with its time in London,
+    19 September 2026, 6:30pm. Empty for none."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        moment = timezone.localtime(value) if timezone.is_aware(value) else value
+        return f"{dateformat.format(moment, 'j F Y')}, {clock_time(moment)}"
+    return dateformat.format(value, "j F Y")
