@@ -158,9 +158,9 @@ class WardPageForm(WagtailAdminPageForm):
             active_priorities_check(len(active))
         events = self.formsets.get("events")
         for form in events.forms if events is not None else ():
-            # Only a meeting added or changed now: past meetings stay on the page, editable.
-            new = form.instance.pk is None and form.has_changed() and not events._should_delete_form(form)
-            if new and form.is_valid() and form.cleaned_data.get("starts_at"):
+            # Only a meeting being added: meetings already on the page stay editable once past.
+            new = form.instance.pk is None and form.has_changed() and form.is_valid()
+            if new and not events._should_delete_form(form) and form.cleaned_data.get("starts_at"):
                 try:
                     new_meeting_check(form.cleaned_data["starts_at"])
                 except ValidationError as error:
