@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from priorities.demo import demo_content_load
-from priorities.models import BoroughPage, Priority, WardPage
+from priorities.models import BoroughPage, Priority, PriorityUpdate, WardPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -153,3 +153,15 @@ def test_mistakes_are_listed_at_the_top_and_linked_to_their_fields(browser, site
     assert page.evaluate("document.activeElement.id") == "id_new-priority-title"
     assert page.get_by_label("Date agreed").input_value() == "31/02/2026"  # what was typed is kept,
     assert priority_section(page, first.title).get_by_label("We did").input_value() == "Typed before the mistake."
+
+
+def test_a_long_unbroken_we_did_wraps_on_the_public_page_at_320px(browser, site):
+    rye_lane = WardPage.objects.get(ward__code="E05011113")
+    first = Priority.objects.filter(ward_page=rye_lane, status="active").order_by("sort_order", "pk").first()
+    PriorityUpdate.objects.create(priority=first, we_did="https://example.org/" + "x" * 900)
+    page = browser.new_page(viewport={"width": 320, "height": 800})
+
+    page.goto(site + "/southwark/rye-lane/")
+
+    assert "x" * 900 in page.locator("main").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
