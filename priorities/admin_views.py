@@ -17,7 +17,7 @@ from wagtail.models import Page
 from .forms import EventAddForm, PriorityAddForm, PriorityProgressForm
 from .models import Event, Priority, PriorityUpdate, WardPage
 from .selectors import draft_priorities, page_draft, page_lock_reason, pages_explorable, pages_in_area
-from .services import team_page_submit, ward_event_add, ward_priority_add, ward_priority_progress
+from .services import PriorityProgress, Revised, team_page_submit, ward_update_save
 
 
 def _add_errors(form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
@@ -42,10 +42,11 @@ def _error_summary(forms) -> list[tuple[str, str]]:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def ward_update(request, pk: int):
-    """A ward's active priorities, each with a short form (a "we did" update, its status, its
-    review date), and forms to add a priority and a meeting: the whole after-meeting update on one
-    page. Each form saves through services.team_page_revise, so it goes live or to a sergeant as the
-    borough's approval setting says. Outside the officer's area, a 404."""
+    """A ward's active priorities, each with its section (a "we did" update, its status, its review
+    date), and sections to add a priority and a meeting: the whole after-meeting update as one form,
+    saved with one button as one revision through services.ward_update_save, so that nothing typed
+    in one section is lost by saving another. It goes live or to a sergeant as the borough's
+    approval setting says. Outside the officer's area, a 404."""
     page = get_object_or_404(pages_in_area(WardPage.objects.select_related("ward__borough"), request.user), pk=pk)
     permissions = page.permissions_for_user(request.user)
     if not permissions.can_edit():
@@ -53,20 +54,23 @@ def ward_update(request, pk: int):
     draft = page_draft(page)
     priorities = draft_priorities(draft)
     action = request.POST.get("action") if request.method == "POST" else None
-    data = request.POST if action else None
+    data = request.POST if action == "save" else None
 
     def progress_form(key, priority):
         initial = {"status": priority.status, "outcome": priority.outcome, "review_by": priority.review_by}
-        bound = action == "progress" and request.POST.get("priority") == key
-        return PriorityProgressForm(data if bound else None, initial=initial, prefix=f"priority-{key}")
+        prefix = f"priority-{key}"
+        # A section the post does not carry at all is left alone, as if unchanged.
+        posted = data is not None and any(name.startswith(f"{prefix}-") for name in data)
+        return PriorityProgressForm(data if posted else None, initial=initial, prefix=prefix)
 
     progress = [
         (key, priority, progress_form(key, priority))
         for key, priority in priorities.items()
         if priority.status == Priority.Status.ACTIVE
     ]
-    add_priority = PriorityAddForm(data if action == "add_priority" else None, prefix="new-priority")
-    add_event = EventAddForm(data if action == "add_event" else None, prefix="meeting")
+    optional = {"empty_permitted": True, "use_required_attribute": False}
+    add_priority = PriorityAddForm(data, prefix="new-priority", **optional)
+    add_event = EventAddForm(data, prefix="meeting", **optional)
     locked = page_lock_reason(page, request.user)
     if action and locked:
         messages.error(request, f"Nothing was saved. {locked}")
@@ -80,59 +84,19 @@ def ward_update(request, pk: int):
             messages.error(request, " ".join(error.messages))
         return redirect("priorities_ward_update", page.pk)
 
-    def save(form, what, service, aliases=None):
-        """Run a form's service; on success, say what happened and where it stands."""
-        try:
-            done = service()
-        except ValidationError as error:
-            _add_errors(form, error, aliases)
-            return None
-        messages.success(request, f"{what}. {done}.")
-        return redirect("priorities_ward_update", page.pk)
-
-    saved = None
-    if action == "progress":
-        key = request.POST.get("priority")
-        form = next((form for k, _, form in progress if k == key), None)
-        if form is None:
-            messages.error(request, "That priority is no longer active on the ward page.")
-            return redirect("priorities_ward_update", page.pk)
-        if form.is_valid():
-            c = form.cleaned_data
-            we_did = c["we_did"].strip()
-            saved = save(
-                form,
-                f"“{priorities[key].title}” updated",
-                lambda: ward_priority_progress(
-                    page=page,
-                    user=request.user,
-                    key=key,
-                    status=c["status"],
-                    outcome=c["outcome"].strip(),
-                    review_by=c["review_by"],
-                    update=PriorityUpdate(date=c["date"], we_did=we_did) if we_did else None,
-                ),
-            )
-    elif action == "add_priority" and add_priority.is_valid():
-        priority = Priority(**add_priority.cleaned_data)
-        saved = save(
-            add_priority,
-            f"Priority “{priority.title}” added",
-            lambda: ward_priority_add(page=page, user=request.user, priority=priority),
-        )
-    elif action == "add_event" and add_event.is_valid():
-        starts_at, ends_at = add_event.moments()
-        fields = {k: v for k, v in add_event.cleaned_data.items() if k not in ("day", "starts", "ends")}
-        event = Event(starts_at=starts_at, ends_at=ends_at, **fields)
-        saved = save(
-            add_event,
-            f"Meeting “{event.title}” added",
-            lambda: ward_event_add(page=page, user=request.user, event=event),
-            EventAddForm.ALIASES,
-        )
-    if saved:
-        return saved
     forms = [form for _, _, form in progress] + [add_priority, add_event]
+    page_errors = []
+    if data is not None:
+        gone = {name.split("-")[1] for name in data if name.startswith("priority-")} - {key for key, *_ in progress}
+        if gone:
+            page_errors.append(
+                "A priority you changed is no longer active on the ward page (someone else may have retired it). "
+                "Nothing was saved: reload the page and try again."
+            )
+        elif all(form.is_valid() for form in forms if form.is_bound):
+            saved = _ward_update_save(request, page, priorities, progress, add_priority, add_event)
+            if saved:
+                return saved
     workflow_state = page.current_workflow_state
     waiting = workflow_state is not None and workflow_state.status == workflow_state.STATUS_IN_PROGRESS
     return TemplateResponse(
@@ -143,7 +107,8 @@ def ward_update(request, pk: int):
             "progress": progress,
             "add_priority": add_priority,
             "add_event": add_event,
-            "errors": _error_summary(form for form in forms if form.is_bound),
+            "errors": [("ward-update-form", error) for error in page_errors]
+            + _error_summary(form for form in forms if form.is_bound),
             "awaiting_approval": waiting,
             "changes_asked_for": workflow_state is not None and not waiting,
             "locked": locked,
@@ -152,6 +117,52 @@ def ward_update(request, pk: int):
             "upcoming_events": [e for e in draft.events.all() if e.ends_at >= timezone.now()],
         },
     )
+
+
+def _ward_update_save(request, page, priorities, progress, add_priority, add_event):
+    """Save every changed section of a valid "Update my ward" in one revision; say what happened and
+    where it stands, and go back to the page. On a mistake found by the models' rules, put each
+    message on its section's field and answer None, for the page to show them all."""
+    changed = {}
+    for key, _, form in progress:
+        if form.is_bound and form.has_changed():
+            c = form.cleaned_data
+            we_did = c["we_did"].strip()
+            changed[key] = PriorityProgress(
+                status=c["status"],
+                outcome=c["outcome"].strip(),
+                review_by=c["review_by"],
+                update=PriorityUpdate(date=c["date"], we_did=we_did) if we_did else None,
+            )
+    priority = event = None
+    if add_priority.has_changed():
+        priority = Priority(**add_priority.cleaned_data)
+    if add_event.has_changed():
+        starts_at, ends_at = add_event.moments()
+        fields = {k: v for k, v in add_event.cleaned_data.items() if k not in ("day", "starts", "ends")}
+        event = Event(starts_at=starts_at, ends_at=ends_at, **fields)
+    try:
+        done = ward_update_save(page=page, user=request.user, progress=changed, priority=priority, event=event)
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):  # the three-priority rule: only a new priority breaks it
+            _add_errors(add_priority, error)
+            return None
+        sections = {key: form for key, _, form in progress} | {"new_priority": add_priority, "meeting": add_event}
+        for name, found in error.message_dict.items():
+            part, field = name.split(":", 1)
+            form = sections[part]
+            aliases = EventAddForm.ALIASES if form is add_event else {}
+            _add_errors(form, ValidationError({field: found}), aliases)
+        return None
+    if done == Revised.UNCHANGED:
+        messages.info(request, f"{done}.")
+    else:
+        what = [f"“{priorities[key].title}” updated" for key in changed]
+        what += [f"priority “{priority.title}” added"] if priority else []
+        what += [f"meeting “{event.title}” added"] if event else []
+        said = ", ".join(what)
+        messages.success(request, f"{said[:1].upper()}{said[1:]}. {done}.")
+    return redirect("priorities_ward_update", page.pk)
 
 
 class PageChooserBrowse(chooser.BrowseView):

@@ -1,13 +1,15 @@
-"""The short forms of the officers' "Update my ward" (admin_views.ward_update). They take UK dates
-and times as people type them; the models' own rules (review dates, outcomes, finish times) are
-checked by the services, whose messages the view puts back on these fields."""
+"""The sections of the officers' "Update my ward" (admin_views.ward_update), one form on the page
+saved together. They take UK dates and times as people type them; the models' own rules (review
+dates, outcomes, "we did" dates, finish times, meetings not in the past) are checked by the service,
+whose messages the view puts back on these fields. The two "add" sections are optional: left empty,
+they are not checked (the view builds them with empty_permitted)."""
 
 import datetime
 
 from django import forms
 from django.utils import timezone
 
-from .models import EventBase, Priority, PriorityCategory
+from .models import WE_DID_MAX_LENGTH, EventBase, Priority, PriorityCategory, PriorityUpdate
 
 UK_DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%d %m %Y", "%Y-%m-%d"]
 TIME_FORMATS = ["%H:%M", "%H.%M", "%I:%M%p", "%I.%M%p", "%I%p"]
@@ -41,9 +43,17 @@ class PriorityProgressForm(forms.Form):
         label="We did",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Optional. What the team did since the last meeting, plainly: 'Speed checks on three mornings'.",
+        validators=PriorityUpdate._meta.get_field("we_did").validators,
+        help_text=(
+            "Optional. What the team did since the last meeting, plainly: 'Speed checks on three mornings'. "
+            f"Up to {WE_DID_MAX_LENGTH:,} characters."
+        ),
     )
-    date = uk_date("Date of the update", "When the team did it, such as 27/03/2027.", required=False)
+    date = uk_date(
+        "Date of the update",
+        "When the team did it, such as 27/03/2027: today or before. Empty for today.",
+        required=False,
+    )
     status = forms.ChoiceField(
         label="Status",
         choices=Priority.Status.choices,

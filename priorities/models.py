@@ -5,7 +5,9 @@ from functools import partial
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.utils import timezone
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -156,6 +158,15 @@ class WardPageForm(WagtailAdminPageForm):
                 and form.cleaned_data.get("status") == Priority.Status.ACTIVE
             ]
             active_priorities_check(len(active))
+        events = self.formsets.get("events")
+        for form in events.forms if events is not None else ():
+            # Only a meeting being added: meetings already on the page stay editable once past.
+            new = form.instance.pk is None and form.has_changed() and form.is_valid()
+            if new and not events._should_delete_form(form) and form.cleaned_data.get("starts_at"):
+                try:
+                    new_meeting_check(form.cleaned_data["starts_at"])
+                except ValidationError as error:
+                    form.add_error("starts_at", error.messages)
         return cleaned
 
 
@@ -167,6 +178,14 @@ def active_priorities_check(active: int) -> None:
             f"A ward can have at most {MAX_ACTIVE_PRIORITIES} active priorities. Mark one as resolved "
             "or closed before you add another."
         )
+
+
+def new_meeting_check(starts_at: datetime.datetime) -> None:
+    """A meeting added to a ward page is one residents can still go to: not one that has already
+    started. Meetings already on the page stay as they are, editable, once they are past; so this is
+    checked where meetings are added (the page form above and "Update my ward"), not in the model."""
+    if starts_at < timezone.now():
+        raise ValidationError({"starts_at": "A new meeting must not start in the past: check the date and time."})
 
 
 class PriorityCategory(models.Model):
@@ -256,6 +275,10 @@ class Priority(ClusterableModel, Orderable):
             raise ValidationError(errors)
 
 
+# A few sentences: long enough for a month's work, short enough to read on a phone.
+WE_DID_MAX_LENGTH = 1000
+
+
 class PriorityUpdate(Orderable):
     """What the team did about a priority, and when: one line of "we did"."""
 
@@ -263,7 +286,16 @@ class PriorityUpdate(Orderable):
     date = models.DateField(default=datetime.date.today, help_text="When the team did it.")
     we_did = models.TextField(
         "We did",
-        help_text="What the team did, plainly: 'Speed checks on Rye Lane on three mornings; 14 drivers warned.'",
+        validators=[
+            MaxLengthValidator(
+                WE_DID_MAX_LENGTH,
+                f"Keep “we did” to {WE_DID_MAX_LENGTH:,} characters or fewer (it has %(show_value)d).",
+            )
+        ],
+        help_text=(
+            "What the team did, plainly: 'Speed checks on Rye Lane on three mornings; 14 drivers warned.' "
+            f"Up to {WE_DID_MAX_LENGTH:,} characters."
+        ),
     )
 
     panels = [FieldPanel("date"), FieldPanel("we_did")]
@@ -273,6 +305,10 @@ class PriorityUpdate(Orderable):
 
     def __str__(self) -> str:
         return f"{self.date}: {self.we_did[:40]}"
+
+    def clean(self):
+        if self.date and self.date > timezone.localdate():
+            raise ValidationError({"date": "The date of a “we did” update cannot be in the future."})
 
 
 class TeamMember(Orderable):

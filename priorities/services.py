@@ -1,5 +1,6 @@
 """Writes that matter for the local policing picture: the geography import and the page tree."""
 
+import datetime
 import json
 import re
 import tempfile
@@ -59,6 +60,7 @@ from .models import (
     Ward,
     WardPage,
     active_priorities_check,
+    new_meeting_check,
 )
 from .outlines import centre_of, geojson_to_osgb, osgb_to_geojson, osgb_to_wgs84, ward_outlines
 from .postcodes import format_postcode, outward_and_sector
@@ -609,6 +611,7 @@ class Revised(StrEnum):
     )
     SAVED = "Saved as a draft, not on the ward page: someone who may publish the page must publish it"
     AWAITING_APPROVAL = "Sent to a sergeant for approval"
+    UNCHANGED = "Nothing to save: nothing was changed"
 
 
 def _editable(page: BoroughPage | WardPage, user):
@@ -632,14 +635,16 @@ def team_page_revise(*, page: BoroughPage | WardPage, user, change: Callable[[Pa
     publishing apply to them all.
 
     `change(draft)` changes the draft in memory (its priorities, updates and events included); it
-    may raise ValidationError, and so may the three-priority rule, with nothing saved."""
+    may raise ValidationError, and so may the three-priority rule, with nothing saved. If it returns
+    False, it found nothing to change: no revision is saved, and the answer is Revised.UNCHANGED."""
     permissions = _editable(page, user)
     with transaction.atomic():
         # One change at a time to a page, each built on the revision the one before it saved: two
         # officers saving at once both keep their change (the page editor would keep the last).
         page = type(page).objects.select_for_update().get(pk=page.pk)
         draft = page_draft(page)
-        change(draft)
+        if change(draft) is False:
+            return Revised.UNCHANGED
         if isinstance(draft, WardPage):
             active_priorities_check(sum(1 for p in draft.priorities.all() if p.status == Priority.Status.ACTIVE))
         revision = draft.save_revision(user=user, log_action=True)
@@ -668,58 +673,86 @@ def team_page_submit(*, page: BoroughPage | WardPage, user) -> Revised:
     return Revised.AWAITING_APPROVAL
 
 
-# The officers' "Update my ward" (admin_views.ward_update): each a change to the ward page's latest
-# revision, through team_page_revise. Priorities are named by draft_priorities' keys.
+# The officers' "Update my ward" (admin_views.ward_update): the whole after-meeting update, saved as
+# one change to the ward page's latest revision through team_page_revise. Priorities are named by
+# draft_priorities' keys.
 
 
-def _priority_in(draft: WardPage, key: str) -> Priority:
-    priority = draft_priorities(draft).get(key)
-    if priority is None:
-        raise ValidationError("That priority is no longer on the ward page. Reload the page and try again.")
-    return priority
+@dataclass
+class PriorityProgress:
+    """One active priority after a meeting: its status (resolved or closed retires it, with its
+    outcome), its review date, and the team's "we did" update, if any."""
+
+    status: str
+    outcome: str
+    review_by: datetime.date | None
+    update: PriorityUpdate | None = None
 
 
-def ward_priority_progress(
+def ward_update_save(
     *,
     page: WardPage,
     user,
-    key: str,
-    status: str,
-    outcome: str,
-    review_by,
-    update: PriorityUpdate | None = None,
+    progress: dict[str, PriorityProgress] | None = None,
+    priority: Priority | None = None,
+    event: Event | None = None,
 ) -> Revised:
-    """After a meeting: a priority's "we did" update (if any), its status (resolved or closed
-    retires it, with its outcome) and its review date."""
+    """After a meeting, all at once in one revision: each priority's progress (by key), a new
+    priority agreed with the ward panel (after the ward's others) and a new meeting, which must not
+    start in the past. A priority whose progress changes nothing is left alone; if nothing changes
+    at all, no revision is saved (Revised.UNCHANGED).
 
-    def change(draft: WardPage) -> None:
-        priority = _priority_in(draft, key)
-        priority.status, priority.outcome, priority.review_by = status, outcome, review_by
-        priority.full_clean(exclude=["ward_page", "category"], validate_unique=False, validate_constraints=False)
-        if update is not None:
-            update.full_clean(exclude=["priority"], validate_unique=False, validate_constraints=False)
-            priority.updates.add(update)
+    Mistakes come back together in one ValidationError, nothing saved, each named
+    "<part>:<field>": the part is a priority's key, "new_priority" or "meeting", the field a
+    model field's name or "__all__"."""
+    progress = progress or {}
+    found: dict[str, list[str]] = {}
 
-    return team_page_revise(page=page, user=user, change=change)
+    def check(part: str, validate: Callable[[], None]) -> None:
+        try:
+            validate()
+        except ValidationError as error:
+            for field_name, messages in error.update_error_dict({}).items():
+                found.setdefault(f"{part}:{field_name}", []).extend(ValidationError(messages).messages)
 
+    def clean(instance, exclude: list[str]) -> Callable[[], None]:
+        return lambda: instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
 
-def ward_priority_add(*, page: WardPage, user, priority: Priority) -> Revised:
-    """A new priority agreed with the ward panel, after the ward's others."""
-
-    def change(draft: WardPage) -> None:
-        existing = list(draft.priorities.all())
-        priority.sort_order = max((p.sort_order or 0 for p in existing), default=0) + 1
-        priority.full_clean(exclude=["ward_page"], validate_unique=False, validate_constraints=False)
-        draft.priorities.add(priority)
-
-    return team_page_revise(page=page, user=user, change=change)
-
-
-def ward_event_add(*, page: WardPage, user, event: Event) -> Revised:
-    """A meeting or event of the ward's team, such as the next ward panel meeting."""
-
-    def change(draft: WardPage) -> None:
-        event.full_clean(exclude=["ward_page"], validate_unique=False, validate_constraints=False)
-        draft.events.add(event)
+    def change(draft: WardPage) -> bool:
+        changed = False
+        priorities = draft_priorities(draft)
+        for key, done in progress.items():
+            existing = priorities.get(key)
+            if existing is None:
+                found.setdefault(f"{key}:__all__", []).append(
+                    "That priority is no longer on the ward page. Reload the page and try again."
+                )
+                continue
+            if done.update is None and (done.status, done.outcome, done.review_by) == (
+                existing.status,
+                existing.outcome,
+                existing.review_by,
+            ):
+                continue
+            existing.status, existing.outcome, existing.review_by = done.status, done.outcome, done.review_by
+            check(key, clean(existing, ["ward_page", "category"]))
+            if done.update is not None:
+                check(key, clean(done.update, ["priority"]))
+                existing.updates.add(done.update)
+            changed = True
+        if priority is not None:
+            priority.sort_order = max((p.sort_order or 0 for p in draft.priorities.all()), default=0) + 1
+            check("new_priority", clean(priority, ["ward_page"]))
+            draft.priorities.add(priority)
+            changed = True
+        if event is not None:
+            check("meeting", clean(event, ["ward_page"]))
+            if event.starts_at:
+                check("meeting", lambda: new_meeting_check(event.starts_at))
+            draft.events.add(event)
+            changed = True
+        if found:
+            raise ValidationError(found)
+        return changed
 
     return team_page_revise(page=page, user=user, change=change)

@@ -3,10 +3,12 @@
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 
-def ward_page_form(page, *, priorities=(), existing=0, team_members=(), events=(), action="publish") -> dict:
+def ward_page_form(
+    page, *, priorities=(), existing=0, team_members=(), events=(), existing_events=0, action="publish"
+) -> dict:
     """A ward page's edit form, to publish (or `action`): each section a list of its rows as dicts
     (a priority's "updates" too), the sections not given sent empty; the first `existing`
-    priorities are ones the page has, each with its "id"."""
+    priorities are ones the page has, each with its "id" (and so the first `existing_events` events)."""
     return nested_form_data(
         {
             "title": page.title,
@@ -18,7 +20,7 @@ def ward_page_form(page, *, priorities=(), existing=0, team_members=(), events=(
             ),
             "team_members": inline_formset(list(team_members)),
             "team_links": inline_formset([]),
-            "events": inline_formset(list(events)),
+            "events": inline_formset(list(events), initial=existing_events),
             "survey_summaries": inline_formset([]),
             "comments": inline_formset([]),
             f"action-{action}": action,

@@ -13,7 +13,8 @@ from wagtail.models import PageLogEntry
 
 from priorities.models import BoroughPage, Event, Priority, PriorityCategory, PriorityUpdate, WardPage
 from priorities.selectors import draft_priorities
-from priorities.services import Revised, team_page_submit, ward_priority_add, ward_priority_progress
+from priorities.services import PriorityProgress, Revised, team_page_submit, ward_update_save
+from tests.admin_forms import ward_page_form
 
 RYE_LANE, ST_JAMESS = "E05011113", "E05013806"
 
@@ -45,17 +46,47 @@ def url(page) -> str:
 
 
 def progress(priority, **fields) -> dict:
-    prefix = f"priority-{priority.pk}"
+    """A priority's section of the page's one form, as posted: unchanged but for `fields`."""
     data = {
-        "action": "progress",
-        "priority": str(priority.pk),
-        "status": "active",
-        "outcome": "",
+        "status": priority.status,
+        "outcome": priority.outcome,
         "review_by": f"{priority.review_by:%d/%m/%Y}",
         "we_did": "",
         "date": "",
     } | fields
-    return {k if k in ("action", "priority") else f"{prefix}-{k}": v for k, v in data.items()}
+    return {f"priority-{priority.pk}-{k}": v for k, v in data.items()}
+
+
+def empty_additions() -> dict:
+    """The page's "Add a priority" and "Add a meeting" sections, left as they come."""
+    return {
+        "new-priority-title": "",
+        "new-priority-category": "",
+        "new-priority-you_said": "",
+        "new-priority-agreed_on": "",
+        "new-priority-review_by": "",
+        "meeting-kind": "ward_panel",
+        "meeting-title": "",
+        "meeting-day": "",
+        "meeting-starts": "",
+        "meeting-ends": "",
+        "meeting-place": "",
+        "meeting-accessibility": "",
+    }
+
+
+def save(*sections: dict) -> dict:
+    """The page's one form, posted with its Save button: every section as sent (additions empty)."""
+    data = {"action": "save"} | empty_additions()
+    for section in sections:
+        data |= section
+    return data
+
+
+def the_progress(priority, **fields) -> dict:
+    """ward_update_save's progress for one priority: unchanged but for `fields`."""
+    done = {"status": priority.status, "outcome": priority.outcome, "review_by": priority.review_by} | fields
+    return {str(priority.pk): PriorityProgress(**done)}
 
 
 # The service ----------------------------------------------------------------------------------
@@ -64,14 +95,12 @@ def progress(priority, **fields) -> dict:
 def test_an_update_is_a_revision_of_the_ward_page_published_by_the_officer(officer, rye_lane, add_priority):
     priority = add_priority(rye_lane)
 
-    outcome = ward_priority_progress(
+    outcome = ward_update_save(
         page=rye_lane,
         user=officer,
-        key=str(priority.pk),
-        status="active",
-        outcome="",
-        review_by=priority.review_by,
-        update=PriorityUpdate(date=datetime.date(2026, 11, 3), we_did="Speed checks on three mornings."),
+        progress=the_progress(
+            priority, update=PriorityUpdate(date=datetime.date(2026, 11, 3), we_did="Speed checks on three mornings.")
+        ),
     )
 
     assert outcome == Revised.LIVE == "Live on the ward page"
@@ -91,13 +120,8 @@ def test_with_sergeant_approval_changes_are_saved_then_sent_to_a_sergeant(office
     sergeant = person("sgt.southwark", "Southwark sergeants")
     officer = User.objects.get(pk=officer.pk)  # permissions are cached on the user
 
-    saved = ward_priority_progress(
-        page=rye_lane,
-        user=officer,
-        key=str(priority.pk),
-        status="resolved",
-        outcome="Speed humps went in.",
-        review_by=priority.review_by,
+    saved = ward_update_save(
+        page=rye_lane, user=officer, progress=the_progress(priority, status="resolved", outcome="Speed humps went in.")
     )
     sent = team_page_submit(page=WardPage.objects.get(pk=rye_lane.pk), user=officer)
 
@@ -118,16 +142,16 @@ def test_a_page_waiting_for_a_sergeant_cannot_be_changed_by_the_officer(officer,
     priority = add_priority(rye_lane)
     approval_on()
     officer = User.objects.get(pk=officer.pk)
-    change = {"key": str(priority.pk), "status": "active", "outcome": "", "review_by": priority.review_by}
-    ward_priority_progress(page=rye_lane, user=officer, update=PriorityUpdate(we_did="First visit."), **change)
+    ward_update_save(
+        page=rye_lane, user=officer, progress=the_progress(priority, update=PriorityUpdate(we_did="First."))
+    )
     team_page_submit(page=WardPage.objects.get(pk=rye_lane.pk), user=officer)
 
     with pytest.raises(ValidationError) as refused:
-        ward_priority_progress(
+        ward_update_save(
             page=WardPage.objects.get(pk=rye_lane.pk),
             user=officer,
-            update=PriorityUpdate(we_did="Second visit."),
-            **change,
+            progress=the_progress(priority, update=PriorityUpdate(we_did="Second visit.")),
         )
 
     assert "waiting for a sergeant's approval" in refused.value.messages[0]
@@ -144,18 +168,21 @@ def test_a_priority_added_but_not_yet_approved_can_be_updated_before_sending(off
         you_said="Bikes go from the racks.",
         agreed_on=datetime.date(2026, 11, 5),
     )
-    ward_priority_add(page=rye_lane, user=officer, priority=new)
+    ward_update_save(page=rye_lane, user=officer, priority=new)
     draft = WardPage.objects.get(pk=rye_lane.pk).get_latest_revision_as_object()
     assert list(draft_priorities(draft)) == ["new0"]
 
-    ward_priority_progress(
+    ward_update_save(
         page=WardPage.objects.get(pk=rye_lane.pk),
         user=officer,
-        key="new0",
-        status="active",
-        outcome="",
-        review_by=datetime.date(2027, 5, 5),
-        update=PriorityUpdate(date=datetime.date(2026, 11, 20), we_did="Marked 40 bikes."),
+        progress={
+            "new0": PriorityProgress(
+                status="active",
+                outcome="",
+                review_by=datetime.date(2027, 5, 5),
+                update=PriorityUpdate(date=datetime.date(2026, 11, 20), we_did="Marked 40 bikes."),
+            )
+        },
     )
 
     draft = WardPage.objects.get(pk=rye_lane.pk).get_latest_revision_as_object()
@@ -188,7 +215,7 @@ def test_a_fourth_active_priority_is_refused_with_the_rule_in_plain_words(office
     )
 
     with pytest.raises(ValidationError) as refused:
-        ward_priority_add(page=rye_lane, user=officer, priority=fourth)
+        ward_update_save(page=rye_lane, user=officer, priority=fourth)
 
     assert refused.value.messages == [
         "A ward can have at most 3 active priorities. Mark one as resolved or closed before you add another."
@@ -201,9 +228,7 @@ def test_an_officer_of_another_borough_may_not_change_the_page(officers, rye_lan
     _, westminster = officers
 
     with pytest.raises(PermissionDenied):
-        ward_priority_progress(
-            page=rye_lane, user=westminster, key=str(priority.pk), status="active", outcome="", review_by=None
-        )
+        ward_update_save(page=rye_lane, user=westminster, progress=the_progress(priority, review_by=None))
 
 
 # The page -------------------------------------------------------------------------------------
@@ -255,27 +280,25 @@ def test_retiring_a_priority_and_adding_another_go_live(client, officer, rye_lan
     client.force_login(officer)
 
     response = client.post(
-        url(rye_lane), progress(old, status="resolved", outcome="Speed humps went in.", we_did="Humps laid.")
-    )
-    assert response.status_code == 302
-    response = client.post(
         url(rye_lane),
-        {
-            "action": "add_priority",
-            "new-priority-title": "Bikes stolen at the station",
-            "new-priority-category": PriorityCategory.objects.get(name="Speeding").pk,
-            "new-priority-you_said": "Bikes go from the racks.",
-            "new-priority-agreed_on": "05/11/2026",
-            "new-priority-review_by": "",
-        },
+        save(
+            progress(old, status="resolved", outcome="Speed humps went in.", we_did="Humps laid."),
+            {
+                "new-priority-title": "Bikes stolen at the station",
+                "new-priority-category": PriorityCategory.objects.get(name="Speeding").pk,
+                "new-priority-you_said": "Bikes go from the racks.",
+                "new-priority-agreed_on": "05/11/2026",
+                "new-priority-review_by": "",
+            },
+        ),
         follow=True,
     )
 
     messages = [str(m) for m in response.context["messages"]]
     assert messages == [
-        "“Speeding on Rye Lane” updated. Live on the ward page.",
-        "Priority “Bikes stolen at the station” added. Live on the ward page.",
+        "“Speeding on Rye Lane” updated, priority “Bikes stolen at the station” added. Live on the ward page."
     ]
+    assert WardPage.objects.get(pk=rye_lane.pk).revisions.count() == 1  # one save, one revision
     active = Priority.objects.get(ward_page=rye_lane, status="active")
     assert active.title == "Bikes stolen at the station"
     assert active.agreed_on == datetime.date(2026, 11, 5) and active.review_by == datetime.date(2027, 2, 5)
@@ -287,7 +310,7 @@ def test_mistakes_are_summarised_and_nothing_is_saved(client, officer, rye_lane,
     priority = add_priority(rye_lane)
     client.force_login(officer)
 
-    response = client.post(url(rye_lane), progress(priority, status="resolved", review_by="31/02/2027"))
+    response = client.post(url(rye_lane), save(progress(priority, status="resolved", review_by="31/02/2027")))
 
     assert response.status_code == 200
     html = response.content.decode()
@@ -296,7 +319,7 @@ def test_mistakes_are_summarised_and_nothing_is_saved(client, officer, rye_lane,
     assert "Enter the review date as day/month/year" in summary
     assert not WardPage.objects.get(pk=rye_lane.pk).revisions.exists()
 
-    response = client.post(url(rye_lane), progress(priority, status="resolved"))  # no outcome
+    response = client.post(url(rye_lane), save(progress(priority, status="resolved")))  # no outcome
 
     assert "Say what changed, or why the priority was closed, before you close it." in response.content.decode()
     assert Priority.objects.get(pk=priority.pk).status == "active"
@@ -309,13 +332,14 @@ def test_the_three_priority_rule_is_shown_on_the_add_form(client, officer, rye_l
 
     response = client.post(
         url(rye_lane),
-        {
-            "action": "add_priority",
-            "new-priority-title": "Four",
-            "new-priority-category": PriorityCategory.objects.get(name="Speeding").pk,
-            "new-priority-you_said": "Parking.",
-            "new-priority-agreed_on": "05/11/2026",
-        },
+        save(
+            {
+                "new-priority-title": "Four",
+                "new-priority-category": PriorityCategory.objects.get(name="Speeding").pk,
+                "new-priority-you_said": "Parking.",
+                "new-priority-agreed_on": "05/11/2026",
+            }
+        ),
     )
 
     assert response.status_code == 200
@@ -329,15 +353,15 @@ def test_a_meeting_is_added_in_london_time(client, officer, rye_lane):
 
     response = client.post(
         url(rye_lane),
-        {
-            "action": "add_event",
-            "meeting-kind": "ward_panel",
-            "meeting-title": "Rye Lane ward panel",
-            "meeting-day": f"{day:%d/%m/%Y}",
-            "meeting-starts": "6:30pm",
-            "meeting-ends": "20:00",
-            "meeting-place": "Peckham Library, SE15 5JR",
-        },
+        save(
+            {
+                "meeting-title": "Rye Lane ward panel",
+                "meeting-day": f"{day:%d/%m/%Y}",
+                "meeting-starts": "6:30pm",
+                "meeting-ends": "20:00",
+                "meeting-place": "Peckham Library, SE15 5JR",
+            }
+        ),
         follow=True,
     )
 
@@ -349,15 +373,15 @@ def test_a_meeting_is_added_in_london_time(client, officer, rye_lane):
 
     response = client.post(
         url(rye_lane),
-        {
-            "action": "add_event",
-            "meeting-kind": "ward_panel",
-            "meeting-title": "Backwards",
-            "meeting-day": f"{day:%d/%m/%Y}",
-            "meeting-starts": "20:00",
-            "meeting-ends": "18:00",
-            "meeting-place": "Peckham Library, SE15 5JR",
-        },
+        save(
+            {
+                "meeting-title": "Backwards",
+                "meeting-day": f"{day:%d/%m/%Y}",
+                "meeting-starts": "20:00",
+                "meeting-ends": "18:00",
+                "meeting-place": "Peckham Library, SE15 5JR",
+            }
+        ),
     )
     assert 'href="#id_meeting-ends">The finish time must be after the start time.' in response.content.decode()
 
@@ -367,7 +391,7 @@ def test_with_approval_on_the_officer_sends_their_changes_to_a_sergeant(client, 
     approval_on()
     client.force_login(officer)
 
-    response = client.post(url(rye_lane), progress(priority, we_did="Leaflets at the school gate."), follow=True)
+    response = client.post(url(rye_lane), save(progress(priority, we_did="Leaflets at the school gate.")), follow=True)
 
     assert [str(m) for m in response.context["messages"]] == [
         "“Speeding on Rye Lane” updated. Saved, but not on the ward page yet: when you have made all your "
@@ -381,9 +405,9 @@ def test_with_approval_on_the_officer_sends_their_changes_to_a_sergeant(client, 
         "Your changes to Rye Lane: Sent to a sergeant for approval."
     ]
     html = response.content.decode()
-    assert "awaiting a sergeant's approval" in html and 'value="progress"' not in html  # no forms while it waits
+    assert "awaiting a sergeant's approval" in html and 'value="save"' not in html  # no forms while it waits
     assert "Leaflets at the school gate." not in client.get("/southwark/rye-lane/").content.decode()
-    response = client.post(url(rye_lane), progress(priority, we_did="Sneaked in."), follow=True)
+    response = client.post(url(rye_lane), save(progress(priority, we_did="Sneaked in.")), follow=True)
     assert "Nothing was saved." in [str(m) for m in response.context["messages"]][0]
 
 
@@ -392,11 +416,12 @@ def test_another_boroughs_ward_is_not_found_and_bad_posts_are_no_500(client, off
     southwark, westminster = officers
     client.force_login(westminster)
     assert client.get(url(rye_lane)).status_code == 404
-    assert client.post(url(rye_lane), progress(priority, we_did="Taken over")).status_code == 404
+    assert client.post(url(rye_lane), save(progress(priority, we_did="Taken over"))).status_code == 404
 
     client.force_login(southwark)
-    assert client.post(url(rye_lane), {"action": "progress", "priority": "nonsense"}).status_code == 302
-    assert client.post(url(rye_lane), {"action": "add_event"}).status_code == 200
+    assert client.post(url(rye_lane), {"action": "save", "priority-nonsense-we_did": "Gone"}).status_code == 200
+    assert client.post(url(rye_lane), {"action": "save", "meeting-title": "No date"}).status_code == 200
+    assert client.post(url(rye_lane), {"action": "nonsense"}).status_code == 200
     assert client.post(url(rye_lane), {}).status_code == 200
     assert not PriorityUpdate.objects.exists()
 
@@ -415,3 +440,174 @@ def test_a_ward_page_in_the_area_the_officer_may_not_edit_is_forbidden(client, s
     response = client.get(url(rye_lane), follow=True)  # Wagtail's admin answers a 403 so
     assert response.redirect_chain == [("/admin/", 302)]
     assert "Sorry, you do not have permission" in [str(m) for m in response.context["messages"]][0]
+
+
+# One form for the whole update ------------------------------------------------------------------
+
+
+def meeting(day: datetime.date, title="Rye Lane ward panel", starts="18:30") -> dict:
+    return {
+        "meeting-title": title,
+        "meeting-day": f"{day:%d/%m/%Y}",
+        "meeting-starts": starts,
+        "meeting-ends": "20:00",
+        "meeting-place": "Peckham Library, SE15 5JR",
+    }
+
+
+def test_everything_typed_on_the_page_is_saved_together_in_one_revision(client, officer, rye_lane, add_priority):
+    first, second = add_priority(rye_lane, title="Speeding"), add_priority(rye_lane, title="Bikes")
+    client.force_login(officer)
+    day = timezone.localdate() + datetime.timedelta(days=20)
+
+    response = client.post(
+        url(rye_lane),
+        save(
+            progress(first, we_did="Speed checks on three mornings."),
+            progress(second, we_did="Marked 40 bikes."),
+            meeting(day),
+        ),
+        follow=True,
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "“Speeding” updated, “Bikes” updated, meeting “Rye Lane ward panel” added. Live on the ward page."
+    ]
+    assert WardPage.objects.get(pk=rye_lane.pk).revisions.count() == 1
+    assert sorted(PriorityUpdate.objects.values_list("we_did", flat=True)) == [
+        "Marked 40 bikes.",
+        "Speed checks on three mornings.",
+    ]
+    assert Event.objects.filter(ward_page=rye_lane, title="Rye Lane ward panel").exists()
+    html = response.content.decode()
+    assert html.count('type="submit">Save</button>') == 1  # one Save for the whole update
+
+
+def test_a_mistake_in_one_section_keeps_what_was_typed_in_the_others(client, officer, rye_lane, add_priority):
+    first, second = add_priority(rye_lane, title="Speeding"), add_priority(rye_lane, title="Bikes")
+    client.force_login(officer)
+
+    response = client.post(
+        url(rye_lane),
+        save(
+            progress(first, we_did="Speed checks on three mornings."),
+            progress(second, review_by="31/02/2027"),
+            {"new-priority-title": "Parking on the pavement"},
+        ),
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    summary = html[html.index("There is a problem") : html.index("</ul>", html.index("There is a problem"))]
+    assert f'href="#id_priority-{second.pk}-review_by"' in summary
+    assert 'href="#id_new-priority-you_said">Enter the you said.' in summary
+    assert "Speed checks on three mornings.</textarea>" in html  # typed, not lost
+    assert 'value="Parking on the pavement"' in html
+    assert not WardPage.objects.get(pk=rye_lane.pk).revisions.exists()
+
+
+def test_a_we_did_dated_in_the_future_is_refused_and_today_is_fine(client, officer, rye_lane, add_priority):
+    priority = add_priority(rye_lane)
+    client.force_login(officer)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+
+    response = client.post(
+        url(rye_lane), save(progress(priority, we_did="Ahead of time.", date=f"{tomorrow:%d/%m/%Y}"))
+    )
+
+    assert f'href="#id_priority-{priority.pk}-date">The date of a “we did” update cannot be in the future.' in (
+        response.content.decode()
+    )
+    assert not PriorityUpdate.objects.exists()
+    today = f"{timezone.localdate():%d/%m/%Y}"
+    assert client.post(url(rye_lane), save(progress(priority, we_did="Done.", date=today))).status_code == 302
+    assert PriorityUpdate.objects.get().date == timezone.localdate()
+
+
+def test_a_new_meeting_in_the_past_is_refused(client, officer, rye_lane):
+    client.force_login(officer)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+
+    response = client.post(url(rye_lane), save(meeting(yesterday)))
+
+    assert 'href="#id_meeting-starts">A new meeting must not start in the past' in response.content.decode()
+    assert not WardPage.objects.get(pk=rye_lane.pk).revisions.exists()
+
+
+def test_a_we_did_is_at_most_a_thousand_characters(client, officer, rye_lane, add_priority):
+    priority = add_priority(rye_lane)
+    client.force_login(officer)
+
+    html = client.post(url(rye_lane), save(progress(priority, we_did="x" * 1001))).content.decode()
+
+    assert "Up to 1,000 characters." in html
+    assert 'href="#id_priority-' in html and "Keep “we did” to 1,000 characters or fewer (it has 1001)." in html
+    assert not PriorityUpdate.objects.exists()
+    with pytest.raises(ValidationError) as refused:  # however it is saved
+        ward_update_save(
+            page=rye_lane, user=officer, progress=the_progress(priority, update=PriorityUpdate(we_did="x" * 1001))
+        )
+    assert refused.value.message_dict == {
+        f"{priority.pk}:we_did": ["Keep “we did” to 1,000 characters or fewer (it has 1001)."]
+    }
+    assert client.post(url(rye_lane), save(progress(priority, we_did="x" * 1000))).status_code == 302
+
+
+def test_saving_with_nothing_changed_says_so_and_saves_no_revision(client, officer, rye_lane, add_priority):
+    priority = add_priority(rye_lane)
+    client.force_login(officer)
+
+    response = client.post(url(rye_lane), save(progress(priority)), follow=True)
+
+    assert [str(m) for m in response.context["messages"]] == ["Nothing to save: nothing was changed."]
+    assert not WardPage.objects.get(pk=rye_lane.pk).revisions.exists()
+    assert ward_update_save(page=rye_lane, user=officer, progress=the_progress(priority)) == Revised.UNCHANGED
+    assert not WardPage.objects.get(pk=rye_lane.pk).revisions.exists()
+
+
+def test_the_page_editor_has_the_same_date_and_length_rules(client, sample_london, rye_lane, add_priority):
+    """Future "we did" dates, overlong "we did"s and new meetings in the past are refused there too;
+    a meeting already on the page stays editable once it is past."""
+    client.force_login(User.objects.create_superuser("sergeant", password="a-long-test-password"))
+    past = Event.objects.create(
+        ward_page=rye_lane,
+        title="Last month's panel",
+        starts_at=timezone.now() - datetime.timedelta(days=30),
+        ends_at=timezone.now() - datetime.timedelta(days=30, hours=-1),
+        place="Peckham Library",
+    )
+    row = {
+        "title": "Speeding",
+        "category": PriorityCategory.objects.get_or_create(name="Speeding")[0].pk,
+        "you_said": "Cars race.",
+        "agreed_on": "01/09/2026",
+        "review_by": "25/12/2026",
+        "status": "active",
+        "outcome": "",
+    }
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    existing_event = {
+        "id": past.pk,
+        "kind": "ward_panel",
+        "title": "Last month's panel, renamed",
+        "starts_at": f"{timezone.localtime(past.starts_at):%d/%m/%Y %H:%M}",
+        "ends_at": f"{timezone.localtime(past.ends_at):%d/%m/%Y %H:%M}",
+        "place": "Peckham Library",
+        "accessibility": "",
+    }
+    new_past = existing_event | {"id": "", "title": "Forgotten"}
+    edit = f"/admin/pages/{rye_lane.pk}/edit/"
+
+    def post(updates, events):
+        data = ward_page_form(rye_lane, priorities=[row | {"updates": updates}], events=events, existing_events=1)
+        return client.post(edit, data)
+
+    html = post([{"date": f"{tomorrow:%d/%m/%Y}", "we_did": "x" * 1001}], [existing_event, new_past]).content.decode()
+    assert "The date of a “we did” update cannot be in the future." in html
+    assert "Keep “we did” to 1,000 characters or fewer (it has 1001)." in html
+    assert "A new meeting must not start in the past" in html
+    assert Event.objects.get(pk=past.pk).title == "Last month's panel"
+
+    response = post([{"date": f"{timezone.localdate():%d/%m/%Y}", "we_did": "Checks."}], [existing_event])
+    assert response.status_code == 302
+    assert Event.objects.get(pk=past.pk).title == "Last month's panel, renamed"

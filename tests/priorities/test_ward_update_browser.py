@@ -1,6 +1,7 @@
 """An officer's after-meeting update in a real browser (headless Chromium): signed in with their
-two-factor code, they record a "we did" update, retire a priority and add another in fewer than ten
-clicks, and residents see it; where the borough has sergeant approval on, it waits for a sergeant."""
+two-factor code, they record a "we did" update, retire a priority and add another, all saved together
+by one Save, in fewer than ten clicks, and residents see it; where the borough has sergeant approval on,
+it waits for a sergeant."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -10,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from priorities.demo import demo_content_load
-from priorities.models import BoroughPage, Priority, WardPage
+from priorities.models import BoroughPage, Priority, PriorityUpdate, WardPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -63,6 +64,7 @@ def priority_section(page, title):
 def test_an_officer_does_the_after_meeting_update_in_fewer_than_ten_clicks(browser, site, javascript):
     rye_lane = WardPage.objects.get(ward__code="E05011113")
     first, second, _ = Priority.objects.filter(ward_page=rye_lane, status="active").order_by("sort_order", "pk")
+    revisions = rye_lane.revisions.count()
     page = browser.new_context(java_script_enabled=javascript, viewport={"width": 320, "height": 800}).new_page()
     sign_in(page, site, "pc.southwark", "Southwark officers")
     assert page.get_by_role("heading", level=1).inner_text().strip() == "Safer Neighbourhoods"
@@ -75,24 +77,26 @@ def test_an_officer_does_the_after_meeting_update_in_fewer_than_ten_clicks(brows
         serious = [v["id"] for v in results.response["violations"] if v["impact"] in {"serious", "critical"}]
         assert serious == [], results.generate_report()
 
-    section = priority_section(page, first.title)
-    section.get_by_label("We did").fill("Speed checks on three mornings; 14 drivers warned.")
-    you.click(section.get_by_role("button", name=f"Save {first.title}"))
-    expect(page.get_by_text(f"“{first.title}” updated. Live on the ward page.")).to_be_visible()
-
+    # Everything typed in any section is saved together, by the one Save at the bottom.
+    priority_section(page, first.title).get_by_label("We did").fill(
+        "Speed checks on three mornings; 14 drivers warned."
+    )
     section = priority_section(page, second.title)
     you.choose(section.get_by_label("Status"), "resolved")
     section.get_by_label("Outcome").fill("Reports halved since the summer.")
-    you.click(section.get_by_role("button", name=f"Save {second.title}"))
-    expect(page.get_by_text(f"“{second.title}” updated. Live on the ward page.")).to_be_visible()
-
     form = page.get_by_role("region", name="Add a priority")
     form.get_by_label("Title").fill("Bikes stolen at the station")
     you.choose(form.get_by_label("Kind of problem"), label="Vehicle crime")
     form.get_by_label("You said").fill("Bikes go from the racks outside Peckham Rye station.")
     form.get_by_label("Date agreed").fill("05/11/2026")
-    you.click(form.get_by_role("button", name="Add the priority"))
-    expect(page.get_by_text("Priority “Bikes stolen at the station” added. Live on the ward page.")).to_be_visible()
+    you.click(page.get_by_role("button", name="Save", exact=True))
+    expect(
+        page.get_by_text(
+            f"“{first.title}” updated, “{second.title}” updated, priority “Bikes stolen at the station” added. "
+            "Live on the ward page."
+        )
+    ).to_be_visible()
+    assert rye_lane.revisions.count() == revisions + 1  # one save, one revision
 
     you.click(page.get_by_role("link", name="View the public ward page"))
     page.wait_for_url(site + "/southwark/rye-lane/")
@@ -114,9 +118,8 @@ def test_with_sergeant_approval_the_update_waits_and_the_public_page_is_unchange
     you = Clicks()
 
     you.click(page.get_by_role("link", name="Update St. James's"))
-    section = priority_section(page, first.title)
-    section.get_by_label("We did").fill("Patrols at closing time on Fridays.")
-    you.click(section.get_by_role("button", name=f"Save {first.title}"))
+    priority_section(page, first.title).get_by_label("We did").fill("Patrols at closing time on Fridays.")
+    you.click(page.get_by_role("button", name="Save", exact=True))
     expect(page.get_by_text("Saved, but not on the ward page yet")).to_be_visible()
     you.click(page.get_by_role("button", name="Send to a sergeant for approval"))
 
@@ -134,7 +137,9 @@ def test_mistakes_are_listed_at_the_top_and_linked_to_their_fields(browser, site
     page.get_by_role("link", name="Update Rye Lane").click()
     form = page.get_by_role("region", name="Add a priority")
     form.get_by_label("Date agreed").fill("31/02/2026")
-    form.get_by_role("button", name="Add the priority").click()
+    first = Priority.objects.filter(ward_page__ward__code="E05011113", status="active").order_by("sort_order").first()
+    priority_section(page, first.title).get_by_label("We did").fill("Typed before the mistake.")
+    page.get_by_role("button", name="Save", exact=True).click()
 
     summary = page.get_by_role("alert").filter(has_text="There is a problem: nothing was saved")
     expect(summary).to_be_visible()
@@ -146,4 +151,17 @@ def test_mistakes_are_listed_at_the_top_and_linked_to_their_fields(browser, site
     assert serious == [], results.generate_report()
     summary.get_by_role("link", name="Enter the title.").click()
     assert page.evaluate("document.activeElement.id") == "id_new-priority-title"
-    assert page.get_by_label("Date agreed").input_value() == "31/02/2026"  # what was typed is kept
+    assert page.get_by_label("Date agreed").input_value() == "31/02/2026"  # what was typed is kept,
+    assert priority_section(page, first.title).get_by_label("We did").input_value() == "Typed before the mistake."
+
+
+def test_a_long_unbroken_we_did_wraps_on_the_public_page_at_320px(browser, site):
+    rye_lane = WardPage.objects.get(ward__code="E05011113")
+    first = Priority.objects.filter(ward_page=rye_lane, status="active").order_by("sort_order", "pk").first()
+    PriorityUpdate.objects.create(priority=first, we_did="https://example.org/" + "x" * 900)
+    page = browser.new_page(viewport={"width": 320, "height": 800})
+
+    page.goto(site + "/southwark/rye-lane/")
+
+    assert "x" * 900 in page.locator("main").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
