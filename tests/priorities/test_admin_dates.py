@@ -12,6 +12,8 @@ from wagtail.users.models import UserProfile
 from priorities.models import PriorityCategory, WardPage
 from tests.admin_forms import ward_page_form
 
+NEXT_YEAR = datetime.date.today().year + 1  # a new meeting may not be in the past
+
 
 @pytest.fixture
 def rye_lane(sample_london):
@@ -38,8 +40,8 @@ def british_dated_form(rye_lane) -> dict:
     meeting = {
         "kind": "ward_panel",
         "title": "Ward panel meeting",
-        "starts_at": "03/11/2027 18:30",  # a new meeting may not be in the past
-        "ends_at": "03/11/2027 20:00",
+        "starts_at": f"03/11/{NEXT_YEAR} 18:30",  # a new meeting may not be in the past
+        "ends_at": f"03/11/{NEXT_YEAR} 20:00",
         "place": "Peckham Library, SE15 5JR",
         "accessibility": "",
     }
@@ -53,10 +55,10 @@ def test_the_admin_takes_and_shows_british_dates(admin_client, rye_lane):
     priority = rye_lane.priorities.get()
     assert (priority.agreed_on, priority.review_by) == (datetime.date(2026, 9, 1), datetime.date(2026, 12, 25))
     event = rye_lane.events.get()
-    assert timezone.localtime(event.starts_at).replace(tzinfo=None) == datetime.datetime(2027, 11, 3, 18, 30)
+    assert timezone.localtime(event.starts_at).replace(tzinfo=None) == datetime.datetime(NEXT_YEAR, 11, 3, 18, 30)
     page = admin_client.get(f"/admin/pages/{rye_lane.pk}/edit/").content.decode()
     assert 'value="01/09/2026"' in page and 'value="25/12/2026"' in page
-    assert 'value="03/11/2027 18:30"' in page
+    assert f'value="03/11/{NEXT_YEAR} 18:30"' in page
     assert '"format": "d/m/Y"' in page  # the date picker writes what it shows
 
 
