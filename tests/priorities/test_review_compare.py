@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 from priorities.models import BoroughPage, Priority, PriorityCategory, PriorityUpdate, WardPage
-from priorities.services import team_page_submit, ward_priority_add, ward_priority_progress
+from priorities.services import PriorityProgress, team_page_submit, ward_update_save
 
 RYE_LANE = "E05011113"
 
@@ -35,26 +35,20 @@ def reviewed(sample_london, add_priority):
     officer = person("pc.southwark", "Southwark officers")
     sergeant = person("sgt.southwark", "Southwark sergeants")
 
-    ward_priority_progress(
+    ward_update_save(  # the officer's after-meeting update, as "Update my ward" saves it
         page=rye_lane,
         user=officer,
-        key=str(speeding.pk),
-        status="active",
-        outcome="",
-        review_by=speeding.review_by,
-        update=PriorityUpdate(date=datetime.date(2026, 9, 19), we_did="Speed checks on three mornings."),
-    )
-    ward_priority_progress(
-        page=WardPage.objects.get(pk=rye_lane.pk),
-        user=officer,
-        key=str(bikes.pk),
-        status="closed",
-        outcome="The station put in new racks.",
-        review_by=bikes.review_by,
-    )
-    ward_priority_add(
-        page=WardPage.objects.get(pk=rye_lane.pk),
-        user=officer,
+        progress={
+            str(speeding.pk): PriorityProgress(
+                status="active",
+                outcome="",
+                review_by=speeding.review_by,
+                update=PriorityUpdate(date=datetime.date(2026, 9, 19), we_did="Speed checks on three mornings."),
+            ),
+            str(bikes.pk): PriorityProgress(
+                status="closed", outcome="The station put in new racks.", review_by=bikes.review_by
+            ),
+        },
         priority=Priority(
             title="Drug dealing in Holly Grove",
             category=PriorityCategory.objects.get_or_create(name="Drugs")[0],
