@@ -821,7 +821,8 @@ def members_confirmation_request(*, members, now=None) -> int:
                     f"Dear {member.name},\n\nYour Safer Neighbourhoods Team has added you to its list for the {ward} "
                     "ward panel, which agrees the team's local priorities and answers its short surveys. Before we "
                     f"send you anything else, confirm you want to be on it, within {JOIN_LINK_DAYS} days:\n"
-                    f"{_join_link(member)}\n\nIf you do nothing, we will not contact you again about the panel.\n",
+                    f"{_join_link(member)}\n\nIf you do nothing, we will not contact you again about the panel, "
+                    "and we will delete your details.\n",
                     to=[member.email],
                     connection=connection,
                 ).send()
@@ -868,7 +869,8 @@ def membership_leave(*, token: str, now=None) -> PanelMember | None:
 def personal_data_purge(*, now=None) -> int:
     """For surveys closed longer ago than SN_SURVEY_RETENTION_DAYS: delete the invitations (who was
     asked), the respondents' keys and the free-text answers, which may name people. The counted
-    answers stay, and so do the equality figures until equality_answers_purge. Returns how many
+    answers stay, and so do the equality figures until equality_answers_purge. Also deletes
+    members who never confirmed, a day after their link expired (JOIN_LINK_DAYS). Returns how many
     surveys were purged."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=settings.SN_SURVEY_RETENTION_DAYS)
@@ -880,9 +882,12 @@ def personal_data_purge(*, now=None) -> int:
             Invitation.objects.filter(survey=survey).delete()
             Survey.objects.filter(pk=survey.pk).update(personal_data_deleted_at=now)
         purged += 1
-    # Requests to join that were never confirmed.
+    # Never confirmed, a day after the link expired: requests to join online, and people imported
+    # without their consent on record who were emailed the link (members_confirmation_request).
+    expired = now - datetime.timedelta(days=JOIN_LINK_DAYS + 1)
     PanelMember.objects.filter(
-        confirmed_at__isnull=True, consent_given_at__lt=now - datetime.timedelta(days=JOIN_LINK_DAYS + 1)
+        Q(consent_given_at__lt=expired) | Q(consent_given_at__isnull=True, confirmation_requested_at__lt=expired),
+        confirmed_at__isnull=True,
     ).delete()
     return purged
 

@@ -13,7 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ward_panels.models import CONSENT_WORDING, PanelMember, WardPanel
-from ward_panels.services import members_import, membership_request
+from ward_panels.services import (
+    members_confirmation_request,
+    members_import,
+    membership_confirm,
+    membership_request,
+    personal_data_purge,
+)
 
 RYE_LANE = "E05011113"
 WORDING = "I agree that PC Smith may email me about the Rye Lane panel (sign-up sheet, 3 November 2026)."
@@ -230,3 +236,48 @@ def test_when_the_emails_cannot_be_queued_importing_again_sends_them(client, off
     page = upload(client, panel, "name,email\nBola Ade,bola@example.org\n")
     assert "0 added, 0 updated, 1 unchanged" in page and "is being emailed a link" in page
     assert [m.to for m in mail.outbox] == [["bola@example.org"]]
+
+
+def test_people_imported_who_never_confirm_are_deleted_a_day_after_their_link_expires(panel):
+    asked = timezone.now() - datetime.timedelta(days=30)
+    members_import(
+        panel=panel,
+        text="name,email,consent_wording,consented_at\n"
+        "Old Ask,old@example.org,,\n"
+        "Recent Ask,recent@example.org,,\n"
+        "Said Yes,yes@example.org,,\n"
+        f'On File,file@example.org,"{WORDING}",01/01/2026\n',
+        now=asked,
+    )
+    members_confirmation_request(members=PanelMember.objects.exclude(email="recent@example.org"), now=asked)
+    members_confirmation_request(
+        members=PanelMember.objects.filter(email="recent@example.org"), now=asked + datetime.timedelta(days=2)
+    )
+    link = next(m.body for m in mail.outbox if m.to == ["yes@example.org"])
+    membership_confirm(token=re.search(r"/ward-panels/join/(\S+)/", link).group(1), now=asked)
+    membership_request(ward=panel.ward, name="Online", email="online@example.org", now=asked)
+
+    personal_data_purge(now=asked + datetime.timedelta(days=8, hours=-1))
+    assert PanelMember.objects.count() == 5  # the links lasted 7 days, and there is a day's grace
+
+    personal_data_purge(now=asked + datetime.timedelta(days=9))
+    left = set(PanelMember.objects.values_list("email", flat=True))
+    assert left == {"recent@example.org", "yes@example.org", "file@example.org"}
+
+    personal_data_purge(now=asked + datetime.timedelta(days=11))
+    assert set(PanelMember.objects.values_list("email", flat=True)) == {"yes@example.org", "file@example.org"}
+
+
+def test_someone_deleted_for_never_confirming_is_asked_again_once_when_imported_again(client, officer, panel):
+    upload(client, panel, "name,email\nBola Ade,bola@example.org\n")
+    assert len(mail.outbox) == 1
+
+    personal_data_purge(now=timezone.now() + datetime.timedelta(days=9))
+    assert not PanelMember.objects.exists()
+
+    page = upload(client, panel, "name,email\nBola Ade,bola@example.org\n")
+    assert "1 added, 0 updated, 0 unchanged" in page and "1 without consent in the file is being emailed" in page
+    page = upload(client, panel, "name,email\nBola Ade,bola@example.org\n")
+    assert "emailed a link" not in page
+    assert [m.to for m in mail.outbox] == [["bola@example.org"]] * 2
+    assert "we will delete your details" in mail.outbox[1].body
