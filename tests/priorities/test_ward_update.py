@@ -621,6 +621,12 @@ def test_saving_with_nothing_changed_says_so_and_saves_no_revision(client, offic
 
     assert [str(m) for m in response.context["messages"]] == ["Nothing to save: nothing was changed."]
     assert not WardPage.objects.get(pk=rye_lane.pk).revisions.exists()
+    approval_on()
+    response = client.post(url(rye_lane), save(progress(priority)) | {"then": "submit"}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == [
+        "Nothing was sent. There are no changes to send: everything is already on the ward page."
+    ]
+    assert WardPage.objects.get(pk=rye_lane.pk).current_workflow_state is None
     assert ward_update_save(page=rye_lane, user=officer, progress=the_progress(priority)) == Revised.UNCHANGED
     assert not WardPage.objects.get(pk=rye_lane.pk).revisions.exists()
 
