@@ -75,14 +75,9 @@ def ward_update(request, pk: int):
     if action and locked:
         messages.error(request, f"Nothing was saved. {locked}")
         return redirect("priorities_ward_update", page.pk)
-    if action == "submit":
-        try:
-            messages.success(
-                request, f"Your changes to {page.title}: {team_page_submit(page=page, user=request.user)}."
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        return redirect("priorities_ward_update", page.pk)
+    needs_approval = page.get_workflow() is not None and not permissions.can_publish()
+    # "Save and send to a sergeant for approval": saved as by Save, then sent, in one click.
+    send = data is not None and needs_approval and request.POST.get("then") == "submit"
 
     forms = [form for _, _, form in progress] + [add_priority, add_event]
     page_errors = []
@@ -94,7 +89,7 @@ def ward_update(request, pk: int):
                 "Nothing was saved: reload the page and try again."
             )
         elif all(form.is_valid() for form in forms if form.is_bound):
-            saved = _ward_update_save(request, page, priorities, progress, add_priority, add_event)
+            saved = _ward_update_save(request, page, priorities, progress, add_priority, add_event, send)
             if saved:
                 return saved
     workflow_state = page.current_workflow_state
@@ -112,17 +107,19 @@ def ward_update(request, pk: int):
             "awaiting_approval": waiting,
             "changes_asked_for": workflow_state is not None and not waiting,
             "locked": locked,
-            "unsent": not permissions.can_publish() and page.has_unpublished_changes and not waiting,
-            "needs_approval": page.get_workflow() is not None and not permissions.can_publish(),
+            "unsent": needs_approval and page.has_unpublished_changes and not waiting,
+            "needs_approval": needs_approval,
             "upcoming_events": [e for e in draft.events.all() if e.ends_at >= timezone.now()],
         },
     )
 
 
-def _ward_update_save(request, page, priorities, progress, add_priority, add_event):
-    """Save every changed section of a valid "Update my ward" in one revision; say what happened and
-    where it stands, and go back to the page. On a mistake found by the models' rules, put each
-    message on its section's field and answer None, for the page to show them all."""
+def _ward_update_save(request, page, priorities, progress, add_priority, add_event, send=False):
+    """Save every changed section of a valid "Update my ward" in one revision (and if `send`, then
+    send the page's saved changes to a sergeant with team_page_submit, even if this save changed
+    nothing); say what happened and where it stands, and go back to the page. On a mistake found by
+    the models' rules, put each message on its section's field and answer None, for the page to show
+    them all, with nothing saved or sent."""
     changed = {}
     for key, _, form in progress:
         if form.is_bound and form.has_changed():
@@ -154,14 +151,24 @@ def _ward_update_save(request, page, priorities, progress, add_priority, add_eve
             aliases = EventAddForm.ALIASES if form is add_event else {}
             _add_errors(form, ValidationError({field: found}), aliases)
         return None
-    if done == Revised.UNCHANGED:
+    what = [f"“{priorities[key].title}” updated" for key in changed] if done != Revised.UNCHANGED else []
+    what += [f"priority “{priority.title}” added"] if priority else []
+    what += [f"meeting “{event.title}” added"] if event else []
+    said = ", ".join(what)
+    said = f"{said[:1].upper()}{said[1:]}. " if said else ""
+    if send:
+        try:
+            done = team_page_submit(page=WardPage.objects.get(pk=page.pk), user=request.user)
+        except ValidationError as error:
+            if said:
+                messages.success(request, f"{said}{done}.")
+            messages.error(request, f"Nothing was sent. {' '.join(error.messages)}")
+        else:
+            messages.success(request, f"{said}{done}.")
+    elif done == Revised.UNCHANGED:
         messages.info(request, f"{done}.")
     else:
-        what = [f"“{priorities[key].title}” updated" for key in changed]
-        what += [f"priority “{priority.title}” added"] if priority else []
-        what += [f"meeting “{event.title}” added"] if event else []
-        said = ", ".join(what)
-        messages.success(request, f"{said[:1].upper()}{said[1:]}. {done}.")
+        messages.success(request, f"{said}{done}.")
     return redirect("priorities_ward_update", page.pk)
 
 

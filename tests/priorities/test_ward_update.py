@@ -2,6 +2,7 @@
 revision of the ward page and published, or sent to a sergeant where the borough has approval on."""
 
 import datetime
+import json
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -397,18 +398,77 @@ def test_with_approval_on_the_officer_sends_their_changes_to_a_sergeant(client, 
         "“Speeding on Rye Lane” updated. Saved, but not on the ward page yet: when you have made all your "
         "changes, send them to a sergeant."
     ]
-    assert "Send to a sergeant for approval" in response.content.decode()
+    html = response.content.decode()
+    assert "Your changes are not on the ward page yet" in html
+    assert html.count("Save and send to a sergeant for approval</button>") == 1  # one way to send: no second form
+    assert 'name="action" value="submit"' not in html
 
-    response = client.post(url(rye_lane), {"action": "submit"}, follow=True)
+    # Nothing more typed: "Save and send" sends what was saved before.
+    response = client.post(url(rye_lane), save(progress(priority)) | {"then": "submit"}, follow=True)
 
-    assert [str(m) for m in response.context["messages"]] == [
-        "Your changes to Rye Lane: Sent to a sergeant for approval."
-    ]
+    assert [str(m) for m in response.context["messages"]] == ["Sent to a sergeant for approval."]
     html = response.content.decode()
     assert "awaiting a sergeant's approval" in html and 'value="save"' not in html  # no forms while it waits
     assert "Leaflets at the school gate." not in client.get("/southwark/rye-lane/").content.decode()
     response = client.post(url(rye_lane), save(progress(priority, we_did="Sneaked in.")), follow=True)
     assert "Nothing was saved." in [str(m) for m in response.context["messages"]][0]
+
+
+def test_save_and_send_saves_what_was_typed_and_sends_it_in_one_click(client, officer, rye_lane, add_priority):
+    priority = add_priority(rye_lane)
+    approval_on()
+    client.force_login(officer)
+
+    response = client.post(
+        url(rye_lane),
+        save(progress(priority, we_did="Speed checks on three mornings.")) | {"then": "submit"},
+        follow=True,
+    )
+
+    assert [str(m) for m in response.context["messages"]] == [
+        "“Speeding on Rye Lane” updated. Sent to a sergeant for approval."
+    ]
+    page = WardPage.objects.get(pk=rye_lane.pk)
+    state = page.current_workflow_state
+    assert state is not None and state.status == state.STATUS_IN_PROGRESS and state.requested_by == officer
+    assert "Speed checks on three mornings." in json.dumps(page.latest_revision.content)
+    assert state.current_task_state.revision == page.latest_revision  # what was typed is what was sent
+    assert page.revisions.count() == 1
+    assert not PriorityUpdate.objects.exists()  # the public page is unchanged
+    assert "Speed checks on three mornings." not in client.get("/southwark/rye-lane/").content.decode()
+
+
+def test_save_and_send_with_a_mistake_saves_and_sends_nothing(client, officer, rye_lane, add_priority):
+    first, second = add_priority(rye_lane, title="Speeding"), add_priority(rye_lane, title="Bikes")
+    approval_on()
+    client.force_login(officer)
+
+    response = client.post(
+        url(rye_lane),
+        save(progress(first, we_did="Speed checks on three mornings."), progress(second, review_by="31/02/2027"))
+        | {"then": "submit"},
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "There is a problem: nothing was saved" in html
+    assert "Speed checks on three mornings.</textarea>" in html  # typed, not lost
+    assert "Save and send to a sergeant for approval</button>" in html  # to send once put right
+    page = WardPage.objects.get(pk=rye_lane.pk)
+    assert not page.revisions.exists() and page.current_workflow_state is None
+
+
+def test_without_approval_save_and_send_is_not_offered(client, officer, rye_lane, add_priority):
+    priority = add_priority(rye_lane)
+    client.force_login(officer)
+
+    assert "Save and send" not in client.get(url(rye_lane)).content.decode()
+    response = client.post(
+        url(rye_lane), save(progress(priority, we_did="Leaflets.")) | {"then": "submit"}, follow=True
+    )
+
+    assert [str(m) for m in response.context["messages"]] == ["“Speeding on Rye Lane” updated. Live on the ward page."]
+    assert WardPage.objects.get(pk=rye_lane.pk).current_workflow_state is None
 
 
 def test_another_boroughs_ward_is_not_found_and_bad_posts_are_no_500(client, officers, rye_lane, add_priority):
@@ -561,6 +621,12 @@ def test_saving_with_nothing_changed_says_so_and_saves_no_revision(client, offic
 
     assert [str(m) for m in response.context["messages"]] == ["Nothing to save: nothing was changed."]
     assert not WardPage.objects.get(pk=rye_lane.pk).revisions.exists()
+    approval_on()
+    response = client.post(url(rye_lane), save(progress(priority)) | {"then": "submit"}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == [
+        "Nothing was sent. There are no changes to send: everything is already on the ward page."
+    ]
+    assert WardPage.objects.get(pk=rye_lane.pk).current_workflow_state is None
     assert ward_update_save(page=rye_lane, user=officer, progress=the_progress(priority)) == Revised.UNCHANGED
     assert not WardPage.objects.get(pk=rye_lane.pk).revisions.exists()
 

@@ -119,11 +119,9 @@ def test_with_sergeant_approval_the_update_waits_and_the_public_page_is_unchange
 
     you.click(page.get_by_role("link", name="Update St. James's"))
     priority_section(page, first.title).get_by_label("We did").fill("Patrols at closing time on Fridays.")
-    you.click(page.get_by_role("button", name="Save", exact=True))
-    expect(page.get_by_text("Saved, but not on the ward page yet")).to_be_visible()
-    you.click(page.get_by_role("button", name="Send to a sergeant for approval"))
+    you.click(page.get_by_role("button", name="Save and send to a sergeant for approval"))
 
-    expect(page.get_by_text("Your changes to St. James's: Sent to a sergeant for approval.")).to_be_visible()
+    expect(page.get_by_text(f"“{first.title}” updated. Sent to a sergeant for approval.")).to_be_visible()
     expect(page.get_by_text("awaiting a sergeant's approval")).to_be_visible()
     you.click(page.get_by_role("link", name="View the public ward page"))
     page.wait_for_url(site + "/westminster/st-jamess/")
