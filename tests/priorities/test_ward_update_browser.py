@@ -113,13 +113,16 @@ def test_with_sergeant_approval_the_update_waits_and_the_public_page_is_unchange
     westminster.save_revision().publish()  # the borough's workflow, and officers lose publishing
     st_jamess = WardPage.objects.get(ward__code="E05013806")
     first = Priority.objects.filter(ward_page=st_jamess, status="active").order_by("sort_order", "pk").first()
-    page = browser.new_page()
+    page = browser.new_page(viewport={"width": 320, "height": 800})
     sign_in(page, site, "pc.westminster", "Westminster officers")
     you = Clicks()
 
     you.click(page.get_by_role("link", name="Update St. James's"))
+    send = page.get_by_role("button", name="Save and send to a sergeant for approval")
+    box = send.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 320, box  # its long label wraps on a phone
     priority_section(page, first.title).get_by_label("We did").fill("Patrols at closing time on Fridays.")
-    you.click(page.get_by_role("button", name="Save and send to a sergeant for approval"))
+    you.click(send)
 
     expect(page.get_by_text(f"“{first.title}” updated. Sent to a sergeant for approval.")).to_be_visible()
     expect(page.get_by_text("awaiting a sergeant's approval")).to_be_visible()
