@@ -412,8 +412,18 @@ def you_said_shown(page: WardPage) -> list[dict]:
     """The latest "You said" survey summaries a ward page shows, newest first: its own and its
     borough page's (for surveys of every ward in the borough), in one query."""
     fields = ("title", "summary", "answered", "closed_on", "informed_priority_id", "informed_priority__title")
-    own = WardYouSaid.objects.filter(ward_page=page).order_by().values(*fields)
     borough = BoroughYouSaid.objects.filter(borough_page__path=page.path[: -Page.steplen]).order_by().values(*fields)
+    drafted = page.survey_summaries.all()
+    if isinstance(drafted, FakeQuerySet):  # a page made from a revision (a preview): its own, in memory
+        own = [
+            {
+                **{name: getattr(summary, name) for name in fields[:5]},
+                "informed_priority__title": summary.informed_priority.title if summary.informed_priority else None,
+            }
+            for summary in drafted
+        ]
+        return sorted(own + list(borough), key=lambda row: row["closed_on"], reverse=True)[:YOU_SAID_SHOWN]
+    own = WardYouSaid.objects.filter(ward_page=page).order_by().values(*fields)
     return list(own.union(borough, all=True).order_by("-closed_on")[:YOU_SAID_SHOWN])
 
 

@@ -77,6 +77,19 @@ def test_with_sergeant_approval_the_summary_waits_for_a_sergeant(client, closed_
     assert "Most of you said speeding outside the school." in ward_page_html(client)
 
 
+def test_the_sergeant_sees_the_waiting_summary_in_the_preview_before_approving(client, closed_survey):
+    approval_on()
+    client.force_login(officer())
+    client.post(f"/admin/ward-panels/surveys/{closed_survey.pk}/summary/")
+    page = WardPage.objects.get(ward_id=RYE_LANE)
+    client.force_login(officer("sgt.southwark", "Southwark sergeants"))
+
+    preview = client.get(f"/admin/pages/{page.pk}/revisions/{page.latest_revision.pk}/view/")
+
+    assert preview.status_code == 200
+    assert "Most of you said speeding outside the school." in preview.content.decode()
+
+
 def test_the_survey_form_can_no_longer_publish_a_summary(client, closed_survey, survey_admin_form):
     """The old way: a tick on the survey that went live without a sergeant."""
     approval_on()
