@@ -50,10 +50,12 @@ run: install
 		exec $(BIN)/python manage.py runserver 127.0.0.1:$(PORT); \
 	fi
 
-## Formatting, lint, Django's checks, migrations in step with models, a valid OpenAPI schema.
+## Formatting, lint, the layers' one-way imports, Django's checks, migrations in step with models,
+## a valid OpenAPI schema.
 lint: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=sn_site.settings.test $(BIN)/python manage.py check
 	DJANGO_SETTINGS_MODULE=sn_site.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=sn_site.settings.test $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null

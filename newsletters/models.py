@@ -12,7 +12,8 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from priorities.models import Borough, BoroughPage, Ward, WardPage
+from geography.models import Borough, Ward
+from priorities.models import BoroughPage, WardPage
 
 from .blocks import NewsletterBlocks, default_body
 from .panels import SendingPanel

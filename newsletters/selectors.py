@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils import timezone
 
-from priorities.models import Borough, BoroughPage, Ward, WardPage
+from geography.models import Borough, Ward
+from priorities.models import BoroughPage, WardPage
 from priorities.selectors import events_upcoming, priorities_active, team_members
 
 from .models import Delivery, NewsletterPage, Send, Subscriber, Subscription, suppression_address

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_text_list
 
-from priorities.models import Borough, Ward
+from geography.models import Borough, Ward
 
 from .emails import (
     AREA_UNSUBSCRIBE_SALT,

@@ -4,7 +4,7 @@ newsletters.sending decides, row by row, what is still to send."""
 
 from celery import shared_task
 
-from priorities.models import Borough, Ward
+from geography.models import Borough, Ward
 
 from . import sending, services
 from .models import Send

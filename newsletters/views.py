@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from priorities.models import Borough, Ward
+from geography.models import Borough, Ward
 from sn_site.api import AnonymousRateLimit
 from sn_site.forms import email_field
 from sn_site.security import same_site_only

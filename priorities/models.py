@@ -1,4 +1,4 @@
-"""The local policing picture: London's geography and the borough and ward pages built on it."""
+"""The local policing picture: the borough and ward team pages, built on London's geography."""
 
 import datetime
 from functools import partial
@@ -20,21 +20,9 @@ from wagtail.models import Orderable, Page, PagePermissionTester
 from wagtail.permissions import policy_registry
 from wagtail.search import index
 
+from geography.maps import outline_drawing
+from geography.models import FORCE_WEBSITES, Borough, PoliceForce, Ward
 from sn_site.compare import ComparedInlinePanel
-
-from .maps import outline_drawing
-
-
-class PoliceForce(models.TextChoices):
-    METROPOLITAN = "metropolitan", "Metropolitan Police Service"
-    CITY_OF_LONDON = "city-of-london", "City of London Police"
-
-
-# Where to send people whose area another force polices.
-FORCE_WEBSITES = {
-    PoliceForce.METROPOLITAN: "https://www.met.police.uk/",
-    PoliceForce.CITY_OF_LONDON: "https://www.cityoflondon.police.uk/",
-}
 
 
 @register_setting(icon="site")
@@ -73,58 +61,6 @@ class EngagementMethod(Orderable):
     description = models.TextField(blank=True, max_length=500, help_text="Optional. What people will find there.")
 
     panels = [FieldPanel("kind"), FieldPanel("title"), FieldPanel("url"), FieldPanel("description")]
-
-
-class Borough(models.Model):
-    """A London borough (ONS E09 code), imported from OS Code-Point Open and ONS outlines."""
-
-    code = models.CharField(max_length=9, primary_key=True, help_text="ONS code, such as E09000033.")
-    name = models.CharField(max_length=100)
-    slug = models.SlugField(max_length=100, unique=True)
-    police_force = models.CharField(max_length=20, choices=PoliceForce.choices, default=PoliceForce.METROPOLITAN)
-    outline = models.JSONField(null=True, blank=True, help_text="GeoJSON geometry in WGS84.")
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Ward(models.Model):
-    """An electoral ward (ONS E05 code). Each Met ward has its own Safer Neighbourhoods Team."""
-
-    code = models.CharField(max_length=9, primary_key=True, help_text="ONS code, such as E05013806.")
-    name = models.CharField(max_length=100)
-    slug = models.SlugField(max_length=100)
-    borough = models.ForeignKey(Borough, on_delete=models.PROTECT, related_name="wards")
-    latitude = models.FloatField(null=True, blank=True)
-    longitude = models.FloatField(null=True, blank=True)
-    outline = models.JSONField(null=True, blank=True, help_text="GeoJSON geometry in WGS84.")
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["borough", "slug"], name="ward_slug_unique_in_borough")]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Postcode(models.Model):
-    """A live postcode unit with its position and ward, from OS Code-Point Open."""
-
-    postcode = models.CharField(max_length=8, primary_key=True, help_text="Formatted, such as SW1A 1AA.")
-    outward = models.CharField(max_length=4, db_index=True)
-    sector = models.CharField(max_length=6, db_index=True)
-    latitude = models.FloatField()
-    longitude = models.FloatField()
-    ward = models.ForeignKey(Ward, on_delete=models.PROTECT, related_name="postcodes")
-
-    class Meta:
-        indexes = [models.Index(fields=["latitude", "longitude"], name="postcode_position")]
-
-    def __str__(self) -> str:
-        return self.postcode
 
 
 # At most this many priorities are active in a ward at once: the ward panel's "up to three".
@@ -520,7 +456,7 @@ class BoroughIndexPage(Page):
     )
 
     content_panels = Page.content_panels + [FieldPanel("introduction")]
-    parent_page_types = ["sn_site.HomePage"]
+    parent_page_types = ["home.HomePage"]
     subpage_types: list[str] = []
     max_count = 1
     # For search engines, when the page has no search description or introduction.
@@ -614,7 +550,7 @@ class BoroughPage(FeedRoutes, Page):
     ]
     settings_panels = Page.settings_panels + [FieldPanel("sergeant_approval")]
     search_fields = Page.search_fields + [index.SearchField("introduction")]
-    parent_page_types = ["sn_site.HomePage"]
+    parent_page_types = ["home.HomePage"]
     subpage_types = ["priorities.WardPage", "newsletters.NewsletterPage"]
 
     def get_context(self, request, *args, **kwargs):

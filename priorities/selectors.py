@@ -18,24 +18,8 @@ from shapely.geometry import shape
 from wagtail.models import Page, PageViewRestriction, Site, WorkflowState
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
-from sn_site.cache import generation_forget
-
-from .models import (
-    Borough,
-    BoroughYouSaid,
-    Event,
-    PoliceForce,
-    Postcode,
-    Priority,
-    PriorityUpdate,
-    TeamLink,
-    TeamMember,
-    Ward,
-    WardPage,
-    WardYouSaid,
-)
-from .my_area import my_area_code
-from .postcodes import (
+from geography.models import Borough, PoliceForce, Postcode, Ward
+from geography.postcodes import (
     LONDON_POSTCODE_AREAS,
     UK_POSTCODE_AREAS,
     EmptyPostcode,
@@ -44,6 +28,10 @@ from .postcodes import (
     outward_codes_of_district,
     parse_postcode_query,
 )
+from sn_site.cache import generation_forget
+
+from .models import BoroughYouSaid, Event, Priority, PriorityUpdate, TeamLink, TeamMember, WardPage, WardYouSaid
+from .my_area import my_area_code
 
 
 class LookupFailed(Exception):

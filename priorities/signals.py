@@ -4,13 +4,14 @@ A ward page's address depends on its own slug, its borough page's and the site's
 publishing, unpublishing, moving or deleting one of those pages, or changing a site, starts the
 lookup cache afresh once the change is committed."""
 
+from django.apps import apps
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from wagtail.models import PageViewRestriction, Site
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.search import index
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from sn_site.models import HomePage
+from geography.services import geography_changed
 
 from .models import BoroughPage, PriorityCategory, WardPage
 from .selectors import lookup_cache_forget
@@ -19,6 +20,12 @@ from .services import borough_moderation_sync
 
 def _forget_after_commit(sender, **kwargs) -> None:
     transaction.on_commit(lookup_cache_forget)
+
+
+def _forget_if_addresses_change(sender, instance, **kwargs) -> None:
+    """Only the site's root and home page, borough pages and ward pages are in a ward page's address."""
+    if issubclass(sender, (BoroughPage, WardPage)) or instance.depth <= 2:
+        transaction.on_commit(lookup_cache_forget)
 
 
 def _borough_published(sender, instance, **kwargs) -> None:
@@ -44,9 +51,14 @@ def connect() -> None:
     page_published.connect(_borough_published, sender=BoroughPage, dispatch_uid="borough-moderation")
     page_published.connect(_ward_page_reindex, sender=WardPage, dispatch_uid="ward-page-search")
     post_save.connect(_category_reindex, sender=PriorityCategory, dispatch_uid="priority-category-search")
-    for model in (HomePage, BoroughPage, WardPage):
+    geography_changed.connect(_forget_after_commit, dispatch_uid="lookup-geography")
+    # Every page type, the home page's included (it belongs to an app above this one); only pages,
+    # as a receiver of every model's deletes would slow every bulk delete (imports) to a crawl.
+    for model in (m for m in apps.get_models() if issubclass(m, Page)):
         for signal in (page_published, page_unpublished, post_page_move, post_delete):
-            signal.connect(_forget_after_commit, sender=model, dispatch_uid=f"lookup-{model.__name__}-{id(signal)}")
+            signal.connect(
+                _forget_if_addresses_change, sender=model, dispatch_uid=f"lookup-{model.__name__}-{id(signal)}"
+            )
     for signal in (post_save, post_delete):
         signal.connect(_forget_after_commit, sender=Site, dispatch_uid=f"lookup-site-{id(signal)}")
         # A page made private (or public again): the lookup, and the API answers cached with it.

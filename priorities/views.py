@@ -4,8 +4,10 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
+from geography.models import FORCE_WEBSITES, PoliceForce
+
 from . import my_area
-from .models import FORCE_WEBSITES, PoliceForce, WardPage
+from .models import WardPage
 from .selectors import LookupFailed, NotInLondon, ward_lookup
 
 TEMPLATE = "priorities/find_your_team.html"

@@ -1,7 +1,6 @@
 """Running the site: health and readiness checks, request ids in every log line, and a clear 503
 (rather than a 500) while the database is unreachable."""
 
-import contextvars
 import json
 import logging
 import re
@@ -18,26 +17,15 @@ from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.views.decorators.cache import never_cache
 
+from .celery import app
+from .request_ids import request_id, request_id_set
+
 logger = logging.getLogger(__name__)
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # An id given by the proxy in front is kept (so its logs and ours join up) if it looks like one.
 _GIVEN_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
-_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 RETRY_AFTER_SECONDS = 30
-
-
-def request_id() -> str:
-    """The id of the request (or task) being handled, '' outside one."""
-    return _request_id.get()
-
-
-def request_id_set(value: str) -> contextvars.Token:
-    return _request_id.set(value)
-
-
-def request_id_reset(token: contextvars.Token) -> None:
-    _request_id.reset(token)
 
 
 class RequestIdMiddleware:
@@ -53,7 +41,7 @@ class RequestIdMiddleware:
         request.request_id = value
         # Kept until the response is finished (request_finished, below): Django logs 4xx and 5xx
         # answers after the middleware has returned.
-        _request_id.set(value)
+        request_id_set(value)
         if "sentry_sdk" in sys.modules:
             sys.modules["sentry_sdk"].set_tag("request_id", value)
         response = self.get_response(request)
@@ -63,14 +51,14 @@ class RequestIdMiddleware:
 
 @receiver(request_finished)
 def _request_id_clear(**kwargs):
-    _request_id.set("")
+    request_id_set("")
 
 
 class RequestIdFilter(logging.Filter):
     """Puts the current request's (or task's) id on every log record as `request_id`."""
 
     def filter(self, record):
-        record.request_id = _request_id.get()
+        record.request_id = request_id()
         return True
 
 
@@ -120,8 +108,6 @@ def _cache_ready() -> None:
 def _broker_ready() -> str:
     if not settings.CELERY_BROKER_URL:
         return "not configured: tasks run in the web process"
-    from .celery import app
-
     with app.connection_for_write(settings.CELERY_BROKER_URL) as broker:
         broker.ensure_connection(max_retries=1, timeout=2)
     return "ok"

@@ -17,11 +17,18 @@ from django.http import HttpResponse
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from priorities.my_area import COOKIE as MY_AREA_COOKIE
-
 from .cache import generation_forget, generations
 
 CACHEABLE = "_sn_page_cacheable"
+
+# Cookies that change what a page shows, such as the home page's remembered area: each value is
+# cached apart. The apps that set them say so (page_cache_varies_on), as this module knows no app.
+_VARY_ON_COOKIES: list[str] = []
+
+
+def page_cache_varies_on(cookie: str) -> None:
+    if cookie not in _VARY_ON_COOKIES:
+        _VARY_ON_COOKIES.append(cookie)
 
 
 def page_cache_forget() -> None:
@@ -57,9 +64,8 @@ def _key(request) -> str | None:
     if request.resolver_match is None or request.resolver_match.url_name != "wagtail_serve":
         return None
     generation = page_cache_generation()
-    # The home page differs for visitors who asked it to remember their area.
-    area = request.COOKIES.get(MY_AREA_COOKIE, "")
-    address = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}:{area}".encode()).hexdigest()
+    varies = ":".join(request.COOKIES.get(name, "") for name in _VARY_ON_COOKIES)
+    address = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}:{varies}".encode()).hexdigest()
     return f"page:{generation}:{address}"
 
 

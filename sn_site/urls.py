@@ -1,4 +1,5 @@
-"""Every app's pages and APIs are mounted here; Wagtail serves everything else."""
+"""Every app's pages and APIs are mounted here, the one module that imports every app; Wagtail
+serves everything else."""
 
 from csp.constants import SELF, UNSAFE_INLINE
 from csp.decorators import csp_update
@@ -10,13 +11,15 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
+from home import views
 from newsletters import urls as newsletters_urls
+from open_data import urls as open_data_urls
 from priorities import urls as priorities_urls
 from priorities.admin_views import PageChooserBrowse, PageChooserChosenMultiple, PageTypesUsage
 from ward_panels import urls as ward_panels_urls
 from ward_panels.admin_views import SiteHistoryView
 
-from . import operations, views
+from . import operations
 from .security import AdminLoginView
 
 # Redoc styles itself with inline styles and lays the page out in a web worker; its one inline
@@ -28,7 +31,7 @@ api_docs = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": [SELF, "blob:
 api_v1 = [
     path("schema/", SpectacularJSONAPIView.as_view(), name="schema"),
     path("docs/", api_docs, name="docs"),
-    path("", include((priorities_urls.api_urlpatterns, "priorities"))),
+    path("", include((open_data_urls.urlpatterns, "open_data"))),
     path("", include((ward_panels_urls.api_urlpatterns, "ward_panels"))),
 ]
 
@@ -48,7 +51,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include((api_v1, "api"), namespace="api-v1")),
-    path("api/police-uk/", include((priorities_urls.police_uk_urlpatterns, "police-uk"))),
+    path("api/police-uk/", include((open_data_urls.police_uk_urlpatterns, "police-uk"))),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", views.sitemap, name="sitemap"),
     path("favicon.ico", views.favicon, name="favicon"),

@@ -1,14 +1,13 @@
 """Site-wide admin and serving hooks."""
 
 from django.templatetags.static import static
-from django.urls import include, path, reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django_otp import user_has_device
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
 
-from . import personal_data, two_factor
+from . import two_factor
 from .page_cache import mark_cacheable
 
 
@@ -21,43 +20,6 @@ def allow_page_caching(page, request, serve_args, serve_kwargs):
 @hooks.register("insert_global_admin_css")
 def admin_css():
     return format_html('<link rel="stylesheet" href="{}">', static("css/admin.css"))
-
-
-# Personal data: find, copy and erase what is held about one address (administrators only) --------
-
-
-@hooks.register("register_admin_urls")
-def personal_data_urls():
-    urls = [
-        path("", personal_data.index, name="index"),
-        path("export/", personal_data.export, name="export"),
-        path("erase/", personal_data.erase, name="erase"),
-    ]
-    return [path("personal-data/", include((urls, "sn_site_personal_data"), namespace="sn_site_personal_data"))]
-
-
-class AdministratorsMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.is_superuser
-
-
-@hooks.register("register_settings_menu_item")
-def personal_data_menu_item():
-    return AdministratorsMenuItem(
-        "Personal data", reverse("sn_site_personal_data:index"), name="personal-data", icon_name="user", order=900
-    )
-
-
-@hooks.register("register_log_actions")
-def personal_data_log_actions(actions):
-    actions.register_action(
-        personal_data.EXPORT_ACTION,
-        "Personal data: copy",
-        "Downloaded a copy of the personal data held about an address",
-    )
-    actions.register_action(
-        personal_data.ERASE_ACTION, "Personal data: erase", "Erased the personal data held about an address"
-    )
 
 
 # Two-factor sign-in (sn_site/two_factor.py). Registered here, where Wagtail looks for hooks as the

@@ -18,10 +18,11 @@ from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
+from geography.services import geography_import
+from home.services import page_tree_build
 from newsletters.models import Subscriber, Subscription
 from priorities.models import Event, Priority, PriorityCategory, PriorityUpdate, TeamMember
-from priorities.services import geography_import, page_tree_build
-from tests.priorities.codepoint_sample import write_borough_outlines, write_codepoint
+from tests.geography.codepoint_sample import write_borough_outlines, write_codepoint
 from ward_panels.models import EqualityMonitoring, Question, Response, Survey
 from ward_panels.services import equality_pool_flush
 
@@ -75,7 +76,7 @@ def sample_london_committed(transactional_db, codepoint_folder):
     """The sample committed, for a test whose work is read from another thread or process (a live
     server, a worker, a second connection). Such tests empty the whole database when they end,
     the migrations' rows included, so the priority categories are put back first."""
-    for name in importlib.import_module("priorities.migrations.0003_priority_rules").CATEGORIES:
+    for name in importlib.import_module("priorities.migrations.0002_priority_rules").CATEGORIES:
         PriorityCategory.objects.get_or_create(name=name)
     report = geography_import(source=codepoint_folder)
     page_tree_build()

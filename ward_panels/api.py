@@ -15,7 +15,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from priorities.api import list_filter_parameters, list_filters
+from priorities.filters import list_filter_parameters, list_filters
 from sn_site.api import AnonymousRateLimit, Pages, cached_read
 
 from .models import EqualityMonitoring, Question, Survey

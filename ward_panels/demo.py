@@ -7,7 +7,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from priorities.models import Borough
+from geography.models import Borough
 
 from .models import Question, Survey
 from .selectors import surveys_open

@@ -21,7 +21,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.models import Orderable, PreviewableMixin
 
-from priorities.models import Borough, Priority, Ward
+from geography.models import Borough, Ward
+from priorities.models import Priority, PriorityCategory
 
 from .forms import question_fields
 from .panels import QuestionsPanel
@@ -338,8 +339,6 @@ class Question(Orderable):
     def options(self) -> list[str]:
         """The options a person chooses from: the question's own, or the priority categories."""
         if self.kind == self.Kind.LOCAL_ISSUES:
-            from priorities.models import PriorityCategory
-
             return list(PriorityCategory.objects.values_list("name", flat=True))
         if self.kind == self.Kind.RATING:
             return [str(n) for n in range(self.scale_min, self.scale_max + 1)]

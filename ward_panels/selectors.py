@@ -13,7 +13,8 @@ from django.core.cache import cache
 from django.db.models import Q, Subquery
 from django.utils import timezone
 
-from priorities.models import BoroughPage, Ward, WardPage
+from geography.models import Ward
+from priorities.models import BoroughPage, WardPage
 
 from .models import Answer, EqualityTables, Invitation, PanelMember, Question, Response, Survey, WardPanel
 from .suppression import THRESHOLD

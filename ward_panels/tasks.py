@@ -4,7 +4,7 @@ data on time."""
 from celery import shared_task
 from django.conf import settings
 
-from priorities.models import Ward
+from geography.models import Ward
 
 from . import services
 from .models import PanelMember, Survey

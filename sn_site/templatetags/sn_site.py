@@ -1,11 +1,9 @@
-"""The furniture every public page shares: times, the meta description, breadcrumbs and the
-footer's links to the site's own content pages."""
+"""The furniture every public page shares: times, the meta description and breadcrumbs."""
 
 from django import template
 from wagtail.models import Page
 
 from sn_site.formats import clock_time, plain_summary
-from sn_site.models import ContentPage
 from sn_site.page_cache import kept_until_published
 
 register = template.Library()
@@ -14,8 +12,6 @@ SITE_DESCRIPTION = (
     "Find your local Safer Neighbourhoods Team in London: who they are, what they are working on because "
     "residents asked, and when to meet them."
 )
-# The footer's links, by the slug of the content page each goes to (wherever editors have moved it).
-FOOTER_PAGES = {"accessibility": "Accessibility statement", "our-promises": "Our promises"}
 
 
 @register.filter(expects_localtime=True)
@@ -71,18 +67,3 @@ def _trail_to(page: Page) -> list[tuple[str, str]]:
     if page.pk is None:  # the preview of a page not saved yet
         return build()
     return kept_until_published(f"breadcrumbs:{page.pk}", build)
-
-
-@register.simple_tag
-def footer_links() -> list[tuple[str, str]]:
-    """(label, address) of the accessibility statement and "Our promises", found by their slugs so
-    that editors may move them. Looked up once until anything is published (the page cache's
-    generation), so pages pay a cache read for them, not a query."""
-
-    def build():
-        found = {}
-        for page in ContentPage.objects.live().public().filter(slug__in=FOOTER_PAGES).order_by("depth", "path"):
-            found.setdefault(page.slug, page.url)  # the shallowest, if two pages share a slug
-        return [(label, found[slug]) for slug, label in FOOTER_PAGES.items() if slug in found]
-
-    return kept_until_published("footer-links", build)

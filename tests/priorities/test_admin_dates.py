@@ -1,13 +1,10 @@
 """The admin reads and writes dates the British way: 25/12/2026, day first, in its date pickers."""
 
 import datetime
-import importlib
 
 import pytest
-from django.apps import apps as django_apps
 from django.contrib.auth.models import User
 from django.utils import timezone
-from wagtail.users.models import UserProfile
 
 from priorities.models import PriorityCategory, WardPage
 from tests.admin_forms import ward_page_form
@@ -66,18 +63,3 @@ def test_nobody_can_switch_their_admin_to_american_dates(admin_client):
     page = admin_client.get("/admin/account/").content.decode()
 
     assert "en-us" not in page.lower() and ">English<" not in page
-
-
-def test_someone_who_chose_another_english_before_reads_dates_day_first_too(client, rye_lane):
-    officer = User.objects.create_superuser("pc.usa", password="a-long-test-password")
-    UserProfile.get_for_user(officer)
-    UserProfile.objects.filter(user=officer).update(preferred_language="en")  # American formats: month first
-    importlib.import_module("sn_site.migrations.0002_admin_language_british_only").preferred_languages_forget(
-        django_apps, None
-    )
-    client.force_login(officer)
-
-    response = client.post(f"/admin/pages/{rye_lane.pk}/edit/", british_dated_form(rye_lane))
-
-    assert response.status_code == 302
-    assert rye_lane.priorities.get().agreed_on == datetime.date(2026, 9, 1)

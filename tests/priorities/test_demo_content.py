@@ -8,8 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import ReferenceIndex, Revision
 
-from priorities.demo import STORIES, demo_content_load
-from priorities.models import Event, ForceProfile, Postcode, Priority, PriorityCategory, TeamMember, WardPage
+from geography.models import Postcode
+from home.demo import demo_content_load
+from priorities.demo import STORIES
+from priorities.models import Event, ForceProfile, Priority, PriorityCategory, TeamMember, WardPage
 
 TODAY = datetime.date(2026, 11, 27)
 RYE_LANE = "E05011113"

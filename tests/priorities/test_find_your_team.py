@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from priorities.models import Postcode
+from geography.models import Postcode
 
 URL = "/find-your-team/"
 

@@ -6,9 +6,9 @@ from django.contrib.auth.models import Group, Permission, User
 from django.core.management import CommandError, call_command
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
 
+from home.models import HomePage
+from home.services import page_tree_build
 from priorities.models import BoroughPage, WardPage
-from priorities.services import page_tree_build
-from sn_site.models import HomePage
 
 
 def edit_url(ward_code: str) -> str:

@@ -10,7 +10,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from priorities.demo import demo_content_load
+from home.demo import demo_content_load
 from priorities.models import BoroughPage, Priority, PriorityUpdate, WardPage
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -37,7 +37,7 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
-from priorities.demo import demo_content_load
+from home.demo import demo_content_load
 from priorities.models import Priority, PriorityCategory
 from sn_site.api import AnonymousRateLimit
 from ward_panels.api import SurveyAnswerLimit

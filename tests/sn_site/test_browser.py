@@ -4,7 +4,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
 
-from priorities.demo import demo_content_load
+from home.demo import demo_content_load
 from priorities.models import Priority, WardPage
 from ward_panels.demo import demo_surveys_ensure
 from ward_panels.models import Answer, Survey

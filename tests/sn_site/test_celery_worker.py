@@ -14,11 +14,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from priorities.models import Postcode, Ward
-from priorities.tasks import geography_refresh
+from geography.models import Postcode, Ward
+from geography.tasks import geography_refresh
 from sn_site.celery import app as celery_app
-from sn_site.operations import request_id_reset, request_id_set
-from tests.priorities.codepoint_sample import LONDON_POSTCODES
+from sn_site.request_ids import request_id_reset, request_id_set
+from tests.geography.codepoint_sample import LONDON_POSTCODES
 from ward_panels.models import Invitation, PanelMember, WardPanel
 from ward_panels.tasks import invitations_send, reminders_send
 

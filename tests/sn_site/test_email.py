@@ -11,11 +11,12 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from geography.models import Ward
 from newsletters.emails import area_code, message_for
 from newsletters.models import NewsletterPage, Subscriber, Subscription
 from newsletters.sending import batch_send
 from newsletters.services import send_batches, send_start, subscription_request
-from priorities.models import Ward, WardPage
+from priorities.models import WardPage
 from ward_panels.models import PanelMember, WardPanel
 from ward_panels.services import invitations_send, membership_request
 

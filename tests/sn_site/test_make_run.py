@@ -21,7 +21,7 @@ from django.core.management import call_command
 from django.core.management.base import OutputWrapper
 
 from sn_site.progress import ProgressBar
-from tests.priorities.codepoint_sample import LONDON_POSTCODES
+from tests.geography.codepoint_sample import LONDON_POSTCODES
 from ward_panels.models import Survey
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -120,7 +120,7 @@ def test_while_the_database_is_away_cached_pages_serve_and_the_rest_get_a_clear_
 
 
 def test_a_real_bug_is_still_a_500(sample_london, monkeypatch):
-    monkeypatch.setattr("priorities.api.WardDetailApi.get", _fail)
+    monkeypatch.setattr("open_data.api.WardDetailApi.get", _fail)
     answer = Client(raise_request_exception=False).get(f"/api/v1/wards/{RYE_LANE}/")
     assert answer.status_code == 500 and answer.json()["code"] == "error"
 

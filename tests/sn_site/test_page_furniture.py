@@ -18,13 +18,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
+from home.demo import content_pages_ensure
+from home.models import ContentPage
 from newsletters.emails import issue_render, preferences_token, unsubscribe_token
 from newsletters.models import NewsletterPage, Subscriber, Subscription
 from newsletters.services import CONFIRM_SALT, send_start
-from priorities.demo import content_pages_ensure
 from priorities.models import BoroughEvent, BoroughPage, Event, WardPage
 from sn_site.formats import clock_time
-from sn_site.models import ContentPage
 from ward_panels.models import PanelMember, WardPanel
 from ward_panels.services import JOIN_SALT, invitations_send, leave_token
 

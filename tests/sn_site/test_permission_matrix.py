@@ -316,7 +316,7 @@ def assert_denied(role: str, response) -> None:
 
 # The admin's URLs ---------------------------------------------------------------------------------
 
-PROJECT_APPS = ("priorities", "ward_panels", "newsletters", "sn_site")
+PROJECT_APPS = ("geography", "priorities", "ward_panels", "newsletters", "open_data", "home", "sn_site")
 OUR_MODELS = ("ward_panels/", "priorities/", "newsletters/", "sn_site/")
 
 
@@ -393,8 +393,8 @@ NO_ARG_AUDIENCE = {
     "two_factor_setup": "admin_users",
     "two_factor_disable": "admin_users",
     # Personal data (subject access and erasure): administrators only. Export is POST-only (below).
-    "sn_site_personal_data:index": "admin",
-    "sn_site_personal_data:erase": "admin",
+    "home_personal_data:index": "admin",
+    "home_personal_data:erase": "admin",
     # Wagtail's own, open to every admin user and filtered by their page and model permissions.
     "wagtailadmin_home": "admin_users",
     "wagtailadmin_explore_root": "admin_users",
@@ -465,7 +465,7 @@ NEEDS_PARAMETERS = {
 # again before switching it off); never refused with a 403.
 SELF_SERVICE = {"two_factor_verify", "two_factor_disable"}
 NOT_PAGES = {"wagtailadmin_error_test", "wagtailadmin_logout"}  # raises on purpose; signs out
-POST_ONLY = {"sn_site_personal_data:export"}  # in the state-changing matrix below
+POST_ONLY = {"home_personal_data:export"}  # in the state-changing matrix below
 
 
 def may_open(role: str, audience: str) -> bool:
@@ -831,14 +831,14 @@ ADMIN_WRITES = {
     ),
     "export_personal_data": AdminWrite(
         "site",
-        lambda c, w, s: c.post(reverse("sn_site_personal_data:export"), {"email": "holder-ward_a@example.org"}),
+        lambda c, w, s: c.post(reverse("home_personal_data:export"), {"email": "holder-ward_a@example.org"}),
         lambda w, s: None,
         officer_may=False,
     ),
     "erase_personal_data": AdminWrite(
         "site",
         lambda c, w, s: c.post(
-            reverse("sn_site_personal_data:erase"), {"email": "holder-ward_a@example.org", "confirm": "yes"}
+            reverse("home_personal_data:erase"), {"email": "holder-ward_a@example.org", "confirm": "yes"}
         ),
         lambda w, s: PanelMember.objects.filter(email="holder-ward_a@example.org").exists(),
         officer_may=False,

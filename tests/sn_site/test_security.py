@@ -15,10 +15,10 @@ from django.core import mail
 from django.test import Client
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
+from home.models import HomePage
 from newsletters.emails import issue_render
 from newsletters.models import NewsletterPage, Subscriber
 from priorities.models import WardPage
-from sn_site.models import HomePage
 from sn_site.security import PublicFormLimit
 
 RYE_LANE = "E05011113"

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from priorities.models import Ward
+from geography.models import Ward
 from sn_site.api import AnonymousRateLimit
 from ward_panels.api import SurveyAnswerLimit
 from ward_panels.models import (

@@ -6,7 +6,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from priorities.models import Borough, BoroughPage, PoliceForce, Ward, WardPage
+from geography.models import Borough, PoliceForce, Ward
+from priorities.models import BoroughPage, WardPage
 from priorities.services import officer_add
 
 KINDS = {"borough": ("E09", "E09000022 (Lambeth)"), "ward": ("E05", "E05014100")}

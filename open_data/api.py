@@ -1,0 +1,251 @@
+"""The public APIs: the lookup, and the open data about boroughs, wards, teams, priorities and
+meetings (v1). Read-only; answers built from published pages are cached until the next publish."""
+
+from django.db.models import Prefetch
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from geography.models import Borough, Ward
+from priorities.filters import list_filter_parameters, list_filters
+from priorities.models import PriorityCategory
+from priorities.selectors import (
+    LookupFailed,
+    events_upcoming,
+    priorities_published,
+    team_members,
+    ward_lookup,
+    ward_page_published,
+    ward_team,
+)
+from sn_site.api import Pages, cached_read, with_last_modified
+
+from .serializers import (
+    BoroughDetailSerializer,
+    BoroughSerializer,
+    CategorySerializer,
+    EventSerializer,
+    PrioritySerializer,
+    TeamMemberSerializer,
+    WardDetailSerializer,
+    WardPrioritySerializer,
+    WardSummarySerializer,
+    lookup_output,
+)
+
+LOOKUP_OUTPUT = inline_serializer(
+    "Lookup",
+    {
+        "postcode": serializers.CharField(allow_null=True),
+        "query": serializers.CharField(allow_null=True),
+        "kind": serializers.ChoiceField(["full", "sector", "outward", "position"]),
+        "latitude": serializers.FloatField(allow_null=True),
+        "longitude": serializers.FloatField(allow_null=True),
+        "wards": inline_serializer(
+            "LookupWard",
+            {
+                "code": serializers.CharField(),
+                "name": serializers.CharField(),
+                "url": serializers.URLField(allow_null=True),
+                "borough": inline_serializer(
+                    "LookupBorough", {"code": serializers.CharField(), "name": serializers.CharField()}
+                ),
+                "policed_by": serializers.CharField(),
+            },
+            many=True,
+        ),
+    },
+)
+ERROR = inline_serializer(
+    "Error",
+    {
+        "code": serializers.CharField(),
+        "message": serializers.CharField(),
+        "errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False),
+    },
+)
+
+
+class LookupApi(APIView):
+    """GET ?q=<postcode, sector or district> or ?lat=<latitude>&lng=<longitude>."""
+
+    @extend_schema(
+        summary="Find the ward team for a postcode or a position",
+        parameters=[
+            OpenApiParameter("q", str, description="A postcode (SW1A 1AA), sector (SE15 5) or district (SE15)."),
+            OpenApiParameter("lat", float, description="Latitude, with lng, instead of q."),
+            OpenApiParameter("lng", float, description="Longitude, with lat."),
+        ],
+        responses={200: LOOKUP_OUTPUT, 400: ERROR, 404: ERROR},
+    )
+    def get(self, request):
+        q, lat, lng = (request.query_params.get(name) for name in ("q", "lat", "lng"))
+        if q is None and (lat is None or lng is None):
+            return Response(
+                {
+                    "code": "missing_query",
+                    "message": "Give a postcode as q, or a position as lat and lng.",
+                    "errors": {"q": ["Enter a postcode, or give lat and lng."]},
+                },
+                status=400,
+            )
+        try:
+            lookup = ward_lookup(postcode=q, latitude=lat, longitude=lng)
+        except LookupFailed as error:
+            return Response({"code": error.code, "message": error.message}, status=error.status)
+        return Response(lookup_output(lookup, request))
+
+
+OUTLINES = ("outline", "borough__outline")  # large, and not part of a list
+
+
+def _latest(pages) -> object | None:
+    times = [page.last_published_at for page in pages if page is not None and page.last_published_at]
+    return max(times, default=None)
+
+
+class BoroughListApi(GenericAPIView):
+    serializer_class = BoroughSerializer
+    pagination_class = Pages
+
+    @extend_schema(summary="London's boroughs", responses={200: BoroughSerializer(many=True)})
+    @cached_read
+    def get(self, request):
+        boroughs = self.paginate_queryset(Borough.objects.select_related("page").defer("outline").order_by("name"))
+        data = self.get_serializer(boroughs, many=True).data
+        response = self.get_paginated_response(data)
+        return with_last_modified(response.data, _latest(getattr(b, "page", None) for b in boroughs))
+
+
+class BoroughDetailApi(GenericAPIView):
+    serializer_class = BoroughDetailSerializer
+
+    @extend_schema(
+        summary="A borough, with its commander, wards and outline", responses={200: BoroughDetailSerializer, 404: ERROR}
+    )
+    @cached_read
+    def get(self, request, code):
+        wards = Prefetch(
+            "wards",
+            queryset=Ward.objects.select_related("borough", "page").defer(*OUTLINES).order_by("name"),
+        )
+        borough = Borough.objects.select_related("page").prefetch_related(wards).filter(pk=code).first()
+        if borough is None:
+            raise Http404
+        return with_last_modified(self.get_serializer(borough).data, _latest([getattr(borough, "page", None)]))
+
+
+class WardListApi(GenericAPIView):
+    serializer_class = WardSummarySerializer
+    pagination_class = Pages
+
+    @extend_schema(
+        summary="London's wards, each with its team's page",
+        parameters=list_filter_parameters("borough", "updated_since"),
+        responses={200: WardSummarySerializer(many=True), 400: ERROR},
+    )
+    @cached_read
+    def get(self, request):
+        filters = list_filters(request, "borough", "updated_since")
+        wards = Ward.objects.select_related("borough", "page").defer(*OUTLINES).order_by("name", "code")
+        if "borough" in filters:
+            wards = wards.filter(borough_id=filters["borough"])
+        if "updated_since" in filters:
+            wards = wards.filter(page__live=True, page__last_published_at__gte=filters["updated_since"])
+        shown = self.paginate_queryset(wards)
+        response = self.get_paginated_response(self.get_serializer(shown, many=True).data)
+        return with_last_modified(response.data, _latest(getattr(ward, "page", None) for ward in shown))
+
+
+class WardDetailApi(GenericAPIView):
+    serializer_class = WardDetailSerializer
+
+    @extend_schema(
+        summary="A ward and everything its team's page shows",
+        description='The team, how to reach it, its active priorities with every "we did" update, upcoming '
+        "meetings, the ward panel, feeds and the ward's outline.",
+        responses={200: WardDetailSerializer, 404: ERROR},
+    )
+    @cached_read
+    def get(self, request, code):
+        team = ward_team(code)
+        if team is None:
+            raise Http404
+        return with_last_modified(self.get_serializer(team).data, _latest([team.page]))
+
+
+def _ward_page_or_404(code):
+    """A ward's published page; None for a real ward without one (its lists are empty)."""
+    page = ward_page_published(code)
+    if page is None and not Ward.objects.filter(pk=code).exists():
+        raise Http404
+    return page
+
+
+class WardTeamApi(GenericAPIView):
+    serializer_class = TeamMemberSerializer
+
+    @extend_schema(summary="A ward's team", responses={200: TeamMemberSerializer(many=True), 404: ERROR})
+    @cached_read
+    def get(self, request, code):
+        page = _ward_page_or_404(code)
+        members = team_members(page) if page else []
+        return with_last_modified(self.get_serializer(members, many=True).data, _latest([page]))
+
+
+class WardEventsApi(GenericAPIView):
+    serializer_class = EventSerializer
+
+    @extend_schema(summary="A ward's upcoming meetings", responses={200: EventSerializer(many=True), 404: ERROR})
+    @cached_read
+    def get(self, request, code):
+        page = _ward_page_or_404(code)
+        events = events_upcoming(page) if page else []
+        return with_last_modified(self.get_serializer(events, many=True).data, _latest([page]))
+
+
+class WardPrioritiesApi(GenericAPIView):
+    serializer_class = WardPrioritySerializer
+
+    @extend_schema(
+        summary='A ward\'s priorities, active and past, with every "we did" update',
+        parameters=list_filter_parameters("status"),
+        responses={200: WardPrioritySerializer(many=True), 400: ERROR, 404: ERROR},
+    )
+    @cached_read
+    def get(self, request, code):
+        filters = list_filters(request, "status")
+        page = _ward_page_or_404(code)
+        priorities = list(priorities_published(ward=code, **filters)) if page else []
+        return with_last_modified(self.get_serializer(priorities, many=True).data, _latest([page]))
+
+
+class PriorityListApi(GenericAPIView):
+    serializer_class = PrioritySerializer
+    pagination_class = Pages
+
+    @extend_schema(
+        summary="Priorities across London",
+        description='Every priority on a published ward page, with its ward and full "we did" history. '
+        "updated_since compares with when the ward's page was last published.",
+        parameters=list_filter_parameters("borough", "ward", "category", "status", "updated_since"),
+        responses={200: PrioritySerializer(many=True), 400: ERROR},
+    )
+    @cached_read
+    def get(self, request):
+        filters = list_filters(request, "borough", "ward", "category", "status", "updated_since")
+        shown = self.paginate_queryset(priorities_published(**filters))
+        response = self.get_paginated_response(self.get_serializer(shown, many=True).data)
+        return with_last_modified(response.data, _latest(priority.ward_page for priority in shown))
+
+
+class CategoryListApi(GenericAPIView):
+    serializer_class = CategorySerializer
+
+    @extend_schema(summary="Priority categories", responses={200: CategorySerializer(many=True)})
+    @cached_read
+    def get(self, request):
+        return Response(self.get_serializer(PriorityCategory.objects.all(), many=True).data)
