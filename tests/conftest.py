@@ -14,16 +14,15 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 from playwright.sync_api import sync_playwright
-from wagtail.images.models import Image
-from wagtail.images.tests.utils import get_test_image_file
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from geography.services import geography_import
 from home.services import page_tree_build
-from newsletters.models import Subscriber, Subscription
-from priorities.models import Event, Priority, PriorityCategory, PriorityUpdate, TeamMember
+from newsletters.models import Subscriber
+from priorities.models import Event, Priority, PriorityCategory, TeamMember
+from tests.factories import EventFactory, PriorityFactory, SubscriptionFactory, SurveyFactory, TeamMemberFactory
 from tests.geography.codepoint_sample import write_borough_outlines, write_codepoint
-from ward_panels.models import EqualityMonitoring, Question, Response, Survey
+from ward_panels.models import EqualityMonitoring, Survey
 from ward_panels.services import equality_pool_flush
 
 
@@ -162,25 +161,9 @@ def add_priority():
     a priority on a ward page, agreed on 1 September 2026, as the admin would save it."""
 
     def add(page, title="Speeding on Rye Lane", status=Priority.Status.ACTIVE, updates=(), **fields) -> Priority:
-        priority = Priority.objects.create(
-            ward_page=page,
-            title=title,
-            category=PriorityCategory.objects.get_or_create(name="Speeding")[0],  # gone after a test that commits
-            you_said="Cars race down Rye Lane after school.",
-            agreed_on=PRIORITY_AGREED,
-            review_by=PRIORITY_AGREED + datetime.timedelta(days=120),
-            status=status,
-            outcome="" if status == Priority.Status.ACTIVE else "Speed humps went in.",
-            **fields,
-        )
-        for day, text in updates:
-            PriorityUpdate.objects.create(priority=priority, date=datetime.date(2026, 10, day), we_did=text)
-        return priority
+        return PriorityFactory(ward_page=page, title=title, status=status, updates=updates, **fields)
 
     return add
-
-
-PRIORITY_AGREED = datetime.date(2026, 9, 1)
 
 
 @pytest.fixture(scope="session")
@@ -188,14 +171,7 @@ def add_member():
     """add_member(page, n, photo=True): PC Officer n in a ward's team, with a described photo."""
 
     def add(page, n: int, photo: bool = True) -> TeamMember:
-        image = Image.objects.create(title=f"Officer {n}", file=get_test_image_file()) if photo else None
-        return TeamMember.objects.create(
-            ward_page=page,
-            name=f"PC Officer {n}",
-            role="pc",
-            photo=image,
-            photo_alt=f"Officer {n} smiling" if photo else "",
-        )
+        return TeamMemberFactory(ward_page=page, n=n, **({} if photo else {"photo": None}))
 
     return add
 
@@ -205,16 +181,7 @@ def add_event():
     """add_event(page, days_from_now, kind=..., title=...): an hour-long meeting of a ward's team."""
 
     def add(page, days_from_now: int, kind=Event.Kind.CONTACT_POINT, title="Meet the team") -> Event:
-        starts = timezone.now() + datetime.timedelta(days=days_from_now)
-        return Event.objects.create(
-            ward_page=page,
-            kind=kind,
-            title=title,
-            starts_at=starts,
-            ends_at=starts + datetime.timedelta(hours=1),
-            place="Peckham Library, SE15 5JR",
-            accessibility="Step-free access and a hearing loop.",
-        )
+        return EventFactory(ward_page=page, days_from_now=days_from_now, kind=kind, title=title)
 
     return add
 
@@ -226,31 +193,7 @@ def make_survey():
     have responded (with no answers to count)."""
 
     def make(audience=Survey.Audience.PANEL, ward="E05011113", answered=0, **fields) -> Survey:
-        for name in ("Speeding", "Burglary", "Drug dealing"):
-            PriorityCategory.objects.get_or_create(name=name)
-        now = timezone.now()
-        survey = Survey.objects.create(
-            title=fields.pop("title", "What should we work on?"),
-            introduction="Five questions, about three minutes.",
-            ward_id=ward,
-            audience=audience,
-            opens_at=fields.pop("opens_at", now - datetime.timedelta(days=1)),
-            closes_at=fields.pop("closes_at", now + datetime.timedelta(days=13)),
-            **fields,
-        )
-        Question.objects.create(
-            survey=survey, sort_order=1, kind="single", text="Do you feel safe?", choices=["Yes", "No"]
-        )
-        Question.objects.create(survey=survey, sort_order=2, kind="rating", text="How visible is your team?")
-        Question.objects.create(survey=survey, sort_order=3, kind="local_issues", text="Which issues matter most?")
-        Question.objects.create(
-            survey=survey, sort_order=4, kind="ranking", text="Put these in order", choices=["Day", "Evening", "Night"]
-        )
-        Question.objects.create(
-            survey=survey, sort_order=5, kind="text", text="Anything else?", required=False, max_length=50
-        )
-        Response.objects.bulk_create(Response(survey=survey) for _ in range(answered))
-        return survey
+        return SurveyFactory(audience=audience, ward_id=ward, answered=answered, **fields)
 
     return make
 
@@ -370,13 +313,13 @@ def add_subscribers():
     one newsletter, prefix0@example.org and on."""
 
     def add(count, prefix="s", **where) -> list[Subscriber]:
-        made = []
         now = timezone.now()
-        for n in range(count):
-            subscriber = Subscriber.objects.create(email=f"{prefix}{n}@example.org", confirmed_at=now)
-            Subscription.objects.create(subscriber=subscriber, confirmed_at=now, **where)
-            made.append(subscriber)
-        return made
+        return [
+            SubscriptionFactory(
+                subscriber__email=f"{prefix}{n}@example.org", subscriber__confirmed_at=now, **where
+            ).subscriber
+            for n in range(count)
+        ]
 
     return add
 
