@@ -44,6 +44,7 @@ from wagtail.models import (
 )
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
+from sn_site.cache import generation_forget
 from sn_site.models import HomePage
 from sn_site.progress import Progress, no_progress
 
@@ -64,7 +65,14 @@ from .models import (
 )
 from .outlines import centre_of, geojson_to_osgb, osgb_to_geojson, osgb_to_wgs84, ward_outlines
 from .postcodes import format_postcode, outward_and_sector
-from .selectors import draft_priorities, lookup_cache_forget, page_draft, page_lock_reason
+from .selectors import LOOKUP_GENERATION, draft_priorities, page_draft, page_lock_reason
+
+
+def lookup_cache_forget() -> None:
+    """Start afresh after the geography or the ward pages change: every cached answer, ward table
+    and outline of London, in every process that shares the cache."""
+    generation_forget(LOOKUP_GENERATION)
+
 
 _BATCH = 5000
 _IMPORT_LOCK = 7_405_001  # any constant: the PostgreSQL advisory lock held while importing
