@@ -2,11 +2,11 @@
 
 UK public bodies do not publish a figure that reveals a count of fewer than ten responses, because a
 small count can point to a particular person ("the one respondent over 85 in this ward said ...").
-Hiding the small cells is not enough on its own: if a table is published with its totals, a single
-hidden cell in a row is just the row total minus the cells that are shown. So we hide in two steps:
+Hiding the small counts is not enough on its own: if a list is published with its total, a single
+hidden count is just the total minus the counts that are shown. So we hide in two steps:
 
-* primary suppression hides every cell and every total under the threshold (0 included);
-* secondary suppression then hides further cells, smallest first, until no hidden figure can be
+* primary suppression hides every count, and the total, under the threshold (0 included);
+* secondary suppression then hides further counts, smallest first, until no hidden figure can be
   worked out from the published ones by adding and subtracting.
 
 Nothing published is ever altered: a figure is either shown exactly or not shown at all. Percentages
