@@ -6,6 +6,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
+from priorities.my_area import my_area_code
 from priorities.selectors import remembered_area_for
 
 
@@ -26,7 +27,7 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["my_area"] = remembered_area_for(request)
+        context["my_area"] = remembered_area_for(my_area_code(request))
         return context
 
 

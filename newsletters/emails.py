@@ -17,11 +17,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from .models import Delivery, NewsletterPage, Send
-from .selectors import newsletter_content
+from .selectors import PREFERENCES_SALT, newsletter_content
 
 UNSUBSCRIBE = "%%UNSUBSCRIBE_URL%%"
 PREFERENCES = "%%PREFERENCES_URL%%"
-PREFERENCES_SALT = "newsletters.preferences"
 UNSUBSCRIBE_SALT = "newsletters.unsubscribe.subscription"
 # Links sent before each named its subscription named the newsletter's area instead.
 AREA_UNSUBSCRIBE_SALT = "newsletters.unsubscribe"

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django.core import signing
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils import timezone
 
@@ -10,6 +11,9 @@ from priorities.models import BoroughPage, WardPage
 from priorities.selectors import events_upcoming, priorities_active, team_members
 
 from .models import Delivery, NewsletterPage, Send, Subscriber, Subscription, suppression_address
+
+# The salt of a subscriber's preferences link (emails.preferences_token makes them; this reads them).
+PREFERENCES_SALT = "newsletters.preferences"
 
 
 @dataclass
@@ -135,3 +139,12 @@ def subscriber_export(*, email: str) -> dict:
         ],
     }
     return export
+
+
+def subscriber_for_preferences(token: str) -> Subscriber | None:
+    """Whose preferences an emailed preferences link opens; None for a wrong link."""
+    try:
+        pk = signing.Signer(salt=PREFERENCES_SALT).unsign(token)
+    except signing.BadSignature:
+        return None
+    return Subscriber.objects.filter(pk=pk).first()

@@ -19,7 +19,6 @@ from geography.models import Borough, Ward
 from .emails import (
     AREA_UNSUBSCRIBE_SALT,
     PREFERENCES,
-    PREFERENCES_SALT,
     UNSUBSCRIBE,
     UNSUBSCRIBE_SALT,
     issue_render,
@@ -101,14 +100,6 @@ def subscription_confirm(*, token: str, now=None) -> Subscriber | None:
         Subscriber.objects.filter(pk=pk).update(unsubscribed_at=None)
         subscriber.subscriptions.filter(confirmed_at__isnull=True).update(confirmed_at=now)
     return subscriber
-
-
-def subscriber_for_preferences(token: str) -> Subscriber | None:
-    try:
-        pk = signing.Signer(salt=PREFERENCES_SALT).unsign(token)
-    except signing.BadSignature:
-        return None
-    return Subscriber.objects.filter(pk=pk).first()
 
 
 def preferences_update(*, subscriber: Subscriber, keep: list[int]) -> None:

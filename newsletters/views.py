@@ -21,11 +21,11 @@ from sn_site.security import same_site_only
 from . import tasks
 from .emails import preferences_token
 from .models import Subscriber, Subscription
+from .selectors import subscriber_for_preferences
 from .services import (
     delivery_events_record,
     preferences_update,
     subscriber_for_confirm_token,
-    subscriber_for_preferences,
     subscription_confirm,
     unsubscribe_one_click,
     unsubscribe_target,

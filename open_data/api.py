@@ -13,6 +13,7 @@ from geography.models import Borough, Ward
 from priorities.filters import list_filter_parameters, list_filters
 from priorities.models import PriorityCategory
 from priorities.selectors import (
+    LOOKUP_GENERATION,
     LookupFailed,
     events_upcoming,
     priorities_published,
@@ -22,6 +23,7 @@ from priorities.selectors import (
     ward_team,
 )
 from sn_site.api import Pages, cached_read, with_last_modified
+from sn_site.page_cache import PAGES_GENERATION
 
 from .serializers import (
     BoroughDetailSerializer,
@@ -112,7 +114,7 @@ class BoroughListApi(GenericAPIView):
     pagination_class = Pages
 
     @extend_schema(summary="London's boroughs", responses={200: BoroughSerializer(many=True)})
-    @cached_read
+    @cached_read(PAGES_GENERATION, LOOKUP_GENERATION)
     def get(self, request):
         boroughs = self.paginate_queryset(Borough.objects.select_related("page").defer("outline").order_by("name"))
         data = self.get_serializer(boroughs, many=True).data
@@ -126,7 +128,7 @@ class BoroughDetailApi(GenericAPIView):
     @extend_schema(
         summary="A borough, with its commander, wards and outline", responses={200: BoroughDetailSerializer, 404: ERROR}
     )
-    @cached_read
+    @cached_read(PAGES_GENERATION, LOOKUP_GENERATION)
     def get(self, request, code):
         wards = Prefetch(
             "wards",
@@ -147,7 +149,7 @@ class WardListApi(GenericAPIView):
         parameters=list_filter_parameters("borough", "updated_since"),
         responses={200: WardSummarySerializer(many=True), 400: ERROR},
     )
-    @cached_read
+    @cached_read(PAGES_GENERATION, LOOKUP_GENERATION)
     def get(self, request):
         filters = list_filters(request, "borough", "updated_since")
         wards = Ward.objects.select_related("borough", "page").defer(*OUTLINES).order_by("name", "code")
@@ -169,7 +171,7 @@ class WardDetailApi(GenericAPIView):
         "meetings, the ward panel, feeds and the ward's outline.",
         responses={200: WardDetailSerializer, 404: ERROR},
     )
-    @cached_read
+    @cached_read(PAGES_GENERATION, LOOKUP_GENERATION)
     def get(self, request, code):
         team = ward_team(code)
         if team is None:
@@ -189,7 +191,7 @@ class WardTeamApi(GenericAPIView):
     serializer_class = TeamMemberSerializer
 
     @extend_schema(summary="A ward's team", responses={200: TeamMemberSerializer(many=True), 404: ERROR})
-    @cached_read
+    @cached_read(PAGES_GENERATION, LOOKUP_GENERATION)
     def get(self, request, code):
         page = _ward_page_or_404(code)
         members = team_members(page) if page else []
@@ -200,7 +202,7 @@ class WardEventsApi(GenericAPIView):
     serializer_class = EventSerializer
 
     @extend_schema(summary="A ward's upcoming meetings", responses={200: EventSerializer(many=True), 404: ERROR})
-    @cached_read
+    @cached_read(PAGES_GENERATION, LOOKUP_GENERATION)
     def get(self, request, code):
         page = _ward_page_or_404(code)
         events = events_upcoming(page) if page else []
@@ -215,7 +217,7 @@ class WardPrioritiesApi(GenericAPIView):
         parameters=list_filter_parameters("status"),
         responses={200: WardPrioritySerializer(many=True), 400: ERROR, 404: ERROR},
     )
-    @cached_read
+    @cached_read(PAGES_GENERATION, LOOKUP_GENERATION)
     def get(self, request, code):
         filters = list_filters(request, "status")
         page = _ward_page_or_404(code)
@@ -234,7 +236,7 @@ class PriorityListApi(GenericAPIView):
         parameters=list_filter_parameters("borough", "ward", "category", "status", "updated_since"),
         responses={200: PrioritySerializer(many=True), 400: ERROR},
     )
-    @cached_read
+    @cached_read(PAGES_GENERATION, LOOKUP_GENERATION)
     def get(self, request):
         filters = list_filters(request, "borough", "ward", "category", "status", "updated_since")
         shown = self.paginate_queryset(priorities_published(**filters))
@@ -246,6 +248,6 @@ class CategoryListApi(GenericAPIView):
     serializer_class = CategorySerializer
 
     @extend_schema(summary="Priority categories", responses={200: CategorySerializer(many=True)})
-    @cached_read
+    @cached_read(PAGES_GENERATION, LOOKUP_GENERATION)
     def get(self, request):
         return Response(self.get_serializer(PriorityCategory.objects.all(), many=True).data)

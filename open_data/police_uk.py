@@ -27,6 +27,7 @@ from geography.models import PoliceForce, Postcode
 from geography.postcodes import PostcodeError, parse_postcode_query
 from priorities.models import BoroughPage, ForceProfile, WardPage
 from priorities.selectors import (
+    LOOKUP_GENERATION,
     LookupFailed,
     events_upcoming,
     priorities_active,
@@ -35,6 +36,7 @@ from priorities.selectors import (
     ward_page_published,
 )
 from sn_site.api import cached_read
+from sn_site.page_cache import PAGES_GENERATION
 
 FORCE = PoliceForce.METROPOLITAN
 # Where a team's link goes decides which contact_details key it fills, as police.uk names them.
@@ -109,7 +111,7 @@ class ForceListApi(APIView):
             "PoliceUkForces", {"id": serializers.CharField(), "name": serializers.CharField()}, many=True
         ),
     )
-    @cached_read
+    @cached_read(PAGES_GENERATION, LOOKUP_GENERATION)
     def get(self, request):
         return Response([{"id": FORCE.value, "name": FORCE.label}])
 
@@ -138,7 +140,7 @@ class ForceApi(APIView):
             },
         ),
     )
-    @cached_read
+    @cached_read(PAGES_GENERATION, LOOKUP_GENERATION)
     def get(self, request, force):
         _force_or_404(force)
         profile = ForceProfile.load()
@@ -176,7 +178,7 @@ PERSON = inline_serializer(
 
 class ForcePeopleApi(APIView):
     @_doc("A force's senior officers: the borough commanders", PERSON)
-    @cached_read
+    @cached_read(PAGES_GENERATION, LOOKUP_GENERATION)
     def get(self, request, force):
         _force_or_404(force)
         commanders = BoroughPage.objects.live().exclude(commander_name="").order_by("title")
@@ -200,7 +202,7 @@ class NeighbourhoodListApi(APIView):
             "PoliceUkNeighbourhoods", {"id": serializers.CharField(), "name": serializers.CharField()}, many=True
         ),
     )
-    @cached_read
+    @cached_read(PAGES_GENERATION, LOOKUP_GENERATION)
     def get(self, request, force):
         _force_or_404(force)
         pages = WardPage.objects.live().order_by("title", "ward_id").values_list("ward_id", "title")
@@ -251,7 +253,7 @@ class NeighbourhoodApi(APIView):
             },
         ),
     )
-    @cached_read
+    @cached_read(PAGES_GENERATION, LOOKUP_GENERATION)
     def get(self, request, force, neighbourhood):
         page = _neighbourhood_or_404(force, neighbourhood)
         contact = _team_contact(page)
@@ -315,7 +317,7 @@ def _team_base(page: WardPage) -> dict:
 
 class NeighbourhoodPeopleApi(APIView):
     @_doc("A neighbourhood's team", PERSON)
-    @cached_read
+    @cached_read(PAGES_GENERATION, LOOKUP_GENERATION)
     def get(self, request, force, neighbourhood):
         page = _neighbourhood_or_404(force, neighbourhood)
         return Response(
@@ -348,7 +350,7 @@ class NeighbourhoodEventsApi(APIView):
             many=True,
         ),
     )
-    @cached_read
+    @cached_read(PAGES_GENERATION, LOOKUP_GENERATION)
     def get(self, request, force, neighbourhood):
         page = _neighbourhood_or_404(force, neighbourhood)
         contact = _team_contact(page)
@@ -382,7 +384,7 @@ class NeighbourhoodPrioritiesApi(APIView):
             many=True,
         ),
     )
-    @cached_read
+    @cached_read(PAGES_GENERATION, LOOKUP_GENERATION)
     def get(self, request, force, neighbourhood):
         page = _neighbourhood_or_404(force, neighbourhood)
         answer = []
@@ -407,7 +409,7 @@ class NeighbourhoodBoundaryApi(APIView):
             "PoliceUkPoint", {"latitude": serializers.CharField(), "longitude": serializers.CharField()}, many=True
         ),
     )
-    @cached_read
+    @cached_read(PAGES_GENERATION, LOOKUP_GENERATION)
     def get(self, request, force, neighbourhood):
         page = _neighbourhood_or_404(force, neighbourhood)
         return Response(

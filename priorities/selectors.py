@@ -1,15 +1,12 @@
 """Reads shared by pages, the API and tasks."""
 
 import math
-import time
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import shapely
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Length, Power, Substr
 from django.utils import timezone
@@ -28,10 +25,9 @@ from geography.postcodes import (
     outward_codes_of_district,
     parse_postcode_query,
 )
-from sn_site.cache import generation_forget
+from sn_site.cache import HeldInProcess, kept
 
 from .models import BoroughYouSaid, Event, Priority, PriorityUpdate, TeamLink, TeamMember, WardPage, WardYouSaid
-from .my_area import my_area_code
 
 
 class LookupFailed(Exception):
@@ -100,54 +96,46 @@ class Lookup:
     wards: tuple[WardSummary, ...]
 
 
-def lookup_cache_generation() -> str:
-    """A token that changes whenever lookups must start afresh; a new one also after the cache
-    itself is emptied, so no process goes on trusting what it held before. While the cache cannot
-    be reached at all, the process keeps the token it last had, rather than starting afresh (and
-    rebuilding its ward table) on every lookup."""
-    generation = cache.get("lookup:generation")
-    if generation is None:
-        fresh = uuid.uuid4().hex
-        if cache.add("lookup:generation", fresh, timeout=None):
-            return fresh
-        generation = cache.get("lookup:generation") or _ward_table["generation"] or fresh
-    return generation
+# The generation of every cached lookup answer, ward table and outline of London: it starts afresh
+# (priorities.services.lookup_cache_forget) when the geography is imported or a ward page's
+# address or privacy changes.
+LOOKUP_GENERATION = "lookup"
 
-
-def lookup_cache_forget() -> None:
-    """Start afresh after the geography or the ward pages change: every cached answer, ward table
-    and outline of London, in every process that shares the cache."""
-    generation_forget("lookup")
-
-
-# Every ward's summary, held by each process: 704 small rows, reloaded when the lookup cache
-# starts afresh or SN_LOOKUP_CACHE_SECONDS have passed. A lookup then needs only the postcode table.
-_ward_table: dict = {"generation": None, "loaded_at": 0.0, "wards": {}}
+# Held by each process (sn_site.cache.HeldInProcess): every ward's summary (704 small rows, read by
+# every lookup, so that a lookup needs only the postcode table) and the outline of London (a
+# prepared shapely geometry, which cannot be pickled into the shared cache). Each is reloaded when
+# the lookup generation starts afresh or SN_LOOKUP_CACHE_SECONDS have passed.
+_held = HeldInProcess()
 
 
 def _ward_summaries(needed: Iterable[str] = ()) -> dict[str, WardSummary]:
-    generation = lookup_cache_generation()
-    stale = time.monotonic() - _ward_table["loaded_at"] > settings.SN_LOOKUP_CACHE_SECONDS
-    missing = any(code not in _ward_table["wards"] for code in needed)  # imported by another process
-    if stale or missing or _ward_table["generation"] != generation:
-        rows = Ward.objects.values_list(
-            "code", "name", "borough_id", "borough__name", "borough__police_force", "page__url_path", "page__live"
+    needed = list(needed)
+    return _held.get(
+        "wards",
+        _ward_table,
+        generations_of=[LOOKUP_GENERATION],
+        seconds=settings.SN_LOOKUP_CACHE_SECONDS,
+        still_good=lambda wards: all(code in wards for code in needed),  # else imported by another process
+    )
+
+
+def _ward_table() -> dict[str, WardSummary]:
+    rows = Ward.objects.values_list(
+        "code", "name", "borough_id", "borough__name", "borough__police_force", "page__url_path", "page__live"
+    )
+    roots = Site.get_site_root_paths()
+    private = set(WardPage.objects.live().not_public().values_list("ward_id", flat=True))
+    return {
+        code: WardSummary(
+            code,
+            name,
+            borough,
+            borough_name,
+            force,
+            _public_path(path, roots) if live and code not in private else None,
         )
-        roots = Site.get_site_root_paths()
-        private = set(WardPage.objects.live().not_public().values_list("ward_id", flat=True))
-        wards = {
-            code: WardSummary(
-                code,
-                name,
-                borough,
-                borough_name,
-                force,
-                _public_path(path, roots) if live and code not in private else None,
-            )
-            for code, name, borough, borough_name, force, path, live in rows
-        }
-        _ward_table.update(generation=generation, loaded_at=time.monotonic(), wards=wards)
-    return _ward_table["wards"]
+        for code, name, borough, borough_name, force, path, live in rows
+    }
 
 
 def _public_path(url_path: str, roots) -> str | None:
@@ -181,11 +169,12 @@ def ward_lookup_by_postcode(text: str) -> Lookup:
             f"{query.value} is outside London. This site covers London's Metropolitan Police area: "
             "find your local police team on police.uk."
         )
-    key = f"lookup:{lookup_cache_generation()}:{query.kind}:{query.value.replace(' ', '_')}"
-    found = cache.get(key)
-    if found is None:
-        found = _postcode_lookup(query)
-        cache.set(key, found, timeout=settings.SN_LOOKUP_CACHE_SECONDS)
+    found = kept(
+        f"lookup:{query.kind}:{query.value.replace(' ', '_')}",
+        lambda: _postcode_lookup(query),
+        generations_of=[LOOKUP_GENERATION],
+        timeout=settings.SN_LOOKUP_CACHE_SECONDS,
+    )
     if not found.wards:
         raise _not_found(query)
     return found
@@ -261,20 +250,24 @@ def ward_lookup_by_position(latitude, longitude) -> Lookup:
 # outlines are generalised, and about 0.3% of London's postcodes fall up to 130 m outside them:
 # a margin of about 200 m keeps every postcode's own position inside London.
 _LONDON_MARGIN = 0.0025  # degrees: 280 m north-south, 170 m east-west
-_london: dict = {"generation": None, "loaded_at": 0.0, "outline": None}
+_NO_OUTLINE = object()  # held while no borough outlines are loaded (a None would not be held)
 
 
 def _london_outline():
     """London's outline, or None where no borough outlines are loaded (then any point will do)."""
-    generation = lookup_cache_generation()
-    stale = time.monotonic() - _london["loaded_at"] > settings.SN_LOOKUP_CACHE_SECONDS
-    if stale or _london["generation"] != generation:
-        outlines = [shape(o) for o in Borough.objects.exclude(outline=None).values_list("outline", flat=True)]
-        union = shapely.union_all(outlines).buffer(_LONDON_MARGIN, quad_segs=2) if outlines else None
-        if union is not None:
-            shapely.prepare(union)
-        _london.update(generation=generation, loaded_at=time.monotonic(), outline=union)
-    return _london["outline"]
+    outline = _held.get(
+        "london", _london_union, generations_of=[LOOKUP_GENERATION], seconds=settings.SN_LOOKUP_CACHE_SECONDS
+    )
+    return None if outline is _NO_OUTLINE else outline
+
+
+def _london_union():
+    outlines = [shape(o) for o in Borough.objects.exclude(outline=None).values_list("outline", flat=True)]
+    if not outlines:
+        return _NO_OUTLINE
+    union = shapely.union_all(outlines).buffer(_LONDON_MARGIN, quad_segs=2)
+    shapely.prepare(union)
+    return union
 
 
 def _london_contains(latitude: float, longitude: float) -> bool:
@@ -288,9 +281,9 @@ class RememberedArea:
     latest_update: PriorityUpdate | None
 
 
-def remembered_area_for(request) -> RememberedArea | None:
-    """The team this visitor asked the site to remember, with its latest "we did" update."""
-    ward_code = my_area_code(request)
+def remembered_area_for(ward_code: str | None) -> RememberedArea | None:
+    """The team of the ward a visitor asked the site to remember (priorities.my_area), with its
+    latest "we did" update."""
     if not ward_code:
         return None
     ward_page = ward_pages_public().filter(ward_id=ward_code).first()

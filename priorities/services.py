@@ -32,6 +32,7 @@ from wagtail.models import (
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from geography.models import Borough, PoliceForce, Ward
+from sn_site.cache import generation_forget
 from sn_site.progress import Progress, no_progress
 
 from .models import (
@@ -44,7 +45,13 @@ from .models import (
     active_priorities_check,
     new_meeting_check,
 )
-from .selectors import draft_priorities, lookup_cache_forget, page_draft, page_lock_reason
+from .selectors import LOOKUP_GENERATION, draft_priorities, page_draft, page_lock_reason
+
+
+def lookup_cache_forget() -> None:
+    """Start afresh after the geography or the ward pages change: every cached answer, ward table
+    and outline of London, in every process that shares the cache."""
+    generation_forget(LOOKUP_GENERATION)
 
 
 @dataclass

@@ -14,8 +14,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 from geography.services import geography_changed
 
 from .models import BoroughPage, PriorityCategory, WardPage
-from .selectors import lookup_cache_forget
-from .services import borough_moderation_sync
+from .services import borough_moderation_sync, lookup_cache_forget
 
 
 def _forget_after_commit(sender, **kwargs) -> None:

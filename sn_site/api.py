@@ -129,39 +129,38 @@ class Pages(PageNumberPagination):
     max_page_size = 200
 
 
-def content_generation() -> str:
-    """A token that changes whenever published content (any page) or the geography changes."""
-    return generations("page-cache", "lookup")
-
-
-def cached_read(view_method):
-    """Cache a GET handler's JSON answer, by address, until content is published or the geography
-    imported (or SN_API_CACHE_SECONDS pass, since upcoming meetings move into the past).
+def cached_read(*generations_of: str):
+    """Cache a GET handler's JSON answer, by address, until any of the named generations starts
+    afresh (each app names those its answers are built from: published pages, the geography) or
+    SN_API_CACHE_SECONDS pass, since upcoming meetings move into the past.
 
     The handler returns a Response; its data is rendered once and the bytes reused, with the
     Last-Modified header it set. Only 200 answers are kept. Throttling runs before this, as ever.
     """
 
-    @functools.wraps(view_method)
-    def get(self, request, *args, **kwargs):
-        seconds = settings.SN_API_CACHE_SECONDS
-        key = None
-        if seconds:
-            address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-            key = f"api:{content_generation()}:{address}"
-            hit = cache.get(key)
-            if hit is not None:
-                return _json_response(*hit)
-        response = view_method(self, request, *args, **kwargs)
-        if response.status_code != 200:
-            return response
-        body = JSONRenderer().render(response.data)
-        last_modified = response.get("Last-Modified")
-        if key is not None:
-            cache.set(key, (body, last_modified), timeout=seconds)
-        return _json_response(body, last_modified)
+    def decorator(view_method):
+        @functools.wraps(view_method)
+        def get(self, request, *args, **kwargs):
+            seconds = settings.SN_API_CACHE_SECONDS
+            key = None
+            if seconds:
+                address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+                key = f"api:{generations(*generations_of)}:{address}"
+                hit = cache.get(key)
+                if hit is not None:
+                    return _json_response(*hit)
+            response = view_method(self, request, *args, **kwargs)
+            if response.status_code != 200:
+                return response
+            body = JSONRenderer().render(response.data)
+            last_modified = response.get("Last-Modified")
+            if key is not None:
+                cache.set(key, (body, last_modified), timeout=seconds)
+            return _json_response(body, last_modified)
 
-    return get
+        return get
+
+    return decorator
 
 
 def _json_response(body: bytes, last_modified: str | None) -> HttpResponse:

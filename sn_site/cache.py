@@ -10,6 +10,7 @@ from the database, instead of every request failing. Rate limits let requests th
 import logging
 import time
 import uuid
+from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
@@ -20,22 +21,84 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 logger = logging.getLogger(__name__)
 
 
+# Generations. Whatever the site keeps (in the shared cache, or in a process's memory) that must
+# start afresh when something is published or imported is keyed by the token of each generation it
+# was built from; generation_forget gives a generation a new token, which retires everything built
+# from it at once, in every process. Each app names its own generations and says which ones what it
+# keeps depends on: this module knows no app.
+
+# The token each generation last had in this process: while the cache cannot be reached at all, a
+# process goes on with it rather than starting afresh (rebuilding what it holds) on every request.
+_last_seen: dict[str, str] = {}
+
+
 def generations(*names: str) -> str:
-    """The current token of each named generation, in one round trip, joined: what is kept in the
-    cache is keyed by the generations it was built from, so that starting one afresh
-    (generation_forget) retires everything built from it at once, in every process."""
+    """The current token of each named generation, joined, in one round trip. A generation the
+    cache does not have (new, or the cache was emptied) gets a fresh token, so no process goes on
+    trusting what it built before."""
     keys = [f"{name}:generation" for name in names]
     found = cache.get_many(keys)
-    for key in keys:
-        if key not in found:
-            found[key] = uuid.uuid4().hex
-            if not cache.add(key, found[key], timeout=None):  # another process made it first
-                found[key] = cache.get(key) or found[key]
-    return "-".join(found[key] for key in keys)
+    tokens = []
+    for name, key in zip(names, keys, strict=True):
+        token = found.get(key)
+        if token is None:
+            fresh = uuid.uuid4().hex
+            # If another process made it first, theirs; if the cache is away, the last one seen here.
+            made = cache.add(key, fresh, timeout=None)
+            token = fresh if made else cache.get(key) or _last_seen.get(name) or fresh
+        _last_seen[name] = token
+        tokens.append(token)
+    return "-".join(tokens)
 
 
-def generation_forget(name: str) -> None:
-    cache.set(f"{name}:generation", uuid.uuid4().hex, timeout=None)
+def generation_forget(*names: str) -> None:
+    """Start the named generations afresh, in every process sharing the cache. Call it once the
+    change is committed (transaction.on_commit), or a process may rebuild from what is changing."""
+    cache.set_many({f"{name}:generation": uuid.uuid4().hex for name in names}, timeout=None)
+
+
+def kept(key: str, build: Callable[[], object], *, generations_of: Iterable[str], timeout: int):
+    """What build() returns, kept in the shared cache under `key` until any of the named generations
+    starts afresh or `timeout` seconds pass (for changes no generation tells of). Two round trips
+    when kept: the generations' tokens, then the value. build() must not return None."""
+    full_key = f"{key}:{generations(*generations_of)}"
+    value = cache.get(full_key)
+    if value is None:
+        value = build()
+        cache.set(full_key, value, timeout=timeout)
+    return value
+
+
+class HeldInProcess:
+    """Values a process keeps in its own memory, for what is read on most requests and is dearer to
+    fetch from the shared cache each time than to hold (a few hundred rows, an outline, a survey's
+    rules). Each is rebuilt when a generation it was built from starts afresh, or `seconds` after
+    it was built, so a process misses no change for longer than that. Costs one round trip (the
+    tokens) per use. A None that build() returns is not held."""
+
+    def __init__(self) -> None:
+        self._held: dict[object, tuple[str, float, object]] = {}
+
+    def get(
+        self,
+        key,
+        build: Callable[[], object],
+        *,
+        generations_of: Iterable[str],
+        seconds: float,
+        still_good: Callable[[object], bool] | None = None,
+    ):
+        token = generations(*generations_of)
+        held = self._held.get(key)
+        if held is not None:
+            held_token, built_at, value = held
+            fresh = held_token == token and time.monotonic() - built_at < seconds
+            if fresh and (still_good is None or still_good(value)):
+                return value
+        value = build()
+        if value is not None:
+            self._held[key] = (token, time.monotonic(), value)
+        return value
 
 
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError, OSError)

@@ -17,39 +17,30 @@ from django.http import HttpResponse
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from .cache import generation_forget, generations
+from .cache import generation_forget, generations, kept
 
 CACHEABLE = "_sn_page_cacheable"
+# The generation of everything built from published pages: pages, breadcrumbs, the API's answers.
+PAGES_GENERATION = "page-cache"
+# Cookies a page may differ by for anonymous visitors (an app adds its own with vary_on_cookie).
+_vary_on_cookies: list[str] = []
 
-# Cookies that change what a page shows, such as the home page's remembered area: each value is
-# cached apart. The apps that set them say so (page_cache_varies_on), as this module knows no app.
-_VARY_ON_COOKIES: list[str] = []
 
-
-def page_cache_varies_on(cookie: str) -> None:
-    if cookie not in _VARY_ON_COOKIES:
-        _VARY_ON_COOKIES.append(cookie)
+def vary_on_cookie(name: str) -> None:
+    """Pages differ for anonymous visitors who have this cookie (the home page for a remembered
+    area): each value gets its own cached copy. Called by the app that sets the cookie."""
+    if name not in _vary_on_cookies:
+        _vary_on_cookies.append(name)
 
 
 def page_cache_forget() -> None:
-    generation_forget("page-cache")
-
-
-def page_cache_generation() -> str:
-    """A token that changes whenever any page is published, unpublished, moved or deleted: anything
-    built from published pages and kept in the cache is keyed by it."""
-    return generations("page-cache")
+    generation_forget(PAGES_GENERATION)
 
 
 def kept_until_published(name: str, build, timeout: int = 3600):
     """What build() returns, kept in the cache until anything is published (or `timeout` seconds
     pass, for changes no signal tells of): for things built from pages that every page shows."""
-    key = f"{name}:{page_cache_generation()}"
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, timeout=timeout)
-    return value
+    return kept(name, build, generations_of=[PAGES_GENERATION], timeout=timeout)
 
 
 def mark_cacheable(request) -> None:
@@ -63,10 +54,9 @@ def _key(request) -> str | None:
         return None
     if request.resolver_match is None or request.resolver_match.url_name != "wagtail_serve":
         return None
-    generation = page_cache_generation()
-    varies = ":".join(request.COOKIES.get(name, "") for name in _VARY_ON_COOKIES)
-    address = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}:{varies}".encode()).hexdigest()
-    return f"page:{generation}:{address}"
+    cookies = ":".join(request.COOKIES.get(name, "") for name in _vary_on_cookies)
+    address = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}:{cookies}".encode()).hexdigest()
+    return f"page:{generations(PAGES_GENERATION)}:{address}"
 
 
 class AnonymousPageCacheMiddleware:

@@ -16,10 +16,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from priorities.filters import list_filter_parameters, list_filters
+from priorities.selectors import LOOKUP_GENERATION
 from sn_site.api import AnonymousRateLimit, Pages, cached_read
+from sn_site.page_cache import PAGES_GENERATION
 
 from .models import EqualityMonitoring, Question, Survey
-from .selectors import officer_can_see, survey_for_answering, survey_results, survey_rules, surveys_open
+from .selectors import (
+    officer_can_see,
+    survey_for_answering,
+    survey_is_known_to,
+    survey_results,
+    survey_rules,
+    surveys_open,
+)
 from .services import (
     SubmissionRefused,
     SurveyNotFound,
@@ -28,7 +37,6 @@ from .services import (
     receipt_for,
     receipt_response_survey,
     response_submit,
-    survey_is_known_to,
 )
 
 NO_SUCH_SURVEY = "There is no such survey."  # the same words whether it is missing or not theirs to see
@@ -161,7 +169,7 @@ class SurveyListApi(GenericAPIView):
         responses={200: OpenSurveySerializer(many=True), 400: ERRORS},
         tags=["surveys"],
     )
-    @cached_read
+    @cached_read(PAGES_GENERATION, LOOKUP_GENERATION)
     def get(self, request):
         shown = self.paginate_queryset(surveys_open(**list_filters(request, "ward", "borough")))
         return self.get_paginated_response(self.get_serializer(shown, many=True).data)

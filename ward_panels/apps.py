@@ -49,18 +49,18 @@ def _pages_changed(sender, **kwargs) -> None:
 
 
 def _survey_changed(sender, instance, **kwargs) -> None:
-    from .selectors import survey_rules_forget
+    from .services import survey_rules_forget
 
     survey_rules_forget(instance.pk)
 
 
 def _question_changed(sender, instance, **kwargs) -> None:
-    from .selectors import survey_rules_forget
+    from .services import survey_rules_forget
 
     survey_rules_forget(instance.survey_id)
 
 
 def _categories_changed(sender, **kwargs) -> None:
-    from .selectors import survey_rules_forget
+    from .services import survey_rules_forget
 
     survey_rules_forget()

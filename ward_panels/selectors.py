@@ -2,19 +2,18 @@
 (every opinion count for the team; equality figures frozen, with small numbers hidden)."""
 
 import re
-import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core import signing
 from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from geography.models import Ward
 from priorities.models import BoroughPage, WardPage
+from sn_site.cache import HeldInProcess
 
 from .models import Answer, EqualityTables, Invitation, PanelMember, Question, Response, Survey, WardPanel
 from .suppression import THRESHOLD
@@ -54,6 +53,34 @@ def survey_reply_addresses(survey: Survey) -> dict[str, str]:
     }
 
 
+# The salt of an invitation's token (services.invitation_token makes them; this reads them).
+INVITATION_SALT = "ward_panels.invitation"
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    try:
+        pk, nonce = signing.Signer(salt=INVITATION_SALT).unsign(token).split(".", 1)
+    except (signing.BadSignature, ValueError):
+        return None
+    invitation = Invitation.objects.select_related("survey", "member").filter(pk=pk).first()
+    return invitation if invitation and invitation.nonce == nonce else None
+
+
+def survey_invitation(survey, token: str | None) -> Invitation | None:
+    """The invitation `token` opens, if it is to this survey (a Survey or its SurveyRules)."""
+    invitation = invitation_for_token(token or "")
+    return invitation if invitation is not None and invitation.survey_id == survey.pk else None
+
+
+def survey_is_known_to(survey, token: str | None, now=None) -> bool:
+    """Whether someone holding `token` (or none) may learn that this survey exists, and its title:
+    a panel survey only with one of its invitations (before it opens, too: a member may be told
+    when it does); an open survey to anyone once it has opened, as it is listed then and not before."""
+    if survey.audience == Survey.Audience.PANEL:
+        return survey_invitation(survey, token) is not None
+    return survey.opens_at <= (now or timezone.now())
+
+
 def invitation_answered(invitation: Invitation) -> bool:
     return Response.objects.filter(invitation_id=invitation.pk).exists()
 
@@ -90,23 +117,16 @@ class SurveyRules:
         return self.opens_at <= now < self.closes_at and not self.purged
 
 
-_rules: dict[int, tuple[str, float, SurveyRules]] = {}
-RULES_SECONDS = 300  # and at once when anything they depend on changes (survey_rules_forget)
+# Each survey's rules, held by each process (sn_site.cache.HeldInProcess): answering reads them on
+# every request, and SurveyRules is small. Rebuilt when the survey, its questions or the categories
+# change (services.survey_rules_forget), or after RULES_SECONDS.
+_rules = HeldInProcess()
+RULES_SECONDS = 300
+SURVEY_CATEGORIES_GENERATION = "survey-rules:categories"
 
 
-def _rules_token(pk) -> str:
-    keys = [f"survey-rules:{pk}", "survey-rules:categories"]
-    found = cache.get_many(keys)
-    for key in keys:
-        if key not in found:
-            found[key] = uuid.uuid4().hex
-            cache.add(key, found[key], timeout=None)
-    return "-".join(found[key] for key in keys)
-
-
-def survey_rules_forget(pk=None) -> None:
-    """A survey (or, with no pk, every survey's categories) changed: every process starts afresh."""
-    cache.set(f"survey-rules:{pk}" if pk else "survey-rules:categories", uuid.uuid4().hex, timeout=None)
+def survey_rules_generation(pk) -> str:
+    return f"survey-rules:{pk}"
 
 
 def survey_rules(pk) -> SurveyRules | None:
@@ -115,14 +135,19 @@ def survey_rules(pk) -> SurveyRules | None:
         pk = int(pk)
     except (TypeError, ValueError):
         return None
-    token = _rules_token(pk)
-    held = _rules.get(pk)
-    if held and held[0] == token and time.monotonic() - held[1] < RULES_SECONDS:
-        return held[2]
+    return _rules.get(
+        pk,
+        lambda: _survey_rules_read(pk),
+        generations_of=[survey_rules_generation(pk), SURVEY_CATEGORIES_GENERATION],
+        seconds=RULES_SECONDS,
+    )
+
+
+def _survey_rules_read(pk: int) -> SurveyRules | None:
     survey = survey_for_answering(pk)
     if survey is None:
         return None
-    rules = SurveyRules(
+    return SurveyRules(
         pk=survey.pk,
         audience=survey.audience,
         opens_at=survey.opens_at,
@@ -143,8 +168,6 @@ def survey_rules(pk) -> SurveyRules | None:
             for q in survey.questions.all()
         ),
     )
-    _rules[pk] = (token, time.monotonic(), rules)
-    return rules
 
 
 def _open_to_anyone(now) -> Q:

@@ -29,6 +29,7 @@ from django.utils.crypto import salted_hmac
 
 from priorities.models import BoroughPage, BoroughYouSaid, WardPage, WardYouSaid
 from priorities.services import Revised, team_page_revise, team_page_submit
+from sn_site.cache import generation_forget
 from sn_site.formats import clock_time, date_from_text, moment_from_text
 from sn_site.forms import EMAIL_INVALID, EMAIL_REQUIRED
 
@@ -46,12 +47,20 @@ from .models import (
     Survey,
     WardPanel,
 )
-from .selectors import QuestionRules, SurveyRules, survey_panels, survey_reply_addresses
+from .selectors import (
+    INVITATION_SALT,
+    SURVEY_CATEGORIES_GENERATION,
+    QuestionRules,
+    SurveyRules,
+    survey_invitation,
+    survey_panels,
+    survey_reply_addresses,
+    survey_rules_generation,
+)
 from .suppression import suppress_counts
 
 logger = logging.getLogger(__name__)
 
-INVITATION_SALT = "ward_panels.invitation"
 RECEIPT_SALT = "ward_panels.receipt"
 RECEIPT_DAYS = 1  # how long after answering the equality questions can be answered
 EQUALITY_SALT = "ward_panels.equality"
@@ -70,36 +79,20 @@ class SubmissionRefused(Exception):
         self.errors = errors
 
 
+# Caches -----------------------------------------------------------------------------------------
+
+
+def survey_rules_forget(pk=None) -> None:
+    """A survey (or, with no pk, every survey's categories) changed: every process starts afresh."""
+    generation_forget(survey_rules_generation(pk) if pk else SURVEY_CATEGORIES_GENERATION)
+
+
 # Links ------------------------------------------------------------------------------------------
 
 
 def invitation_token(invitation: Invitation) -> str:
     """The secret in a member's link: signed with the site's key, so only this site can make one."""
     return signing.Signer(salt=INVITATION_SALT).sign(f"{invitation.pk}.{invitation.nonce}")
-
-
-def invitation_for_token(token: str) -> Invitation | None:
-    try:
-        pk, nonce = signing.Signer(salt=INVITATION_SALT).unsign(token).split(".", 1)
-    except (signing.BadSignature, ValueError):
-        return None
-    invitation = Invitation.objects.select_related("survey", "member").filter(pk=pk).first()
-    return invitation if invitation and invitation.nonce == nonce else None
-
-
-def survey_invitation(survey, token: str | None) -> Invitation | None:
-    """The invitation `token` opens, if it is to this survey (a Survey or its SurveyRules)."""
-    invitation = invitation_for_token(token or "")
-    return invitation if invitation is not None and invitation.survey_id == survey.pk else None
-
-
-def survey_is_known_to(survey, token: str | None, now=None) -> bool:
-    """Whether someone holding `token` (or none) may learn that this survey exists, and its title:
-    a panel survey only with one of its invitations (before it opens, too: a member may be told
-    when it does); an open survey to anyone once it has opened, as it is listed then and not before."""
-    if survey.audience == Survey.Audience.PANEL:
-        return survey_invitation(survey, token) is not None
-    return survey.opens_at <= (now or timezone.now())
 
 
 def respondent_key(survey: Survey, identity: str) -> str:
@@ -680,16 +673,9 @@ def members_import(*, panel: WardPanel, text: str, now=None) -> ImportReport:
     return report
 
 
-@transaction.atomic
-def member_erase(*, member: PanelMember) -> None:
-    """Remove a member and everything they gave: their invitations and the answers sent through
-    them (member_answers_delete runs as the member is deleted)."""
-    member.delete()
-
-
 def members_erase(*, email: str) -> int:
     """Erase everything ward panels hold about an address on its owner's request: every panel
-    membership (any ward), with its invitations and answers (member_erase), and answers to open
+    membership (any ward), with its invitations and answers (member_answers_delete), and answers to open
     surveys still keyed to the address. Returns how many memberships and responses went."""
     email = email.strip().lower()
     with transaction.atomic():
@@ -893,8 +879,8 @@ def personal_data_purge(*, now=None) -> int:
 
 
 def members_left_purge(*, now=None) -> int:
-    """Members who left their panel more than SN_PANEL_MEMBER_RETENTION_DAYS ago are erased, as
-    member_erase does: their details, invitations and the answers given through them. Returns how
+    """Members who left their panel more than SN_PANEL_MEMBER_RETENTION_DAYS ago are erased: their
+    details, invitations and the answers given through them (member_answers_delete). Returns how
     many."""
     now = now or timezone.now()
     left_before = timezone.localdate(now) - datetime.timedelta(days=settings.SN_PANEL_MEMBER_RETENTION_DAYS)

@@ -19,7 +19,7 @@ from . import tasks
 from .api import SurveyAnswerLimit
 from .forms import QuestionField, question_fields
 from .models import CONSENT_WORDING, EqualityMonitoring, Question, Survey
-from .selectors import invitation_answered, survey_for_answering, survey_rules
+from .selectors import invitation_answered, survey_for_answering, survey_invitation, survey_is_known_to, survey_rules
 from .services import (
     SubmissionRefused,
     SurveyNotFound,
@@ -31,8 +31,6 @@ from .services import (
     receipt_for,
     receipt_is_current,
     response_submit,
-    survey_invitation,
-    survey_is_known_to,
 )
 
 

@@ -23,6 +23,7 @@ from django.urls import path
 from newsletters.models import Subscriber
 from priorities.models import WardPage
 from sn_site.operations import JsonFormatter, RequestIdFilter
+from ward_panels.selectors import survey_rules
 
 RYE_LANE = "E05011113"
 UNREACHABLE_REDIS = {
@@ -140,6 +141,18 @@ def test_while_redis_is_away_pages_forms_and_apis_carry_on(client, sample_london
     assert client.get(f"/api/v1/wards/{RYE_LANE}/").status_code == 200
     signup = client.post("/newsletters/subscribe/", {"email": "ann@example.org", "ward": RYE_LANE})
     assert signup.status_code == 200 and Subscriber.objects.filter(email="ann@example.org").exists()
+
+
+def test_while_redis_is_away_a_survey_is_not_read_again_for_every_answer(settings, sample_london, make_survey):
+    survey = make_survey()
+    settings.CACHES = UNREACHABLE_REDIS
+
+    first = survey_rules(survey.pk)
+    with CaptureQueriesContext(connection) as queries:
+        again = survey_rules(survey.pk)
+
+    assert again == first and again.pk == survey.pk
+    assert len(queries) == 0, [q["sql"][:80] for q in queries]
 
 
 def test_log_lines_carry_the_request_id_as_json(client, db):

@@ -441,10 +441,6 @@ NO_ARG_AUDIENCE = {
     "wagtailimages:add_multiple": "admin_users",
     "wagtailimages_chooser:create": "admin_users",
     "wagtailadmin_api:images:find": "admin_users",  # the admin's images API, narrowed to them (priorities)
-    "wagtailembeds:chooser": "admin_users",
-    "wagtailembeds:chooser_upload": "admin_users",
-    "wagtailforms:index": "admin_users",
-    "wagtailforms:index_results": "admin_users",
     "wagtailadmin_login": "public",
     "wagtailadmin_logout": "public",
     "wagtailadmin_password_reset": "public",
