@@ -28,7 +28,7 @@ from sn_site.api import cached_read
 from .models import BoroughPage, ForceProfile, PoliceForce, Postcode, WardPage
 from .postcodes import PostcodeError, parse_postcode_query
 from .selectors import (
-    LookupFailed,
+    InvalidPosition,
     events_upcoming,
     priorities_active,
     team_members,
@@ -442,18 +442,11 @@ class LocateNeighbourhoodApi(APIView):
     def get(self, request):
         parts = request.query_params.get("q", "").split(",")
         if len(parts) != 2:
-            return Response(
-                {
-                    "code": "invalid_position",
-                    "message": "Give a position as q=latitude,longitude, such as q=51.5007,-0.1246.",
-                    "errors": {"q": ["Enter a latitude and a longitude separated by a comma."]},
-                },
-                status=400,
+            raise InvalidPosition(
+                "Give a position as q=latitude,longitude, such as q=51.5007,-0.1246.",
+                errors={"q": ["Enter a latitude and a longitude separated by a comma."]},
             )
-        try:
-            lookup = ward_lookup_by_position(*parts)
-        except LookupFailed as error:
-            return Response({"code": error.code, "message": error.message}, status=error.status)
+        lookup = ward_lookup_by_position(*parts)  # LookupFailed: answered by sn_site.api
         ward = lookup.wards[0]
         if not ward.is_policed_by_met or ward.page_path is None:
             raise NotFound("That position is not in a neighbourhood this site serves.")

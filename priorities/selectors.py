@@ -19,6 +19,7 @@ from wagtail.models import Page, PageViewRestriction, Site, WorkflowState
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from sn_site.cache import generation_forget
+from sn_site.errors import AppError
 
 from .models import (
     Borough,
@@ -46,15 +47,10 @@ from .postcodes import (
 )
 
 
-class LookupFailed(Exception):
+class LookupFailed(AppError):
     """A lookup that cannot be answered; `code` is for machines, `message` for people."""
 
     code = "lookup_failed"
-    status = 400
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class PostcodeMissing(LookupFailed):

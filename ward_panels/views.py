@@ -22,7 +22,6 @@ from .models import CONSENT_WORDING, EqualityMonitoring, Question, Survey
 from .selectors import invitation_answered, survey_for_answering, survey_rules
 from .services import (
     SubmissionRefused,
-    SurveyNotFound,
     equality_record,
     member_for_join_token,
     member_for_leave_token,
@@ -85,8 +84,6 @@ def survey(request, pk: int):
                 token=token,
                 respondent=request.POST.get("email", ""),
             )
-        except SurveyNotFound:
-            raise Http404 from None
         except SubmissionRefused as refused:
             if limit is not None:
                 limit.give_back(request)  # only accepted answers count
