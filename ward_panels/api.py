@@ -19,7 +19,8 @@ from priorities.api import list_filter_parameters, list_filters
 from sn_site.api import AnonymousRateLimit, Pages, cached_read
 
 from .models import EqualityMonitoring, Question, Survey
-from .selectors import officer_can_see, survey_for_answering, survey_results, survey_rules, surveys_open
+from .permissions import survey_visible_to
+from .selectors import survey_for_answering, survey_results, survey_rules, surveys_open
 from .services import (
     SubmissionRefused,
     SurveyNotFound,
@@ -235,7 +236,7 @@ def _officer_survey(request, pk) -> Survey:
     survey = survey_for_answering(pk)
     if survey is None:
         raise SurveyNotFound
-    if not officer_can_see(request.user, survey):
+    if not survey_visible_to(request.user, survey):
         raise PermissionDenied("Only the officers for this survey's area can see its results.")
     return survey
 
