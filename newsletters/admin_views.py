@@ -139,8 +139,8 @@ def _test_send(request, newsletter: NewsletterPage, may_send: bool):
         return _send_page(request, newsletter, may_send, status=429, test_refused=refused)
     try:
         address = newsletter_test_send(newsletter=newsletter, user=request.user)
-    except SendRefused as refused:
-        return _send_page(request, newsletter, may_send, status=400, test_refused=refused.message)
+    except SendRefused as refused:  # shown on the send page, by the button that was refused
+        return _send_page(request, newsletter, may_send, status=refused.status, test_refused=refused.message)
     log(instance=newsletter, action="newsletters.test_send", user=request.user)
     messages.success(request, f"A test copy is on its way to {address}. It went to nobody else.")
     return redirect("newsletters_admin:send", newsletter.pk)

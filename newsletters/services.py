@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import get_text_list
 
 from geography.models import Borough, Ward
+from sn_site.errors import AppError
 
 from .emails import (
     AREA_UNSUBSCRIBE_SALT,
@@ -182,13 +183,15 @@ def delivery_events_record(events: list[dict], now=None) -> int:
 BATCH_SIZE = 500
 
 
-class SendRefused(Exception):
+class SendRefused(AppError):
     """Nothing was sent. `message` says why, as an officer reads it; `send` is the issue's latest
     send, if it has one."""
 
+    code = "send_refused"
+
     def __init__(self, message: str, send: Send | None = None):
         super().__init__(message)
-        self.message, self.send = message, send
+        self.send = send
 
 
 class SendStartedMeanwhile(SendRefused):

@@ -14,7 +14,7 @@ from priorities.filters import list_filter_parameters, list_filters
 from priorities.models import PriorityCategory
 from priorities.selectors import (
     LOOKUP_GENERATION,
-    LookupFailed,
+    PostcodeMissing,
     events_upcoming,
     priorities_published,
     team_members,
@@ -86,18 +86,11 @@ class LookupApi(APIView):
     def get(self, request):
         q, lat, lng = (request.query_params.get(name) for name in ("q", "lat", "lng"))
         if q is None and (lat is None or lng is None):
-            return Response(
-                {
-                    "code": "missing_query",
-                    "message": "Give a postcode as q, or a position as lat and lng.",
-                    "errors": {"q": ["Enter a postcode, or give lat and lng."]},
-                },
-                status=400,
+            raise PostcodeMissing(
+                "Give a postcode as q, or a position as lat and lng.",
+                errors={"q": ["Enter a postcode, or give lat and lng."]},
             )
-        try:
-            lookup = ward_lookup(postcode=q, latitude=lat, longitude=lng)
-        except LookupFailed as error:
-            return Response({"code": error.code, "message": error.message}, status=error.status)
+        lookup = ward_lookup(postcode=q, latitude=lat, longitude=lng)  # LookupFailed: answered by sn_site.api
         return Response(lookup_output(lookup, request))
 
 

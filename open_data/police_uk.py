@@ -28,7 +28,7 @@ from geography.postcodes import PostcodeError, parse_postcode_query
 from priorities.models import BoroughPage, ForceProfile, WardPage
 from priorities.selectors import (
     LOOKUP_GENERATION,
-    LookupFailed,
+    InvalidPosition,
     events_upcoming,
     priorities_active,
     team_members,
@@ -444,18 +444,11 @@ class LocateNeighbourhoodApi(APIView):
     def get(self, request):
         parts = request.query_params.get("q", "").split(",")
         if len(parts) != 2:
-            return Response(
-                {
-                    "code": "invalid_position",
-                    "message": "Give a position as q=latitude,longitude, such as q=51.5007,-0.1246.",
-                    "errors": {"q": ["Enter a latitude and a longitude separated by a comma."]},
-                },
-                status=400,
+            raise InvalidPosition(
+                "Give a position as q=latitude,longitude, such as q=51.5007,-0.1246.",
+                errors={"q": ["Enter a latitude and a longitude separated by a comma."]},
             )
-        try:
-            lookup = ward_lookup_by_position(*parts)
-        except LookupFailed as error:
-            return Response({"code": error.code, "message": error.message}, status=error.status)
+        lookup = ward_lookup_by_position(*parts)  # LookupFailed: answered by sn_site.api
         ward = lookup.wards[0]
         if not ward.is_policed_by_met or ward.page_path is None:
             raise NotFound("That position is not in a neighbourhood this site serves.")

@@ -470,9 +470,36 @@ class BoroughIndexPage(Page):
         return context
 
 
-class FeedRoutes(RoutablePageMixin):
-    """Feeds below a borough or ward page: calendar/ (meetings, iCalendar) and updates/
-    ("we did" updates, Atom)."""
+class TeamPage(RoutablePageMixin, Page):
+    """What a borough's page and a ward's page share: a short introduction and the team's shared
+    email address (each kind of page gives them its own help: shared_field), search by the
+    introduction, the upcoming meetings in its context, the feeds below it, calendar/ (meetings,
+    iCalendar) and updates/ ("we did" updates, Atom), and that only administrators delete it."""
+
+    introduction = RichTextField(blank=True, features=["bold", "italic", "link", "ul"])
+    email = models.EmailField(blank=True)
+
+    search_fields = Page.search_fields + [index.SearchField("introduction")]
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def shared_field(cls, name: str, help_text: str) -> models.Field:
+        """One of the fields above, with the help an editor of this kind of page reads beside it."""
+        field = cls._meta.get_field(name).clone()
+        field.help_text = help_text
+        return field
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import events_upcoming  # selectors read these models
+
+        context = super().get_context(request, *args, **kwargs)
+        context["upcoming_events"] = events_upcoming(self)
+        return context
+
+    def permissions_for_user(self, user):
+        return TeamPagePermissions(user, self)
 
     @path("calendar/", name="events_calendar")
     def events_ics(self, request):
@@ -490,7 +517,7 @@ class FeedRoutes(RoutablePageMixin):
 BOROUGH_NEWS_SHOWN = 5
 
 
-class BoroughPage(FeedRoutes, Page):
+class BoroughPage(TeamPage):
     """One Met borough: the way in to its ward teams. Created by the page tree builder, one per
     borough the Met polices, and then kept by that borough's officers."""
 
@@ -500,10 +527,8 @@ class BoroughPage(FeedRoutes, Page):
         related_name="page",
         help_text="The borough this page is for. It is set when the page is created and cannot be changed here.",
     )
-    introduction = RichTextField(
-        blank=True,
-        features=["bold", "italic", "link", "ul"],
-        help_text="A short welcome from the borough's neighbourhood policing team.",
+    introduction = TeamPage.shared_field(
+        "introduction", "A short welcome from the borough's neighbourhood policing team."
     )
     commander_name = models.CharField(
         max_length=100,
@@ -525,9 +550,9 @@ class BoroughPage(FeedRoutes, Page):
         max_length=1500,
         help_text="A short message from the commander to residents: plain words, no jargon.",
     )
-    email = models.EmailField(
-        blank=True,
-        help_text="The borough team's shared email address (not a personal one). Replies to ward panel survey "
+    email = TeamPage.shared_field(
+        "email",
+        "The borough team's shared email address (not a personal one). Replies to ward panel survey "
         "emails come here when a ward's page gives no email address.",
     )
 
@@ -549,14 +574,13 @@ class BoroughPage(FeedRoutes, Page):
         ),
     ]
     settings_panels = Page.settings_panels + [FieldPanel("sergeant_approval")]
-    search_fields = Page.search_fields + [index.SearchField("introduction")]
     parent_page_types = ["home.HomePage"]
     subpage_types = ["priorities.WardPage", "newsletters.NewsletterPage"]
 
     def get_context(self, request, *args, **kwargs):
         """Every ward with its active priorities at a glance, optionally only those with a priority
         in one category (?category=<id>)."""
-        from .selectors import events_upcoming, pages_public  # selectors read these models
+        from .selectors import pages_public  # selectors read these models
 
         context = super().get_context(request, *args, **kwargs)
         # A private ward (a password, signing in) is left out: its priorities are not for everyone.
@@ -578,12 +602,8 @@ class BoroughPage(FeedRoutes, Page):
             for page in ward_pages
             if chosen is None or any(p.category_id == chosen.pk for p in priorities_of[page.pk])
         ]
-        context["upcoming_events"] = events_upcoming(self)
         context["news"] = self.news.all()[:BOROUGH_NEWS_SHOWN]
         return context
-
-    def permissions_for_user(self, user):
-        return TeamPagePermissions(user, self)
 
     @property
     def default_description(self) -> str:
@@ -594,7 +614,7 @@ class BoroughPage(FeedRoutes, Page):
         )
 
 
-class WardPage(FeedRoutes, Page):
+class WardPage(TeamPage):
     """One ward's Safer Neighbourhoods Team: the page a postcode search lands on. Its past
     priorities, with what came of them, are at /past-priorities/ below it."""
 
@@ -604,17 +624,15 @@ class WardPage(FeedRoutes, Page):
         related_name="page",
         help_text="The ward this team covers. It is set when the page is created and cannot be changed here.",
     )
-    introduction = RichTextField(
-        blank=True,
-        features=["bold", "italic", "link", "ul"],
-        help_text="A short welcome from the team: who you are and how residents can reach you.",
+    introduction = TeamPage.shared_field(
+        "introduction", "A short welcome from the team: who you are and how residents can reach you."
     )
     base_address = models.TextField(
         "Team base",
         blank=True,
         help_text="Where the team works from, with its postcode. Say if it is not open to the public.",
     )
-    email = models.EmailField(blank=True, help_text="The team's shared email address (not a personal one).")
+    email = TeamPage.shared_field("email", "The team's shared email address (not a personal one).")
     phone = models.CharField(max_length=30, blank=True, help_text="The team's phone number, such as 020 7230 1212.")
     ward_panel_how_to_join = models.TextField(
         "How to join the ward panel",
@@ -650,8 +668,7 @@ class WardPage(FeedRoutes, Page):
             help_text="Put here from a survey's 'Put the summary on the ward page'.",
         ),
     ]
-    search_fields = Page.search_fields + [
-        index.SearchField("introduction"),
+    search_fields = TeamPage.search_fields + [
         index.RelatedFields(
             "priorities",
             [
@@ -668,12 +685,7 @@ class WardPage(FeedRoutes, Page):
     base_form_class = WardPageForm
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import (  # selectors read these models
-            events_upcoming,
-            priorities_active,
-            team_members,
-            you_said_shown,
-        )
+        from .selectors import priorities_active, team_members, you_said_shown  # selectors read these models
 
         context = super().get_context(request, *args, **kwargs)
         context["ward"] = ward = Ward.objects.select_related("borough").get(pk=self.ward_id)
@@ -681,7 +693,6 @@ class WardPage(FeedRoutes, Page):
         context["active_priorities"] = priorities_active(self)
         context["team_members"] = team_members(self)
         context["you_said"] = partial(you_said_shown, self)  # a query only where a template shows them
-        context["upcoming_events"] = events_upcoming(self)
         context["next_ward_panel"] = next(
             (event for event in context["upcoming_events"] if event.kind == Event.Kind.WARD_PANEL), None
         )
@@ -705,6 +716,3 @@ class WardPage(FeedRoutes, Page):
             context_overrides={"past_priorities": priorities_past(self), "ward": self.ward},
             template="priorities/ward_page_past_priorities.html",
         )
-
-    def permissions_for_user(self, user):
-        return TeamPagePermissions(user, self)

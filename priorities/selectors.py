@@ -26,19 +26,15 @@ from geography.postcodes import (
     parse_postcode_query,
 )
 from sn_site.cache import HeldInProcess, kept
+from sn_site.errors import AppError
 
 from .models import BoroughYouSaid, Event, Priority, PriorityUpdate, TeamLink, TeamMember, WardPage, WardYouSaid
 
 
-class LookupFailed(Exception):
+class LookupFailed(AppError):
     """A lookup that cannot be answered; `code` is for machines, `message` for people."""
 
     code = "lookup_failed"
-    status = 400
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class PostcodeMissing(LookupFailed):

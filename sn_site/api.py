@@ -16,9 +16,10 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
-from rest_framework.views import exception_handler
+from rest_framework.views import exception_handler, set_rollback
 
 from .cache import generations
+from .errors import AppError
 
 
 class JSONOnly(BaseContentNegotiation):
@@ -43,7 +44,12 @@ class JSONOnly(BaseContentNegotiation):
 
 def error_response(exc, context):
     """Every API error in one shape: {"code", "message", "errors"?}. `code` is for machines,
-    `message` for people, `errors` names each field that was wrong and why."""
+    `message` for people, `errors` names each field that was wrong and why. An application error
+    (sn_site.errors.AppError) raised by a service or selector is answered here with its own status,
+    so no view turns one into a response by hand."""
+    if isinstance(exc, AppError):
+        set_rollback()  # as DRF does for its own errors: nothing the request wrote is kept
+        return Response(exc.as_json(), status=exc.status)
     if isinstance(exc, Http404):  # as DRF's own handler does, so the shape below applies
         exc = exceptions.NotFound("Not found.")
     elif isinstance(exc, PermissionDenied):

@@ -19,7 +19,7 @@ from sn_site.operations import queued
 
 from .forms import MemberImportForm
 from .models import CONSENT_WORDING, EqualityMonitoring, PanelMember, Survey, WardPanel
-from .permissions import AreaPermissionPolicy, in_area
+from .permissions import AreaPermissionPolicy, in_area, survey_visible_to
 from .selectors import survey_panels, survey_results
 from .services import equality_tables_freeze, survey_summary_publish
 from .services import members_import as import_members
@@ -34,11 +34,19 @@ def _allowed(request, model, pk, action):
     return instance
 
 
+def _visible_survey(request, pk) -> Survey:
+    """A survey to look at (its preview, its results): by the same rule as the results API."""
+    survey = get_object_or_404(Survey, pk=pk)
+    if not survey_visible_to(request.user, survey):
+        raise PermissionDenied
+    return survey
+
+
 @require_http_methods(["GET", "HEAD"])
 def survey_preview(request, pk: int):
     """The saved survey's page as people will see it, with nothing sent (the editor's preview panel
     shows unsaved edits the same way)."""
-    survey = _allowed(request, Survey, pk, "view")
+    survey = _visible_survey(request, pk)
     return survey.serve_preview(request, survey.default_preview_mode)
 
 
@@ -81,7 +89,7 @@ def summary_publish(request, pk: int):
 
 
 def results(request, pk: int):
-    survey = _allowed(request, Survey, pk, "view")
+    survey = _visible_survey(request, pk)
     equality_tables_freeze(survey=survey)
     results = survey_results(survey)
     equality = [(EqualityMonitoring.QUESTIONS[name], options) for name, options in (results.equality or {}).items()]

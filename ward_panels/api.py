@@ -10,7 +10,7 @@ from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import NotFound, PermissionDenied, Throttled
+from rest_framework.exceptions import PermissionDenied, Throttled
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,8 +21,8 @@ from sn_site.api import AnonymousRateLimit, Pages, cached_read
 from sn_site.page_cache import PAGES_GENERATION
 
 from .models import EqualityMonitoring, Question, Survey
+from .permissions import survey_visible_to
 from .selectors import (
-    officer_can_see,
     survey_for_answering,
     survey_is_known_to,
     survey_results,
@@ -38,8 +38,6 @@ from .services import (
     receipt_response_survey,
     response_submit,
 )
-
-NO_SUCH_SURVEY = "There is no such survey."  # the same words whether it is missing or not theirs to see
 
 
 class SurveyAnswerLimit(AnonymousRateLimit):
@@ -140,19 +138,12 @@ ERRORS = inline_serializer(
 )
 
 
-def _refused(error: SubmissionRefused) -> Response:
-    return Response(
-        {"code": "invalid", "message": "The answers were not saved. Nothing was stored.", "errors": error.errors},
-        status=400,
-    )
-
-
 def _survey_or_404(pk, token: str | None) -> Survey:
     """An open survey to anyone once it has opened; a panel survey only with its invitation's
     token. Anyone else gets the answer an id that does not exist gets."""
     survey = survey_for_answering(pk)
     if survey is None or not survey_is_known_to(survey, token):
-        raise NotFound(NO_SUCH_SURVEY)
+        raise SurveyNotFound
     return survey
 
 
@@ -207,7 +198,7 @@ class ResponseApi(APIView):
         token = request.data.get("token") if isinstance(request.data, dict) else None
         # Before anything about the body is answered: a panel survey is not there without its link.
         if survey is None or not survey_is_known_to(survey, token if isinstance(token, str) else None):
-            raise NotFound(NO_SUCH_SURVEY)
+            raise SurveyNotFound
         submission = SubmissionSerializer(data=request.data)
         submission.is_valid(raise_exception=True)
         data = submission.validated_data
@@ -218,14 +209,10 @@ class ResponseApi(APIView):
             response = response_submit(
                 survey=survey, answers=data["answers"], token=data.get("token"), respondent=data.get("email")
             )
-        except SurveyNotFound:
+        except (SurveyNotFound, SubmissionRefused):
             if limit is not None:
-                limit.give_back(request)
-            raise NotFound(NO_SUCH_SURVEY) from None
-        except SubmissionRefused as error:
-            if limit is not None:
-                limit.give_back(request)
-            return _refused(error)
+                limit.give_back(request)  # only accepted answers count
+            raise  # answered by sn_site.api, as every application error is
         return Response(
             {"receipt": receipt_for(response), "message": "Thank you. Your answers have been saved."}, status=201
         )
@@ -247,21 +234,16 @@ class EqualityApi(APIView):
             not survey_is_known_to(survey, None)
             and receipt_response_survey(given.validated_data["receipt"]) != survey.pk
         ):
-            raise NotFound(NO_SUCH_SURVEY)  # a panel survey is known only to those who answered it
-        try:
-            equality_record(
-                survey=survey, receipt=given.validated_data["receipt"], answers=given.validated_data["answers"]
-            )
-        except SubmissionRefused as error:
-            return _refused(error)
+            raise SurveyNotFound  # a panel survey is known only to those who answered it
+        equality_record(survey=survey, receipt=given.validated_data["receipt"], answers=given.validated_data["answers"])
         return Response(status=204)
 
 
 def _officer_survey(request, pk) -> Survey:
     survey = survey_for_answering(pk)
     if survey is None:
-        raise NotFound("There is no such survey.")
-    if not officer_can_see(request.user, survey):
+        raise SurveyNotFound
+    if not survey_visible_to(request.user, survey):
         raise PermissionDenied("Only the officers for this survey's area can see its results.")
     return survey
 

@@ -1,5 +1,6 @@
 """Officers may manage the ward panels and surveys of the wards and boroughs whose pages they
-look after, and nothing else; only administrators see everything."""
+look after, and nothing else; only administrators see everything. The one rule for who may see a
+survey and its results, in the admin and through the API alike, is survey_visible_to."""
 
 from django.contrib.auth.models import Permission
 from django.db.models import Q
@@ -54,3 +55,13 @@ class AreaPermissionPolicy(ModelPermissionPolicy):
 
     def user_has_any_permission_for_instance(self, user, actions, instance):
         return any(self.user_has_permission_for_instance(user, action, instance) for action in actions)
+
+
+def survey_visible_to(user, survey: Survey) -> bool:
+    """Whether someone may see a survey, its preview and its results: the admin's survey pages and
+    the results API (whose CSV the admin's results page links to) both ask this. Administrators; an
+    officer whose groups may view surveys, for a survey of one of their wards or of their borough
+    (a ward's officers do not see their borough's own surveys); nobody else, signed in or not."""
+    if user is None or not user.is_authenticated:
+        return False
+    return AreaPermissionPolicy(Survey).user_has_permission_for_instance(user, "view", survey)

@@ -1,5 +1,5 @@
-"""Reads for ward panels: what a survey asks, who may see its results, and the results themselves
-(every opinion count for the team; equality figures frozen, with small numbers hidden)."""
+"""Reads for ward panels: what a survey asks, and its results (every opinion count for the team;
+equality figures frozen, with small numbers hidden). Who may see them: permissions.survey_visible_to."""
 
 import re
 from collections import Counter
@@ -12,7 +12,6 @@ from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from geography.models import Ward
-from priorities.models import BoroughPage, WardPage
 from sn_site.cache import HeldInProcess
 
 from .models import Answer, EqualityTables, Invitation, PanelMember, Question, Response, Survey, WardPanel
@@ -203,32 +202,6 @@ def ward_page_open_surveys(ward: Ward) -> list[Survey]:
         .defer("introduction", "borough__outline")
         .order_by("closes_at", "pk")
     )
-
-
-def officer_can_see(user, survey: Survey) -> bool:
-    """Results are for the officers who look after the survey's ward (or borough), and admins."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    if survey.ward_id:
-        page = WardPage.objects.filter(ward_id=survey.ward_id).first()
-    else:
-        page = BoroughPage.objects.filter(borough_id=survey.borough_id).first()
-    return page is not None and page.permissions_for_user(user).can_edit()
-
-
-def surveys_for_officer(user):
-    """The surveys an officer may see and manage: those for wards or boroughs whose pages they edit."""
-    surveys = Survey.objects.select_related("ward", "borough")
-    if user.is_superuser:
-        return surveys
-    from wagtail.permission_policies.pages import PagePermissionPolicy
-
-    pages = PagePermissionPolicy().instances_user_has_permission_for(user, "change")
-    wards = WardPage.objects.filter(pk__in=pages.values("pk")).values("ward_id")
-    boroughs = BoroughPage.objects.filter(pk__in=pages.values("pk")).values("borough_id")
-    return surveys.filter(Q(ward_id__in=wards) | Q(borough_id__in=boroughs) | Q(ward__borough_id__in=boroughs))
 
 
 @dataclass(frozen=True)

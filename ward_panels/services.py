@@ -30,6 +30,7 @@ from django.utils.crypto import salted_hmac
 from priorities.models import BoroughPage, BoroughYouSaid, WardPage, WardYouSaid
 from priorities.services import Revised, team_page_revise, team_page_submit
 from sn_site.cache import generation_forget
+from sn_site.errors import AppError
 from sn_site.formats import clock_time, date_from_text, moment_from_text
 from sn_site.forms import EMAIL_INVALID, EMAIL_REQUIRED
 
@@ -66,17 +67,24 @@ RECEIPT_DAYS = 1  # how long after answering the equality questions can be answe
 EQUALITY_SALT = "ward_panels.equality"
 
 
-class SurveyNotFound(Exception):
+class SurveyNotFound(AppError):
     """Not a survey this person may know of: a panel survey without its invitation's token, or an
-    open survey that has not opened yet. Answered exactly as an id that does not exist (a 404)."""
+    open survey that has not opened yet. Answered exactly as an id that does not exist (a 404), in
+    the same words whether it is missing or not theirs to see."""
+
+    status = 404
+    code = "not_found"
+    message = "There is no such survey."
+    template = "404.html"
 
 
-class SubmissionRefused(Exception):
-    """Answers that cannot be stored, with what was wrong, field by field (for a 400)."""
+class SubmissionRefused(AppError):
+    """Answers that cannot be stored, with what was wrong, field by field (a 400)."""
+
+    message = "The answers were not saved. Nothing was stored."
 
     def __init__(self, errors: dict):
-        super().__init__(errors)
-        self.errors = errors
+        super().__init__(errors=errors)
 
 
 # Caches -----------------------------------------------------------------------------------------

@@ -22,7 +22,6 @@ from .models import CONSENT_WORDING, EqualityMonitoring, Question, Survey
 from .selectors import invitation_answered, survey_for_answering, survey_invitation, survey_is_known_to, survey_rules
 from .services import (
     SubmissionRefused,
-    SurveyNotFound,
     equality_record,
     member_for_join_token,
     member_for_leave_token,
@@ -83,8 +82,6 @@ def survey(request, pk: int):
                 token=token,
                 respondent=request.POST.get("email", ""),
             )
-        except SurveyNotFound:
-            raise Http404 from None
         except SubmissionRefused as refused:
             if limit is not None:
                 limit.give_back(request)  # only accepted answers count

@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # Every public form post counts against a per-address limit (sn_site/security.py).
     "sn_site.security.PublicFormRateLimitMiddleware",
+    # An application error no view caught: its page, with its status (sn_site/errors.py).
+    "sn_site.errors.AppErrorMiddleware",
     # Last, so that a cached page still passes back through every middleware above (headers).
     "sn_site.page_cache.AnonymousPageCacheMiddleware",
 ]
