@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from geography.models import Borough, Ward
 from priorities.models import BoroughPage, WardPage
-from priorities.selectors import events_upcoming, priorities_active, team_members
 
 from .models import Delivery, NewsletterPage, Send, Subscriber, Subscription, suppression_address
 
@@ -33,9 +32,9 @@ def newsletter_content(newsletter: NewsletterPage) -> NewsletterContent:
         return NewsletterContent(
             area=area,
             is_ward=True,
-            priorities=[(area, priorities_active(area))],
-            team=team_members(area),
-            events=events_upcoming(area),
+            priorities=[(area, area.priorities_active())],
+            team=area.team(),
+            events=area.events_upcoming(),
             email=area.email,
             phone=area.phone,
         )
@@ -43,8 +42,8 @@ def newsletter_content(newsletter: NewsletterPage) -> NewsletterContent:
     return NewsletterContent(
         area=area,
         is_ward=False,
-        priorities=[(ward, priorities) for ward in wards if (priorities := priorities_active(ward))],
-        events=events_upcoming(area),
+        priorities=[(ward, priorities) for ward in wards if (priorities := ward.priorities_active())],
+        events=area.events_upcoming(),
     )
 
 

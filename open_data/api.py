@@ -15,9 +15,7 @@ from priorities.models import PriorityCategory
 from priorities.selectors import (
     LOOKUP_GENERATION,
     PostcodeMissing,
-    events_upcoming,
     priorities_published,
-    team_members,
     ward_lookup,
     ward_page_published,
     ward_team,
@@ -187,7 +185,7 @@ class WardTeamApi(GenericAPIView):
     @cached_read(PAGES_GENERATION, LOOKUP_GENERATION)
     def get(self, request, code):
         page = _ward_page_or_404(code)
-        members = team_members(page) if page else []
+        members = page.team() if page else []
         return with_last_modified(self.get_serializer(members, many=True).data, _latest([page]))
 
 
@@ -198,7 +196,7 @@ class WardEventsApi(GenericAPIView):
     @cached_read(PAGES_GENERATION, LOOKUP_GENERATION)
     def get(self, request, code):
         page = _ward_page_or_404(code)
-        events = events_upcoming(page) if page else []
+        events = page.events_upcoming() if page else []
         return with_last_modified(self.get_serializer(events, many=True).data, _latest([page]))
 
 

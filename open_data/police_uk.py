@@ -29,9 +29,6 @@ from priorities.models import BoroughPage, ForceProfile, WardPage
 from priorities.selectors import (
     LOOKUP_GENERATION,
     InvalidPosition,
-    events_upcoming,
-    priorities_active,
-    team_members,
     ward_lookup_by_position,
     ward_page_published,
 )
@@ -328,7 +325,7 @@ class NeighbourhoodPeopleApi(APIView):
                     "bio": _paragraphs(member.bio),
                     "contact_details": {},
                 }
-                for member in team_members(page)
+                for member in page.team()
             ]
         )
 
@@ -365,7 +362,7 @@ class NeighbourhoodEventsApi(APIView):
                     "end_date": police_uk_time(event.ends_at),
                     "contact_details": contact,
                 }
-                for event in events_upcoming(page)
+                for event in page.events_upcoming()
             ]
         )
 
@@ -388,7 +385,7 @@ class NeighbourhoodPrioritiesApi(APIView):
     def get(self, request, force, neighbourhood):
         page = _neighbourhood_or_404(force, neighbourhood)
         answer = []
-        for priority in priorities_active(page):
+        for priority in page.priorities_active():
             latest = next(iter(priority.updates.all()), None)  # newest first
             answer.append(
                 {

@@ -1,5 +1,6 @@
 """Feeds residents can follow without visiting: an iCalendar of meetings and an Atom feed of
-"we did" updates, for a ward or a whole borough."""
+"we did" updates, for a ward or a whole borough. What each covers, the page says (TeamPage's feed_*
+methods); this module writes it out."""
 
 import datetime
 from urllib.parse import urlsplit
@@ -11,10 +12,6 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
-from django.utils.text import slugify
-
-from .models import BoroughPage, Event, PriorityUpdate, WardPage
-from .selectors import pages_public
 
 FEED_LENGTH = 50
 PAST_EVENTS_KEPT = datetime.timedelta(days=30)
@@ -23,23 +20,10 @@ FEED_ID_AUTHORITY = urlsplit(settings.WAGTAILADMIN_BASE_URL).hostname or "localh
 FEED_ID_DATE = "2025"
 
 
-def _ward_pages(page):
-    """The ward pages a feed covers: the page itself, or a borough page's live wards."""
-    return [page] if isinstance(page, WardPage) else list(pages_public(WardPage.objects.child_of(page)))
-
-
 def events_calendar(request, page) -> HttpResponse:
     """Meetings from the last month onwards, as iCalendar (RFC 5545): a ward's, or a borough's own
     and all its wards'."""
-    wards = {ward_page.pk: ward_page for ward_page in _ward_pages(page)}
-    since = timezone.now() - PAST_EVENTS_KEPT
-    events = [
-        (event, wards[event.ward_page_id])
-        for event in Event.objects.filter(ward_page__in=list(wards), ends_at__gte=since)
-    ]
-    if isinstance(page, BoroughPage):
-        events += [(event, page) for event in page.events.filter(ends_at__gte=since)]
-    events.sort(key=lambda pair: pair[0].starts_at)
+    events = page.feed_events(since=timezone.now() - PAST_EVENTS_KEPT)
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//Safer Neighbourhoods//Meetings//EN")
     calendar.add("version", "2.0")
@@ -59,21 +43,8 @@ def events_calendar(request, page) -> HttpResponse:
         entry.add("description", description)
         calendar.add_component(entry)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{_calendar_file_name(page)}"'
+    response["Content-Disposition"] = f'inline; filename="{page.calendar_file_name()}"'
     return response
-
-
-def _calendar_file_name(page) -> str:
-    """Named after the ward and its borough (ward names repeat across London), or the borough:
-    not after the page's address, which editors may change."""
-    if isinstance(page, WardPage):
-        ward = page.ward
-        return f"{slugify(ward.name)}-ward-{slugify(ward.borough.name)}-meetings.ics"
-    return f"{slugify(page.borough.name)}-borough-meetings.ics"
-
-
-def _team_name(page) -> str:
-    return f"{page.title} Safer Neighbourhoods Team" + ("" if isinstance(page, WardPage) else "s")
 
 
 class UpdatesFeed(Feed):
@@ -98,14 +69,10 @@ class UpdatesFeed(Feed):
         return "We asked, you said, we did: updates on the priorities residents chose."
 
     def author_name(self, page):
-        return _team_name(page)
+        return page.team_name()
 
     def items(self, page):
-        return (
-            PriorityUpdate.objects.filter(priority__ward_page__in=[w.pk for w in _ward_pages(page)])
-            .select_related("priority", "priority__ward_page")
-            .order_by("-date", "-pk")[:FEED_LENGTH]
-        )
+        return page.feed_updates()[:FEED_LENGTH]
 
     def item_title(self, update):
         return f"{update.priority.title}: we did"
@@ -125,7 +92,7 @@ class UpdatesFeed(Feed):
     item_guid_is_permalink = False
 
     def item_author_name(self, update):
-        return _team_name(update.priority.ward_page)
+        return update.priority.ward_page.team_name()
 
     def item_pubdate(self, update):
         return timezone.make_aware(datetime.datetime.combine(update.date, datetime.time(12)))

@@ -1,28 +1,33 @@
 """The local policing picture: the borough and ward team pages, built on London's geography."""
 
 import datetime
-from functools import partial
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.db.models import Exists, F, OuterRef
+from django.db.models.functions import Length, Substr
 from django.utils import timezone
+from django.utils.text import slugify
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
+from modelcluster.queryset import FakeQuerySet
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.images.models import Image
-from wagtail.models import Orderable, Page, PagePermissionTester
+from wagtail.models import Orderable, Page, PagePermissionTester, PageViewRestriction
 from wagtail.permissions import policy_registry
 from wagtail.search import index
 
 from geography.maps import outline_drawing
 from geography.models import FORCE_WEBSITES, Borough, PoliceForce, Ward
 from sn_site.compare import ComparedInlinePanel
+
+from .feeds import UpdatesFeed, events_calendar
 
 
 @register_setting(icon="site")
@@ -446,6 +451,29 @@ class TeamPagePermissions(PagePermissionTester):
         return self.user.is_superuser and super().can_delete(ignore_bulk)
 
 
+def pages_public(pages):
+    """Published pages anyone may read: without a Wagtail view restriction (a password, signing in,
+    or certain groups) on them or on a page above them. Everything the APIs, feeds, calendars and
+    the postcode lookup show of a ward comes through this, so a private page shows nowhere else."""
+    # One subquery (Wagtail's .public() reads every restriction first): no restriction on a page
+    # whose tree path begins this page's, which is the page itself or one above it.
+    restricted = PageViewRestriction.objects.annotate(length=Length("page__path")).filter(
+        page__path=Substr(OuterRef("path"), 1, F("length"))
+    )
+    return pages.live().filter(~Exists(restricted))
+
+
+def _with_updates(priorities) -> list[Priority]:
+    """Priorities with their "we did" updates fetched in one query. A page made from a revision (a
+    preview, a sergeant's review) holds them in memory already, new ones with no id to fetch by."""
+    if isinstance(priorities, FakeQuerySet):
+        return list(priorities)
+    return list(priorities.select_related("category").prefetch_related("updates"))
+
+
+YOU_SAID_SHOWN = 3
+
+
 class BoroughIndexPage(Page):
     """Every borough and its wards on one page, for people who would rather browse than type a
     postcode. It lists the borough pages, which sit directly under the home page so that their
@@ -492,26 +520,57 @@ class TeamPage(RoutablePageMixin, Page):
         return field
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import events_upcoming  # selectors read these models
-
         context = super().get_context(request, *args, **kwargs)
-        context["upcoming_events"] = events_upcoming(self)
+        context["upcoming_events"] = self.events_upcoming()
         return context
+
+    def events_upcoming(self) -> list:
+        """The team's meetings that have not finished yet, soonest first."""
+        return list(self.events.filter(ends_at__gte=timezone.now()))
 
     def permissions_for_user(self, user):
         return TeamPagePermissions(user, self)
 
     @path("calendar/", name="events_calendar")
     def events_ics(self, request):
-        from .feeds import events_calendar  # feeds.py reads these models
-
         return events_calendar(request, self)
 
     @path("updates/", name="updates_feed")
     def updates_feed(self, request):
-        from .feeds import UpdatesFeed  # feeds.py reads these models
-
         return UpdatesFeed()(request, page=self)
+
+    # What the feeds (feeds.py) show of this page: each kind of page says.
+
+    def feed_ward_pages(self) -> list:
+        """The ward pages whose meetings and updates the feeds carry."""
+        raise NotImplementedError
+
+    def feed_events(self, since) -> list:
+        """(meeting, the page it is on) for the meetings ending after `since`, soonest first."""
+        wards = {page.pk: page for page in self.feed_ward_pages()}
+        events = [
+            (event, wards[event.ward_page_id])
+            for event in Event.objects.filter(ward_page__in=list(wards), ends_at__gte=since)
+        ]
+        if not isinstance(self, WardPage):  # a borough's own meetings too
+            events += [(event, self) for event in self.events.filter(ends_at__gte=since)]
+        return sorted(events, key=lambda pair: pair[0].starts_at)
+
+    def feed_updates(self):
+        """The "we did" updates on the feed's wards' priorities, newest first."""
+        return (
+            PriorityUpdate.objects.filter(priority__ward_page__in=[page.pk for page in self.feed_ward_pages()])
+            .select_related("priority", "priority__ward_page")
+            .order_by("-date", "-pk")
+        )
+
+    def team_name(self) -> str:
+        raise NotImplementedError
+
+    def calendar_file_name(self) -> str:
+        """Named after the area (ward names repeat across London): not after the page's address,
+        which editors may change."""
+        raise NotImplementedError
 
 
 BOROUGH_NEWS_SHOWN = 5
@@ -580,8 +639,6 @@ class BoroughPage(TeamPage):
     def get_context(self, request, *args, **kwargs):
         """Every ward with its active priorities at a glance, optionally only those with a priority
         in one category (?category=<id>)."""
-        from .selectors import pages_public  # selectors read these models
-
         context = super().get_context(request, *args, **kwargs)
         # A private ward (a password, signing in) is left out: its priorities are not for everyone.
         ward_pages = list(pages_public(WardPage.objects.child_of(self)).only("title", "url_path").order_by("title"))
@@ -612,6 +669,15 @@ class BoroughPage(TeamPage):
             f"The Safer Neighbourhoods Teams of {self.title}: what each ward's team is working on, "
             "borough-wide meetings and news."
         )
+
+    def feed_ward_pages(self) -> list:
+        return list(pages_public(WardPage.objects.child_of(self)))
+
+    def team_name(self) -> str:
+        return f"{self.title} Safer Neighbourhoods Teams"
+
+    def calendar_file_name(self) -> str:
+        return f"{slugify(self.borough.name)}-borough-meetings.ics"
 
 
 class WardPage(TeamPage):
@@ -685,14 +751,12 @@ class WardPage(TeamPage):
     base_form_class = WardPageForm
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import priorities_active, team_members, you_said_shown  # selectors read these models
-
         context = super().get_context(request, *args, **kwargs)
         context["ward"] = ward = Ward.objects.select_related("borough").get(pk=self.ward_id)
         context["ward_map"] = outline_drawing(ward.outline)
-        context["active_priorities"] = priorities_active(self)
-        context["team_members"] = team_members(self)
-        context["you_said"] = partial(you_said_shown, self)  # a query only where a template shows them
+        context["active_priorities"] = self.priorities_active()
+        context["team_members"] = self.team()
+        context["you_said"] = self.you_said_shown  # a query only where a template shows them
         context["next_ward_panel"] = next(
             (event for event in context["upcoming_events"] if event.kind == Event.Kind.WARD_PANEL), None
         )
@@ -709,10 +773,49 @@ class WardPage(TeamPage):
     @path("past-priorities/", name="past_priorities")
     def past_priorities(self, request):
         """Every priority the ward has resolved or closed, newest first, with what came of it."""
-        from .selectors import priorities_past  # selectors read these models
-
         return self.render(
             request,
-            context_overrides={"past_priorities": priorities_past(self), "ward": self.ward},
+            context_overrides={"past_priorities": self.priorities_past(), "ward": self.ward},
             template="priorities/ward_page_past_priorities.html",
         )
+
+    def team(self) -> list[TeamMember]:
+        """The team as the page shows it, with their photos' renditions."""
+        return list(self.team_members.select_related("photo").prefetch_related("photo__renditions"))
+
+    def priorities_active(self) -> list[Priority]:
+        """The active priorities, each with its category and "we did" updates (newest first)."""
+        return _with_updates(self.priorities.filter(status=Priority.Status.ACTIVE))
+
+    def priorities_past(self) -> list[Priority]:
+        """The resolved and closed priorities, most recently agreed first."""
+        return _with_updates(self.priorities.exclude(status=Priority.Status.ACTIVE).order_by("-agreed_on", "pk"))
+
+    def you_said_shown(self) -> list[dict]:
+        """The latest "You said" survey summaries the page shows, newest first: its own and its
+        borough page's (for surveys of every ward in the borough), in one query."""
+        fields = ("title", "summary", "answered", "closed_on", "informed_priority_id", "informed_priority__title")
+        borough = (
+            BoroughYouSaid.objects.filter(borough_page__path=self.path[: -Page.steplen]).order_by().values(*fields)
+        )
+        drafted = self.survey_summaries.all()
+        if isinstance(drafted, FakeQuerySet):  # a page made from a revision (a preview): its own, in memory
+            own = [
+                {
+                    **{name: getattr(summary, name) for name in fields[:5]},
+                    "informed_priority__title": summary.informed_priority.title if summary.informed_priority else None,
+                }
+                for summary in drafted
+            ]
+            return sorted(own + list(borough), key=lambda row: row["closed_on"], reverse=True)[:YOU_SAID_SHOWN]
+        own = WardYouSaid.objects.filter(ward_page=self).order_by().values(*fields)
+        return list(own.union(borough, all=True).order_by("-closed_on")[:YOU_SAID_SHOWN])
+
+    def feed_ward_pages(self) -> list:
+        return [self]
+
+    def team_name(self) -> str:
+        return f"{self.title} Safer Neighbourhoods Team"
+
+    def calendar_file_name(self) -> str:
+        return f"{slugify(self.ward.name)}-ward-{slugify(self.ward.borough.name)}-meetings.ics"

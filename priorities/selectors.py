@@ -7,12 +7,11 @@ from dataclasses import dataclass
 import shapely
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, F, OuterRef
-from django.db.models.functions import Length, Power, Substr
+from django.db.models import F
+from django.db.models.functions import Power
 from django.utils import timezone
-from modelcluster.queryset import FakeQuerySet
 from shapely.geometry import shape
-from wagtail.models import Page, PageViewRestriction, Site, WorkflowState
+from wagtail.models import Page, Site, WorkflowState
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from geography.models import Borough, PoliceForce, Postcode, Ward
@@ -28,7 +27,7 @@ from geography.postcodes import (
 from sn_site.cache import HeldInProcess, kept
 from sn_site.errors import AppError
 
-from .models import BoroughYouSaid, Event, Priority, PriorityUpdate, TeamLink, TeamMember, WardPage, WardYouSaid
+from .models import BoroughPage, Event, Priority, PriorityUpdate, TeamLink, TeamMember, WardPage, pages_public
 
 
 class LookupFailed(AppError):
@@ -339,18 +338,6 @@ def officer_dashboard(user) -> OfficerDashboard:
 # Open data: what the ward and borough pages show, for the APIs. Only published pages count.
 
 
-def pages_public(pages):
-    """Published pages anyone may read: without a Wagtail view restriction (a password, signing in,
-    or certain groups) on them or on a page above them. Everything the APIs, feeds, calendars and
-    the postcode lookup show of a ward comes through this, so a private page shows nowhere else."""
-    # One subquery (Wagtail's .public() reads every restriction first): no restriction on a page
-    # whose tree path begins this page's, which is the page itself or one above it.
-    restricted = PageViewRestriction.objects.annotate(length=Length("page__path")).filter(
-        page__path=Substr(OuterRef("path"), 1, F("length"))
-    )
-    return pages.live().filter(~Exists(restricted))
-
-
 def ward_pages_public():
     return pages_public(WardPage.objects.all())
 
@@ -358,55 +345,6 @@ def ward_pages_public():
 def ward_page_published(code: str) -> WardPage | None:
     """A ward's published team page, with its ward and borough."""
     return ward_pages_public().select_related("ward__borough").filter(ward_id=code).first()
-
-
-def team_members(page: WardPage) -> list[TeamMember]:
-    return list(page.team_members.select_related("photo").prefetch_related("photo__renditions"))
-
-
-def _with_updates(priorities) -> list[Priority]:
-    """Priorities with their "we did" updates fetched in one query. A page made from a revision (a
-    preview, a sergeant's review) holds them in memory already, new ones with no id to fetch by."""
-    if isinstance(priorities, FakeQuerySet):
-        return list(priorities)
-    return list(priorities.select_related("category").prefetch_related("updates"))
-
-
-def priorities_active(page: WardPage) -> list[Priority]:
-    """A ward's active priorities, each with its category and "we did" updates (newest first)."""
-    return _with_updates(page.priorities.filter(status=Priority.Status.ACTIVE))
-
-
-def priorities_past(page: WardPage) -> list[Priority]:
-    """A ward's resolved and closed priorities, most recently agreed first."""
-    return _with_updates(page.priorities.exclude(status=Priority.Status.ACTIVE).order_by("-agreed_on", "pk"))
-
-
-YOU_SAID_SHOWN = 3
-
-
-def you_said_shown(page: WardPage) -> list[dict]:
-    """The latest "You said" survey summaries a ward page shows, newest first: its own and its
-    borough page's (for surveys of every ward in the borough), in one query."""
-    fields = ("title", "summary", "answered", "closed_on", "informed_priority_id", "informed_priority__title")
-    borough = BoroughYouSaid.objects.filter(borough_page__path=page.path[: -Page.steplen]).order_by().values(*fields)
-    drafted = page.survey_summaries.all()
-    if isinstance(drafted, FakeQuerySet):  # a page made from a revision (a preview): its own, in memory
-        own = [
-            {
-                **{name: getattr(summary, name) for name in fields[:5]},
-                "informed_priority__title": summary.informed_priority.title if summary.informed_priority else None,
-            }
-            for summary in drafted
-        ]
-        return sorted(own + list(borough), key=lambda row: row["closed_on"], reverse=True)[:YOU_SAID_SHOWN]
-    own = WardYouSaid.objects.filter(ward_page=page).order_by().values(*fields)
-    return list(own.union(borough, all=True).order_by("-closed_on")[:YOU_SAID_SHOWN])
-
-
-def events_upcoming(page) -> list:
-    """A ward's or a borough's meetings that have not finished yet, soonest first."""
-    return list(page.events.filter(ends_at__gte=timezone.now()))
 
 
 @dataclass(frozen=True)
@@ -430,10 +368,10 @@ def ward_team(code: str) -> WardTeam | None:
     return WardTeam(
         page.ward,
         page,
-        team_members(page),
+        page.team(),
         list(page.team_links.all()),
-        priorities_active(page),
-        events_upcoming(page),
+        page.priorities_active(),
+        page.events_upcoming(),
     )
 
 
@@ -503,8 +441,6 @@ def officer_wards(user):
 
 def officer_boroughs(user):
     """The boroughs whose own pages an officer may edit."""
-    from .models import BoroughPage
-
     pages = PagePermissionPolicy().instances_user_has_permission_for(user, "change")
     return Borough.objects.filter(page__in=BoroughPage.objects.filter(pk__in=pages.values("pk")))
 
