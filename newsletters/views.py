@@ -5,22 +5,21 @@ import hmac
 import json
 from dataclasses import dataclass
 
-from django import forms
 from django.conf import settings
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from geography.models import Borough, Ward
-from sn_site.api import AnonymousRateLimit
-from sn_site.forms import email_field
 from sn_site.security import same_site_only
+from sn_site.views import confirm_page, link_does_not_work, too_many_tries
 
 from . import tasks
 from .emails import preferences_token
-from .models import Subscriber, Subscription
+from .forms import PreferencesForm, SubscribeForm
 from .selectors import subscriber_for_preferences
 from .services import (
     delivery_events_record,
@@ -30,37 +29,19 @@ from .services import (
     unsubscribe_one_click,
     unsubscribe_target,
 )
+from .throttles import SignupLimit
+
+NEWSLETTERS = "Newsletters"  # the breadcrumb of every page here
 
 
-class SignupLimit(AnonymousRateLimit):
-    """Sign-ups per client address (SN_NEWSLETTER_SIGNUP_RATE)."""
-
-    scope = "newsletter_signup"
-
-
-NEWSLETTERS_LISTED = "Choose from the newsletters listed"
-
-
-class SubscribeForm(forms.Form):
-    email = email_field()
-    ward = forms.ModelMultipleChoiceField(
-        Ward.objects.filter(page__live=True),
-        required=False,
-        to_field_name="code",
-        error_messages={"invalid_choice": NEWSLETTERS_LISTED, "invalid_pk_value": NEWSLETTERS_LISTED},
+def _link_does_not_work(request, status: int = 400):
+    return link_does_not_work(
+        request,
+        "It may be old or incomplete. Subscribe again from your ward team's page, "
+        "or use the link in your latest newsletter.",
+        breadcrumb=NEWSLETTERS,
+        status=status,
     )
-    borough = forms.ModelMultipleChoiceField(
-        Borough.objects.filter(page__live=True),
-        required=False,
-        to_field_name="code",
-        error_messages={"invalid_choice": NEWSLETTERS_LISTED, "invalid_pk_value": NEWSLETTERS_LISTED},
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("ward") and not cleaned.get("borough") and not {"ward", "borough"} & set(self.errors):
-            raise forms.ValidationError("Choose at least one newsletter")
-        return cleaned
 
 
 @dataclass(frozen=True)
@@ -110,7 +91,7 @@ def subscribe(request):
     forged request could do no more than the form itself: ask for a confirmation email, which
     changes nothing until its link is opened, and is rate limited per client."""
     if not SignupLimit().allow_request(request, None):
-        return TemplateResponse(request, "newsletters/too_many.html", {}, status=429)
+        return too_many_tries(request, "Please wait an hour and try again.")
     form = SubscribeForm(request.POST)
     if not form.is_valid():
         return _signup_again(request, form)
@@ -129,32 +110,19 @@ def confirm(request, token: str):
     # GET and HEAD only ever show the page (with its button), or say that the link does not work.
     subscriber = subscription_confirm(token=token) if request.method == "POST" else subscriber_for_confirm_token(token)
     if subscriber is None:
-        return TemplateResponse(request, "newsletters/link_invalid.html", {}, status=400)
+        return _link_does_not_work(request)
     if request.method != "POST":
-        return TemplateResponse(request, "newsletters/confirm.html", {})
+        return confirm_page(
+            request, title="Confirm your subscription", button="Yes, send me the newsletter", breadcrumb=NEWSLETTERS
+        )
     return TemplateResponse(request, "newsletters/confirmed.html", {"subscriber": subscriber})
-
-
-KEEP_LISTED = "Choose the newsletters to keep from those listed"
-
-
-class PreferencesForm(forms.Form):
-    keep = forms.ModelMultipleChoiceField(
-        Subscription.objects.none(),
-        required=False,
-        error_messages={"invalid_choice": KEEP_LISTED, "invalid_pk_value": KEEP_LISTED},
-    )
-
-    def __init__(self, *args, subscriber: Subscriber, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["keep"].queryset = subscriber.subscriptions.all()
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def preferences(request, token: str):
     subscriber = subscriber_for_preferences(token)
     if subscriber is None:
-        return TemplateResponse(request, "newsletters/link_invalid.html", {}, status=404)
+        return _link_does_not_work(request, status=404)
     form = PreferencesForm(request.POST if request.method == "POST" else None, subscriber=subscriber)
     done = errors = False
     if request.method == "POST":
@@ -186,14 +154,23 @@ def unsubscribe(request, token: str):
     """GET never unsubscribes (mail software fetches links by itself): it shows a button. POST does."""
     target = unsubscribe_one_click(token=token) if request.method == "POST" else unsubscribe_target(token)
     if target is None:
-        return TemplateResponse(request, "newsletters/link_invalid.html", {}, status=400)
+        return _link_does_not_work(request)
+    preferences_url = reverse("newsletters:preferences", args=[preferences_token(target.subscriber.pk)])
+    if request.method != "POST" and target.subscription is not None:  # GET and HEAD only show the button
+        return confirm_page(
+            request,
+            title="Unsubscribe",
+            heading=f"Unsubscribe from {target.subscription.newsletter_name}?",
+            button="Unsubscribe",
+            afterword=format_html('Or <a href="{}">change which newsletters you get</a>.', preferences_url),
+            breadcrumb=NEWSLETTERS,
+            csrf_token=False,
+        )
     context = {
         "subscription": target.subscription,
         "still_getting": target.subscriber.subscriptions.select_related("ward", "borough").order_by("pk"),
-        "preferences_url": reverse("newsletters:preferences", args=[preferences_token(target.subscriber.pk)]),
+        "preferences_url": preferences_url,
     }
-    if request.method != "POST" and target.subscription is not None:  # GET and HEAD only show the button
-        return TemplateResponse(request, "newsletters/unsubscribe.html", context)
     return TemplateResponse(request, "newsletters/unsubscribed.html", context)
 
 

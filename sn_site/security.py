@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from wagtail.admin.views.account import LoginView
 
 from .api import AnonymousRateLimit
+from .views import too_many_tries
 
 # The public policy is in settings (CONTENT_SECURITY_POLICY): this site only, nothing inline.
 PUBLIC_POLICY = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
@@ -150,7 +151,7 @@ class PublicFormRateLimitMiddleware:
             and not request.path_info.startswith(_NOT_PUBLIC_FORMS)
             and not PublicFormLimit().allow_request(request, None)
         ):
-            return render(request, "429.html", status=429)
+            return too_many_tries(request).render()  # a middleware's answer is not rendered for it
         return self.get_response(request)
 
 

@@ -1,5 +1,6 @@
 """Forms: the admin's, which offer officers only the wards, boroughs, panels and priorities in their
-area and build a survey's questions; and a survey's questions as its page shows them."""
+area and build a survey's questions; a survey's questions as its page shows them; and joining a
+ward panel."""
 
 from dataclasses import dataclass, field
 
@@ -9,6 +10,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from priorities.models import Priority
 from priorities.selectors import officer_boroughs, officer_wards
+from sn_site.forms import email_field
 
 
 def priority_label(priority: Priority) -> str:
@@ -171,3 +173,30 @@ class MemberImportForm(forms.Form):
             return upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
             raise forms.ValidationError("Save the file as CSV (UTF-8) and try again.") from None
+
+
+class JoinForm(forms.Form):
+    """Asking to join a ward panel. `consent_wording` is what ticking the box agrees to, the words
+    the membership records (the models, which name this module's forms, hold them)."""
+
+    name = forms.CharField(
+        max_length=100,
+        label="Your name",
+        error_messages={"required": "Enter your name", "max_length": "Your name must be 100 characters or fewer"},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = email_field(label="Your email address", help_text="We will send you a link to confirm it.")
+    phone = forms.CharField(
+        max_length=30,
+        required=False,
+        label="Your phone number (optional)",
+        error_messages={"max_length": "Your phone number must be 30 characters or fewer"},
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    consent = forms.BooleanField(
+        error_messages={"required": "Tick the box to say the team may contact you: it is how the panel works"},
+    )
+
+    def __init__(self, *args, consent_wording: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].label = consent_wording

@@ -1,23 +1,24 @@
 """The survey as a web page: works without JavaScript and on a phone, and answers through the same
 service as the API. After answering, an optional equality step, kept apart from the answers."""
 
-from django import forms
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from priorities.models import WardPage
-from sn_site.api import AnonymousRateLimit
-from sn_site.forms import email_field, error_summary
+from sn_site.forms import error_summary
+from sn_site.views import confirm_page, link_does_not_work, too_many_tries
 
 from . import tasks
 from .api import SurveyAnswerLimit
-from .forms import QuestionField, question_fields
+from .forms import JoinForm, QuestionField, question_fields
 from .models import CONSENT_WORDING, EqualityMonitoring, Question, Survey
 from .selectors import invitation_answered, survey_for_answering, survey_invitation, survey_is_known_to, survey_rules
 from .services import (
@@ -31,6 +32,7 @@ from .services import (
     receipt_is_current,
     response_submit,
 )
+from .throttles import JoinLimit
 
 
 def _answers_from_form(survey: Survey, data) -> dict:
@@ -105,10 +107,10 @@ def survey(request, pk: int):
 def _too_many(request, wait_seconds: float | None) -> TemplateResponse:
     """429, saying when to try again (in whole minutes, rounded up)."""
     minutes = max(1, -(-int(wait_seconds or 0) // 60)) if wait_seconds else None
-    response = TemplateResponse(request, "ward_panels/too_many.html", {"minutes": minutes}, status=429)
-    if wait_seconds:
-        response["Retry-After"] = str(max(1, int(wait_seconds)))
-    return response
+    when = f"try again in {minutes} minute{pluralize(minutes)}" if minutes else "wait an hour and try again"
+    return too_many_tries(
+        request, f"Please {when}, or contact your Safer Neighbourhoods Team.", retry_after=wait_seconds
+    )
 
 
 def _summary(fields: list[QuestionField], errors: dict) -> list[tuple[str, str]]:
@@ -171,40 +173,14 @@ def _equality_fields(given: dict, problems: dict) -> list[dict]:
     ]
 
 
-class JoinForm(forms.Form):
-    name = forms.CharField(
-        max_length=100,
-        label="Your name",
-        error_messages={"required": "Enter your name", "max_length": "Your name must be 100 characters or fewer"},
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-    )
-    email = email_field(label="Your email address", help_text="We will send you a link to confirm it.")
-    phone = forms.CharField(
-        max_length=30,
-        required=False,
-        label="Your phone number (optional)",
-        error_messages={"max_length": "Your phone number must be 30 characters or fewer"},
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-    )
-    consent = forms.BooleanField(
-        label=CONSENT_WORDING,
-        error_messages={"required": "Tick the box to say the team may contact you: it is how the panel works"},
-    )
-
-
-class JoinLimit(AnonymousRateLimit):
-    """Requests to join per client address (SN_PANEL_JOIN_RATE)."""
-
-    scope = "panel_join"
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 def join(request, ward_code: str):
     """Join your ward panel: a request, then a confirmation email (double opt-in)."""
     ward_page = WardPage.objects.live().select_related("ward").filter(ward_id=ward_code).first()
     if ward_page is None:
         raise Http404
-    form = JoinForm(request.POST if request.method == "POST" else None)  # an empty form is still a form sent
+    # An empty form is still a form sent.
+    form = JoinForm(request.POST if request.method == "POST" else None, consent_wording=CONSENT_WORDING)
     if request.method == "POST":
         if not JoinLimit().allow_request(request, None):
             return _too_many(request, None)
@@ -224,13 +200,25 @@ def join_confirm(request, token: str):
     """The emailed link shows a button; only pressing it confirms, since mail software opens links itself."""
     member = membership_confirm(token=token) if request.method == "POST" else member_for_join_token(token)
     if member is None:
-        return TemplateResponse(request, "ward_panels/join_link_invalid.html", {}, status=400)
+        return link_does_not_work(
+            request,
+            "It may be more than 7 days old. Ask to join again from your ward team's page.",
+            breadcrumb="Join a ward panel",
+        )
     on_panel = member.confirmed_at is not None and member.consent_given_at is not None and member.left_on is None
     if request.method == "POST" or on_panel:
         return TemplateResponse(request, "ward_panels/join_confirmed.html", {"member": member})
-    return TemplateResponse(
-        request, "ward_panels/join_confirm.html", {"member": member, "consent_wording": CONSENT_WORDING}
+    return confirm_page(
+        request,
+        title="Confirm you want to join",
+        heading=f"Confirm you want to join the {member.panel.ward.name} ward panel",
+        explanation=format_html("By joining, you agree to this: “{}”", CONSENT_WORDING),
+        button="Yes, I want to join",
+        breadcrumb="Join a ward panel",
     )
+
+
+LEAVE = "Leave the ward panel"  # the breadcrumb of leaving's pages
 
 
 @csrf_exempt  # RFC 8058: mail providers POST here from the email's List-Unsubscribe header, with no form
@@ -240,7 +228,21 @@ def leave(request, token: str):
     links by itself): it shows a button. POST does. The signed link is the secret, as for joining."""
     member = membership_leave(token=token) if request.method == "POST" else member_for_leave_token(token)
     if member is None:
-        return TemplateResponse(request, "ward_panels/leave_link_invalid.html", {}, status=400)
-    has_left = member.left_on is not None and member.left_on <= timezone.localdate()
+        return link_does_not_work(
+            request,
+            "Check that you used the whole link from the email, or contact your Safer Neighbourhoods Team.",
+            breadcrumb=LEAVE,
+        )
+    if member.left_on is None or member.left_on > timezone.localdate():
+        panel = f"the {member.panel.ward.name} ward panel"
+        return confirm_page(
+            request,
+            title=LEAVE,
+            heading=f"Leave {panel}?",
+            explanation="You will get no more invitations to surveys or meetings from the panel.",
+            button=f"Leave {panel}",
+            breadcrumb=LEAVE,
+            csrf_token=False,
+        )
     context = {"member": member, "retention_days": settings.SN_PANEL_MEMBER_RETENTION_DAYS}
-    return TemplateResponse(request, "ward_panels/left.html" if has_left else "ward_panels/leave.html", context)
+    return TemplateResponse(request, "ward_panels/left.html", context)

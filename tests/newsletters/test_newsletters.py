@@ -17,7 +17,7 @@ from newsletters.selectors import audience
 from newsletters.sending import TemporaryFailure, batch_send
 from newsletters.services import SendRefused, send_batches, send_start
 from newsletters.tasks import send_queue
-from newsletters.views import SignupLimit
+from newsletters.throttles import SignupLimit
 from priorities.models import BoroughPage, WardPage
 
 RYE_LANE, PECKHAM, SOUTHWARK = "E05011113", "E05011110", "E09000028"

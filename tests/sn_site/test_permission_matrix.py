@@ -56,7 +56,7 @@ from wagtail.models import ModelLogEntry, Page
 from newsletters.emails import preferences_token, unsubscribe_token
 from newsletters.models import Delivery, NewsletterPage, Send, Subscriber, Subscription
 from newsletters.services import CONFIRM_SALT, send_start
-from newsletters.views import SignupLimit
+from newsletters.throttles import SignupLimit
 from priorities.models import BoroughPage, PriorityCategory, WardPage
 from priorities.services import photo_collection_ensure
 from sn_site.api import AnonymousRateLimit
@@ -71,7 +71,7 @@ from ward_panels.services import (
     receipt_for,
     response_submit,
 )
-from ward_panels.views import JoinLimit
+from ward_panels.throttles import JoinLimit
 
 NOW = timezone.now()
 PASSWORD = "a-long-test-password"  # noqa: S105
