@@ -1,20 +1,22 @@
-"""A newsletter issue as an email: rendered once per send (HTML with its CSS inlined, and plain
-text), with only each recipient's own links filled in per message."""
+"""A newsletter issue as an email: rendered once per send from templates/emails/newsletters/issue/
+(sn_site.emails: HTML with its CSS inlined, and that HTML as plain text), with only each
+recipient's own links filled in per copy. Each copy is written by message_for() as Django's
+message (any email backend), or by MessageWriter as the same message's bytes (SMTP, ten times
+faster; tests/newsletters/test_raw_mime.py holds them to the same message)."""
 
 import binascii
 import re
 import secrets
 from email.header import Header
 from email.utils import formatdate, parseaddr
-from html.parser import HTMLParser
 
-import css_inline
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import sanitize_address
-from django.template.loader import render_to_string
 from django.urls import reverse
+
+from sn_site.emails import Rendered, email_message, email_render, one_line
 
 from .models import Delivery, NewsletterPage, Send
 from .selectors import PREFERENCES_SALT, newsletter_content
@@ -26,16 +28,8 @@ UNSUBSCRIBE_SALT = "newsletters.unsubscribe.subscription"
 AREA_UNSUBSCRIBE_SALT = "newsletters.unsubscribe"
 
 
-def one_line(text: str) -> str:
-    """Text for an email header, whatever an editor typed: every run of line breaks, tabs and other
-    white space becomes one space. A title may hold CR/LF (Wagtail allows it), and in a header each
-    line break would start a header of its own (a "Bcc:" to anyone) or stop the message being built."""
-    return " ".join(text.split())
-
-
-def subject_for(newsletter: NewsletterPage) -> str:
-    """The issue's subject line, one line, short enough to keep (Send.subject)."""
-    subject = one_line(f"{newsletter.title}: {newsletter.area_page().title} Safer Neighbourhoods")
+def subject_for(subject: str) -> str:
+    """The issue's subject line, short enough to keep (Send.subject)."""
     limit = Send._meta.get_field("subject").max_length
     return subject if len(subject) <= limit else subject[: limit - 1].rstrip() + "…"
 
@@ -65,8 +59,9 @@ def unsubscribe_token(delivery: Delivery, code: str) -> str:
     return signing.Signer(salt=AREA_UNSUBSCRIBE_SALT).sign(f"{delivery.subscriber_id}:{code}")
 
 
-def issue_render(newsletter: NewsletterPage) -> tuple[str, str, str]:
-    """(subject, html, text) for everyone, with placeholders for each recipient's links."""
+def issue_render(newsletter: NewsletterPage, *, test_copy: bool = False) -> Rendered:
+    """The issue as an email for everyone (templates/emails/newsletters/issue/), with placeholders
+    for each recipient's links; `test_copy`: its subject says it is a test."""
     area = newsletter.area_page()
     context = {
         "page": newsletter,
@@ -77,10 +72,20 @@ def issue_render(newsletter: NewsletterPage) -> tuple[str, str, str]:
         "preferences_url": PREFERENCES,
         "email": True,
         "site_url": site_url(),
+        "test_copy": test_copy,
     }
-    html = render_to_string("newsletters/email.html", context)
-    html = css_inline.CSSInliner(keep_style_tags=False).inline(html)
-    return subject_for(newsletter), html, html_to_text(html)
+    rendered = email_render("newsletters/issue", context)
+    return Rendered(subject_for(rendered.subject), rendered.text, rendered.html)
+
+
+def copy_links(rendered: Rendered, *, unsubscribe: str, preferences: str) -> Rendered:
+    """One recipient's copy of an issue rendered by issue_render: their own links in place of the
+    placeholders."""
+    return rendered.replace(UNSUBSCRIBE, unsubscribe).replace(PREFERENCES, preferences)
+
+
+def _sent(send: Send) -> Rendered:
+    return Rendered(send.subject, send.text, send.html)
 
 
 def message_for(send: Send, delivery: Delivery, code: str) -> EmailMultiAlternatives:
@@ -88,66 +93,19 @@ def message_for(send: Send, delivery: Delivery, code: str) -> EmailMultiAlternat
     (`code` from area_code()). The Message-ID is the delivery's, so any copy of it can be recognised."""
     unsubscribe = site_url(reverse("newsletters:unsubscribe", args=[unsubscribe_token(delivery, code)]))
     preferences = site_url(reverse("newsletters:preferences", args=[preferences_token(delivery.subscriber_id)]))
-    domain = re.sub(r"^https?://|[:/].*$", "", settings.WAGTAILADMIN_BASE_URL) or "localhost"
-    message = EmailMultiAlternatives(
-        subject=one_line(send.subject),  # a send stored before subjects were made one line
-        body=send.text.replace(UNSUBSCRIBE, unsubscribe).replace(PREFERENCES, preferences),
+    return email_message(
+        copy_links(_sent(send), unsubscribe=unsubscribe, preferences=preferences),
         to=[delivery.email],
         headers={
-            "Message-ID": f"<newsletter-{send.pk}-{delivery.pk}@{domain}>",
+            "Message-ID": f"<newsletter-{send.pk}-{delivery.pk}@{_domain()}>",
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
-    message.attach_alternative(
-        send.html.replace(UNSUBSCRIBE, unsubscribe).replace(PREFERENCES, preferences), "text/html"
-    )
-    return message
 
 
-class _TextWriter(HTMLParser):
-    """HTML to readable plain text: paragraphs and headings on their own lines, links as text (address)."""
-
-    BLOCKS = {"p", "div", "section", "article", "header", "footer", "h1", "h2", "h3", "h4", "li", "tr", "table", "br"}
-
-    def __init__(self):
-        super().__init__()
-        self.parts: list[str] = []
-        self.href: list[str | None] = []
-        self.skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("style", "head", "title"):
-            self.skip += 1
-        if tag in self.BLOCKS:
-            self.parts.append("\n\n" if tag not in ("li", "br", "tr") else "\n")
-        if tag == "li":
-            self.parts.append("- ")
-        if tag == "a":
-            self.href.append(dict(attrs).get("href"))
-
-    def handle_endtag(self, tag):
-        if tag in ("style", "head", "title"):
-            self.skip -= 1
-        if tag == "a" and self.href:
-            href = self.href.pop()
-            if href and not href.startswith(("mailto:", "tel:")):
-                self.parts.append(f" ({href})")
-        if tag in ("h1", "h2", "h3"):
-            self.parts.append("\n")
-
-    def handle_data(self, data):
-        if not self.skip:
-            self.parts.append(re.sub(r"\s+", " ", data))
-
-
-def html_to_text(html: str) -> str:
-    writer = _TextWriter()
-    writer.feed(html)
-    text = "".join(writer.parts)
-    text = re.sub(r"[ \t]+\n", "\n", text)
-    text = re.sub(r"\n[ \t]+", "\n", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+def _domain() -> str:
+    return re.sub(r"^https?://|[:/].*$", "", settings.WAGTAILADMIN_BASE_URL) or "localhost"
 
 
 class MessageWriter:
@@ -155,8 +113,8 @@ class MessageWriter:
     every copy (headers, boundaries) is worked out once, and each copy only fills in its own
     address, Message-ID and links, then quoted-printable encodes its two bodies (in C).
 
-    The same message as message_for() builds, about ten times faster than Python's email package,
-    which is what the sending rate hangs on."""
+    The same message as message_for() builds (tests/newsletters/test_raw_mime.py), about ten times
+    faster than Python's email package, which is what the sending rate hangs on."""
 
     def __init__(self, send: Send, newsletter: NewsletterPage):
         self.send = send
@@ -164,11 +122,13 @@ class MessageWriter:
         # Each copy's links differ only in their tokens: the rest of each address is worked out once.
         self.unsubscribe_url = site_url(reverse("newsletters:unsubscribe", args=["TOKEN"]))
         self.preferences_url = site_url(reverse("newsletters:preferences", args=["TOKEN"]))
-        self.sender = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+        # The envelope's addresses as Django's SMTP backend gives them (smtplib keeps the address
+        # part): an internationalised domain in its ASCII form, which SMTP can carry.
+        self.sender = parseaddr(sanitize_address(settings.DEFAULT_FROM_EMAIL, "utf-8"))[1]
         subject = one_line(send.subject)  # a send stored before subjects were made one line
         if not subject.isascii():  # encoded words, a long one folded onto lines of its own
             subject = Header(subject, "utf-8").encode(linesep="\r\n")
-        self.domain = re.sub(r"^https?://|[:/].*$", "", settings.WAGTAILADMIN_BASE_URL) or "localhost"
+        self.domain = _domain()
         self.boundary = f"==sn-{secrets.token_hex(12)}=="
         self.head = (
             f"From: {sanitize_address(settings.DEFAULT_FROM_EMAIL, 'utf-8')}\r\n"
@@ -184,10 +144,10 @@ class MessageWriter:
         """(sender, recipients, message bytes) for one delivery."""
         unsubscribe = self.unsubscribe_url.replace("TOKEN", unsubscribe_token(delivery, self.code))
         preferences = self.preferences_url.replace("TOKEN", preferences_token(delivery.subscriber_id))
-        text = self.send.text.replace(UNSUBSCRIBE, unsubscribe).replace(PREFERENCES, preferences)
-        html = self.send.html.replace(UNSUBSCRIBE, unsubscribe).replace(PREFERENCES, preferences)
+        copy = copy_links(_sent(self.send), unsubscribe=unsubscribe, preferences=preferences)
+        to = sanitize_address(delivery.email, "utf-8")
         headers = (
-            f"To: {sanitize_address(delivery.email, 'utf-8')}\r\n"
+            f"To: {to}\r\n"
             f"Message-ID: <newsletter-{self.send.pk}-{delivery.pk}@{self.domain}>\r\n"
             f"List-Unsubscribe: <{unsubscribe}>\r\n"
         )
@@ -195,13 +155,13 @@ class MessageWriter:
             [
                 (self.head + headers + "\r\n").encode(),
                 f"--{self.boundary}\r\n{self.part.format('plain')}".encode(),
-                _qp(text),
+                _qp(copy.text),
                 f"\r\n--{self.boundary}\r\n{self.part.format('html')}".encode(),
-                _qp(html),
+                _qp(copy.html),
                 f"\r\n--{self.boundary}--\r\n".encode(),
             ]
         )
-        return self.sender, [delivery.email], data
+        return self.sender, [to], data
 
 
 def _qp(text: str) -> bytes:

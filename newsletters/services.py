@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
@@ -15,13 +14,13 @@ from django.utils import timezone
 from django.utils.text import get_text_list
 
 from geography.models import Borough, Ward
+from sn_site.emails import email_message, email_render
 from sn_site.errors import AppError
 
 from .emails import (
     AREA_UNSUBSCRIBE_SALT,
-    PREFERENCES,
-    UNSUBSCRIBE,
     UNSUBSCRIBE_SALT,
+    copy_links,
     issue_render,
     preferences_token,
     site_url,
@@ -58,25 +57,16 @@ def subscription_request(*, email: str, wards: list[Ward] = (), boroughs: list[B
         pending |= subscription.confirmed_at is None
     if not pending:  # all confirmed already: still one email, so that nothing tells a stranger so
         preferences = site_url(reverse("newsletters:preferences", args=[preferences_token(subscriber.pk)]))
-        EmailMessage(
-            "You already get these Safer Neighbourhoods newsletters",
-            "Someone (we hope you) asked for newsletters you already get, so there is nothing to do.\n\n"
-            f"To choose which newsletters you get, or to stop them:\n{preferences}\n",
-            to=[subscriber.email],
-        ).send()
+        note = email_render("newsletters/already_subscribed", {"preferences_url": preferences})
+        email_message(note, to=[subscriber.email]).send()
         return True
     token = signing.TimestampSigner(salt=CONFIRM_SALT).sign(str(subscriber.pk))
     link = site_url(reverse("newsletters:confirm", args=[token]))
     waiting = subscriber.subscriptions.filter(confirmed_at__isnull=True).select_related("ward", "borough")
     wards_first = sorted(waiting, key=lambda subscription: (subscription.ward_id is None, subscription.area_name))
     newsletters = get_text_list([subscription.newsletter_name for subscription in wards_first], "and")
-    EmailMessage(
-        "Confirm your Safer Neighbourhoods newsletter",
-        f"You asked for {newsletters}.\n\nTo confirm, open this link within "
-        f"{CONFIRM_DAYS} days and press the button:\n{link}\n\nIf you did not ask, ignore this email: you will get "
-        "nothing more from us.\n",
-        to=[subscriber.email],
-    ).send()
+    context = {"newsletters": newsletters, "days": CONFIRM_DAYS, "confirm_url": link}
+    email_message(email_render("newsletters/confirm", context), to=[subscriber.email]).send()
     return True
 
 
@@ -225,7 +215,7 @@ def send_start(
     sends anything twice. The newsletter's row is locked while this is checked, so that two
     requests at once check one after the other (on PostgreSQL; SQLite writes one at a time)."""
     now = now or timezone.now()
-    subject, html, text = issue_render(newsletter)
+    issue = issue_render(newsletter)
     with transaction.atomic():
         list(NewsletterPage.objects.select_for_update(of=("self",)).filter(pk=newsletter.pk).values_list("pk"))
         sends = Send.objects.filter(newsletter=newsletter)
@@ -236,7 +226,12 @@ def send_start(
         try:
             with transaction.atomic():
                 send = Send.objects.create(
-                    newsletter=newsletter, created_by=user, audience=to, subject=subject, html=html, text=text
+                    newsletter=newsletter,
+                    created_by=user,
+                    audience=to,
+                    subject=issue.subject,
+                    html=issue.html,
+                    text=issue.text,
                 )
         except IntegrityError:  # sent to everyone meanwhile, where the lock above does not hold
             raise SendRefused(_ALREADY_SENT, sends.order_by("-created_at", "-pk").first()) from None
@@ -292,13 +287,8 @@ def newsletter_test_send(*, newsletter: NewsletterPage, user) -> str:
     nowhere. Returns the address."""
     if not user.email:
         raise SendRefused("Add an email address to your account to get a test.")
-    subject, html, text = issue_render(newsletter.get_latest_revision_as_object())
-    no_links = {UNSUBSCRIBE: "#", PREFERENCES: "#"}
-    for placeholder, link in no_links.items():
-        html, text = html.replace(placeholder, link), text.replace(placeholder, link)
-    message = EmailMultiAlternatives(f"[Test] {subject}", text, to=[user.email])
-    message.attach_alternative(html, "text/html")
-    message.send()
+    issue = issue_render(newsletter.get_latest_revision_as_object(), test_copy=True)
+    email_message(copy_links(issue, unsubscribe="#", preferences="#"), to=[user.email]).send()
     return user.email
 
 

@@ -10,10 +10,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.dispatch import Signal
-from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -33,6 +31,7 @@ from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from geography.models import Borough, PoliceForce, Ward
 from sn_site.cache import generation_forget
+from sn_site.emails import email_message, email_render
 from sn_site.progress import Progress, no_progress
 
 from .models import (
@@ -268,18 +267,16 @@ def password_link(user) -> str:
 
 
 def _password_link_send(*, user, page: BoroughPage | WardPage) -> None:
-    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
-    days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
-    area = f"{page.title} and its wards" if isinstance(page, BoroughPage) else f"{page.title} ward"
-    EmailMessage(
-        f"Your {settings.WAGTAIL_SITE_NAME} account",
-        f"Hello,\n\nYou now have an account on {settings.WAGTAIL_SITE_NAME}, to keep the pages of {area} up to "
-        f"date: the team, its priorities and meetings, ward panel surveys and newsletters.\n{page.full_url}\n\n"
-        f"Your username is {user.get_username()}. Choose your password here within {days} day{pluralize(days)}:\n"
-        f"{password_link(user)}\n\nThen sign in at {base}/admin/\n\n"
-        "If you were not expecting this email, you can ignore it: nobody can use the account without that link.\n",
-        to=[user.email],
-    ).send()
+    context = {
+        "site_name": settings.WAGTAIL_SITE_NAME,
+        "page": page,
+        "whole_borough": isinstance(page, BoroughPage),
+        "username": user.get_username(),
+        "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
+        "password_url": password_link(user),
+        "admin_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/admin/",
+    }
+    email_message(email_render("priorities/officer_account", context), to=[user.email]).send()
 
 
 class Revised(StrEnum):

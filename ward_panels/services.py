@@ -19,7 +19,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
@@ -30,8 +30,9 @@ from django.utils.crypto import salted_hmac
 from priorities.models import BoroughPage, BoroughYouSaid, WardPage, WardYouSaid
 from priorities.services import Revised, team_page_revise, team_page_submit
 from sn_site.cache import generation_forget
+from sn_site.emails import email_message, email_render
 from sn_site.errors import AppError
-from sn_site.formats import clock_time, date_from_text, moment_from_text
+from sn_site.formats import date_from_text, moment_from_text
 from sn_site.forms import EMAIL_INVALID, EMAIL_REQUIRED
 
 from .models import (
@@ -389,32 +390,22 @@ def survey_link(survey: Survey, token: str | None = None) -> str:
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path + (f"?token={token}" if token else "")
 
 
-def _invitation_email(invitation: Invitation, reminder: bool, reply_to: str) -> EmailMessage:
+def _invitation_email(invitation: Invitation, reminder: bool, reply_to: str) -> EmailMultiAlternatives:
     """The survey's link, and in every one a link to leave the panel. Replies go to reply_to (from
     selectors.survey_reply_addresses: the ward's team, else the borough's, else the site's
     mailbox); with none, the email asks for none."""
     survey, member = invitation.survey, invitation.member
-    ward = member.panel.ward.name
-    closes = f"{timezone.localtime(survey.closes_at):%-d %B %Y} at {clock_time(survey.closes_at)}"
-    opening = (
-        "A reminder: we would still like to hear from you." if reminder else "Your ward panel would like your views."
-    )
-    link = survey_link(survey, invitation_token(invitation))
     leave = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("ward_panels:leave", args=[leave_token(member)])
-    # The reply may go to the ward's team, the borough's or the site's mailbox: say what is true of each.
-    questions = "Questions about the survey? Reply to this email: it reaches your Safer Neighbourhoods team.\n\n"
-    body = (
-        f"Dear {member.name},\n\n{opening}\n\n{survey.title}\n\n{survey.introduction}\n\n"
-        f"Answer here (this link is just for you, and works once):\n{link}\n\n"
-        f"The survey closes on {closes}.\n\n"
-        f"{questions if reply_to else ''}"
-        f"You are getting this because you are a member of the {ward} ward panel and agreed to be contacted. "
-        f"To leave the panel, and get no more surveys:\n{leave}\n"
-    )
-    subject = " ".join((("Reminder: " if reminder else "") + survey.title).split())  # one line, whatever the title
-    return EmailMessage(
-        subject,
-        body,
+    context = {
+        "survey": survey,
+        "member": member,
+        "reminder": reminder,
+        "reply_to": reply_to,  # the reply may reach the ward's team, the borough's or the site's mailbox
+        "survey_url": survey_link(survey, invitation_token(invitation)),
+        "leave_url": leave,
+    }
+    return email_message(
+        email_render("ward_panels/invitation", context),
         to=[member.email],
         reply_to=[reply_to] if reply_to else None,
         headers={"List-Unsubscribe": f"<{leave}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
@@ -720,13 +711,8 @@ def membership_request(*, ward, name: str, email: str, phone: str = "", now=None
     member = PanelMember.objects.filter(panel=panel, email__iexact=email).first()
     if member is not None and member.confirmed_at and member.consent_given_at and member.left_on is None:
         leave = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("ward_panels:leave", args=[leave_token(member)])
-        EmailMessage(
-            f"You are already on the {ward.name} ward panel",
-            f"Dear {member.name},\n\nSomeone (we hope you) asked to join the {ward.name} ward panel with this email "
-            "address. You are already a member, so there is nothing to do: your surveys will keep coming.\n\n"
-            f"To leave the panel, and get no more surveys:\n{leave}\n",
-            to=[member.email],
-        ).send()
+        note = email_render("ward_panels/already_member", {"ward": ward, "member": member, "leave_url": leave})
+        email_message(note, to=[member.email]).send()
         return
     if member is None:
         member = PanelMember.objects.create(
@@ -743,13 +729,8 @@ def membership_request(*, ward, name: str, email: str, phone: str = "", now=None
         PanelMember.objects.filter(pk=member.pk).update(
             name=name.strip(), consent_given_at=now, consent_wording=CONSENT_WORDING
         )
-    EmailMessage(
-        f"Confirm you want to join the {ward.name} ward panel",
-        f"Dear {member.name},\n\nTo join the {ward.name} ward panel, confirm your email address here within "
-        f"{JOIN_LINK_DAYS} days:\n{_join_link(member)}\n\nIf you did not ask to join, ignore this email and we will "
-        "delete your details.\n",
-        to=[email],
-    ).send()
+    context = {"ward": ward, "member": member, "days": JOIN_LINK_DAYS, "confirm_url": _join_link(member)}
+    email_message(email_render("ward_panels/join_confirm", context), to=[email]).send()
 
 
 def _join_link(member: PanelMember) -> str:
@@ -808,17 +789,15 @@ def members_confirmation_request(*, members, now=None) -> int:
             )
             if not waiting.update(confirmation_requested_at=now):
                 continue  # asked already, by another import or worker; or agreed, or left, since
-            ward = member.panel.ward.name
+            context = {
+                "ward": member.panel.ward,
+                "member": member,
+                "days": JOIN_LINK_DAYS,
+                "confirm_url": _join_link(member),
+            }
             try:
-                EmailMessage(
-                    f"Confirm you want to be on the {ward} ward panel",
-                    f"Dear {member.name},\n\nYour Safer Neighbourhoods Team has added you to its list for the {ward} "
-                    "ward panel, which agrees the team's local priorities and answers its short surveys. Before we "
-                    f"send you anything else, confirm you want to be on it, within {JOIN_LINK_DAYS} days:\n"
-                    f"{_join_link(member)}\n\nIf you do nothing, we will not contact you again about the panel, "
-                    "and we will delete your details.\n",
-                    to=[member.email],
-                    connection=connection,
+                email_message(
+                    email_render("ward_panels/imported_confirm", context), to=[member.email], connection=connection
                 ).send()
             except Exception:
                 PanelMember.objects.filter(pk=member.pk, confirmation_requested_at=now).update(

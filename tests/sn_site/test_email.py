@@ -1,10 +1,12 @@
-"""Every email the site sends carries its real time zone in its Date header: London's, +0000 in
-winter and +0100 in summer, never -0000 ("no zone known"), which mail software may show as the
-wrong time or count against the message."""
+"""Every email the site sends is written in templates under templates/emails/ and built one way
+(sn_site/emails.py); what people typed reads as typed in it. And each carries its real time zone
+in its Date header: London's, +0000 in winter and +0100 in summer, never -0000 ("no zone known"),
+which mail software may show as the wrong time or count against the message."""
 
 import datetime
 import re
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -100,3 +102,40 @@ def test_in_summer_the_date_is_an_hour_ahead_of_utc(issue, monkeypatch):
 
     assert django_date == "Sun, 21 Jun 2026 13:00:00 +0100"
     assert "\r\nDate: Sun, 21 Jun 2026 13:00:00 +0100\r\n" in raw
+
+
+def test_names_and_titles_read_as_typed_in_plain_text_emails(sample_london, make_survey):
+    """Text templates are not HTML: nothing in them is escaped, in the subject or the body."""
+    ward = Ward.objects.get(pk=RYE_LANE)
+    membership_request(ward=ward, name="Zoë O'Brien & <Co>", email="zoe@example.org")
+    member = PanelMember.objects.get(email="zoe@example.org")
+    PanelMember.objects.filter(pk=member.pk).update(confirmed_at=timezone.now(), consent_given_at=timezone.now())
+    survey = make_survey(title='Q&A: "what\'s" <next>')
+
+    invitations_send(survey=survey)
+
+    join, invitation = mail.outbox
+    assert join.body.startswith("Dear Zoë O'Brien & <Co>,\n\nTo join the Rye Lane ward panel")
+    assert invitation.subject == 'Q&A: "what\'s" <next>'
+    assert "Dear Zoë O'Brien & <Co>,\n" in invitation.body and '\n\nQ&A: "what\'s" <next>\n\n' in invitation.body
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_every_email_is_written_in_templates_and_built_in_one_place():
+    emails = [folder for folder in (ROOT / "templates" / "emails").glob("*/*") if folder.is_dir()]
+    assert len(emails) >= 8  # newsletters' three, ward panels' four, the officer's account
+    for folder in emails:
+        names = {path.name for path in folder.iterdir()}
+        assert "subject.txt" in names and names & {"body.txt", "body.html"}, folder
+        assert names <= {"subject.txt", "body.txt", "body.html"}, folder
+
+    builders = re.compile(r"\b(EmailMessage|EmailMultiAlternatives|send_mail|send_mass_mail|mail_admins)\(")
+    apps = [folder for folder in ROOT.iterdir() if (folder / "__init__.py").exists() and folder.name != "tests"]
+    code = [path for app in [*apps, ROOT / "bench"] for path in app.rglob("*.py")]
+    assert ROOT / "newsletters" / "services.py" in code
+    for path in code:
+        if path == ROOT / "sn_site" / "emails.py":
+            continue
+        assert not builders.search(path.read_text()), f"{path.relative_to(ROOT)} builds an email itself"

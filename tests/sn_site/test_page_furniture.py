@@ -263,8 +263,7 @@ def test_pages_and_emails_write_meeting_times_one_way(client, site, settings, ma
     assert not re.search(r"\b[ap]\.m\.", ward_page)  # Django's own "6:30 p.m." nowhere
     assert "6:30pm to 8pm" in re.sub(r"<[^>]+>", "", client.get("/southwark/").content.decode())
 
-    subject, html, text = issue_render(site["newsletter"])
-    assert f"{day}, 6:30pm to 8pm" in text
+    assert f"{day}, 6:30pm to 8pm" in issue_render(site["newsletter"]).text
 
     survey_page = client.get(f"/surveys/{make_survey(audience='open', closes_at=EVENING).pk}/").content.decode()
     assert "at 6:30pm. Questions" in re.sub(r"\s+", " ", survey_page)

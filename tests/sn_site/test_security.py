@@ -245,9 +245,9 @@ def test_text_people_wrote_is_escaped_on_pages_feeds_and_emails(client, rye_lane
     newsletter = NewsletterPage(title="Issue <b>1</b>", summary="Speeding.")
     rye_lane.add_child(instance=newsletter)
     newsletter.save_revision().publish()
-    subject, html, text = issue_render(newsletter)
-    assert markup not in html and "&lt;script&gt;" in html
-    assert "Speeding <script>" in text  # the plain-text part is text: nothing there runs
+    issue = issue_render(newsletter)
+    assert markup not in issue.html and "&lt;script&gt;" in issue.html
+    assert "Speeding <script>" in issue.text  # the plain-text part is text: nothing there runs
 
     api = client.get(f"/api/police-uk/metropolitan/{RYE_LANE}/priorities").json()
     assert markup not in json.dumps(api) and "&lt;script&gt;" in api[0]["issue"]
