@@ -1,5 +1,5 @@
 """The blocks a newsletter is built from. The automatic ones are filled when the issue is shown or
-sent (newsletters.selectors.newsletter_content), so they are never out of date and never typed twice."""
+sent (NewsletterPage.content), so they are never out of date and never typed twice."""
 
 from wagtail import blocks
 from wagtail.rich_text import RichText

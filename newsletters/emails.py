@@ -19,7 +19,7 @@ from django.urls import reverse
 from sn_site.emails import Rendered, email_message, email_render, one_line
 
 from .models import Delivery, NewsletterPage, Send
-from .selectors import PREFERENCES_SALT, newsletter_content
+from .selectors import PREFERENCES_SALT
 
 UNSUBSCRIBE = "%%UNSUBSCRIBE_URL%%"
 PREFERENCES = "%%PREFERENCES_URL%%"
@@ -65,7 +65,7 @@ def issue_render(newsletter: NewsletterPage, *, test_copy: bool = False) -> Rend
     area = newsletter.area_page()
     context = {
         "page": newsletter,
-        "content": newsletter_content(newsletter),
+        "content": newsletter.content(),
         "web_url": site_url(newsletter.url or ""),
         "area_url": site_url(area.url or ""),
         "unsubscribe_url": UNSUBSCRIBE,

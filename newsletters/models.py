@@ -3,6 +3,7 @@ editors write (NewsletterPage, under a ward or a borough page, archived on the s
 send (Send) with one Delivery row per recipient, so a send can be resumed without repeats."""
 
 import hashlib
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import models
@@ -95,6 +96,17 @@ def newsletter_name(area: Ward | Borough) -> str:
     return f"the {area.name} newsletter" if isinstance(area, Ward) else f"the newsletter for the whole of {area.name}"
 
 
+@dataclass
+class NewsletterContent:
+    area: WardPage | BoroughPage
+    is_ward: bool
+    priorities: list = field(default_factory=list)  # (ward page, [priority, ...]) pairs
+    team: list = field(default_factory=list)
+    events: list = field(default_factory=list)
+    email: str = ""
+    phone: str = ""
+
+
 class NewsletterPage(Page):
     """One issue of a ward's or a borough's newsletter. Its default body follows the good-practice
     structure, filled from the ward's live priorities, team and meetings when it is shown or sent,
@@ -130,11 +142,31 @@ class NewsletterPage(Page):
         return self.get_parent().specific
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import newsletter_content  # selectors read these models
-
         context = super().get_context(request, *args, **kwargs)
-        context["content"] = newsletter_content(self)
+        context["content"] = self.content()
         return context
+
+    def content(self) -> NewsletterContent:
+        """What the issue says besides its own words, read from its ward's (or borough's) published
+        page at the moment it is shown or sent: priorities, the team, meetings, how to get in touch."""
+        area = self.area_page()
+        if isinstance(area, WardPage):
+            return NewsletterContent(
+                area=area,
+                is_ward=True,
+                priorities=[(area, area.priorities_active())],
+                team=area.team(),
+                events=area.events_upcoming(),
+                email=area.email,
+                phone=area.phone,
+            )
+        wards = list(WardPage.objects.live().child_of(area).order_by("title"))
+        return NewsletterContent(
+            area=area,
+            is_ward=False,
+            priorities=[(ward, priorities) for ward in wards if (priorities := ward.priorities_active())],
+            events=area.events_upcoming(),
+        )
 
 
 class Send(models.Model):

@@ -1,50 +1,16 @@
 """What a newsletter says, read from its ward's (or borough's) published page, and who gets it."""
 
-from dataclasses import dataclass, field
-
 from django.core import signing
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from geography.models import Borough, Ward
-from priorities.models import BoroughPage, WardPage
+from priorities.models import WardPage
 
 from .models import Delivery, NewsletterPage, Send, Subscriber, Subscription, suppression_address
 
 # The salt of a subscriber's preferences link (emails.preferences_token makes them; this reads them).
 PREFERENCES_SALT = "newsletters.preferences"
-
-
-@dataclass
-class NewsletterContent:
-    area: WardPage | BoroughPage
-    is_ward: bool
-    priorities: list = field(default_factory=list)  # (ward page, [priority, ...]) pairs
-    team: list = field(default_factory=list)
-    events: list = field(default_factory=list)
-    email: str = ""
-    phone: str = ""
-
-
-def newsletter_content(newsletter: NewsletterPage) -> NewsletterContent:
-    area = newsletter.area_page()
-    if isinstance(area, WardPage):
-        return NewsletterContent(
-            area=area,
-            is_ward=True,
-            priorities=[(area, area.priorities_active())],
-            team=area.team(),
-            events=area.events_upcoming(),
-            email=area.email,
-            phone=area.phone,
-        )
-    wards = list(WardPage.objects.live().child_of(area).order_by("title"))
-    return NewsletterContent(
-        area=area,
-        is_ward=False,
-        priorities=[(ward, priorities) for ward in wards if (priorities := ward.priorities_active())],
-        events=area.events_upcoming(),
-    )
 
 
 def newsletter_area(newsletter: NewsletterPage) -> Ward | Borough:

@@ -1,4 +1,5 @@
-"""Keep cached lookups and site search true, and each borough's moderation as its page says.
+"""Keep cached lookups and site search true, and each borough's moderation as its page says; tell
+the page cache which cookie changes a page, and the welcome which ward page to try.
 
 A ward page's address depends on its own slug, its borough page's and the site's root, so
 publishing, unpublishing, moving or deleting one of those pages, or changing a site, starts the
@@ -12,7 +13,11 @@ from wagtail.search import index
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from geography.services import geography_changed
+from sn_site.page_cache import vary_on_cookie
+from sn_site.welcome import addresses_to_try
 
+from . import my_area
+from .demo import ward_page_to_try
 from .models import BoroughPage, PriorityCategory, WardPage
 from .services import borough_moderation_sync, lookup_cache_forget
 
@@ -47,6 +52,8 @@ def _category_reindex(sender, instance, created, **kwargs) -> None:
 
 
 def connect() -> None:
+    vary_on_cookie(my_area.COOKIE)  # the home page leads with the remembered area's team
+    addresses_to_try.connect(ward_page_to_try, dispatch_uid="priorities-ward-page-to-try")
     page_published.connect(_borough_published, sender=BoroughPage, dispatch_uid="borough-moderation")
     page_published.connect(_ward_page_reindex, sender=WardPage, dispatch_uid="ward-page-search")
     post_save.connect(_category_reindex, sender=PriorityCategory, dispatch_uid="priority-category-search")

@@ -6,61 +6,6 @@ class WardPanelsConfig(AppConfig):
     verbose_name = "Ward panels"
 
     def ready(self):
-        from django.db.models.signals import post_save, pre_delete
-        from wagtail.permissions import register_permission_policy
+        from . import signals
 
-        from priorities.services import officer_group_ensured
-        from sn_site.welcome import addresses_to_try
-
-        from .demo import demo_survey_to_try
-        from .models import PanelMember, Survey, WardPanel
-        from .permissions import AreaPermissionPolicy, officer_permissions_grant
-        from .services import member_answers_delete
-
-        for model in (WardPanel, PanelMember, Survey):
-            register_permission_policy(model, AreaPermissionPolicy(model))
-        officer_group_ensured.connect(officer_permissions_grant, dispatch_uid="ward-panels-officer-permissions")
-        addresses_to_try.connect(demo_survey_to_try, dispatch_uid="ward-panels-demo-survey-to-try")
-        # However a member is deleted (one at a time or in bulk in the admin), their answers go too.
-        pre_delete.connect(member_answers_delete, sender=PanelMember, dispatch_uid="ward-panels-member-answers")
-        # A survey's "You said" summary shows on ward pages, which anonymous visitors get from the cache.
-        post_save.connect(_pages_changed, sender=Survey, dispatch_uid="ward-panels-survey-pages")
-        # Answering uses each survey's rules held in every process: start afresh when they change.
-        from django.db.models.signals import post_delete
-
-        from priorities.models import PriorityCategory
-
-        from .models import Question
-
-        for signal in (post_save, post_delete):
-            signal.connect(_survey_changed, sender=Survey, dispatch_uid=f"ward-panels-rules-survey-{id(signal)}")
-            signal.connect(_question_changed, sender=Question, dispatch_uid=f"ward-panels-rules-question-{id(signal)}")
-            signal.connect(
-                _categories_changed, sender=PriorityCategory, dispatch_uid=f"ward-panels-rules-cat-{id(signal)}"
-            )
-
-
-def _pages_changed(sender, **kwargs) -> None:
-    from django.db import transaction
-
-    from sn_site.page_cache import page_cache_forget
-
-    transaction.on_commit(page_cache_forget)
-
-
-def _survey_changed(sender, instance, **kwargs) -> None:
-    from .services import survey_rules_forget
-
-    survey_rules_forget(instance.pk)
-
-
-def _question_changed(sender, instance, **kwargs) -> None:
-    from .services import survey_rules_forget
-
-    survey_rules_forget(instance.survey_id)
-
-
-def _categories_changed(sender, **kwargs) -> None:
-    from .services import survey_rules_forget
-
-    survey_rules_forget()
+        signals.connect()

@@ -1,8 +1,5 @@
 """Forms: the admin's, which offer officers only the wards, boroughs, panels and priorities in their
-area and build a survey's questions; a survey's questions as its page shows them; and joining a
-ward panel."""
-
-from dataclasses import dataclass, field
+area and build a survey's questions; and joining a ward panel."""
 
 from django import forms
 from django.utils.formats import date_format
@@ -11,6 +8,8 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from priorities.models import Priority
 from priorities.selectors import officer_boroughs, officer_wards
 from sn_site.forms import email_field
+
+from .models import WardPanel
 
 
 def priority_label(priority: Priority) -> str:
@@ -33,8 +32,6 @@ class AreaForm(WagtailAdminModelForm):
             field.label_from_instance = priority_label
 
     def _narrow_to_area(self, user) -> None:
-        from .models import WardPanel  # models name this form
-
         wards = officer_wards(user)
         choices = {
             "ward": wards,
@@ -118,45 +115,6 @@ class QuestionForm(WagtailAdminModelForm):
             elif cleaned.get(name) is None and name not in self.errors:
                 self.add_error(name, f"Enter the {model._meta.get_field(name).verbose_name}, as a whole number.")
         return cleaned
-
-
-@dataclass
-class QuestionField:
-    """A question as the survey's form shows it, with what the person gave if the form comes back."""
-
-    question: object  # a Question
-    name: str
-    error: str = ""
-    chosen: list = field(default_factory=list)
-    text: str = ""
-    ranks: list = field(default_factory=list)  # (index, option, rank given)
-
-    @property
-    def anchor(self) -> str:
-        """The id of the question's first box, where its error links to."""
-        return f"{self.name}-input" if self.question.kind == self.question.Kind.TEXT else f"{self.name}-0"
-
-
-def question_fields(questions, data=None, answer_errors=None) -> list[QuestionField]:
-    """Each question as the survey's form shows it, with its error from answer_errors
-    ({"<question id>": [message]}). A question not saved yet (in a preview) is named by its place."""
-    fields = []
-    for place, question in enumerate(questions, start=1):
-        name = f"q{question.pk}" if question.pk else f"new{place}"
-        fields.append(
-            QuestionField(
-                question,
-                name,
-                error=answer_errors.get(str(question.pk), [""])[0] if isinstance(answer_errors, dict) else "",
-                chosen=data.getlist(name) if data else [],
-                text=data.get(name, "") if data else "",
-                ranks=[
-                    (i, option, data.get(f"{name}-{i}", "") if data else "")
-                    for i, option in enumerate(question.options())
-                ],
-            )
-        )
-    return fields
 
 
 class MemberImportForm(forms.Form):

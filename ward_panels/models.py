@@ -16,16 +16,16 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel
 from wagtail.models import Orderable, PreviewableMixin
 
 from geography.models import Borough, Ward
 from priorities.models import Priority, PriorityCategory
 
-from .forms import question_fields
-from .panels import QuestionsPanel
+from .question_fields import question_fields
 
 CONSENT_WORDING = (
     "I agree that my Safer Neighbourhoods Team may contact me about the ward panel and its surveys. "
@@ -41,8 +41,6 @@ class WardPanel(models.Model):
     meeting_pattern = models.CharField(
         max_length=200, blank=True, help_text="When it meets, such as 'Every third Tuesday, 7pm, at the library'."
     )
-
-    panels = [FieldPanel("ward"), FieldPanel("chair"), FieldPanel("meeting_pattern")]
 
     class Meta:
         ordering = ["ward__name"]
@@ -89,18 +87,6 @@ class PanelMember(models.Model):
     )
 
     objects = PanelMemberQuerySet.as_manager()
-
-    panels = [
-        FieldPanel("panel"),
-        FieldPanel("name"),
-        FieldPanel("email"),
-        FieldPanel("phone"),
-        MultiFieldPanel(
-            [FieldPanel("consent_given_at"), FieldPanel("consent_wording"), FieldPanel("confirmed_at")],
-            heading="Consent",
-        ),
-        FieldRowPanel([FieldPanel("joined_on"), FieldPanel("left_on")]),
-    ]
 
     class Meta:
         ordering = ["name"]
@@ -155,20 +141,6 @@ class Survey(PreviewableMixin, ClusterableModel):
     )
     personal_data_deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    panels = [
-        FieldPanel("title"),
-        FieldPanel("introduction"),
-        FieldRowPanel([FieldPanel("ward"), FieldPanel("borough")], heading="Where"),
-        FieldPanel("audience"),
-        FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")], heading="When"),
-        FieldPanel("reminder_after_days"),
-        QuestionsPanel("questions", heading="Questions", label="Question", min_num=1),
-        MultiFieldPanel(
-            [FieldPanel("summary"), FieldPanel("informed_priority")],
-            heading="After it closes",
-        ),
-    ]
 
     class Meta:
         ordering = ["-opens_at"]
@@ -377,6 +349,12 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation {self.pk} to {self.survey_id}"
+
+
+def respondent_key(survey: Survey, identity: str) -> str:
+    """A keyed hash of an email address or a browser's id: enough to refuse a second response to an
+    open survey, not enough to learn who answered."""
+    return salted_hmac("ward_panels.respondent", f"{survey.pk}:{identity.strip().lower()}").hexdigest()
 
 
 class Response(models.Model):

@@ -14,7 +14,17 @@ from django.utils import timezone
 from geography.models import Ward
 from sn_site.cache import HeldInProcess
 
-from .models import Answer, EqualityTables, Invitation, PanelMember, Question, Response, Survey, WardPanel
+from .models import (
+    Answer,
+    EqualityTables,
+    Invitation,
+    PanelMember,
+    Question,
+    Response,
+    Survey,
+    WardPanel,
+    respondent_key,
+)
 from .suppression import THRESHOLD
 
 
@@ -298,8 +308,6 @@ def member_export(*, email: str) -> dict:
     (any ward) with its invitations and the answers given through them, and answers to open surveys
     whose respondent key (a keyed hash of this address) is still held. Equality answers are not
     linked to anyone, so they cannot be found or included."""
-    from .services import respondent_key  # the key is made where answers are written
-
     email = email.strip().lower()
     members = (
         PanelMember.objects.filter(email__iexact=email)

@@ -25,7 +25,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from priorities.models import BoroughPage, BoroughYouSaid, WardPage, WardYouSaid
 from priorities.services import Revised, team_page_revise, team_page_submit
@@ -48,6 +47,7 @@ from .models import (
     Response,
     Survey,
     WardPanel,
+    respondent_key,
 )
 from .selectors import (
     INVITATION_SALT,
@@ -102,12 +102,6 @@ def survey_rules_forget(pk=None) -> None:
 def invitation_token(invitation: Invitation) -> str:
     """The secret in a member's link: signed with the site's key, so only this site can make one."""
     return signing.Signer(salt=INVITATION_SALT).sign(f"{invitation.pk}.{invitation.nonce}")
-
-
-def respondent_key(survey: Survey, identity: str) -> str:
-    """A keyed hash of an email address or a browser's id: enough to refuse a second response to an
-    open survey, not enough to learn who answered."""
-    return salted_hmac("ward_panels.respondent", f"{survey.pk}:{identity.strip().lower()}").hexdigest()
 
 
 def receipt_for(response: Response) -> str:

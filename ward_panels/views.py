@@ -18,8 +18,9 @@ from sn_site.views import confirm_page, link_does_not_work, too_many_tries
 
 from . import tasks
 from .api import SurveyAnswerLimit
-from .forms import JoinForm, QuestionField, question_fields
+from .forms import JoinForm
 from .models import CONSENT_WORDING, EqualityMonitoring, Question, Survey
+from .question_fields import QuestionField, question_fields
 from .selectors import invitation_answered, survey_for_answering, survey_invitation, survey_is_known_to, survey_rules
 from .services import (
     SubmissionRefused,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from wagtail import hooks
-from wagtail.admin.panels import ObjectList
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.models import register_snippet
@@ -19,6 +19,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from . import admin_views
 from .forms import AreaForm
 from .models import PanelMember, Survey, WardPanel
+from .panels import QuestionsPanel
 from .permissions import in_area
 
 
@@ -105,7 +106,9 @@ class WardPanelViewSet(InAreaViewSet):
             "import", lambda panel: ("Import members", reverse("ward_panels_admin:import", args=[panel.pk])), label=""
         ),
     ]
-    edit_handler = ObjectList(WardPanel.panels, base_form_class=AreaForm)
+    edit_handler = ObjectList(
+        [FieldPanel("ward"), FieldPanel("chair"), FieldPanel("meeting_pattern")], base_form_class=AreaForm
+    )
 
     def get_queryset(self, request):
         return in_area(WardPanel.objects.select_related("ward"), request.user).annotate(member_count=Count("members"))
@@ -139,7 +142,20 @@ class PanelMemberViewSet(InAreaViewSet):
         "left_on",
     ]
     search_fields = ["name", "email"]
-    edit_handler = ObjectList(PanelMember.panels, base_form_class=AreaForm)
+    edit_handler = ObjectList(
+        [
+            FieldPanel("panel"),
+            FieldPanel("name"),
+            FieldPanel("email"),
+            FieldPanel("phone"),
+            MultiFieldPanel(
+                [FieldPanel("consent_given_at"), FieldPanel("consent_wording"), FieldPanel("confirmed_at")],
+                heading="Consent",
+            ),
+            FieldRowPanel([FieldPanel("joined_on"), FieldPanel("left_on")]),
+        ],
+        base_form_class=AreaForm,
+    )
 
     def get_queryset(self, request):
         return in_area(PanelMember.objects.select_related("panel__ward"), request.user)
@@ -166,7 +182,22 @@ class SurveyViewSet(InAreaViewSet):
             label="",
         ),
     ]
-    edit_handler = ObjectList(Survey.panels, base_form_class=AreaForm)
+    edit_handler = ObjectList(
+        [
+            FieldPanel("title"),
+            FieldPanel("introduction"),
+            FieldRowPanel([FieldPanel("ward"), FieldPanel("borough")], heading="Where"),
+            FieldPanel("audience"),
+            FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")], heading="When"),
+            FieldPanel("reminder_after_days"),
+            QuestionsPanel("questions", heading="Questions", label="Question", min_num=1),
+            MultiFieldPanel(
+                [FieldPanel("summary"), FieldPanel("informed_priority")],
+                heading="After it closes",
+            ),
+        ],
+        base_form_class=AreaForm,
+    )
 
     def get_queryset(self, request):
         surveys = Survey.objects.select_related("ward", "borough")

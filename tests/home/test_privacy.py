@@ -21,8 +21,8 @@ from newsletters.selectors import audience
 from newsletters.sending import batch_send
 from newsletters.services import preferences_update, send_batches, send_start, subscriber_data_purge
 from priorities.models import WardPage
-from ward_panels.models import Answer, EqualityMonitoring, Invitation, PanelMember, Response, WardPanel
-from ward_panels.services import equality_answers_purge, members_left_purge, respondent_key
+from ward_panels.models import Answer, EqualityMonitoring, Invitation, PanelMember, Response, WardPanel, respondent_key
+from ward_panels.services import equality_answers_purge, members_left_purge
 
 RYE_LANE = "E05011113"
 NOW = timezone.now()

@@ -7,8 +7,7 @@ from django.contrib.auth.models import Group
 from home.demo import demo_content_load
 from priorities.models import Priority, WardPage
 from ward_panels.demo import demo_surveys_ensure
-from ward_panels.models import Answer, Survey
-from ward_panels.services import respondent_key
+from ward_panels.models import Answer, Survey, respondent_key
 
 # Committed data, so that the live server's thread sees it.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
