@@ -27,7 +27,7 @@ BASELINE = "/bench/baseline/"
 def postcode_count(database: str) -> int:
     with psycopg.connect(database) as connection:
         try:
-            return connection.execute("SELECT count(*) FROM priorities_postcode").fetchone()[0]
+            return connection.execute("SELECT count(*) FROM geography_postcode").fetchone()[0]
         except psycopg.errors.UndefinedTable:
             return 0
 

@@ -33,7 +33,7 @@ def lookup_paths(database: str) -> tuple[list[str], list[list[str]]]:
     SAMPLE_SIZE that repeats (so the lookup cache answers most), and for each uncached round
     postcodes that no other request asks for (so every lookup goes to the database)."""
     with psycopg.connect(database) as connection:
-        postcodes = [row[0] for row in connection.execute("SELECT postcode FROM priorities_postcode ORDER BY 1")]
+        postcodes = [row[0] for row in connection.execute("SELECT postcode FROM geography_postcode ORDER BY 1")]
     rng = random.Random(SEED)
     rng.shuffle(postcodes)
     styles = (str, str.lower, lambda p: p.replace(" ", ""), lambda p: p.replace(" ", "").lower())

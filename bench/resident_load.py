@@ -90,7 +90,7 @@ def targets_from(database: str, wards: int = 300, postcodes: int = 3000, seed: i
             [str(seed), wards],
         ).fetchall()
         codes = connection.execute(
-            "SELECT pc.postcode FROM priorities_postcode pc JOIN priorities_wardpage w ON w.ward_id = pc.ward_id "
+            "SELECT pc.postcode FROM geography_postcode pc JOIN priorities_wardpage w ON w.ward_id = pc.ward_id "
             "ORDER BY md5(pc.postcode || %s) LIMIT %s",
             [str(seed), postcodes],
         ).fetchall()

@@ -1,4 +1,5 @@
-"""Writes that matter for the local policing picture: the geography import and the page tree."""
+"""Writes that matter for the team pages: building them below the home page, officers and their groups,
+sergeant approval, photo collections, and revising a page (Update my ward, survey summaries)."""
 
 import datetime
 from collections.abc import Callable

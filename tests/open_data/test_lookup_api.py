@@ -285,11 +285,11 @@ def test_a_postcode_lookup_uses_an_index(client, sample_london, typed):
         assert lookup(client, q=typed).status_code == 200
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
-        sql = next(q["sql"] for q in queries if 'FROM "priorities_postcode"' in q["sql"])
+        sql = next(q["sql"] for q in queries if 'FROM "geography_postcode"' in q["sql"])
         cursor.execute("EXPLAIN " + sql.replace("%", "%%"))
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "Seq Scan on priorities_postcode" not in plan
-    assert re.search(r"Index (Only )?Scan (using \S+ )?on priorities_postcode", plan), plan
+    assert "Seq Scan on geography_postcode" not in plan
+    assert re.search(r"Index (Only )?Scan (using \S+ )?on geography_postcode", plan), plan
 
 
 postcode_shaped = st.from_regex(r"\A\s?[A-Za-z]{1,2}[0-9][A-Za-z0-9]?\s?([0-9]([A-Za-z]{2})?)?\s?\Z")
