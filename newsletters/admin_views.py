@@ -13,7 +13,6 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 from wagtail.log_actions import log
 
-from sn_site.api import AnonymousRateLimit
 from sn_site.operations import queued
 
 from .models import NewsletterPage, Send, newsletter_name
@@ -27,6 +26,7 @@ from .services import (
     sent_too_long_ago,
 )
 from .tasks import send_queue
+from .throttles import SelfTestLimit
 
 OUT_OF_DATE = "This page was out of date: check what it says now and send again."
 
@@ -40,15 +40,6 @@ class SendForm(forms.Form):
         choices=[(Send.Audience.EVERYONE, "everyone"), (Send.Audience.NEW_SUBSCRIBERS, "new subscribers")],
         error_messages={"required": OUT_OF_DATE, "invalid_choice": OUT_OF_DATE},
     )
-
-
-class SelfTestLimit(AnonymousRateLimit):
-    """Test copies one editor may send themselves (SN_NEWSLETTER_TEST_RATE), counted per user."""
-
-    scope = "newsletter_test"
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -11,7 +11,6 @@ from email.header import Header
 from email.utils import formatdate, parseaddr
 
 from django.conf import settings
-from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import sanitize_address
 from django.urls import reverse
@@ -19,13 +18,10 @@ from django.urls import reverse
 from sn_site.emails import Rendered, email_message, email_render, one_line
 
 from .models import Delivery, NewsletterPage, Send
-from .selectors import PREFERENCES_SALT
+from .tokens import preferences_token, unsubscribe_token
 
 UNSUBSCRIBE = "%%UNSUBSCRIBE_URL%%"
 PREFERENCES = "%%PREFERENCES_URL%%"
-UNSUBSCRIBE_SALT = "newsletters.unsubscribe.subscription"
-# Links sent before each named its subscription named the newsletter's area instead.
-AREA_UNSUBSCRIBE_SALT = "newsletters.unsubscribe"
 
 
 def subject_for(subject: str) -> str:
@@ -38,25 +34,10 @@ def site_url(path: str = "") -> str:
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
-def preferences_token(subscriber_id: int) -> str:
-    """In every email: lets its reader change their newsletters. It never expires, like the email."""
-    return signing.Signer(salt=PREFERENCES_SALT).sign(str(subscriber_id))
-
-
 def area_code(newsletter: NewsletterPage) -> str:
     """The ONS code of the ward or borough a newsletter is for."""
     area = newsletter.area_page()
     return getattr(area, "ward_id", None) or area.borough_id
-
-
-def unsubscribe_token(delivery: Delivery, code: str) -> str:
-    """One click stops the subscription that put this copy's recipient in the audience
-    (Delivery.subscription). Should that one be gone before the copy is written, the link names
-    the newsletter's area (`code` from area_code()), as links did before, and stops whichever of
-    their subscriptions brings it when it is used."""
-    if delivery.subscription_id:
-        return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(f"{delivery.subscriber_id}:{delivery.subscription_id}")
-    return signing.Signer(salt=AREA_UNSUBSCRIBE_SALT).sign(f"{delivery.subscriber_id}:{code}")
 
 
 def issue_render(newsletter: NewsletterPage, *, test_copy: bool = False) -> Rendered:
@@ -91,7 +72,10 @@ def _sent(send: Send) -> Rendered:
 def message_for(send: Send, delivery: Delivery, code: str) -> EmailMultiAlternatives:
     """One recipient's copy: the send's rendering with their own unsubscribe and preferences links
     (`code` from area_code()). The Message-ID is the delivery's, so any copy of it can be recognised."""
-    unsubscribe = site_url(reverse("newsletters:unsubscribe", args=[unsubscribe_token(delivery, code)]))
+    token = unsubscribe_token(
+        subscriber_id=delivery.subscriber_id, subscription_id=delivery.subscription_id, area_code=code
+    )
+    unsubscribe = site_url(reverse("newsletters:unsubscribe", args=[token]))
     preferences = site_url(reverse("newsletters:preferences", args=[preferences_token(delivery.subscriber_id)]))
     return email_message(
         copy_links(_sent(send), unsubscribe=unsubscribe, preferences=preferences),
@@ -142,7 +126,10 @@ class MessageWriter:
 
     def envelope(self, delivery: Delivery) -> tuple[str, list[str], bytes]:
         """(sender, recipients, message bytes) for one delivery."""
-        unsubscribe = self.unsubscribe_url.replace("TOKEN", unsubscribe_token(delivery, self.code))
+        token = unsubscribe_token(
+            subscriber_id=delivery.subscriber_id, subscription_id=delivery.subscription_id, area_code=self.code
+        )
+        unsubscribe = self.unsubscribe_url.replace("TOKEN", token)
         preferences = self.preferences_url.replace("TOKEN", preferences_token(delivery.subscriber_id))
         copy = copy_links(_sent(self.send), unsubscribe=unsubscribe, preferences=preferences)
         to = sanitize_address(delivery.email, "utf-8")

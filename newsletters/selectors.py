@@ -1,6 +1,7 @@
 """What a newsletter says, read from its ward's (or borough's) published page, and who gets it."""
 
-from django.core import signing
+from dataclasses import dataclass
+
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils import timezone
 
@@ -8,9 +9,7 @@ from geography.models import Borough, Ward
 from priorities.models import WardPage
 
 from .models import Delivery, NewsletterPage, Send, Subscriber, Subscription, suppression_address
-
-# The salt of a subscriber's preferences link (emails.preferences_token makes them; this reads them).
-PREFERENCES_SALT = "newsletters.preferences"
+from .tokens import confirm_token_pk, preferences_token_pk, unsubscribe_token_opened
 
 
 def newsletter_area(newsletter: NewsletterPage) -> Ward | Borough:
@@ -106,10 +105,43 @@ def subscriber_export(*, email: str) -> dict:
     return export
 
 
+# Whose links ------------------------------------------------------------------------------------
+
+
+def subscriber_for_confirm_token(token: str) -> Subscriber | None:
+    """Whose address an emailed confirmation link confirms; None for a wrong or old link."""
+    pk = confirm_token_pk(token)
+    return None if pk is None else Subscriber.objects.filter(pk=pk, suppressed_at__isnull=True).first()
+
+
 def subscriber_for_preferences(token: str) -> Subscriber | None:
     """Whose preferences an emailed preferences link opens; None for a wrong link."""
-    try:
-        pk = signing.Signer(salt=PREFERENCES_SALT).unsign(token)
-    except signing.BadSignature:
+    pk = preferences_token_pk(token)
+    return None if pk is None else Subscriber.objects.filter(pk=pk).first()
+
+
+@dataclass(frozen=True)
+class Unsubscribing:
+    """Whose link it is, and the subscription it stops (None: already stopped)."""
+
+    subscriber: Subscriber
+    subscription: Subscription | None
+
+
+def unsubscribe_target(token: str) -> Unsubscribing | None:
+    """What a one-click unsubscribe link stops; None for a link this site did not make, or whose
+    subscriber has been erased. A link names its subscription; an older link names the
+    newsletter's area, and stops the subscriber's subscription to it. Either way, using it again
+    stops nothing more."""
+    link = unsubscribe_token_opened(token)
+    subscriber = None if link is None else Subscriber.objects.filter(pk=link.subscriber_pk).first()
+    if subscriber is None:
         return None
-    return Subscriber.objects.filter(pk=pk).first()
+    code = link.area_code
+    if code is None:
+        subscriptions = subscriber.subscriptions.filter(pk=link.subscription_pk)
+    elif area := Ward.objects.filter(pk=code).first() or Borough.objects.filter(pk=code).first():
+        subscriptions = subscriptions_to(area).filter(subscriber=subscriber)
+    else:
+        subscriptions = Subscription.objects.none()
+    return Unsubscribing(subscriber, subscriptions.select_related("ward__borough", "borough").first())

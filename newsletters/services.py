@@ -3,10 +3,8 @@ unsubscribe, suppressing addresses that bounce or complain, starting a send, and
 data on request or when its retention period ends."""
 
 import datetime
-from dataclasses import dataclass
 
 from django.conf import settings
-from django.core import signing
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
@@ -17,20 +15,16 @@ from geography.models import Borough, Ward
 from sn_site.emails import email_message, email_render
 from sn_site.errors import AppError
 
-from .emails import (
-    AREA_UNSUBSCRIBE_SALT,
-    UNSUBSCRIBE_SALT,
-    copy_links,
-    issue_render,
-    preferences_token,
-    site_url,
-)
+from .emails import copy_links, issue_render, site_url
 from .models import SUPPRESSION_DOMAIN, Delivery, NewsletterPage, Send, Subscriber, Subscription, suppression_address
-from .selectors import audience, audience_not_yet_reached, subscriptions_to
-
-CONFIRM_SALT = "newsletters.confirm"
-CONFIRM_DAYS = 7
-
+from .selectors import (
+    Unsubscribing,
+    audience,
+    audience_not_yet_reached,
+    subscriber_for_confirm_token,
+    unsubscribe_target,
+)
+from .tokens import CONFIRM_DAYS, confirm_token, preferences_token
 
 # Subscribing ------------------------------------------------------------------------------------
 
@@ -60,23 +54,13 @@ def subscription_request(*, email: str, wards: list[Ward] = (), boroughs: list[B
         note = email_render("newsletters/already_subscribed", {"preferences_url": preferences})
         email_message(note, to=[subscriber.email]).send()
         return True
-    token = signing.TimestampSigner(salt=CONFIRM_SALT).sign(str(subscriber.pk))
-    link = site_url(reverse("newsletters:confirm", args=[token]))
+    link = site_url(reverse("newsletters:confirm", args=[confirm_token(subscriber.pk)]))
     waiting = subscriber.subscriptions.filter(confirmed_at__isnull=True).select_related("ward", "borough")
     wards_first = sorted(waiting, key=lambda subscription: (subscription.ward_id is None, subscription.area_name))
     newsletters = get_text_list([subscription.newsletter_name for subscription in wards_first], "and")
     context = {"newsletters": newsletters, "days": CONFIRM_DAYS, "confirm_url": link}
     email_message(email_render("newsletters/confirm", context), to=[subscriber.email]).send()
     return True
-
-
-def subscriber_for_confirm_token(token: str) -> Subscriber | None:
-    """Whose address an emailed confirmation link confirms; None for a wrong or old link."""
-    try:
-        pk = signing.TimestampSigner(salt=CONFIRM_SALT).unsign(token, max_age=datetime.timedelta(days=CONFIRM_DAYS))
-    except signing.BadSignature:
-        return None
-    return Subscriber.objects.filter(pk=pk, suppressed_at__isnull=True).first()
 
 
 def subscription_confirm(*, token: str, now=None) -> Subscriber | None:
@@ -97,39 +81,6 @@ def preferences_update(*, subscriber: Subscriber, keep: list[int]) -> None:
     """Keep only the subscriptions listed (by id); an empty list unsubscribes from everything."""
     subscriber.subscriptions.exclude(pk__in=keep).delete()
     _unsubscribed_if_none_left(subscriber)
-
-
-@dataclass(frozen=True)
-class Unsubscribing:
-    """Whose link it is, and the subscription it stops (None: already stopped)."""
-
-    subscriber: Subscriber
-    subscription: Subscription | None
-
-
-def unsubscribe_target(token: str) -> Unsubscribing | None:
-    """What a one-click unsubscribe link stops; None for a link this site did not make, or whose
-    subscriber has been erased. A link names its subscription; an older link names the
-    newsletter's area, and stops the subscriber's subscription to it. Either way, using it again
-    stops nothing more."""
-    try:
-        subscriber_pk, subscription_pk = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token).split(":", 1)
-        code = None
-    except (signing.BadSignature, ValueError):
-        try:
-            subscriber_pk, code = signing.Signer(salt=AREA_UNSUBSCRIBE_SALT).unsign(token).split(":", 1)
-        except (signing.BadSignature, ValueError):
-            return None
-    subscriber = Subscriber.objects.filter(pk=subscriber_pk).first()
-    if subscriber is None:
-        return None
-    if code is None:
-        subscriptions = subscriber.subscriptions.filter(pk=subscription_pk)
-    elif area := Ward.objects.filter(pk=code).first() or Borough.objects.filter(pk=code).first():
-        subscriptions = subscriptions_to(area).filter(subscriber=subscriber)
-    else:
-        subscriptions = Subscription.objects.none()
-    return Unsubscribing(subscriber, subscriptions.select_related("ward__borough", "borough").first())
 
 
 def unsubscribe_one_click(*, token: str) -> Unsubscribing | None:

@@ -18,18 +18,11 @@ from sn_site.security import same_site_only
 from sn_site.views import confirm_page, link_does_not_work, too_many_tries
 
 from . import tasks
-from .emails import preferences_token
 from .forms import PreferencesForm, SubscribeForm
-from .selectors import subscriber_for_preferences
-from .services import (
-    delivery_events_record,
-    preferences_update,
-    subscriber_for_confirm_token,
-    subscription_confirm,
-    unsubscribe_one_click,
-    unsubscribe_target,
-)
+from .selectors import subscriber_for_confirm_token, subscriber_for_preferences, unsubscribe_target
+from .services import delivery_events_record, preferences_update, subscription_confirm, unsubscribe_one_click
 from .throttles import SignupLimit
+from .tokens import preferences_token
 
 NEWSLETTERS = "Newsletters"  # the breadcrumb of every page here
 

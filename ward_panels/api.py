@@ -1,7 +1,6 @@
 """The e-survey API: read a survey, answer it, add the optional equality answers, and (for
 officers) read its results. Answers go through the same service as the survey's web page."""
 
-import contextlib
 import csv
 import io
 
@@ -10,14 +9,14 @@ from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.exceptions import PermissionDenied, Throttled
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from priorities.filters import list_filter_parameters, list_filters
 from priorities.selectors import LOOKUP_GENERATION
-from sn_site.api import AnonymousRateLimit, Pages, cached_read
+from sn_site.api import Pages, cached_read
 from sn_site.page_cache import PAGES_GENERATION
 
 from .models import EqualityMonitoring, Question, Survey
@@ -34,37 +33,11 @@ from .services import (
     SurveyNotFound,
     equality_record,
     equality_tables_freeze,
-    receipt_for,
     receipt_response_survey,
     response_submit,
 )
-
-
-class SurveyAnswerLimit(AnonymousRateLimit):
-    """Accepted answers to open surveys per client address (SN_SURVEY_ANSWER_RATE), on top of every
-    API request's limit: with one response per email address or browser, it keeps an open survey
-    from being stuffed. Panel surveys have none: each invitation's one-use token is their limit, so
-    a whole panel can answer from one community centre's Wi-Fi. An answer refused for its mistakes
-    gives its place back (give_back), so correcting a form costs nothing."""
-
-    scope = "survey_answers"
-
-    def take(self, request) -> bool:
-        """Count one answer against the address; False (and wait() says how long) if it is over."""
-        if self.allow_request(request, None):
-            return True
-        self.give_back(request)
-        return False
-
-    def give_back(self, request) -> None:
-        key = self.get_cache_key(request, None)
-        if key is not None:
-            # ValueError: the window has just turned, and nothing of this answer is counted in it.
-            with contextlib.suppress(ValueError):
-                self.cache.decr(f"{key}:{int(self.timer() // self.duration)}")
-
-    def refusal(self) -> Throttled:
-        return Throttled(wait=self.wait())
+from .throttles import SurveyAnswerLimit
+from .tokens import receipt_token
 
 
 class QuestionSerializer(serializers.ModelSerializer):
@@ -214,7 +187,8 @@ class ResponseApi(APIView):
                 limit.give_back(request)  # only accepted answers count
             raise  # answered by sn_site.api, as every application error is
         return Response(
-            {"receipt": receipt_for(response), "message": "Thank you. Your answers have been saved."}, status=201
+            {"receipt": receipt_token(response.survey_id), "message": "Thank you. Your answers have been saved."},
+            status=201,
         )
 
 

@@ -326,7 +326,7 @@ def _nonce() -> str:
 
 class Invitation(models.Model):
     """One panel member's one-use link to one survey. The link's token is signed with the site's
-    secret key (services.invitation_token), so it cannot be guessed or made from a copy of the
+    secret key (tokens.invitation_token), so it cannot be guessed or made from a copy of the
     database alone, and the same link can be sent again in a reminder. Sending goes: claimed
     (claimed_at) -> accepted by the mail server -> sent_at (or reminded_at); a claim that is never
     followed by its mark expires, so a killed worker's invitation is sent again (services._send)."""

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.core import signing
 from django.db.models import Q, Subquery
 from django.utils import timezone
 
@@ -26,6 +25,7 @@ from .models import (
     respondent_key,
 )
 from .suppression import THRESHOLD
+from .tokens import invitation_token_opened, join_token_pk, leave_token_pk
 
 
 def survey_for_answering(pk) -> Survey | None:
@@ -62,17 +62,26 @@ def survey_reply_addresses(survey: Survey) -> dict[str, str]:
     }
 
 
-# The salt of an invitation's token (services.invitation_token makes them; this reads them).
-INVITATION_SALT = "ward_panels.invitation"
-
-
 def invitation_for_token(token: str) -> Invitation | None:
-    try:
-        pk, nonce = signing.Signer(salt=INVITATION_SALT).unsign(token).split(".", 1)
-    except (signing.BadSignature, ValueError):
+    """The invitation a member's survey link opens; None for a wrong link."""
+    opened = invitation_token_opened(token)
+    if opened is None:
         return None
+    pk, nonce = opened
     invitation = Invitation.objects.select_related("survey", "member").filter(pk=pk).first()
     return invitation if invitation and invitation.nonce == nonce else None
+
+
+def member_for_join_token(token: str) -> PanelMember | None:
+    """Whose request to join an emailed link confirms; None if the link is wrong or too old."""
+    pk = join_token_pk(token)
+    return None if pk is None else PanelMember.objects.select_related("panel__ward").filter(pk=pk).first()
+
+
+def member_for_leave_token(token: str) -> PanelMember | None:
+    """Whose link to leave a panel this is; None if the link is wrong or the member is erased."""
+    pk = leave_token_pk(token)
+    return None if pk is None else PanelMember.objects.select_related("panel__ward").filter(pk=pk).first()
 
 
 def survey_invitation(survey, token: str | None) -> Invitation | None:

@@ -11,13 +11,11 @@ import json
 import logging
 import random
 import re
-import secrets
 from collections import Counter
 from dataclasses import dataclass, field
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
@@ -50,22 +48,28 @@ from .models import (
     respondent_key,
 )
 from .selectors import (
-    INVITATION_SALT,
     SURVEY_CATEGORIES_GENERATION,
     QuestionRules,
     SurveyRules,
+    member_for_join_token,
+    member_for_leave_token,
     survey_invitation,
     survey_panels,
     survey_reply_addresses,
     survey_rules_generation,
 )
 from .suppression import suppress_counts
+from .tokens import (
+    EQUALITY_SALT,
+    JOIN_LINK_DAYS,
+    RECEIPT_DAYS,
+    invitation_token,
+    join_token,
+    leave_token,
+    receipt_token_opened,
+)
 
 logger = logging.getLogger(__name__)
-
-RECEIPT_SALT = "ward_panels.receipt"
-RECEIPT_DAYS = 1  # how long after answering the equality questions can be answered
-EQUALITY_SALT = "ward_panels.equality"
 
 
 class SurveyNotFound(AppError):
@@ -94,21 +98,6 @@ class SubmissionRefused(AppError):
 def survey_rules_forget(pk=None) -> None:
     """A survey (or, with no pk, every survey's categories) changed: every process starts afresh."""
     generation_forget(survey_rules_generation(pk) if pk else SURVEY_CATEGORIES_GENERATION)
-
-
-# Links ------------------------------------------------------------------------------------------
-
-
-def invitation_token(invitation: Invitation) -> str:
-    """The secret in a member's link: signed with the site's key, so only this site can make one."""
-    return signing.Signer(salt=INVITATION_SALT).sign(f"{invitation.pk}.{invitation.nonce}")
-
-
-def receipt_for(response: Response) -> str:
-    """What lets the person who answered (and only them) add the optional equality answers: the
-    survey and a random nonce, signed. It names no response, and the nonce is kept nowhere, so the
-    equality answers it brings cannot be tied back to the answers it followed."""
-    return signing.dumps({"survey": response.survey_id, "nonce": secrets.token_urlsafe(16)}, salt=RECEIPT_SALT)
 
 
 # Answering --------------------------------------------------------------------------------------
@@ -238,11 +227,8 @@ def response_submit(
 
 
 def _receipt_opened(receipt: str) -> dict:
-    try:
-        opened = signing.loads(receipt, salt=RECEIPT_SALT, max_age=datetime.timedelta(days=RECEIPT_DAYS))
-    except (signing.BadSignature, TypeError):
-        opened = None
-    if not isinstance(opened, dict) or not isinstance(opened.get("nonce"), str):
+    opened = receipt_token_opened(receipt)
+    if opened is None:
         raise SubmissionRefused({"receipt": ["This form has expired. Thank you for answering."]})
     return opened
 
@@ -389,13 +375,13 @@ def _invitation_email(invitation: Invitation, reminder: bool, reply_to: str) -> 
     selectors.survey_reply_addresses: the ward's team, else the borough's, else the site's
     mailbox); with none, the email asks for none."""
     survey, member = invitation.survey, invitation.member
-    leave = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("ward_panels:leave", args=[leave_token(member)])
+    leave = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("ward_panels:leave", args=[leave_token(member.pk)])
     context = {
         "survey": survey,
         "member": member,
         "reminder": reminder,
         "reply_to": reply_to,  # the reply may reach the ward's team, the borough's or the site's mailbox
-        "survey_url": survey_link(survey, invitation_token(invitation)),
+        "survey_url": survey_link(survey, invitation_token(invitation.pk, invitation.nonce)),
         "leave_url": leave,
     }
     return email_message(
@@ -687,9 +673,6 @@ def member_answers_delete(sender, instance: PanelMember, **kwargs) -> None:
 
 # Joining and leaving online ---------------------------------------------------------------------
 
-JOIN_SALT = "ward_panels.join"
-JOIN_LINK_DAYS = 7
-
 
 def membership_request(*, ward, name: str, email: str, phone: str = "", now=None) -> None:
     """Someone asks to join a ward panel: kept unconfirmed, with their consent, and sent a link to
@@ -704,7 +687,7 @@ def membership_request(*, ward, name: str, email: str, phone: str = "", now=None
     email = email.strip().lower()
     member = PanelMember.objects.filter(panel=panel, email__iexact=email).first()
     if member is not None and member.confirmed_at and member.consent_given_at and member.left_on is None:
-        leave = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("ward_panels:leave", args=[leave_token(member)])
+        leave = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("ward_panels:leave", args=[leave_token(member.pk)])
         note = email_render("ward_panels/already_member", {"ward": ward, "member": member, "leave_url": leave})
         email_message(note, to=[member.email]).send()
         return
@@ -729,17 +712,9 @@ def membership_request(*, ward, name: str, email: str, phone: str = "", now=None
 
 def _join_link(member: PanelMember) -> str:
     """The emailed link that confirms a membership (membership_confirm), valid JOIN_LINK_DAYS."""
-    token = signing.TimestampSigner(salt=JOIN_SALT).sign(str(member.pk))
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("ward_panels:join_confirm", args=[token])
-
-
-def member_for_join_token(token: str) -> PanelMember | None:
-    """Whose request to join an emailed link confirms; None if the link is wrong or too old."""
-    try:
-        pk = signing.TimestampSigner(salt=JOIN_SALT).unsign(token, max_age=datetime.timedelta(days=JOIN_LINK_DAYS))
-    except signing.BadSignature:
-        return None
-    return PanelMember.objects.select_related("panel__ward").filter(pk=pk).first()
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(
+        "ward_panels:join_confirm", args=[join_token(member.pk)]
+    )
 
 
 def membership_confirm(*, token: str, now=None) -> PanelMember | None:
@@ -800,22 +775,6 @@ def members_confirmation_request(*, members, now=None) -> int:
                 raise
             sent += 1
     return sent
-
-
-LEAVE_SALT = "ward_panels.leave"
-
-
-def leave_token(member: PanelMember) -> str:
-    """In every survey email: lets its member leave the panel. It never expires, like the email."""
-    return signing.Signer(salt=LEAVE_SALT).sign(str(member.pk))
-
-
-def member_for_leave_token(token: str) -> PanelMember | None:
-    try:
-        pk = signing.Signer(salt=LEAVE_SALT).unsign(token)
-    except signing.BadSignature:
-        return None
-    return PanelMember.objects.select_related("panel__ward").filter(pk=pk).first()
 
 
 def membership_leave(*, token: str, now=None) -> PanelMember | None:

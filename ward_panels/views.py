@@ -17,23 +17,28 @@ from sn_site.forms import error_summary
 from sn_site.views import confirm_page, link_does_not_work, too_many_tries
 
 from . import tasks
-from .api import SurveyAnswerLimit
 from .forms import JoinForm
 from .models import CONSENT_WORDING, EqualityMonitoring, Question, Survey
 from .question_fields import QuestionField, question_fields
-from .selectors import invitation_answered, survey_for_answering, survey_invitation, survey_is_known_to, survey_rules
+from .selectors import (
+    invitation_answered,
+    member_for_join_token,
+    member_for_leave_token,
+    survey_for_answering,
+    survey_invitation,
+    survey_is_known_to,
+    survey_rules,
+)
 from .services import (
     SubmissionRefused,
     equality_record,
-    member_for_join_token,
-    member_for_leave_token,
     membership_confirm,
     membership_leave,
-    receipt_for,
     receipt_is_current,
     response_submit,
 )
-from .throttles import JoinLimit
+from .throttles import JoinLimit, SurveyAnswerLimit
+from .tokens import receipt_token
 
 
 def _answers_from_form(survey: Survey, data) -> dict:
@@ -97,7 +102,7 @@ def survey(request, pk: int):
             )
             return TemplateResponse(request, "ward_panels/survey.html", context, status=400)
         receipts = request.session.get("survey_receipts", {})
-        receipts[str(survey.pk)] = receipt_for(response)
+        receipts[str(survey.pk)] = receipt_token(response.survey_id)
         request.session["survey_receipts"] = receipts
         return redirect(reverse("ward_panels:thanks", args=[survey.pk]))
     if not survey.is_open():

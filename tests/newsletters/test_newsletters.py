@@ -134,7 +134,7 @@ def test_preferences_change_areas_or_stop_everything(client, rye_lane):
     assert subscribe.status_code == 200
     client.post(link_path(mail.outbox[0].body, "confirm"))
     subscriber = Subscriber.objects.get()
-    from newsletters.emails import preferences_token
+    from newsletters.tokens import preferences_token
 
     path = f"/newsletters/preferences/{preferences_token(subscriber.pk)}/"
     page = client.get(path).content.decode()
@@ -697,7 +697,7 @@ def test_a_mistake_signing_up_on_a_borough_page_offers_the_borough_again(client,
 
 
 def test_preferences_refuse_a_newsletter_that_is_not_the_readers_and_change_nothing(client, rye_lane, add_subscribers):
-    from newsletters.emails import preferences_token
+    from newsletters.tokens import preferences_token
 
     ann, bob = add_subscribers(1, "ann", ward_id=RYE_LANE)[0], add_subscribers(1, "bob", ward_id=PECKHAM)[0]
     Subscription.objects.create(subscriber=ann, borough_id=SOUTHWARK, confirmed_at=NOW)
@@ -750,7 +750,7 @@ def test_unsubscribing_from_a_ward_newsletter_stops_only_that_one(client, issue,
     assert "You are unsubscribed from the Rye Lane newsletter" in words
     assert "You still get the newsletter for the whole of Southwark." in words
     assert not audience(issue).filter(pk=ann.pk).exists()  # the next Rye Lane issue does not reach her
-    from newsletters.emails import preferences_token
+    from newsletters.tokens import preferences_token
 
     assert f"/newsletters/preferences/{preferences_token(ann.pk)}/" in page.content.decode()
 
@@ -803,7 +803,8 @@ def test_links_already_sent_still_unsubscribe_from_their_newsletter_and_only_onc
 def test_the_preferences_and_unsubscribe_pages_take_the_same_few_queries_however_many_newsletters(
     client, borough_issue, django_assert_max_num_queries, add_subscribers
 ):
-    from newsletters.emails import area_code, message_for, preferences_token
+    from newsletters.emails import area_code, message_for
+    from newsletters.tokens import preferences_token
 
     ann = add_subscribers(1, "ann", borough_id=SOUTHWARK)[0]
     for ward in (RYE_LANE, PECKHAM):
@@ -822,7 +823,8 @@ def test_the_preferences_and_unsubscribe_pages_take_the_same_few_queries_however
 
 
 def test_a_copy_written_after_its_subscription_went_stops_nothing_else(client, issue, add_subscribers):
-    from newsletters.emails import area_code, message_for, preferences_token
+    from newsletters.emails import area_code, message_for
+    from newsletters.tokens import preferences_token
 
     ann = add_subscribers(1, "ann", ward_id=RYE_LANE)[0]
     borough = Subscription.objects.create(subscriber=ann, borough_id=SOUTHWARK, confirmed_at=NOW)

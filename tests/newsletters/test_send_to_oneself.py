@@ -7,8 +7,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.core import mail
 
-from newsletters.admin_views import SelfTestLimit
 from newsletters.models import NewsletterPage, Send
+from newsletters.throttles import SelfTestLimit
 from priorities.models import BoroughPage, WardPage
 
 RYE_LANE, SOUTHWARK = "E05011113", "E09000028"

@@ -40,10 +40,11 @@ from schemathesis.checks import not_a_server_error
 from home.demo import demo_content_load
 from priorities.models import Priority, PriorityCategory
 from sn_site.api import AnonymousRateLimit
-from ward_panels.api import SurveyAnswerLimit
 from ward_panels.models import EqualityMonitoring, Invitation, PanelMember, Survey, WardPanel
 from ward_panels.selectors import survey_rules
-from ward_panels.services import invitation_token, invitations_send, receipt_for, response_submit
+from ward_panels.services import invitations_send, response_submit
+from ward_panels.throttles import SurveyAnswerLimit
+from ward_panels.tokens import invitation_token, receipt_token
 
 NOW = timezone.now()
 
@@ -72,13 +73,13 @@ def fuzz_data(sample_london, good_answers, make_survey):
             panel=panel, name=f"Member {n}", email=f"member{n}@example.org", confirmed_at=NOW, consent_given_at=NOW
         )
     invitations_send(survey=panel_survey)
-    tokens = [invitation_token(invitation) for invitation in Invitation.objects.all()]
+    tokens = [invitation_token(invitation.pk, invitation.nonce) for invitation in Invitation.objects.all()]
     # Receipts for the equality step: each takes equality answers once.
     receipts = [
-        receipt_for(
+        receipt_token(
             response_submit(
                 survey=survey_rules(open_survey.pk), answers=good_answers(open_survey), respondent=f"r{n}@example.org"
-            )
+            ).survey_id
         )
         for n in range(5)
     ]
@@ -374,7 +375,8 @@ def test_no_public_html_form_answers_with_a_server_error(hostile_client, make_su
         panel=panel, name="Member", email="member@example.org", confirmed_at=NOW, consent_given_at=NOW
     )
     invitations_send(survey=panel_survey)
-    token = invitation_token(Invitation.objects.get())
+    invitation = Invitation.objects.get()
+    token = invitation_token(invitation.pk, invitation.nonce)
 
     def survey_fields(survey) -> dict:
         fields = {"token": token, "email": "ann@example.org"}

@@ -53,25 +53,18 @@ from wagtail.images.tests.utils import get_test_image_file
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry, Page
 
-from newsletters.emails import preferences_token, unsubscribe_token
 from newsletters.models import Delivery, NewsletterPage, Send, Subscriber, Subscription
-from newsletters.services import CONFIRM_SALT, send_start
+from newsletters.services import send_start
 from newsletters.throttles import SignupLimit
+from newsletters.tokens import confirm_token, preferences_token, unsubscribe_token
 from priorities.models import BoroughPage, PriorityCategory, WardPage
 from priorities.services import photo_collection_ensure
 from sn_site.api import AnonymousRateLimit
-from ward_panels.api import SurveyAnswerLimit
 from ward_panels.models import EqualityPending, Invitation, PanelMember, Response, Survey, WardPanel
 from ward_panels.selectors import survey_rules
-from ward_panels.services import (
-    JOIN_SALT,
-    invitation_token,
-    invitations_send,
-    leave_token,
-    receipt_for,
-    response_submit,
-)
-from ward_panels.throttles import JoinLimit
+from ward_panels.services import invitations_send, response_submit
+from ward_panels.throttles import JoinLimit, SurveyAnswerLimit
+from ward_panels.tokens import invitation_token, join_token, leave_token, receipt_token
 
 NOW = timezone.now()
 PASSWORD = "a-long-test-password"  # noqa: S105
@@ -183,7 +176,7 @@ def _build(add_priority, make_survey, good_answers, survey_page_form):
     Survey.objects.filter(pk=closed.pk).update(closes_at=NOW - datetime.timedelta(hours=1))
     open_survey = make_survey(audience=Survey.Audience.OPEN, ward=AREAS["ward_b"])
 
-    tokens = {(i.survey_id, i.member_id): invitation_token(i) for i in Invitation.objects.all()}
+    tokens = {(i.survey_id, i.member_id): invitation_token(i.pk, i.nonce) for i in Invitation.objects.all()}
     for scope in WARDS:  # each ward's survey has an answer already
         survey = surveys[scope]
         response_submit(
@@ -1150,7 +1143,7 @@ def test_api_equality(as_role, world, unthrottled, role, situation, good_answers
     if role == "panel_member" and situation != "forged_receipt":
         token = world.tokens[survey.pk, world.members["ward_a", "holder"]]
         answered = response_submit(survey=survey_rules(survey.pk), answers=good_answers(survey), token=token)
-        receipt = receipt_for(answered)
+        receipt = receipt_token(answered.survey_id)
     elif situation != "forged_receipt":  # someone else's receipt, made up with the wrong key
         receipt = signing.dumps(Response.objects.filter(survey=survey).first().pk, salt="not-the-receipt-salt")
     target = world.surveys["ward_b"] if situation == "own_receipt_other_survey" else survey.pk
@@ -1234,10 +1227,6 @@ def test_every_public_write_is_in_the_matrix():
     assert public_patterns() == PUBLIC_WRITES | PUBLIC_READ_ONLY
 
 
-def forged(salt: str, value) -> str:
-    return signing.TimestampSigner(salt=salt).sign(str(value))
-
-
 @dataclass(frozen=True)
 class PublicWrite:
     post: object  # (client, world, genuine: bool) -> response
@@ -1254,7 +1243,7 @@ PUBLIC_WRITE_CASES = {
     "confirm_subscription": PublicWrite(
         lambda c, w, g: c.post(
             "/newsletters/confirm/"
-            + (forged(CONFIRM_SALT, w.pending_subscriber) if g else forged(JOIN_SALT, w.pending_subscriber))
+            + (confirm_token(w.pending_subscriber) if g else join_token(w.pending_subscriber))
             + "/"
         ),
         lambda w: Subscriber.objects.get(pk=w.pending_subscriber).confirmed_at is None,
@@ -1262,11 +1251,7 @@ PUBLIC_WRITE_CASES = {
     "preferences": PublicWrite(
         lambda c, w, g: c.post(
             "/newsletters/preferences/"
-            + (
-                preferences_token(w.subscribers["ward_a"])
-                if g
-                else unsubscribe_token(delivery_to(w, "ward_a"), AREAS["ward_a"])
-            )
+            + (preferences_token(w.subscribers["ward_a"]) if g else unsubscribe_link(w, "ward_a"))
             + "/",
             {"unsubscribe_all": "1"},
         ),
@@ -1275,11 +1260,7 @@ PUBLIC_WRITE_CASES = {
     "unsubscribe": PublicWrite(
         lambda c, w, g: c.post(
             "/newsletters/unsubscribe/"
-            + (
-                unsubscribe_token(delivery_to(w, "ward_b"), AREAS["ward_b"])
-                if g
-                else preferences_token(w.subscribers["ward_b"])
-            )
+            + (unsubscribe_link(w, "ward_b") if g else preferences_token(w.subscribers["ward_b"]))
             + "/"
         ),
         lambda w: Subscription.objects.filter(subscriber_id=w.subscribers["ward_b"]).count(),
@@ -1303,7 +1284,7 @@ PUBLIC_WRITE_CASES = {
     "confirm_joining": PublicWrite(
         lambda c, w, g: c.post(
             "/ward-panels/join/"
-            + (forged(JOIN_SALT, w.unconfirmed_member) if g else forged(CONFIRM_SALT, w.unconfirmed_member))
+            + (join_token(w.unconfirmed_member) if g else confirm_token(w.unconfirmed_member))
             + "/"
         ),
         lambda w: PanelMember.objects.get(pk=w.unconfirmed_member).confirmed_at is None,
@@ -1311,11 +1292,7 @@ PUBLIC_WRITE_CASES = {
     "leave_panel": PublicWrite(
         lambda c, w, g: c.post(
             "/ward-panels/leave/"
-            + (
-                leave_token(PanelMember.objects.get(pk=w.members["ward_a", "holder"]))
-                if g
-                else forged(JOIN_SALT, w.members["ward_a", "holder"])
-            )
+            + (leave_token(w.members["ward_a", "holder"]) if g else join_token(w.members["ward_a", "holder"]))
             + "/"
         ),
         lambda w: PanelMember.objects.get(pk=w.members["ward_a", "holder"]).left_on is None,
@@ -1339,9 +1316,12 @@ PUBLIC_WRITE_CASES = {
 }
 
 
-def delivery_to(world, scope: str) -> Delivery:
-    """The copy of the area's newsletter sent to the area's own subscriber."""
-    return Delivery.objects.get(send_id=world.sends[scope], subscriber_id=world.subscribers[scope])
+def unsubscribe_link(world, scope: str) -> str:
+    """The unsubscribe token in the copy of the area's newsletter sent to the area's own subscriber."""
+    delivery = Delivery.objects.get(send_id=world.sends[scope], subscriber_id=world.subscribers[scope])
+    return unsubscribe_token(
+        subscriber_id=delivery.subscriber_id, subscription_id=delivery.subscription_id, area_code=AREAS[scope]
+    )
 
 
 def page_form(world, token: str) -> dict:

@@ -8,7 +8,8 @@ from django.db import connection, models
 from django.utils import timezone
 
 from ward_panels.models import EqualityMonitoring, EqualityPending, EqualityReceiptUsed, EqualityTables, Survey
-from ward_panels.services import RECEIPT_SALT, equality_pool_flush, equality_tables_freeze
+from ward_panels.services import equality_pool_flush, equality_tables_freeze
+from ward_panels.tokens import RECEIPT_SALT
 
 SEXES = ["female", "male", "prefer_not"]
 AGES = ["18_24", "25_34", "35_44", "45_54"]

@@ -117,11 +117,9 @@ def test_a_leave_link_that_was_not_made_here_changes_nothing(client, member):
 
 
 def test_no_page_or_email_asks_people_to_reply_to_the_no_reply_sender(client, member):
-    from django.core import signing
+    from ward_panels.tokens import join_token
 
-    from ward_panels.services import JOIN_SALT
-
-    joined = client.post(f"/ward-panels/join/{signing.TimestampSigner(salt=JOIN_SALT).sign(str(member.pk))}/")
+    joined = client.post(f"/ward-panels/join/{join_token(member.pk)}/")
     privacy = client.get("/privacy/")
 
     assert "use the link at the end of any survey email" in joined.content.decode()

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from ward_panels.models import Answer, Invitation, PanelMember, Response, WardPanel
 from ward_panels.selectors import survey_rules
-from ward_panels.services import SubmissionRefused, invitation_token, response_submit
+from ward_panels.services import SubmissionRefused, response_submit
+from ward_panels.tokens import invitation_token
 
 NOW = timezone.now()
 RYE_LANE = "E05011113"
@@ -26,7 +27,7 @@ def test_two_submissions_with_one_token_at_once_store_exactly_one(sample_london_
     )
     survey = make_survey()
     invitation = Invitation.objects.create(survey=survey, member=member)
-    token, answers = invitation_token(invitation), good_answers(survey)
+    token, answers = invitation_token(invitation.pk, invitation.nonce), good_answers(survey)
     start, outcomes = threading.Barrier(2), []
 
     def submit():

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from ward_panels.models import EqualityPending, Invitation, PanelMember, Question, Response, Survey, WardPanel
-from ward_panels.services import invitation_token
+from ward_panels.tokens import invitation_token
 
 RYE_LANE = "E05011113"
 
@@ -39,7 +39,8 @@ def invited(sample_london, make_survey):
         member = PanelMember.objects.create(
             panel=panel, name=name, email=f"{name}@example.org", confirmed_at=timezone.now()
         )
-        tokens.append(invitation_token(Invitation.objects.create(survey=survey, member=member)))
+        invitation = Invitation.objects.create(survey=survey, member=member)
+        tokens.append(invitation_token(invitation.pk, invitation.nonce))
     return survey, tokens
 
 
@@ -255,7 +256,8 @@ def test_a_panel_survey_is_a_plain_404_without_its_own_invitation(
     if token == "another survey's":
         elsewhere = make_survey(title="Another survey")
         member = PanelMember.objects.get(email="Ada@example.org")
-        token = invitation_token(Invitation.objects.create(survey=elsewhere, member=member))
+        invitation = Invitation.objects.create(survey=elsewhere, member=member)
+        token = invitation_token(invitation.pk, invitation.nonce)
     missing = 10**6
 
     for pk in (survey.pk, missing):

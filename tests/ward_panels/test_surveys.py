@@ -14,7 +14,6 @@ from django.utils.dateparse import parse_datetime
 
 from geography.models import Ward
 from sn_site.api import AnonymousRateLimit
-from ward_panels.api import SurveyAnswerLimit
 from ward_panels.models import (
     Answer,
     EqualityMonitoring,
@@ -25,12 +24,13 @@ from ward_panels.models import (
     WardPanel,
 )
 from ward_panels.services import (
-    invitation_token,
     invitations_send,
     personal_data_purge,
     reminders_send,
     survey_summary_publish,
 )
+from ward_panels.throttles import SurveyAnswerLimit
+from ward_panels.tokens import invitation_token
 
 RYE_LANE = "E05011113"
 NOW = timezone.now()
@@ -57,7 +57,9 @@ def invited(panel, make_survey):
     """A panel survey with its invitations sent: {member email: token}."""
     survey = make_survey()
     invitations_send(survey=survey)
-    return survey, {i.member.email: invitation_token(i) for i in Invitation.objects.select_related("member")}
+    return survey, {
+        i.member.email: invitation_token(i.pk, i.nonce) for i in Invitation.objects.select_related("member")
+    }
 
 
 def test_invitations_go_once_to_each_member_who_agreed_to_be_contacted(invited):
@@ -778,7 +780,7 @@ def test_a_whole_panel_answers_from_one_community_centres_wifi(client, sample_lo
         )
     survey = make_survey()
     invitations_send(survey=survey)
-    tokens = [invitation_token(invitation) for invitation in Invitation.objects.all()]
+    tokens = [invitation_token(invitation.pk, invitation.nonce) for invitation in Invitation.objects.all()]
 
     statuses = [
         client.post(
