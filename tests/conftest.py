@@ -3,6 +3,7 @@ import importlib
 import os
 import shutil
 import socket
+import threading
 from html.parser import HTMLParser
 from io import StringIO
 
@@ -10,7 +11,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connections, transaction
 from django.test import override_settings
 from django.utils import timezone
 from playwright.sync_api import sync_playwright
@@ -344,6 +345,34 @@ def links_in():
         return parser.hrefs
 
     return links
+
+
+@pytest.fixture(scope="session")
+def at_once():
+    """at_once(action): two people doing the same thing at the same moment, each its own request
+    (a thread with its own database connection), released together; what each action returned, or
+    raised, in the order they finished. For tests that commit (sample_london_committed)."""
+
+    def run(action) -> list:
+        start, outcomes = threading.Barrier(2), []
+
+        def one():
+            try:
+                start.wait(timeout=10)
+                outcomes.append(action())
+            except Exception as error:  # noqa: BLE001 - the test reads what each was told
+                outcomes.append(error)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=one) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        return outcomes
+
+    return run
 
 
 # Debian's chromium package: Playwright cannot download browsers here.
