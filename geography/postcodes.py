@@ -22,7 +22,7 @@ _AREA = re.compile(r"[A-Z]+")
 _SPLITTABLE_DISTRICT = re.compile(r"[A-Z]{1,2}[0-9]")
 
 # The postcode areas that hold London's postcodes: those of the OS Code-Point Open area files with a
-# London row (2025.4; its README lists them, and tests/priorities/test_london.py checks them against
+# London row (2025.4; its README lists them, and tests/geography/test_london.py checks them against
 # the release). A postcode in any other area is outside London. Some of these areas (CM, KT, TN, WD)
 # reach well beyond London, so a postcode in them that is not found may simply be outside it.
 LONDON_POSTCODE_AREAS = frozenset(
@@ -32,7 +32,7 @@ LONDON_POSTCODE_AREAS = frozenset(
 
 
 # Every postcode area: Great Britain's 120, as OS Code-Point Open lists them (its Doc/metadata.txt;
-# tests/priorities/test_london.py checks them against the release), Northern Ireland's BT, and GY, JE
+# tests/geography/test_london.py checks them against the release), Northern Ireland's BT, and GY, JE
 # and IM, the Crown Dependencies' areas in the same Royal Mail system. A postcode in none of them is
 # not found anywhere, rather than outside London.
 UK_POSTCODE_AREAS = frozenset(

@@ -552,8 +552,6 @@ class TeamPage(RoutablePageMixin, Page):
             (event, wards[event.ward_page_id])
             for event in Event.objects.filter(ward_page__in=list(wards), ends_at__gte=since)
         ]
-        if not isinstance(self, WardPage):  # a borough's own meetings too
-            events += [(event, self) for event in self.events.filter(ends_at__gte=since)]
         return sorted(events, key=lambda pair: pair[0].starts_at)
 
     def feed_updates(self):
@@ -672,6 +670,11 @@ class BoroughPage(TeamPage):
 
     def feed_ward_pages(self) -> list:
         return list(pages_public(WardPage.objects.child_of(self)))
+
+    def feed_events(self, since) -> list:
+        """Its wards' meetings and the borough's own."""
+        own = [(event, self) for event in self.events.filter(ends_at__gte=since)]
+        return sorted(super().feed_events(since) + own, key=lambda pair: pair[0].starts_at)
 
     def team_name(self) -> str:
         return f"{self.title} Safer Neighbourhoods Teams"

@@ -1,7 +1,7 @@
 """The shared cache, forgiving of Redis being away.
 
 Everything the site keeps in the cache can be rebuilt from PostgreSQL (pages, lookups, API answers)
-or is a counter (rate limits, the newsletter pace). So while Redis restarts or fails over, a cache
+or is a counter (rate limits, a sending pace). So while Redis restarts or fails over, a cache
 call that cannot reach it behaves as a miss (reads) or is dropped (writes) and the page is built
 from the database, instead of every request failing. Rate limits let requests through meanwhile
 (a counter that cannot be counted) and say so in the log.

@@ -16,6 +16,7 @@ from django.dispatch import receiver
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.views.decorators.cache import never_cache
+from kombu.exceptions import OperationalError as BrokerUnreachable
 
 from .celery import app
 from .request_ids import request_id, request_id_set
@@ -168,8 +169,6 @@ def server_error(request):
 def queued(task, *args) -> bool:
     """Queue a task now (call outside a transaction, after what it needs is committed). False, and
     logged, if the broker cannot be reached, so the admin can say "try again" instead of failing."""
-    from kombu.exceptions import OperationalError as BrokerUnreachable
-
     try:
         task.delay(*args)
     except BrokerUnreachable:

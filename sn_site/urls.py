@@ -11,7 +11,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.admin.auth import require_admin_access
 from wagtail.documents import urls as wagtaildocs_urls
 
-from home import views
+from home import views as home_views
 from newsletters import urls as newsletters_urls
 from open_data import urls as open_data_urls
 from priorities import urls as priorities_urls
@@ -52,11 +52,11 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include((api_v1, "api"), namespace="api-v1")),
     path("api/police-uk/", include((open_data_urls.police_uk_urlpatterns, "police-uk"))),
-    path("robots.txt", views.robots_txt, name="robots_txt"),
-    path("sitemap.xml", views.sitemap, name="sitemap"),
-    path("favicon.ico", views.favicon, name="favicon"),
-    path("search/", views.search, name="search"),
-    path("privacy/", views.privacy, name="privacy"),
+    path("robots.txt", home_views.robots_txt, name="robots_txt"),
+    path("sitemap.xml", home_views.sitemap, name="sitemap"),
+    path("favicon.ico", home_views.favicon, name="favicon"),
+    path("search/", home_views.search, name="search"),
+    path("privacy/", home_views.privacy, name="privacy"),
     path("", include(priorities_urls)),
     path("", include(ward_panels_urls)),
     path("", include(newsletters_urls)),

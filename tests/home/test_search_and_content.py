@@ -264,7 +264,7 @@ def test_a_search_costs_a_bounded_number_of_queries(client, sample_london):
 
 
 def test_the_promises_and_accessibility_pages_exist_in_plain_words(client, sample_london):
-    assert content_pages_ensure() == 2  # the privacy notice is a page of its own (sn_site.views.privacy)
+    assert content_pages_ensure() == 2  # the privacy notice is a page of its own (home.views.privacy)
     assert content_pages_ensure() == 0
 
     promises = client.get("/our-promises/").content.decode()
