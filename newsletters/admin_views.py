@@ -3,7 +3,6 @@ subscribers it goes to and how many, and sends it once to everyone, then only to
 subscribe later (for those who may publish it); and it sends a test copy to the signed-in editor
 (for everyone who may edit it)."""
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -15,6 +14,7 @@ from wagtail.log_actions import log
 
 from sn_site.operations import queued
 
+from .forms import OUT_OF_DATE, SendForm
 from .models import NewsletterPage, Send, newsletter_name
 from .selectors import audience, audience_not_yet_reached, newsletter_area, send_progress_of
 from .services import (
@@ -27,19 +27,6 @@ from .services import (
 )
 from .tasks import send_queue
 from .throttles import SelfTestLimit
-
-OUT_OF_DATE = "This page was out of date: check what it says now and send again."
-
-
-class SendForm(forms.Form):
-    """The send button's form: whom it sends to (the button's value), and how many sends of the
-    issue the page showed, so that a second click (or a colleague's send meanwhile) starts nothing."""
-
-    sends_seen = forms.IntegerField(min_value=0, widget=forms.HiddenInput, error_messages={"required": OUT_OF_DATE})
-    audience = forms.ChoiceField(
-        choices=[(Send.Audience.EVERYONE, "everyone"), (Send.Audience.NEW_SUBSCRIBERS, "new subscribers")],
-        error_messages={"required": OUT_OF_DATE, "invalid_choice": OUT_OF_DATE},
-    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -1,12 +1,12 @@
-"""The public newsletter forms: signing up from a ward or borough page, and choosing which
-newsletters to keep."""
+"""The newsletter forms: signing up from a ward or borough page, choosing which newsletters to
+keep, and the admin's send button."""
 
 from django import forms
 
 from geography.models import Borough, Ward
 from sn_site.forms import email_field
 
-from .models import Subscriber, Subscription
+from .models import Send, Subscriber, Subscription
 
 NEWSLETTERS_LISTED = "Choose from the newsletters listed"
 
@@ -46,3 +46,17 @@ class PreferencesForm(forms.Form):
     def __init__(self, *args, subscriber: Subscriber, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["keep"].queryset = subscriber.subscriptions.all()
+
+
+OUT_OF_DATE = "This page was out of date: check what it says now and send again."
+
+
+class SendForm(forms.Form):
+    """The send button's form: whom it sends to (the button's value), and how many sends of the
+    issue the page showed, so that a second click (or a colleague's send meanwhile) starts nothing."""
+
+    sends_seen = forms.IntegerField(min_value=0, widget=forms.HiddenInput, error_messages={"required": OUT_OF_DATE})
+    audience = forms.ChoiceField(
+        choices=[(Send.Audience.EVERYONE, "everyone"), (Send.Audience.NEW_SUBSCRIBERS, "new subscribers")],
+        error_messages={"required": OUT_OF_DATE, "invalid_choice": OUT_OF_DATE},
+    )

@@ -2,12 +2,10 @@
 ward"; what needs their attention), Wagtail's page bulk actions, page chooser and images API
 narrowed to the officer's own area, and the priority categories, chosen by searching their names."""
 
-from django import forms
 from django.shortcuts import get_list_or_404
 from django.urls import path
 from rest_framework.authentication import SessionAuthentication
 from wagtail import hooks
-from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.admin.views.pages.bulk_actions.delete import DeleteBulkAction
@@ -22,6 +20,7 @@ from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, Snippe
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from . import admin_views
+from .forms import CategorySearchForm
 from .models import PriorityCategory, WardPage
 from .selectors import officer_dashboard, pages_explorable, pages_in_area, wards_to_update
 
@@ -122,22 +121,6 @@ def page_chooser_in_area(pages, request):
     """The page chooser (browsing and searching) offers an officer their own area's pages only (and
     the pages above it, to reach it)."""
     return pages_explorable(pages, request.user)
-
-
-class CategorySearchForm(BaseFilterForm):
-    """The category chooser's search box: any part of a name ("drug" finds "Drug dealing and drug
-    use"), straight from the table, so categories need no search index."""
-
-    q = forms.CharField(
-        label="Search by name", required=False, widget=forms.TextInput(attrs={"placeholder": "Search by name"})
-    )
-
-    def filter(self, objects):
-        query = (self.cleaned_data.get("q") or "").strip()
-        if query:
-            objects = objects.filter(name__icontains=query)
-            self.is_searching, self.search_query = True, query
-        return objects
 
 
 class CategoryChooseView(ChooseView):

@@ -1,5 +1,6 @@
 """What the public forms share: an email address field whose messages name it, and the list an
-error summary shows. Every error on a public form says which field it is about."""
+error summary shows (every error on a public form says which field it is about); and the admin's
+two-factor code forms."""
 
 from django import forms
 
@@ -23,3 +24,24 @@ def error_summary(form: forms.Form) -> list[tuple[str, str]]:
     """(id of the field to go to, message) for each of a form's errors, in the form's order: what
     includes/error_summary.html lists."""
     return [(field.id_for_label, error) for field in form for error in field.errors]
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=16,
+        help_text="The 6-digit code from your authenticator app, or one of your backup codes.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        error_messages={"required": "Enter the code from your authenticator app."},
+    )
+
+    def clean_code(self):
+        return self.cleaned_data["code"].replace(" ", "").strip()
+
+
+class AppCodeForm(CodeForm):
+    """Setting up: only the new app's code will do (backup codes come after)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].help_text = "The 6-digit code your authenticator app shows."

@@ -18,7 +18,6 @@ from base64 import b32encode
 
 import qrcode
 import qrcode.image.svg
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_permission_codename, get_user_model
@@ -39,6 +38,8 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.log_actions import log
+
+from .forms import AppCodeForm, CodeForm
 
 BACKUP_CODES = 10
 # Admin addresses open to a signed-in person who has not yet given a code: signing in and out, the
@@ -95,27 +96,6 @@ class AdminTwoFactorMiddleware:
         # signed in at all.
         request.user = AnonymousUser()
         return self.get_response(request)
-
-
-class CodeForm(forms.Form):
-    code = forms.CharField(
-        label="Code",
-        max_length=16,
-        help_text="The 6-digit code from your authenticator app, or one of your backup codes.",
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
-        error_messages={"required": "Enter the code from your authenticator app."},
-    )
-
-    def clean_code(self):
-        return self.cleaned_data["code"].replace(" ", "").strip()
-
-
-class AppCodeForm(CodeForm):
-    """Setting up: only the new app's code will do (backup codes come after)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["code"].help_text = "The 6-digit code your authenticator app shows."
 
 
 def _devices_for(user, code: str) -> list:
