@@ -144,6 +144,19 @@ def smtp_sink():
 
 
 @pytest.fixture
+def smtp(smtp_sink, settings):
+    """Email goes through the real SMTP sink (for newsletters, the raw MIME writer), with no
+    sending pace: the messages it took."""
+    port, messages = smtp_sink
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.SN_NEWSLETTER_RATE = 0
+    return messages
+
+
+@pytest.fixture
 def officers(sample_london):
     southwark = User.objects.create_user("pc.southwark", password="a-long-test-password")
     westminster = User.objects.create_user("pc.westminster", password="a-long-test-password")

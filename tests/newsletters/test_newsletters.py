@@ -175,15 +175,10 @@ def test_a_new_issue_follows_the_good_practice_structure_filled_from_the_ward(cl
 
 
 def test_the_email_is_multipart_inlined_readable_without_images_and_unsubscribes_in_one_click(
-    issue, smtp_sink, settings, add_subscribers
+    issue, smtp, add_subscribers
 ):
     add_subscribers(2, ward_id=RYE_LANE)
-    port, messages = smtp_sink
-    settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT = (
-        "django.core.mail.backends.smtp.EmailBackend",
-        "127.0.0.1",
-        port,
-    )
+    messages = smtp
     send = send_start(newsletter=issue)
 
     for first, last in send_batches(send):
@@ -211,14 +206,8 @@ def test_the_email_is_multipart_inlined_readable_without_images_and_unsubscribes
 # Sending ------------------------------------------------------------------------------------------
 
 
-def test_a_send_reaches_every_confirmed_subscriber_once(issue, smtp_sink, settings, add_subscribers):
-    port, messages = smtp_sink
-    settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT = (
-        "django.core.mail.backends.smtp.EmailBackend",
-        "127.0.0.1",
-        port,
-    )
-    settings.SN_NEWSLETTER_RATE = 0
+def test_a_send_reaches_every_confirmed_subscriber_once(issue, smtp, add_subscribers):
+    messages = smtp
     ward = add_subscribers(3, "w", ward_id=RYE_LANE)
     add_subscribers(2, "b", borough_id=SOUTHWARK)  # the borough's own newsletter's readers
     add_subscribers(2, "p", ward_id=PECKHAM)  # another ward's
@@ -311,19 +300,6 @@ def test_bounces_and_complaints_suppress_the_address(client, issue, settings, ad
     assert already_queued.deliveries.get(email="s0@example.org").status == "suppressed"
 
 
-@pytest.fixture
-def smtp(smtp_sink, settings):
-    """Newsletters go through the real SMTP sink (the raw MIME writer): yields the messages it took."""
-    port, messages = smtp_sink
-    settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT = (
-        "django.core.mail.backends.smtp.EmailBackend",
-        "127.0.0.1",
-        port,
-    )
-    settings.SN_NEWSLETTER_RATE = 0
-    return messages
-
-
 def _send_all(newsletter) -> Send:
     send = send_start(newsletter=newsletter)
     for first, last in send_batches(send):
@@ -377,16 +353,10 @@ def test_a_very_long_title_still_starts_a_send(issue, settings, add_subscribers)
 
 @pytest.mark.parametrize("backend", ["smtp", "django"])
 def test_a_copy_that_cannot_be_built_is_failed_with_the_reason_and_the_others_go(
-    backend, issue, smtp_sink, settings, add_subscribers
+    backend, issue, settings, add_subscribers, request
 ):
-    port, messages = smtp_sink
-    if backend == "smtp":
-        settings.EMAIL_BACKEND, settings.EMAIL_HOST, settings.EMAIL_PORT = (
-            "django.core.mail.backends.smtp.EmailBackend",
-            "127.0.0.1",
-            port,
-        )
     settings.SN_NEWSLETTER_RATE = 0
+    messages = request.getfixturevalue("smtp") if backend == "smtp" else []
     add_subscribers(3, ward_id=RYE_LANE)
     send = send_start(newsletter=issue)
     # An address no message can carry (stored before validation, say).

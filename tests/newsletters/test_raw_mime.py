@@ -129,15 +129,10 @@ def test_the_headers_read_as_written(sample_london, settings, frozen_clock):
     assert "Ça va? <Oui> & “non” = 100%" in plain.get_content()
 
 
-def test_a_subscriber_at_an_internationalised_domain_gets_the_newsletter_over_smtp(sample_london, smtp_sink, settings):
+def test_a_subscriber_at_an_internationalised_domain_gets_the_newsletter_over_smtp(sample_london, smtp):
     """The form takes such an address; sent raw, it went to the mail server as typed, which SMTP
     cannot carry, and stopped the whole batch."""
-    port, received = smtp_sink
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.SN_NEWSLETTER_RATE = 0
+    received = smtp
     _, send = a_send(*ISSUES["plain"], ["ann@example.org", "zoe@exämple.org"])
 
     for first, last in send_batches(send):

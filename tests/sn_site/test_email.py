@@ -33,17 +33,6 @@ def assert_london_time(date_header: str) -> None:
 
 
 @pytest.fixture
-def smtp(smtp_sink, settings):
-    port, messages = smtp_sink
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.SN_NEWSLETTER_RATE = 0
-    return messages
-
-
-@pytest.fixture
 def issue(sample_london) -> NewsletterPage:
     newsletter = NewsletterPage(title="November newsletter", summary="Speeding.")
     WardPage.objects.get(ward_id=RYE_LANE).add_child(instance=newsletter)
