@@ -16,15 +16,18 @@ from django.db.models.functions import Lower
 from django.dispatch import Signal
 from django.utils.text import slugify
 
+from sn_site.cache import generation_forget
 from sn_site.progress import Progress, no_progress
 
 from .codepoint import CITY_OF_LONDON, CodePointSource, download_codepoint
 from .models import Borough, PoliceForce, Postcode, Ward
 from .outlines import centre_of, geojson_to_osgb, osgb_to_geojson, osgb_to_wgs84, ward_outlines
 from .postcodes import format_postcode, outward_and_sector
+from .selectors import GEOGRAPHY_GENERATION
 
-# Sent once an import is committed: whatever is worked out from the geography (lookups, outlines)
-# starts afresh. The layers above connect to it; this app knows nothing of them.
+# Sent once an import is committed, when this app's own generation (London's outline) has started
+# afresh: whatever the layers above work out from the geography (lookups) starts afresh too. They
+# connect to it; this app knows nothing of them.
 geography_changed = Signal()
 
 _BATCH = 5000
@@ -177,8 +180,13 @@ def geography_import(
     report.postcodes = len(postcodes)
     report.wards_without_postcodes = sorted(set(ward_names) - set(borough_of_ward))
     report.seconds = time.monotonic() - started
-    transaction.on_commit(lambda: geography_changed.send(sender=Borough))
+    transaction.on_commit(_geography_changed)
     return report
+
+
+def _geography_changed() -> None:
+    generation_forget(GEOGRAPHY_GENERATION)
+    geography_changed.send(sender=Borough)
 
 
 def _upsert_boroughs(names: dict[str, str], outlines: dict[str, dict]) -> None:

@@ -10,11 +10,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from geography.models import Borough, Ward
+from geography.selectors import PostcodeMissing
 from priorities.filters import list_filter_parameters, list_filters
 from priorities.models import PriorityCategory
 from priorities.selectors import (
     LOOKUP_GENERATION,
-    PostcodeMissing,
     priorities_published,
     ward_lookup,
     ward_page_published,

@@ -25,10 +25,10 @@ from wagtail.rich_text import expand_db_html
 
 from geography.models import PoliceForce, Postcode
 from geography.postcodes import PostcodeError, parse_postcode_query
+from geography.selectors import InvalidPosition
 from priorities.models import BoroughPage, ForceProfile, WardPage
 from priorities.selectors import (
     LOOKUP_GENERATION,
-    InvalidPosition,
     ward_lookup_by_position,
     ward_page_published,
 )

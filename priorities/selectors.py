@@ -1,66 +1,19 @@
 """Reads shared by pages, the API and tasks."""
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import shapely
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import F
-from django.db.models.functions import Power
 from django.utils import timezone
-from shapely.geometry import shape
 from wagtail.models import Page, Site, WorkflowState
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
-from geography.models import Borough, PoliceForce, Postcode, Ward
-from geography.postcodes import (
-    LONDON_POSTCODE_AREAS,
-    UK_POSTCODE_AREAS,
-    EmptyPostcode,
-    PostcodeError,
-    PostcodeQuery,
-    outward_codes_of_district,
-    parse_postcode_query,
-)
+from geography.models import Borough, PoliceForce, Ward
+from geography.selectors import PostcodeWards, nearest_postcode, postcode_not_found, postcode_query, postcode_wards
 from sn_site.cache import HeldInProcess, kept
-from sn_site.errors import AppError
 
 from .models import BoroughPage, Event, Priority, PriorityUpdate, TeamLink, TeamMember, WardPage, pages_public
-
-
-class LookupFailed(AppError):
-    """A lookup that cannot be answered; `code` is for machines, `message` for people."""
-
-    code = "lookup_failed"
-
-
-class PostcodeMissing(LookupFailed):
-    """Nothing was typed: the same code as an API call with no query."""
-
-    code = "missing_query"
-
-
-class NotAPostcode(LookupFailed):
-    code = "invalid_postcode"
-
-
-class NotInLondon(LookupFailed):
-    code = "not_in_london"
-    status = 404
-
-
-class PostcodeNotFound(LookupFailed):
-    """A postcode in one of London's postcode areas that is not a London postcode we know, or in no
-    postcode area at all."""
-
-    code = "postcode_not_found"
-    status = 404
-
-
-class InvalidPosition(LookupFailed):
-    code = "invalid_position"
 
 
 @dataclass(frozen=True)
@@ -91,15 +44,14 @@ class Lookup:
     wards: tuple[WardSummary, ...]
 
 
-# The generation of every cached lookup answer, ward table and outline of London: it starts afresh
+# The generation of every cached lookup answer and ward table: it starts afresh
 # (priorities.services.lookup_cache_forget) when the geography is imported or a ward page's
-# address or privacy changes.
+# address or privacy changes. (London's outline is geography's: geography.selectors.)
 LOOKUP_GENERATION = "lookup"
 
 # Held by each process (sn_site.cache.HeldInProcess): every ward's summary (704 small rows, read by
-# every lookup, so that a lookup needs only the postcode table) and the outline of London (a
-# prepared shapely geometry, which cannot be pickled into the shared cache). Each is reloaded when
-# the lookup generation starts afresh or SN_LOOKUP_CACHE_SECONDS have passed.
+# every lookup, so that a lookup needs only the postcode table). Reloaded when the lookup
+# generation starts afresh or SN_LOOKUP_CACHE_SECONDS have passed.
 _held = HeldInProcess()
 
 
@@ -149,55 +101,16 @@ def ward_lookup_by_postcode(text: str) -> Lookup:
     cached for SN_LOOKUP_CACHE_SECONDS, because a postcode's ward changes only when the geography
     is imported again.
     """
-    try:
-        query = parse_postcode_query(text)
-    except EmptyPostcode:
-        raise PostcodeMissing("Enter your postcode.") from None
-    except PostcodeError:
-        raise NotAPostcode(
-            "Check the postcode and try again, for example SW1A 1AA, or the first part such as SE15."
-        ) from None
-    if query.area not in UK_POSTCODE_AREAS:
-        raise _not_found(query)  # not outside London: nowhere at all, most likely a slip
-    if query.area not in LONDON_POSTCODE_AREAS:
-        raise NotInLondon(
-            f"{query.value} is outside London. This site covers London's Metropolitan Police area: "
-            "find your local police team on police.uk."
-        )
+    query = postcode_query(text)
     found = kept(
         f"lookup:{query.kind}:{query.value.replace(' ', '_')}",
-        lambda: _postcode_lookup(query),
+        lambda: _lookup(query.kind, query.value, postcode_wards(query)),
         generations_of=[LOOKUP_GENERATION],
         timeout=settings.SN_LOOKUP_CACHE_SECONDS,
     )
     if not found.wards:
-        raise _not_found(query)
+        raise postcode_not_found(query)
     return found
-
-
-def _not_found(query: PostcodeQuery) -> PostcodeNotFound:
-    if query.kind == "full":
-        return PostcodeNotFound(f"We could not find {query.value}. Check the postcode and try again.")
-    return PostcodeNotFound(
-        f"We could not find any postcodes starting {query.value}. Check the postcode and try again."
-    )
-
-
-def _postcode_lookup(query: PostcodeQuery) -> Lookup:
-    if query.kind == "full":
-        rows = list(Postcode.objects.filter(postcode=query.value).values_list("latitude", "longitude", "ward_id"))
-        if not rows:
-            return Lookup(query.kind, query.value, None, None, None, ())
-        latitude, longitude, ward = rows[0]
-        return Lookup(query.kind, query.value, query.value, latitude, longitude, (_ward_summaries([ward])[ward],))
-    if query.kind == "sector":
-        postcodes = Postcode.objects.filter(sector=query.value)
-    else:
-        postcodes = Postcode.objects.filter(outward__in=outward_codes_of_district(query.value))
-    codes = set(postcodes.values_list("ward_id", flat=True).distinct())
-    wards = _ward_summaries(codes)
-    touching = sorted((wards[code] for code in codes), key=lambda ward: ward.name)
-    return Lookup(query.kind, query.value, None, None, None, tuple(touching))
 
 
 def ward_lookup(*, postcode: str | None = None, latitude=None, longitude=None) -> Lookup:
@@ -207,67 +120,16 @@ def ward_lookup(*, postcode: str | None = None, latitude=None, longitude=None) -
     return ward_lookup_by_position(latitude, longitude)
 
 
-# The nearest postcode is searched for in growing squares around the point (in degrees of latitude).
-_SEARCH_RADII = (0.003, 0.01, 0.03)
-
-
 def ward_lookup_by_position(latitude, longitude) -> Lookup:
     """The ward of the postcode nearest a point; a point outside London is not found."""
-    try:
-        latitude, longitude = float(latitude), float(longitude)
-    except (TypeError, ValueError):
-        raise InvalidPosition("Latitude and longitude must be numbers, such as 51.501 and -0.142.") from None
-    if not (math.isfinite(latitude) and math.isfinite(longitude)) or abs(latitude) > 90 or abs(longitude) > 180:
-        raise InvalidPosition("Latitude must be between -90 and 90 and longitude between -180 and 180.")
-    if not _london_contains(latitude, longitude):
-        raise NotInLondon("That position is outside London.")
-    # A degree of longitude is shorter than a degree of latitude this far north.
-    squash = math.cos(math.radians(latitude))
-    for radius in _SEARCH_RADII:
-        distance = Power(F("latitude") - latitude, 2) + Power((F("longitude") - longitude) * squash, 2)
-        row = (
-            Postcode.objects.filter(
-                latitude__range=(latitude - radius, latitude + radius),
-                longitude__range=(longitude - radius / squash, longitude + radius / squash),
-            )
-            .annotate(distance=distance)
-            .order_by("distance")
-            .values_list("postcode", "latitude", "longitude", "ward_id")
-            .first()
-        )
-        if row is not None:
-            postcode, lat, lng, ward = row
-            return Lookup("position", None, postcode, lat, lng, (_ward_summaries([ward])[ward],))
-    raise NotInLondon("There is no London postcode near that position.")
+    return _lookup("position", None, nearest_postcode(latitude, longitude))
 
 
-# The union of the boroughs' official outlines, held by each process like the ward table. The
-# outlines are generalised, and about 0.3% of London's postcodes fall up to 130 m outside them:
-# a margin of about 200 m keeps every postcode's own position inside London.
-_LONDON_MARGIN = 0.0025  # degrees: 280 m north-south, 170 m east-west
-_NO_OUTLINE = object()  # held while no borough outlines are loaded (a None would not be held)
-
-
-def _london_outline():
-    """London's outline, or None where no borough outlines are loaded (then any point will do)."""
-    outline = _held.get(
-        "london", _london_union, generations_of=[LOOKUP_GENERATION], seconds=settings.SN_LOOKUP_CACHE_SECONDS
-    )
-    return None if outline is _NO_OUTLINE else outline
-
-
-def _london_union():
-    outlines = [shape(o) for o in Borough.objects.exclude(outline=None).values_list("outline", flat=True)]
-    if not outlines:
-        return _NO_OUTLINE
-    union = shapely.union_all(outlines).buffer(_LONDON_MARGIN, quad_segs=2)
-    shapely.prepare(union)
-    return union
-
-
-def _london_contains(latitude: float, longitude: float) -> bool:
-    outline = _london_outline()
-    return outline is None or outline.intersects(shapely.Point(longitude, latitude))
+def _lookup(kind: str, query: str | None, found: PostcodeWards) -> Lookup:
+    """What geography found, with each ward's summary (by name, for a sector or a district)."""
+    wards = _ward_summaries(found.ward_codes) if found.ward_codes else {}
+    touching = sorted((wards[code] for code in found.ward_codes), key=lambda ward: ward.name)
+    return Lookup(kind, query, found.postcode, found.latitude, found.longitude, tuple(touching))
 
 
 @dataclass(frozen=True)

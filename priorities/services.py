@@ -49,8 +49,9 @@ from .selectors import LOOKUP_GENERATION, draft_priorities, page_draft, page_loc
 
 
 def lookup_cache_forget() -> None:
-    """Start afresh after the geography or the ward pages change: every cached answer, ward table
-    and outline of London, in every process that shares the cache."""
+    """Start afresh after the geography or the ward pages change: every cached answer and ward
+    table, in every process that shares the cache. (London's outline starts afresh with the
+    geography's own generation, geography.selectors.GEOGRAPHY_GENERATION.)"""
     generation_forget(LOOKUP_GENERATION)
 
 

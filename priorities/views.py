@@ -5,10 +5,11 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
 from geography.models import FORCE_WEBSITES, PoliceForce
+from geography.selectors import LookupFailed, NotInLondon
 
 from . import my_area
 from .models import WardPage
-from .selectors import LookupFailed, NotInLondon, ward_lookup
+from .selectors import ward_lookup
 
 TEMPLATE = "priorities/find_your_team.html"
 

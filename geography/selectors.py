@@ -1,0 +1,194 @@
+"""Reads about places: which wards a postcode, a postcode sector or district covers, which postcode
+is nearest a point and its ward, and whether a point is in London. Plain values (ward codes), and
+the errors a lookup raises when it cannot be answered. What a ward's team page is, and keeping
+answers, is for the layers above (`priorities` finds your team)."""
+
+import math
+from dataclasses import dataclass
+
+import shapely
+from django.conf import settings
+from django.db.models import F
+from django.db.models.functions import Power
+from shapely.geometry import shape
+
+from sn_site.cache import HeldInProcess
+from sn_site.errors import AppError
+
+from .models import Borough, Postcode
+from .postcodes import (
+    LONDON_POSTCODE_AREAS,
+    UK_POSTCODE_AREAS,
+    EmptyPostcode,
+    PostcodeError,
+    PostcodeQuery,
+    outward_codes_of_district,
+    parse_postcode_query,
+)
+
+
+class LookupFailed(AppError):
+    """A lookup that cannot be answered; `code` is for machines, `message` for people."""
+
+    code = "lookup_failed"
+
+
+class PostcodeMissing(LookupFailed):
+    """Nothing was typed: the same code as an API call with no query."""
+
+    code = "missing_query"
+
+
+class NotAPostcode(LookupFailed):
+    code = "invalid_postcode"
+
+
+class NotInLondon(LookupFailed):
+    code = "not_in_london"
+    status = 404
+
+
+class PostcodeNotFound(LookupFailed):
+    """A postcode in one of London's postcode areas that is not a London postcode we know, or in no
+    postcode area at all."""
+
+    code = "postcode_not_found"
+    status = 404
+
+
+class InvalidPosition(LookupFailed):
+    code = "invalid_position"
+
+
+@dataclass(frozen=True)
+class PostcodeWards:
+    """The wards a postcode, a sector or a district covers. For a full postcode (or the postcode
+    nearest a point) the postcode and its position too; for a sector or district, no position."""
+
+    postcode: str | None
+    latitude: float | None
+    longitude: float | None
+    ward_codes: tuple[str, ...]  # each once; none for a postcode, sector or district nobody knows
+
+
+# The generation of what is worked out from the imported geography and held by each process (the
+# outline of London): it starts afresh (geography.services.geography_import) once an import commits.
+GEOGRAPHY_GENERATION = "geography"
+
+# Held by each process (sn_site.cache.HeldInProcess): the outline of London, a prepared shapely
+# geometry, which cannot be pickled into the shared cache. Reloaded when the geography generation
+# starts afresh or SN_LOOKUP_CACHE_SECONDS have passed.
+_held = HeldInProcess()
+
+
+def postcode_query(text: str) -> PostcodeQuery:
+    """A London postcode, sector or district as typed, understood; a LookupFailed saying what is
+    wrong where it is none. No query: a postcode outside London's postcode areas needs none."""
+    try:
+        query = parse_postcode_query(text)
+    except EmptyPostcode:
+        raise PostcodeMissing("Enter your postcode.") from None
+    except PostcodeError:
+        raise NotAPostcode(
+            "Check the postcode and try again, for example SW1A 1AA, or the first part such as SE15."
+        ) from None
+    if query.area not in UK_POSTCODE_AREAS:
+        raise postcode_not_found(query)  # not outside London: nowhere at all, most likely a slip
+    if query.area not in LONDON_POSTCODE_AREAS:
+        raise NotInLondon(
+            f"{query.value} is outside London. This site covers London's Metropolitan Police area: "
+            "find your local police team on police.uk."
+        )
+    return query
+
+
+def postcode_not_found(query: PostcodeQuery) -> PostcodeNotFound:
+    """The error for a postcode, sector or district that covers no ward we know."""
+    if query.kind == "full":
+        return PostcodeNotFound(f"We could not find {query.value}. Check the postcode and try again.")
+    return PostcodeNotFound(
+        f"We could not find any postcodes starting {query.value}. Check the postcode and try again."
+    )
+
+
+def postcode_wards(query: PostcodeQuery) -> PostcodeWards:
+    """The ward of a full postcode, with its position, or each ward a sector or a district touches
+    (with those of its lettered sub-districts: SW1 is SW1A to SW1Y). One indexed query."""
+    if query.kind == "full":
+        rows = list(Postcode.objects.filter(postcode=query.value).values_list("latitude", "longitude", "ward_id"))
+        if not rows:
+            return PostcodeWards(None, None, None, ())
+        latitude, longitude, ward = rows[0]
+        return PostcodeWards(query.value, latitude, longitude, (ward,))
+    if query.kind == "sector":
+        postcodes = Postcode.objects.filter(sector=query.value)
+    else:
+        postcodes = Postcode.objects.filter(outward__in=outward_codes_of_district(query.value))
+    return PostcodeWards(None, None, None, tuple(sorted(set(postcodes.values_list("ward_id", flat=True).distinct()))))
+
+
+# The nearest postcode is searched for in growing squares around the point (in degrees of latitude).
+_SEARCH_RADII = (0.003, 0.01, 0.03)
+
+
+def nearest_postcode(latitude, longitude) -> PostcodeWards:
+    """The postcode nearest a point (as typed: numbers or text), with its position and ward. A
+    point that is not one raises InvalidPosition; one outside London, NotInLondon. One query for
+    a point in a built-up area, at most one per search radius."""
+    try:
+        latitude, longitude = float(latitude), float(longitude)
+    except (TypeError, ValueError):
+        raise InvalidPosition("Latitude and longitude must be numbers, such as 51.501 and -0.142.") from None
+    if not (math.isfinite(latitude) and math.isfinite(longitude)) or abs(latitude) > 90 or abs(longitude) > 180:
+        raise InvalidPosition("Latitude must be between -90 and 90 and longitude between -180 and 180.")
+    if not london_contains(latitude, longitude):
+        raise NotInLondon("That position is outside London.")
+    # A degree of longitude is shorter than a degree of latitude this far north.
+    squash = math.cos(math.radians(latitude))
+    for radius in _SEARCH_RADII:
+        distance = Power(F("latitude") - latitude, 2) + Power((F("longitude") - longitude) * squash, 2)
+        row = (
+            Postcode.objects.filter(
+                latitude__range=(latitude - radius, latitude + radius),
+                longitude__range=(longitude - radius / squash, longitude + radius / squash),
+            )
+            .annotate(distance=distance)
+            .order_by("distance")
+            .values_list("postcode", "latitude", "longitude", "ward_id")
+            .first()
+        )
+        if row is not None:
+            postcode, lat, lng, ward = row
+            return PostcodeWards(postcode, lat, lng, (ward,))
+    raise NotInLondon("There is no London postcode near that position.")
+
+
+# The union of the boroughs' official outlines. The outlines are generalised, and about 0.3% of
+# London's postcodes fall up to 130 m outside them: a margin of about 200 m keeps every postcode's
+# own position inside London.
+_LONDON_MARGIN = 0.0025  # degrees: 280 m north-south, 170 m east-west
+_NO_OUTLINE = object()  # held while no borough outlines are loaded (a None would not be held)
+
+
+def london_contains(latitude: float, longitude: float) -> bool:
+    """Whether a point is in London (within about 200 m of a borough's outline); any point is, where
+    no borough outlines are loaded."""
+    outline = _london_outline()
+    return outline is None or outline.intersects(shapely.Point(longitude, latitude))
+
+
+def _london_outline():
+    """London's outline, or None where no borough outlines are loaded."""
+    outline = _held.get(
+        "london", _london_union, generations_of=[GEOGRAPHY_GENERATION], seconds=settings.SN_LOOKUP_CACHE_SECONDS
+    )
+    return None if outline is _NO_OUTLINE else outline
+
+
+def _london_union():
+    outlines = [shape(o) for o in Borough.objects.exclude(outline=None).values_list("outline", flat=True)]
+    if not outlines:
+        return _NO_OUTLINE
+    union = shapely.union_all(outlines).buffer(_LONDON_MARGIN, quad_segs=2)
+    shapely.prepare(union)
+    return union
