@@ -1,14 +1,13 @@
 """The site's own pages: the root, the home page and the site that serves it, with the borough
 and ward pages the teams app builds below them."""
 
-from urllib.parse import urlsplit
-
 from django.conf import settings
 from django.db import transaction
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site, WorkflowPage
 
 from priorities.services import PageTreeReport, team_pages_build
+from sn_site.links import site_address
 from sn_site.progress import Progress, no_progress
 
 from .models import HomePage
@@ -65,10 +64,3 @@ def _home_page() -> HomePage:
         site.site_name = site.site_name or settings.WAGTAIL_SITE_NAME
         site.save()
     return home
-
-
-def site_address() -> tuple[str, int]:
-    """The public site's hostname and port, from WAGTAILADMIN_BASE_URL (the address every email
-    links to)."""
-    address = urlsplit(settings.WAGTAILADMIN_BASE_URL)
-    return address.hostname or "localhost", address.port or (443 if address.scheme == "https" else 80)

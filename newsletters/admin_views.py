@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from wagtail.log_actions import log
 
 from sn_site.operations import queued
+from sn_site.views import when_to_try_again
 
 from .forms import OUT_OF_DATE, SendForm
 from .models import NewsletterPage, Send, newsletter_name
@@ -112,8 +113,7 @@ def _send(request, newsletter: NewsletterPage, to: str, sends_seen: int):
 def _test_send(request, newsletter: NewsletterPage, may_send: bool):
     limit = SelfTestLimit()
     if not limit.allow_request(request, None):
-        minutes = max(1, round(limit.wait() / 60))
-        refused = f"You have sent yourself as many tests as you may for now: try again in {minutes} minutes."
+        refused = f"You have sent yourself as many tests as you may for now: {when_to_try_again(limit.wait())}."
         return _send_page(request, newsletter, may_send, status=429, test_refused=refused)
     try:
         address = newsletter_test_send(newsletter=newsletter, user=request.user)

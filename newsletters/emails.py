@@ -5,7 +5,6 @@ message (any email backend), or by MessageWriter as the same message's bytes (SM
 faster; tests/newsletters/test_raw_mime.py holds them to the same message)."""
 
 import binascii
-import re
 import secrets
 from email.header import Header
 from email.utils import formatdate, parseaddr
@@ -16,6 +15,7 @@ from django.core.mail.message import sanitize_address
 from django.urls import reverse
 
 from sn_site.emails import Rendered, email_message, email_render, one_line
+from sn_site.links import site_hostname, site_url
 
 from .models import Delivery, NewsletterPage, Send
 from .tokens import preferences_token, unsubscribe_token
@@ -28,10 +28,6 @@ def subject_for(subject: str) -> str:
     """The issue's subject line, short enough to keep (Send.subject)."""
     limit = Send._meta.get_field("subject").max_length
     return subject if len(subject) <= limit else subject[: limit - 1].rstrip() + "…"
-
-
-def site_url(path: str = "") -> str:
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
 def area_code(newsletter: NewsletterPage) -> str:
@@ -81,15 +77,11 @@ def message_for(send: Send, delivery: Delivery, code: str) -> EmailMultiAlternat
         copy_links(_sent(send), unsubscribe=unsubscribe, preferences=preferences),
         to=[delivery.email],
         headers={
-            "Message-ID": f"<newsletter-{send.pk}-{delivery.pk}@{_domain()}>",
+            "Message-ID": f"<newsletter-{send.pk}-{delivery.pk}@{site_hostname()}>",
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
-
-
-def _domain() -> str:
-    return re.sub(r"^https?://|[:/].*$", "", settings.WAGTAILADMIN_BASE_URL) or "localhost"
 
 
 class MessageWriter:
@@ -112,7 +104,7 @@ class MessageWriter:
         subject = one_line(send.subject)  # a send stored before subjects were made one line
         if not subject.isascii():  # encoded words, a long one folded onto lines of its own
             subject = Header(subject, "utf-8").encode(linesep="\r\n")
-        self.domain = _domain()
+        self.domain = site_hostname()
         self.boundary = f"==sn-{secrets.token_hex(12)}=="
         self.head = (
             f"From: {sanitize_address(settings.DEFAULT_FROM_EMAIL, 'utf-8')}\r\n"

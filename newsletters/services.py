@@ -14,8 +14,9 @@ from django.utils.text import get_text_list
 from geography.models import Borough, Ward
 from sn_site.emails import email_message, email_render
 from sn_site.errors import AppError
+from sn_site.links import site_url
 
-from .emails import copy_links, issue_render, site_url
+from .emails import copy_links, issue_render
 from .models import SUPPRESSION_DOMAIN, Delivery, NewsletterPage, Send, Subscriber, Subscription, suppression_address
 from .selectors import (
     Unsubscribing,

@@ -1,6 +1,6 @@
 """How often one client may ask for what the newsletter pages do (and one editor for test copies)."""
 
-from sn_site.api import AnonymousRateLimit
+from sn_site.throttles import AnonymousRateLimit
 
 
 class SignupLimit(AnonymousRateLimit):

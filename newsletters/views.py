@@ -83,8 +83,9 @@ def subscribe(request):
     refused by what the browser says of the request's origin instead (sn_site.security). Even a
     forged request could do no more than the form itself: ask for a confirmation email, which
     changes nothing until its link is opened, and is rate limited per client."""
-    if not SignupLimit().allow_request(request, None):
-        return too_many_tries(request, "Please wait an hour and try again.")
+    limit = SignupLimit()
+    if not limit.allow_request(request, None):
+        return too_many_tries(request, "Please {when}.", retry_after=limit.wait())
     form = SubscribeForm(request.POST)
     if not form.is_valid():
         return _signup_again(request, form)

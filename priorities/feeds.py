@@ -3,20 +3,20 @@
 methods); this module writes it out."""
 
 import datetime
-from urllib.parse import urlsplit
 
 import icalendar
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
+from sn_site.links import site_hostname
+
 FEED_LENGTH = 50
 PAST_EVENTS_KEPT = datetime.timedelta(days=30)
 # Atom entry ids are tag: URIs minted under the site's own domain, from the year the site began.
-FEED_ID_AUTHORITY = urlsplit(settings.WAGTAILADMIN_BASE_URL).hostname or "localhost"
+FEED_ID_AUTHORITY = site_hostname()
 FEED_ID_DATE = "2025"
 
 

@@ -33,6 +33,7 @@ from wagtail.signal_handlers import disable_reference_index_auto_update
 from geography.models import Borough, PoliceForce, Ward
 from sn_site.cache import generation_forget
 from sn_site.emails import email_message, email_render
+from sn_site.links import site_url
 from sn_site.progress import Progress, no_progress
 
 from .models import (
@@ -265,7 +266,7 @@ def password_link(user) -> str:
         "wagtailadmin_password_reset_confirm",
         args=[urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)],
     )
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
+    return site_url(path)
 
 
 def _password_link_send(*, user, page: BoroughPage | WardPage) -> None:
@@ -276,7 +277,7 @@ def _password_link_send(*, user, page: BoroughPage | WardPage) -> None:
         "username": user.get_username(),
         "days": max(1, settings.PASSWORD_RESET_TIMEOUT // 86400),
         "password_url": password_link(user),
-        "admin_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/admin/",
+        "admin_url": site_url("/admin/"),
     }
     email_message(email_render("priorities/officer_account", context), to=[user.email]).send()
 

@@ -20,7 +20,7 @@ from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from wagtail.admin.views.account import LoginView
 
-from .api import AnonymousRateLimit
+from .throttles import AnonymousRateLimit
 from .views import too_many_tries
 
 # The public policy is in settings (CONTENT_SECURITY_POLICY): this site only, nothing inline.
@@ -120,8 +120,15 @@ class AdminLoginView(LoginView):
     """Wagtail's sign-in page, rate limited per address."""
 
     def post(self, request, *args, **kwargs):
-        if not AdminSignInLimit().allow_request(request, None):
-            return TemplateResponse(request, "sn_site/admin/sign_in_too_many.html", {}, status=429)
+        limit = AdminSignInLimit()
+        if not limit.allow_request(request, None):
+            return too_many_tries(
+                request,
+                "There have been too many attempts to sign in from your network. "
+                "Please {when}, or ask your administrator for help.",
+                retry_after=limit.wait(),
+                template="sn_site/admin/sign_in_too_many.html",
+            )
         return super().post(request, *args, **kwargs)
 
 
@@ -132,10 +139,22 @@ class PublicFormLimit(AnonymousRateLimit):
     scope = "public_forms"
 
 
-# Posts that are not people's forms: the APIs (DRF's throttles) and the email service's delivery
-# events (a shared secret, many at once). Signed-in editors are never counted; anyone else posting
-# to the admin (signing in, asking for a password reset email) is.
-_NOT_PUBLIC_FORMS = ("/api/", "/newsletters/delivery-events")
+# Posts that are not people's forms, and not counted: the APIs (DRF's throttles count those), and
+# each address an app names with public_form_limit_exempt. Signed-in editors are never counted;
+# anyone else posting to the admin (signing in, asking for a password reset email) is.
+_APIS = "/api/"
+_not_public_forms: list[str] = []
+
+
+def public_form_limit_exempt(address: str) -> None:
+    """Posts to `address` (a path as reverse() gives it, or reverse_lazy() of one), and to anything
+    below it, are not people's forms and are not counted: an app's webhook, say, which checks its
+    own secret and is sent many events at once. Called from the app's ready()."""
+    _not_public_forms.append(address)
+
+
+def _is_public_form(request: HttpRequest) -> bool:
+    return not request.path_info.startswith(_APIS) and not request.path.startswith(tuple(map(str, _not_public_forms)))
 
 
 class PublicFormRateLimitMiddleware:
@@ -146,12 +165,11 @@ class PublicFormRateLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if (
-            request.method == "POST"
-            and not request.path_info.startswith(_NOT_PUBLIC_FORMS)
-            and not PublicFormLimit().allow_request(request, None)
-        ):
-            return too_many_tries(request).render()  # a middleware's answer is not rendered for it
+        if request.method == "POST" and _is_public_form(request):
+            limit = PublicFormLimit()
+            if not limit.allow_request(request, None):
+                # A middleware's answer is not rendered for it.
+                return too_many_tries(request, retry_after=limit.wait()).render()
         return self.get_response(request)
 
 

@@ -10,7 +10,6 @@ import io
 import json
 import logging
 import random
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -31,6 +30,7 @@ from sn_site.emails import email_message, email_render
 from sn_site.errors import AppError
 from sn_site.formats import date_from_text, moment_from_text
 from sn_site.forms import EMAIL_INVALID, EMAIL_REQUIRED
+from sn_site.links import site_hostname, site_url
 
 from .models import (
     CONSENT_WORDING,
@@ -367,7 +367,7 @@ def equality_tables_freeze(*, survey: Survey, now=None) -> EqualityTables | None
 
 def survey_link(survey: Survey, token: str | None = None) -> str:
     path = reverse("ward_panels:survey", args=[survey.pk])
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path + (f"?token={token}" if token else "")
+    return site_url(path + (f"?token={token}" if token else ""))
 
 
 def _invitation_email(invitation: Invitation, reminder: bool, reply_to: str) -> EmailMultiAlternatives:
@@ -375,7 +375,7 @@ def _invitation_email(invitation: Invitation, reminder: bool, reply_to: str) -> 
     selectors.survey_reply_addresses: the ward's team, else the borough's, else the site's
     mailbox); with none, the email asks for none."""
     survey, member = invitation.survey, invitation.member
-    leave = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("ward_panels:leave", args=[leave_token(member.pk)])
+    leave = site_url(reverse("ward_panels:leave", args=[leave_token(member.pk)]))
     context = {
         "survey": survey,
         "member": member,
@@ -462,8 +462,7 @@ def _message_id(invitation: Invitation, reminder: bool) -> str:
     """The same for every copy of one invitation (or reminder), so that in the rare case a copy
     goes twice (a worker killed between the mail server's acceptance and its mark) mail software
     can tell it is one message."""
-    domain = re.sub(r"^https?://|[:/].*$", "", settings.WAGTAILADMIN_BASE_URL) or "localhost"
-    return f"<survey-{'reminder' if reminder else 'invitation'}-{invitation.pk}@{domain}>"
+    return f"<survey-{'reminder' if reminder else 'invitation'}-{invitation.pk}@{site_hostname()}>"
 
 
 def _send(invitations, *, reminder: bool, now, reply_to: dict[str, str]) -> int:
@@ -687,7 +686,7 @@ def membership_request(*, ward, name: str, email: str, phone: str = "", now=None
     email = email.strip().lower()
     member = PanelMember.objects.filter(panel=panel, email__iexact=email).first()
     if member is not None and member.confirmed_at and member.consent_given_at and member.left_on is None:
-        leave = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse("ward_panels:leave", args=[leave_token(member.pk)])
+        leave = site_url(reverse("ward_panels:leave", args=[leave_token(member.pk)]))
         note = email_render("ward_panels/already_member", {"ward": ward, "member": member, "leave_url": leave})
         email_message(note, to=[member.email]).send()
         return
@@ -712,9 +711,7 @@ def membership_request(*, ward, name: str, email: str, phone: str = "", now=None
 
 def _join_link(member: PanelMember) -> str:
     """The emailed link that confirms a membership (membership_confirm), valid JOIN_LINK_DAYS."""
-    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + reverse(
-        "ward_panels:join_confirm", args=[join_token(member.pk)]
-    )
+    return site_url(reverse("ward_panels:join_confirm", args=[join_token(member.pk)]))
 
 
 def membership_confirm(*, token: str, now=None) -> PanelMember | None:

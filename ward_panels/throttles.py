@@ -4,7 +4,7 @@ import contextlib
 
 from rest_framework.exceptions import Throttled
 
-from sn_site.api import AnonymousRateLimit
+from sn_site.throttles import AnonymousRateLimit
 
 
 class JoinLimit(AnonymousRateLimit):

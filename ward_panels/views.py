@@ -4,7 +4,6 @@ service as the API. After answering, an optional equality step, kept apart from 
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect
-from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from priorities.models import WardPage
 from sn_site.forms import error_summary
+from sn_site.throttles import AnonymousRateLimit
 from sn_site.views import confirm_page, link_does_not_work, too_many_tries
 
 from . import tasks
@@ -82,7 +82,7 @@ def survey(request, pk: int):
     if request.method == "POST":
         limit = SurveyAnswerLimit() if survey.audience == Survey.Audience.OPEN else None
         if limit is not None and not limit.take(request):  # the API's limit, counted together
-            return _too_many(request, limit.wait())
+            return _too_many(request, limit)
         try:
             response = response_submit(
                 survey=survey_rules(survey.pk),
@@ -110,13 +110,10 @@ def survey(request, pk: int):
     return TemplateResponse(request, "ward_panels/survey.html", context)
 
 
-def _too_many(request, wait_seconds: float | None) -> TemplateResponse:
-    """429, saying when to try again (in whole minutes, rounded up)."""
-    minutes = max(1, -(-int(wait_seconds or 0) // 60)) if wait_seconds else None
-    when = f"try again in {minutes} minute{pluralize(minutes)}" if minutes else "wait an hour and try again"
-    return too_many_tries(
-        request, f"Please {when}, or contact your Safer Neighbourhoods Team.", retry_after=wait_seconds
-    )
+def _too_many(request, limit: AnonymousRateLimit) -> TemplateResponse:
+    """429, saying when the limit lets this address try again."""
+    advice = "Please {when}, or contact your Safer Neighbourhoods Team."
+    return too_many_tries(request, advice, retry_after=limit.wait())
 
 
 def _summary(fields: list[QuestionField], errors: dict) -> list[tuple[str, str]]:
@@ -188,8 +185,9 @@ def join(request, ward_code: str):
     # An empty form is still a form sent.
     form = JoinForm(request.POST if request.method == "POST" else None, consent_wording=CONSENT_WORDING)
     if request.method == "POST":
-        if not JoinLimit().allow_request(request, None):
-            return _too_many(request, None)
+        limit = JoinLimit()
+        if not limit.allow_request(request, None):
+            return _too_many(request, limit)
         if form.is_valid():
             data = form.cleaned_data
             # Queued: the page takes the same time whether the address is on the panel or not.

@@ -153,7 +153,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_TEMPLATE = "sn_site/admin/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "sn_site.api.client_address"
+AXES_CLIENT_IP_CALLABLE = "sn_site.throttles.client_address"
 AXES_VERBOSE = False
 # Two-factor sign-in (sn_site/two_factor.py): available to everyone, required for admins when on.
 SN_TWO_FACTOR_REQUIRED_FOR_ADMINS = env.bool("SN_TWO_FACTOR_REQUIRED_FOR_ADMINS", default=False)
@@ -238,7 +238,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": ["sn_site.api.AnonymousRateLimit"],
+    "DEFAULT_THROTTLE_CLASSES": ["sn_site.throttles.AnonymousRateLimit"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("SN_API_ANON_RATE", default="300/minute"),
         # Answers to surveys, per client address, on top of the anonymous limit.

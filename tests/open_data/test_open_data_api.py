@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from geography.models import Ward
 from priorities.models import Priority, PriorityCategory, WardPage
-from sn_site.api import AnonymousRateLimit
 from sn_site.page_cache import page_cache_forget
+from sn_site.throttles import AnonymousRateLimit
 
 V1 = "/api/v1/"
 RYE_LANE, PECKHAM, ST_JAMESS, CHEAP = "E05011113", "E05011110", "E05013806", "E05009298"

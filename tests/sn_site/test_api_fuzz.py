@@ -39,7 +39,7 @@ from schemathesis.checks import not_a_server_error
 
 from home.demo import demo_content_load
 from priorities.models import Priority, PriorityCategory
-from sn_site.api import AnonymousRateLimit
+from sn_site.throttles import AnonymousRateLimit
 from ward_panels.models import EqualityMonitoring, Invitation, PanelMember, Survey, WardPanel
 from ward_panels.selectors import survey_rules
 from ward_panels.services import invitations_send, response_submit

@@ -59,7 +59,7 @@ from newsletters.throttles import SignupLimit
 from newsletters.tokens import confirm_token, preferences_token, unsubscribe_token
 from priorities.models import BoroughPage, PriorityCategory, WardPage
 from priorities.services import photo_collection_ensure
-from sn_site.api import AnonymousRateLimit
+from sn_site.throttles import AnonymousRateLimit
 from ward_panels.models import EqualityPending, Invitation, PanelMember, Response, Survey, WardPanel
 from ward_panels.selectors import survey_rules
 from ward_panels.services import invitations_send, response_submit

@@ -9,6 +9,7 @@ from newsletters.models import Subscriber, Subscription
 from newsletters.throttles import SignupLimit
 from newsletters.tokens import confirm_token
 from sn_site.security import PublicFormLimit
+from sn_site.views import when_to_try_again
 from ward_panels.models import PanelMember, WardPanel
 from ward_panels.throttles import JoinLimit
 from ward_panels.tokens import join_token, leave_token
@@ -31,16 +32,23 @@ def test_too_many_tries_is_one_page_in_each_forms_words(client, sample_london, m
     anything = [client.post("/my-area/", {"ward": RYE_LANE}, REMOTE_ADDR="10.9.9.9") for _ in "12"]
     pages = {"sign-up": signups[-1], "join": joins[-1], "any form": anything[-1]}
     assert {page.status_code for page in pages.values()} == {429}
-    assert main_text(pages["sign-up"]).endswith(
-        "Too many tries from your connection Please wait an hour and try again."
+    said = {name: main_text(page) for name, page in pages.items()}
+    assert re.search(r"Too many tries from your connection Please try again in \d+ minutes?\.$", said["sign-up"])
+    assert re.search(
+        r"Too many tries from your connection "
+        r"Please try again in \d+ minutes?, or contact your Safer Neighbourhoods Team\.$",
+        said["join"],
     )
-    assert main_text(pages["join"]).endswith(
-        "Too many tries from your connection "
-        "Please wait an hour and try again, or contact your Safer Neighbourhoods Team."
+    assert re.search(
+        r"Too many tries from your connection "
+        r"Please try again in \d+ minutes?\. Nothing you sent just now was saved\.$",
+        said["any form"],
     )
-    assert main_text(pages["any form"]).endswith(
-        "Too many tries from your connection Please wait a while and try again. Nothing you sent just now was saved."
-    )
+    # Each says when in the limit's window the address may try again, and the page agrees.
+    for name, page in pages.items():
+        seconds = int(page["Retry-After"])
+        assert 0 < seconds <= 3600, name
+        assert f"try again in {-(-seconds // 60)} minute" in said[name], name
 
 
 def test_a_link_that_does_not_work_says_what_to_do_in_each_apps_words(client, sample_london):
@@ -80,3 +88,11 @@ def test_each_confirm_page_asks_in_its_own_words_and_only_one_click_pages_set_no
     # Leaving takes a post without a token (one click from the email's header): its page sets nothing.
     assert "csrfmiddlewaretoken" not in leave.content.decode() and not leave.cookies
     assert Subscription.objects.count() == 0 and PanelMember.objects.get(pk=member.pk).left_on is None
+
+
+def test_when_to_try_again_is_said_in_whole_minutes_rounded_up_or_hours_for_a_day_long_limit():
+    assert when_to_try_again(1) == "try again in 1 minute"
+    assert when_to_try_again(60.5) == "try again in 2 minutes"
+    assert when_to_try_again(7200) == "try again in 120 minutes"
+    assert when_to_try_again(7201) == "try again in 3 hours"
+    assert when_to_try_again(None) == "wait a while and try again"

@@ -227,6 +227,28 @@ def test_every_public_form_shares_one_limit_per_address(client, rye_lane, monkey
     assert client.post("/my-area/", {"ward": RYE_LANE}, REMOTE_ADDR="10.8.8.8").status_code == 302  # others unaffected
 
 
+def test_the_email_services_delivery_events_are_not_a_public_form_but_a_form_still_is(
+    client, rye_lane, monkeypatch, settings
+):
+    monkeypatch.setattr(PublicFormLimit, "rate", "2/hour", raising=False)
+    settings.SN_NEWSLETTER_WEBHOOK_SECRET = "shh"
+    events = [{"event_type": "delivered", "recipient": "ann@example.org"}]
+    webhook = [
+        client.post(
+            "/newsletters/delivery-events/",
+            events,
+            content_type="application/json",
+            HTTP_AUTHORIZATION="Bearer shh",
+            REMOTE_ADDR="10.4.4.4",
+        ).status_code
+        for _ in range(4)
+    ]
+    assert webhook == [200, 200, 200, 200]  # many at once, from the email service's one address
+    forms = [client.post("/my-area/", {"ward": RYE_LANE}, REMOTE_ADDR="10.4.4.4").status_code for _ in range(3)]
+    assert forms == [302, 302, 429]  # the webhook's posts took none of the address's form posts
+    assert client.post("/newsletters/subscribe/", {"ward": RYE_LANE}, REMOTE_ADDR="10.4.4.4").status_code == 429
+
+
 # What people write is shown as text --------------------------------------------------------------
 
 

@@ -76,6 +76,8 @@ def test_sign_in_attempts_are_limited_per_address_whatever_the_username(client, 
     assert answers == [200, 200, 200]
     refused = sign_in(client, "pc.southwark", address="10.0.0.9")
     assert refused.status_code == 429 and "Too many sign-in attempts" in refused.content.decode()
+    minutes = -(-int(refused["Retry-After"]) // 60)  # when the hour's window ends, and the page agrees
+    assert 0 < minutes <= 60 and f"Please try again in {minutes} minute" in refused.content.decode()
     assert sign_in(Client(), "pc.southwark", address="10.0.0.10").status_code == 302
 
 

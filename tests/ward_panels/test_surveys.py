@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from geography.models import Ward
-from sn_site.api import AnonymousRateLimit
+from sn_site.throttles import AnonymousRateLimit
 from ward_panels.models import (
     Answer,
     EqualityMonitoring,

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from sn_site.links import site_url
 from sn_site.welcome import addresses
 
 RULE = "-" * 72
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--email", default="admin@example.org", help='For newsletters\' "send me a test".')
 
     def handle(self, *args, username: str, email: str, **options):
-        base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+        base = site_url()
         User = get_user_model()
         admin = User.objects.filter(is_superuser=True).order_by("pk").first()
         lines = ["", RULE, f"Safer Neighbourhoods is ready: {base}/", ""]
