@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from priorities.models import WardPage
+from priorities.models import WardPage, pages_public
 from sn_site.forms import error_summary
 from sn_site.throttles import AnonymousRateLimit
 from sn_site.views import confirm_page, link_does_not_work, too_many_tries
@@ -179,7 +179,8 @@ def _equality_fields(given: dict, problems: dict) -> list[dict]:
 @require_http_methods(["GET", "HEAD", "POST"])
 def join(request, ward_code: str):
     """Join your ward panel: a request, then a confirmation email (double opt-in)."""
-    ward_page = WardPage.objects.live().select_related("ward").filter(ward_id=ward_code).first()
+    # A private ward page (a password, signing in) is no door to its panel for everyone.
+    ward_page = pages_public(WardPage.objects.select_related("ward")).filter(ward_id=ward_code).first()
     if ward_page is None:
         raise Http404
     # An empty form is still a form sent.

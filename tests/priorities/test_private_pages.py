@@ -90,3 +90,9 @@ def test_making_a_page_private_takes_it_out_of_answers_already_cached(
 
     assert SECRET not in client.get("/api/v1/priorities/").content.decode()
     assert client.get("/api/v1/lookup/", {"q": "SE15"}).json()["wards"][1]["url"] is None
+
+
+def test_a_private_wards_panel_cannot_be_joined_from_outside_and_a_public_ones_can(client, private_rye_lane):
+    """The join page names the ward and links its page: for a private ward, nobody outside may use it."""
+    assert client.get(f"/ward-panels/{RYE_LANE}/join/").status_code == 404
+    assert client.get("/ward-panels/E05011110/join/").status_code == 200  # Peckham, public
