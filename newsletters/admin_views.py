@@ -17,15 +17,8 @@ from sn_site.views import when_to_try_again
 
 from .forms import OUT_OF_DATE, SendForm
 from .models import NewsletterPage, Send, newsletter_name
-from .selectors import audience, audience_not_yet_reached, newsletter_area, send_progress_of
-from .services import (
-    TOO_LONG_AGO,
-    SendRefused,
-    SendStartedMeanwhile,
-    newsletter_test_send,
-    send_start,
-    sent_too_long_ago,
-)
+from .selectors import audience, audience_not_yet_reached, newsletter_area, send_progress_of, sent_too_long_ago
+from .services import TOO_LONG_AGO, SendRefused, SendStartedMeanwhile, newsletter_test_send, send_start
 from .tasks import send_queue
 from .throttles import SelfTestLimit
 

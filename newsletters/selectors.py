@@ -1,7 +1,9 @@
 """What a newsletter says, read from its ward's (or borough's) published page, and who gets it."""
 
+import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils import timezone
 
@@ -145,3 +147,19 @@ def unsubscribe_target(token: str) -> Unsubscribing | None:
     else:
         subscriptions = Subscription.objects.none()
     return Unsubscribing(subscriber, subscriptions.select_related("ward__borough", "borough").first())
+
+
+BATCH_SIZE = 500
+
+
+def send_batches(send: Send, size: int = BATCH_SIZE) -> list[tuple[int, int]]:
+    """The send's deliveries as ranges of ids, `size` to a range, for one task each."""
+    ids = list(send.deliveries.order_by("pk").values_list("pk", flat=True))
+    return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+
+
+def sent_too_long_ago(first: Send, now=None) -> bool:
+    """Whether an issue's first send is too old for a send to new subscribers: by now who had it
+    is being forgotten (subscriber_data_purge), so it could reach someone twice."""
+    now = now or timezone.now()
+    return first.created_at < now - datetime.timedelta(days=settings.SN_SUBSCRIBER_RETENTION_DAYS - 1)

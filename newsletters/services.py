@@ -22,6 +22,7 @@ from .selectors import (
     Unsubscribing,
     audience,
     audience_not_yet_reached,
+    sent_too_long_ago,
     subscriber_for_confirm_token,
     unsubscribe_target,
 )
@@ -122,8 +123,6 @@ def delivery_events_record(events: list[dict], now=None) -> int:
 
 # Sending ----------------------------------------------------------------------------------------
 
-BATCH_SIZE = 500
-
 
 class SendRefused(AppError):
     """Nothing was sent. `message` says why, as an officer reads it; `send` is the issue's latest
@@ -208,13 +207,6 @@ _ALREADY_SENT = "This issue has already been sent to everyone, and nobody gets i
 TOO_LONG_AGO = "This issue was sent too long ago to send it to new subscribers."
 
 
-def sent_too_long_ago(first: Send, now=None) -> bool:
-    """Whether an issue's first send is too old for a send to new subscribers: by now who had it
-    is being forgotten (subscriber_data_purge), so it could reach someone twice."""
-    now = now or timezone.now()
-    return first.created_at < now - datetime.timedelta(days=settings.SN_SUBSCRIBER_RETENTION_DAYS - 1)
-
-
 def _recipients(newsletter: NewsletterPage, kind: str, latest: Send | None, now):
     """Who a send of `kind` would reach now, or SendRefused saying why it reaches nobody it may."""
     if kind == Send.Audience.EVERYONE:
@@ -242,12 +234,6 @@ def newsletter_test_send(*, newsletter: NewsletterPage, user) -> str:
     issue = issue_render(newsletter.get_latest_revision_as_object(), test_copy=True)
     email_message(copy_links(issue, unsubscribe="#", preferences="#"), to=[user.email]).send()
     return user.email
-
-
-def send_batches(send: Send, size: int = BATCH_SIZE) -> list[tuple[int, int]]:
-    """The send's deliveries as ranges of ids, `size` to a range, for one task each."""
-    ids = list(send.deliveries.order_by("pk").values_list("pk", flat=True))
-    return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
 
 
 def send_finish_if_done(send_id: int) -> bool:

@@ -8,7 +8,8 @@ from geography.models import Borough, Ward
 
 from . import sending, services
 from .models import Send
-from .services import send_batches, send_finish_if_done
+from .selectors import send_batches
+from .services import send_finish_if_done
 
 
 @shared_task(acks_late=True)

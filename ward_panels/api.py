@@ -33,11 +33,10 @@ from .services import (
     SurveyNotFound,
     equality_record,
     equality_tables_freeze,
-    receipt_response_survey,
     response_submit,
 )
 from .throttles import SurveyAnswerLimit
-from .tokens import receipt_token
+from .tokens import receipt_token, receipt_token_opened
 
 
 class QuestionSerializer(serializers.ModelSerializer):
@@ -206,7 +205,7 @@ class EqualityApi(APIView):
         survey = survey_for_answering(pk)
         if survey is None or (
             not survey_is_known_to(survey, None)
-            and receipt_response_survey(given.validated_data["receipt"]) != survey.pk
+            and (receipt_token_opened(given.validated_data["receipt"]) or {}).get("survey") != survey.pk
         ):
             raise SurveyNotFound  # a panel survey is known only to those who answered it
         equality_record(survey=survey, receipt=given.validated_data["receipt"], answers=given.validated_data["answers"])

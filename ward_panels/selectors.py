@@ -368,3 +368,12 @@ def member_export(*, email: str) -> dict:
 
 def _response_of(invitation: Invitation) -> Response | None:
     return getattr(invitation, "response", None)  # a missing one-to-one raises an AttributeError
+
+
+def invitations_held(*, survey: Survey) -> bool:
+    """Whether some of the survey's invitations are claimed but not yet sent: by another worker
+    still sending, or by one that was killed (its claims expire after SN_NEWSLETTER_CLAIM_SECONDS)."""
+    return (
+        survey.closes_at > timezone.now()
+        and Invitation.objects.filter(survey=survey, sent_at__isnull=True, claimed_at__isnull=False).exists()
+    )

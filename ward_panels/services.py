@@ -233,24 +233,6 @@ def _receipt_opened(receipt: str) -> dict:
     return opened
 
 
-def receipt_is_current(receipt: str) -> bool:
-    """A receipt this site made, for a response given in the last day."""
-    try:
-        _receipt_opened(receipt)
-    except SubmissionRefused:
-        return False
-    return True
-
-
-def receipt_response_survey(receipt: str) -> int | None:
-    """The survey a current receipt was given for, or None for a receipt this site did not make
-    in the last day."""
-    try:
-        return _receipt_opened(receipt).get("survey")
-    except SubmissionRefused:
-        return None
-
-
 def _equality_key() -> MultiFernet:
     """The key equality answers are sealed with in the pool, made from the site's secret key (and
     its fallbacks, so that a rotated key can still open what was sealed before)."""
@@ -440,15 +422,6 @@ def invitations_unsent_sweep(*, now=None) -> int:
             reply_to=survey_reply_addresses(survey),
         )
     return sent
-
-
-def invitations_held(*, survey: Survey) -> bool:
-    """Whether some of the survey's invitations are claimed but not yet sent: by another worker
-    still sending, or by one that was killed (its claims expire after SN_NEWSLETTER_CLAIM_SECONDS)."""
-    return (
-        survey.closes_at > timezone.now()
-        and Invitation.objects.filter(survey=survey, sent_at__isnull=True, claimed_at__isnull=False).exists()
-    )
 
 
 def _claimable(field: str) -> Q:

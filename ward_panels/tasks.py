@@ -6,7 +6,7 @@ from django.conf import settings
 
 from geography.models import Ward
 
-from . import services
+from . import selectors, services
 from .models import PanelMember, Survey
 
 
@@ -20,7 +20,7 @@ def invitations_send(self, survey_id: int) -> int:
     if survey is None:
         return 0
     sent = services.invitations_send(survey=survey)
-    if services.invitations_held(survey=survey):
+    if selectors.invitations_held(survey=survey):
         raise self.retry(countdown=settings.SN_NEWSLETTER_CLAIM_SECONDS + 1)
     return sent
 

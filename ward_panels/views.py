@@ -34,11 +34,10 @@ from .services import (
     equality_record,
     membership_confirm,
     membership_leave,
-    receipt_is_current,
     response_submit,
 )
 from .throttles import JoinLimit, SurveyAnswerLimit
-from .tokens import receipt_token
+from .tokens import receipt_token, receipt_token_opened
 
 
 def _answers_from_form(survey: Survey, data) -> dict:
@@ -132,7 +131,7 @@ def thanks(request, pk: int):
     survey = survey_for_answering(pk)
     receipts = request.session.get("survey_receipts", {})
     receipt = receipts.get(str(pk))
-    has_answered = receipt is not None and receipt_is_current(receipt)
+    has_answered = receipt is not None and receipt_token_opened(receipt) is not None
     if survey is None or not (has_answered or survey_is_known_to(survey, None)):
         raise Http404  # a panel survey, to someone who has not just answered it
     if not has_answered:

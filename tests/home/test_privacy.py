@@ -17,9 +17,9 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from newsletters.models import Delivery, NewsletterPage, Send, Subscriber, Subscription
-from newsletters.selectors import audience
+from newsletters.selectors import audience, send_batches
 from newsletters.sending import batch_send
-from newsletters.services import preferences_update, send_batches, send_start, subscriber_data_purge
+from newsletters.services import preferences_update, send_start, subscriber_data_purge
 from priorities.models import WardPage
 from ward_panels.models import Answer, EqualityMonitoring, Invitation, PanelMember, Response, WardPanel, respondent_key
 from ward_panels.services import equality_answers_purge, members_left_purge

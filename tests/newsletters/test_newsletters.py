@@ -13,9 +13,9 @@ from django.test import Client
 from django.utils import timezone
 
 from newsletters.models import Delivery, NewsletterPage, Send, Subscriber, Subscription
-from newsletters.selectors import audience
+from newsletters.selectors import audience, send_batches
 from newsletters.sending import TemporaryFailure, batch_send
-from newsletters.services import SendRefused, send_batches, send_start
+from newsletters.services import SendRefused, send_start
 from newsletters.tasks import send_queue
 from newsletters.throttles import SignupLimit
 from priorities.models import BoroughPage, WardPage

@@ -21,8 +21,9 @@ from wagtail.rich_text import RichText
 
 from newsletters.emails import MessageWriter, area_code, message_for
 from newsletters.models import Delivery, NewsletterPage, Subscriber, Subscription
+from newsletters.selectors import send_batches
 from newsletters.sending import batch_send
-from newsletters.services import send_batches, send_start
+from newsletters.services import send_start
 from priorities.models import WardPage
 
 RYE_LANE = "E05011113"

@@ -16,8 +16,9 @@ from django.utils import timezone
 from geography.models import Ward
 from newsletters.emails import area_code, message_for
 from newsletters.models import NewsletterPage, Subscriber, Subscription
+from newsletters.selectors import send_batches
 from newsletters.sending import batch_send
-from newsletters.services import send_batches, send_start, subscription_request
+from newsletters.services import send_start, subscription_request
 from priorities.models import WardPage
 from ward_panels.models import PanelMember, WardPanel
 from ward_panels.services import invitations_send, membership_request
