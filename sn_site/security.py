@@ -15,11 +15,11 @@ from csp.constants import SELF, UNSAFE_INLINE
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
-from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from wagtail.admin.views.account import LoginView
 
+from .errors import AppError, error_page
 from .throttles import AnonymousRateLimit
 from .views import too_many_tries
 
@@ -198,9 +198,17 @@ class UnreadableInputMiddleware:
         problem = unreadable(request)
         if problem is None:
             return self.get_response(request)
+        error = UnreadableInput(problem)
         if request.path_info.startswith("/api/"):
-            return JsonResponse({"code": "bad_request", "message": problem}, status=400)
-        return render(request, "400.html", {"message": problem}, status=400)
+            return JsonResponse(error.as_json(), status=error.status)
+        return error_page(request, error)
+
+
+class UnreadableInput(AppError):
+    """A request no view can use (what `unreadable` found), answered before any view sees it."""
+
+    code = "bad_request"
+    template = "400.html"
 
 
 def unreadable(request: HttpRequest) -> str | None:

@@ -1,5 +1,6 @@
 """factory-boy factories: what a test builds, with the defaults a real ward would have. The builder
-fixtures in tests/conftest.py (add_priority, add_member, make_survey, ...) hand them to tests."""
+fixtures in tests/conftest.py (add_priority, add_member, make_survey, ...) hand them to tests. And
+the Wagtail admin's forms as the browser posts them, for tests that save pages as officers do."""
 
 import datetime
 
@@ -8,6 +9,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from newsletters.models import Subscriber, Subscription
 from priorities.models import Event, Priority, PriorityCategory, PriorityUpdate, TeamMember
@@ -136,3 +138,28 @@ class SubscriptionFactory(DjangoModelFactory):
 
     subscriber = factory.SubFactory(SubscriberFactory)
     confirmed_at = factory.SelfAttribute("subscriber.confirmed_at")
+
+
+def ward_page_form(
+    page, *, priorities=(), existing=0, team_members=(), events=(), existing_events=0, action="publish"
+) -> dict:
+    """A ward page's edit form, to publish (or `action`): each section a list of its rows as dicts
+    (a priority's "updates" too), the sections not given sent empty; the first `existing`
+    priorities are ones the page has, each with its "id" (and so the first `existing_events` events)."""
+    return nested_form_data(
+        {
+            "title": page.title,
+            "slug": page.slug,
+            "introduction": rich_text(""),
+            "priorities": inline_formset(
+                [{**row, "updates": inline_formset(list(row.get("updates", [])))} for row in priorities],
+                initial=existing,
+            ),
+            "team_members": inline_formset(list(team_members)),
+            "team_links": inline_formset([]),
+            "events": inline_formset(list(events), initial=existing_events),
+            "survey_summaries": inline_formset([]),
+            "comments": inline_formset([]),
+            f"action-{action}": action,
+        }
+    )

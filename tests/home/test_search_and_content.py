@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from home.demo import content_pages_ensure
 from priorities.models import PriorityCategory, WardPage
-from tests.admin_forms import ward_page_form
+from tests.factories import ward_page_form
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from priorities.models import PriorityCategory, WardPage
-from tests.admin_forms import ward_page_form
+from tests.factories import ward_page_form
 
 NEXT_YEAR = datetime.date.today().year + 1  # a new meeting may not be in the past
 

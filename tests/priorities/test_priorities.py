@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from priorities.models import Priority, PriorityCategory, WardPage
-from tests.admin_forms import ward_page_form
+from tests.factories import ward_page_form
 
 AGREED = datetime.date(2026, 9, 1)
 

@@ -14,7 +14,7 @@ from wagtail.models import Collection
 
 from priorities.models import TeamMember, WardPage
 from sn_site.image_forms import DESCRIPTION_REQUIRED
-from tests.admin_forms import ward_page_form
+from tests.factories import ward_page_form
 
 RYE_LANE = "E05011113"
 

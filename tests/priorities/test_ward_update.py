@@ -15,7 +15,7 @@ from wagtail.models import PageLogEntry
 from priorities.models import BoroughPage, Event, Priority, PriorityCategory, PriorityUpdate, WardPage
 from priorities.selectors import draft_priorities
 from priorities.services import PriorityProgress, Revised, team_page_submit, ward_update_save
-from tests.admin_forms import ward_page_form
+from tests.factories import ward_page_form
 
 RYE_LANE, ST_JAMESS = "E05011113", "E05013806"
 
