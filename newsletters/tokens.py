@@ -3,10 +3,11 @@ make its token and open it. Tokens carry plain values (ids, an area's code) and 
 site's key, so only this site can make one. A salt (and what it signs) never changes: links already
 sent carry it. Loading the rows a token names is for selectors.py."""
 
-import datetime
 from dataclasses import dataclass
 
 from django.core import signing
+
+from sn_site.signed import signed_id, signed_id_opened, whole_number
 
 CONFIRM_SALT = "newsletters.confirm"
 CONFIRM_DAYS = 7  # how long a link to confirm an address works
@@ -16,39 +17,24 @@ UNSUBSCRIBE_SALT = "newsletters.unsubscribe.subscription"
 AREA_UNSUBSCRIBE_SALT = "newsletters.unsubscribe"
 
 
-def _pk(value: str) -> int | None:
-    try:
-        return int(value)
-    except ValueError:
-        return None
-
-
 def confirm_token(subscriber_id: int) -> str:
     """In the email that asks a new subscriber to confirm their address; it works CONFIRM_DAYS."""
-    return signing.TimestampSigner(salt=CONFIRM_SALT).sign(str(subscriber_id))
+    return signed_id(CONFIRM_SALT, subscriber_id, timestamped=True)
 
 
 def confirm_token_pk(token: str) -> int | None:
     """The subscriber a confirmation link is for; None for a wrong or old link."""
-    try:
-        value = signing.TimestampSigner(salt=CONFIRM_SALT).unsign(token, max_age=datetime.timedelta(days=CONFIRM_DAYS))
-    except signing.BadSignature:
-        return None
-    return _pk(value)
+    return signed_id_opened(CONFIRM_SALT, token, days=CONFIRM_DAYS)
 
 
 def preferences_token(subscriber_id: int) -> str:
     """In every email: lets its reader change their newsletters. It never expires, like the email."""
-    return signing.Signer(salt=PREFERENCES_SALT).sign(str(subscriber_id))
+    return signed_id(PREFERENCES_SALT, subscriber_id)
 
 
 def preferences_token_pk(token: str) -> int | None:
     """The subscriber whose preferences a link opens; None for a wrong link."""
-    try:
-        value = signing.Signer(salt=PREFERENCES_SALT).unsign(token)
-    except signing.BadSignature:
-        return None
-    return _pk(value)
+    return signed_id_opened(PREFERENCES_SALT, token)
 
 
 @dataclass(frozen=True)
@@ -79,9 +65,9 @@ def unsubscribe_token_opened(token: str) -> UnsubscribeLink | None:
             subscriber, code = signing.Signer(salt=AREA_UNSUBSCRIBE_SALT).unsign(token).split(":", 1)
         except (signing.BadSignature, ValueError):
             return None
-        subscriber_pk = _pk(subscriber)
+        subscriber_pk = whole_number(subscriber)
         return None if subscriber_pk is None else UnsubscribeLink(subscriber_pk, area_code=code)
-    subscriber_pk, subscription_pk = _pk(subscriber), _pk(subscription)
+    subscriber_pk, subscription_pk = whole_number(subscriber), whole_number(subscription)
     if subscriber_pk is None or subscription_pk is None:
         return None
     return UnsubscribeLink(subscriber_pk, subscription_pk=subscription_pk)

@@ -8,6 +8,8 @@ import secrets
 
 from django.core import signing
 
+from sn_site.signed import signed_id, signed_id_opened, whole_number
+
 INVITATION_SALT = "ward_panels.invitation"
 JOIN_SALT = "ward_panels.join"
 JOIN_LINK_DAYS = 7  # how long a link to confirm joining a panel works
@@ -17,13 +19,6 @@ RECEIPT_DAYS = 1  # how long after answering the equality questions can be answe
 # Not a signature's: what the key that seals equality answers in the pool is made with, from the
 # site's secret key (services._equality_key).
 EQUALITY_SALT = "ward_panels.equality"
-
-
-def _pk(value: str) -> int | None:
-    try:
-        return int(value)
-    except ValueError:
-        return None
 
 
 def invitation_token(invitation_id: int, nonce: str) -> str:
@@ -37,36 +32,28 @@ def invitation_token_opened(token: str) -> tuple[int, str] | None:
         pk, nonce = signing.Signer(salt=INVITATION_SALT).unsign(token).split(".", 1)
     except (signing.BadSignature, ValueError):
         return None
-    pk = _pk(pk)
+    pk = whole_number(pk)
     return None if pk is None else (pk, nonce)
 
 
 def join_token(member_id: int) -> str:
     """In the email that asks someone to confirm joining a panel; it works JOIN_LINK_DAYS."""
-    return signing.TimestampSigner(salt=JOIN_SALT).sign(str(member_id))
+    return signed_id(JOIN_SALT, member_id, timestamped=True)
 
 
 def join_token_pk(token: str) -> int | None:
     """The member a link to confirm joining is for; None if it is wrong or too old."""
-    try:
-        value = signing.TimestampSigner(salt=JOIN_SALT).unsign(token, max_age=datetime.timedelta(days=JOIN_LINK_DAYS))
-    except signing.BadSignature:
-        return None
-    return _pk(value)
+    return signed_id_opened(JOIN_SALT, token, days=JOIN_LINK_DAYS)
 
 
 def leave_token(member_id: int) -> str:
     """In every survey email: lets its member leave the panel. It never expires, like the email."""
-    return signing.Signer(salt=LEAVE_SALT).sign(str(member_id))
+    return signed_id(LEAVE_SALT, member_id)
 
 
 def leave_token_pk(token: str) -> int | None:
     """The member a link to leave is for; None for a wrong link."""
-    try:
-        value = signing.Signer(salt=LEAVE_SALT).unsign(token)
-    except signing.BadSignature:
-        return None
-    return _pk(value)
+    return signed_id_opened(LEAVE_SALT, token)
 
 
 def receipt_token(survey_id: int) -> str:
