@@ -199,7 +199,7 @@ class UnreadableInputMiddleware:
         if problem is None:
             return self.get_response(request)
         error = UnreadableInput(problem)
-        if request.path_info.startswith("/api/"):
+        if request.path_info.startswith(_APIS):
             return JsonResponse(error.as_json(), status=error.status)
         return error_page(request, error)
 
