@@ -25,6 +25,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     "sn_site",
     "geography",
+    "figures",
     "priorities",
     "newsletters",
     "ward_panels",
