@@ -44,11 +44,12 @@ class Chart:
 
 
 def nice_ceiling(value: float) -> float:
-    """The smallest 1, 2, 2.5 or 5 times a power of ten at or above value: a round top for the scale."""
+    """The smallest 1, 2, 3, 4, 5, 6 or 8 times a power of ten at or above value: a round top for the
+    scale, close above the highest value."""
     if value <= 0:
         return 1
     power = 10 ** math.floor(math.log10(value))
-    return next(step * power for step in (1, 2, 2.5, 5, 10) if step * power >= value)
+    return next(step * power for step in (1, 2, 3, 4, 5, 6, 8, 10) if step * power >= value)
 
 
 def _y(value: float, top_value: float) -> float:

@@ -1,7 +1,339 @@
 """Reads of the published figures that pages, APIs and newsletters share, kept in the cache until
 the next import."""
 
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Sum
+
+from geography.models import PoliceForce, Ward
+from sn_site.cache import kept
+
+from .charts import Chart, bar_chart
+from .crime_files import add_months
+from .models import CrimeMonth, WardCrime
+
 # Recorded crime ---------------------------------------------------------------------------------
+
+# Started afresh when crime figures are imported: whatever is built from them.
+CRIME_GENERATION = "crime"
+CRIME_SOURCE = (
+    "Metropolitan Police Service, recorded crime by ward (MPS Ward Level Crime), published on the London "
+    "Datastore under the Open Government Licence."
+)
+# Plain words for the MPS's categories, for residents; the API and the tables also give the MPS's own.
+PLAIN_NAMES = {
+    "ARSON AND CRIMINAL DAMAGE": "Arson and criminal damage",
+    "BURGLARY": "Burglary",
+    "DRUG OFFENCES": "Drug offences",
+    "FRAUD AND FORGERY": "Fraud and forgery",
+    "MISCELLANEOUS CRIMES AGAINST SOCIETY": "Other crimes against society",
+    "NFIB FRAUD": "Fraud reported to Action Fraud",
+    "POSSESSION OF WEAPONS": "Possession of weapons",
+    "PUBLIC ORDER OFFENCES": "Public order offences",
+    "ROBBERY": "Robbery",
+    "SEXUAL OFFENCES": "Sexual offences",
+    "THEFT": "Theft",
+    "VEHICLE OFFENCES": "Vehicle crime",
+    "VIOLENCE AGAINST THE PERSON": "Violence against the person",
+    "ARSON": "Arson",
+    "CRIMINAL DAMAGE": "Criminal damage",
+    "BURGLARY - RESIDENTIAL": "Burglary of a home (old category)",
+    "BURGLARY BUSINESS AND COMMUNITY": "Burglary of a business or community building",
+    "RES BURGLARY OF A HOME": "Burglary of a home",
+    "RES BURGLARY OF UNCONNECTED BUILDING": "Burglary of a shed, garage or outbuilding",
+    "POSSESSION OF DRUGS": "Possession of drugs",
+    "TRAFFICKING OF DRUGS": "Drug dealing (trafficking)",
+    "MISC CRIMES AGAINST SOCIETY": "Other crimes against society",
+    "NFIB": "Fraud reported to Action Fraud",
+    "OTHER OFFENCES PUBLIC ORDER": "Other public order offences",
+    "PUBLIC FEAR ALARM OR DISTRESS": "Causing fear, alarm or distress",
+    "RACE OR RELIGIOUS AGG PUBLIC FEAR": "Racially or religiously aggravated public fear",
+    "VIOLENT DISORDER": "Violent disorder",
+    "ROBBERY OF BUSINESS PROPERTY": "Robbery of business property",
+    "ROBBERY OF PERSONAL PROPERTY": "Robbery of personal property",
+    "OTHER SEXUAL OFFENCES": "Other sexual offences",
+    "RAPE": "Rape",
+    "BICYCLE THEFT": "Bicycle theft",
+    "OTHER THEFT": "Other theft",
+    "SHOPLIFTING": "Shoplifting",
+    "THEFT FROM THE PERSON": "Theft from the person (such as pickpocketing)",
+    "AGGRAVATED VEHICLE TAKING": "Aggravated vehicle taking",
+    "INTERFERING WITH A MOTOR VEHICLE": "Interfering with a motor vehicle",
+    "THEFT FROM A VEHICLE": "Theft from a vehicle",
+    "THEFT OR UNAUTH TAKING OF A MOTOR VEH": "Theft of a vehicle",
+    "DEATH SERIOUS INJURY ILLEGAL DRIVING": "Death or serious injury by illegal driving",
+    "HOMICIDE": "Homicide",
+    "STALKING AND HARASSMENT": "Stalking and harassment",
+    "VIOLENCE WITH INJURY": "Violence with injury",
+    "VIOLENCE WITHOUT INJURY": "Violence without injury",
+}
+# The Met's prevention advice for the kinds of crime it has pages on; the rest link to its index.
+PREVENTION_INDEX = "https://www.met.police.uk/cp/crime-prevention/"
+PREVENTION_ADVICE = {
+    "BURGLARY": "https://www.met.police.uk/cp/crime-prevention/residential-burglary/",
+    "VEHICLE OFFENCES": "https://www.met.police.uk/cp/crime-prevention/keeping-vehicles-safe/",
+    "ROBBERY": "https://www.met.police.uk/cp/crime-prevention/personal-safety/",
+    "THEFT": "https://www.met.police.uk/cp/crime-prevention/personal-safety/",
+}
+
+
+def plain_name(name: str) -> str:
+    return PLAIN_NAMES.get(name, name.capitalize())
+
+
+@dataclass(frozen=True)
+class CrimeCategory:
+    major: str
+    minor: str
+    counts: list[int]  # one for each of the series' months
+
+    @property
+    def name(self) -> str:
+        return plain_name(self.minor)
+
+
+def change_percent(now: int, before: int | None) -> int | None:
+    """The change from before to now, in whole percent; None where there is nothing to compare with."""
+    if not before:
+        return None
+    return round(100 * (now - before) / before)
+
+
+@dataclass(frozen=True)
+class CategoryTrend:
+    category: CrimeCategory
+    last_12: int
+    previous_12: int | None
+
+    @property
+    def change_percent(self) -> int | None:
+        return change_percent(self.last_12, self.previous_12)
+
+
+@dataclass(frozen=True)
+class CrimeSeries:
+    """Crimes recorded in an area each month the site holds, oldest first, in total and by category."""
+
+    months: list[datetime.date]
+    totals: list[int]
+    categories: list[CrimeCategory]
+
+    def months_back(self, count: int, *, skip: int = 0) -> slice | None:
+        """The positions of `count` months ending `skip` months before the latest; None if not all held."""
+        end = len(self.months) - skip
+        return slice(end - count, end) if end - count >= 0 else None
+
+    def total_in(self, months: slice | None) -> int | None:
+        return None if months is None else sum(self.totals[months])
+
+    def chart(self) -> Chart:
+        """The monthly totals as bars, each January labelled with its year."""
+        return bar_chart(
+            [f"{month:%B %Y}" for month in self.months],
+            self.totals,
+            x_labels=[str(month.year) if month.month == 1 else "" for month in self.months],
+        )
+
+    def by_month(self) -> list[tuple[datetime.date, int]]:
+        return list(zip(self.months, self.totals, strict=True))
+
+    def category_trends(self) -> list[CategoryTrend]:
+        """Each category's crimes in the latest 12 months and the 12 before, by major category then most first."""
+        latest, before = self.months_back(12), self.months_back(12, skip=12)
+        trends = [
+            CategoryTrend(
+                category,
+                sum(category.counts[latest or slice(None)]),
+                None if before is None else sum(category.counts[before]),
+            )
+            for category in self.categories
+        ]
+        return sorted(trends, key=lambda t: (plain_name(t.category.major), -t.last_12, t.category.minor))
+
+    def counted(self, names: set[str]) -> list[int]:
+        """Each month's crimes in the categories named (MPS major or minor names)."""
+        sums = [0] * len(self.months)
+        for category in self.categories:
+            if category.major in names or category.minor in names:
+                sums = [a + b for a, b in zip(sums, category.counts, strict=True)]
+        return sums
+
+
+def crime_months() -> list[datetime.date]:
+    return crime_london()["months"]
+
+
+def crime_london() -> dict:
+    """What every page of figures compares with, built once per import: the months held, each Met
+    ward's crimes in the latest 12 of them, and the average ward's in London and in each borough."""
+    return kept("figures:crime-london", _crime_london_build, generations_of=[CRIME_GENERATION], timeout=86400)
+
+
+def _crime_london_build() -> dict:
+    months = list(CrimeMonth.objects.values_list("month", flat=True))
+    latest = months[-12:]
+    wards = dict(Ward.objects.filter(borough__police_force=PoliceForce.METROPOLITAN).values_list("code", "borough_id"))
+    last_12 = dict.fromkeys(wards, 0)
+    for row in WardCrime.objects.filter(month__in=latest).values("ward_id").annotate(crimes=Sum("total")).order_by():
+        if row["ward_id"] in last_12:
+            last_12[row["ward_id"]] = row["crimes"]
+    in_borough = defaultdict(list)
+    for ward, borough in wards.items():
+        in_borough[borough].append(last_12[ward])
+    return {
+        "months": months,
+        "ward_last_12": last_12,
+        "london_average": sum(last_12.values()) / len(last_12) if last_12 else 0,
+        "borough_average": {borough: sum(counts) / len(counts) for borough, counts in in_borough.items()},
+    }
+
+
+def _series(rows, months: list[datetime.date]) -> CrimeSeries:
+    """A series from (month, counts) rows: each month's {major: {minor: n}}, added up."""
+    position = {month: index for index, month in enumerate(months)}
+    totals = [0] * len(months)
+    by_category: dict[tuple[str, str], list[int]] = {}
+    for month, counts in rows:
+        index = position.get(month)
+        if index is None:
+            continue
+        for major, minors in counts.items():
+            for minor, count in minors.items():
+                by_category.setdefault((major, minor), [0] * len(months))[index] += count
+                totals[index] += count
+    categories = [CrimeCategory(major, minor, counts) for (major, minor), counts in sorted(by_category.items())]
+    return CrimeSeries(months, totals, categories)
+
+
+def ward_crime(code: str) -> CrimeSeries | None:
+    """A ward's recorded crime, every month held; None when no figures are held at all."""
+    months = crime_months()
+    if not months:
+        return None
+    return _series(WardCrime.objects.filter(ward_id=code).values_list("month_id", "counts"), months)
+
+
+@dataclass(frozen=True)
+class WardInBorough:
+    code: str
+    name: str
+    last_12_months: int
+
+
+def borough_crime(code: str) -> tuple[CrimeSeries, list[WardInBorough]] | None:
+    """A borough's recorded crime (its wards' added up), and its wards with their crimes in the
+    latest 12 months, most first; None when no figures are held."""
+    london = crime_london()
+    if not london["months"]:
+        return None
+    rows = WardCrime.objects.filter(ward__borough_id=code).values_list("month_id", "counts")
+    wards = [
+        WardInBorough(ward, name, london["ward_last_12"].get(ward, 0))
+        for ward, name in Ward.objects.filter(borough_id=code).values_list("code", "name")
+    ]
+    wards.sort(key=lambda ward: (-ward.last_12_months, ward.name))
+    return _series(rows, london["months"]), wards
+
+
+@dataclass(frozen=True)
+class CrimeSummary:
+    """What a ward's page says about its recorded crime."""
+
+    series: CrimeSeries
+    last_12: int
+    previous_12: int | None
+    biggest: list[tuple[str, str, int]]  # (major, plain name, crimes in the latest 12 months), most first
+    ward_average_borough: float
+    ward_average_london: float
+
+    @property
+    def first_month(self) -> datetime.date:
+        return self.series.months[0]
+
+    @property
+    def last_month(self) -> datetime.date:
+        return self.series.months[-1]
+
+    @property
+    def twelve_months_from(self) -> datetime.date:
+        return self.series.months[-12] if len(self.series.months) >= 12 else self.first_month
+
+    @property
+    def change_percent(self) -> int | None:
+        return change_percent(self.last_12, self.previous_12)
+
+    @property
+    def advice(self) -> list[tuple[str, str]]:
+        """(kind of crime, the Met's advice on it) for the biggest categories it has advice on."""
+        return [(name, PREVENTION_ADVICE[major]) for major, name, _ in self.biggest if major in PREVENTION_ADVICE]
+
+
+BIGGEST_SHOWN = 5
+
+
+def ward_crime_summary(code: str, borough_code: str) -> CrimeSummary | None:
+    series = ward_crime(code)
+    if series is None:
+        return None
+    london = crime_london()
+    latest = series.months_back(12) or slice(0, len(series.months))
+    by_major: dict[str, int] = defaultdict(int)
+    for category in series.categories:
+        by_major[category.major] += sum(category.counts[latest])
+    biggest = sorted(((count, major) for major, count in by_major.items() if count), key=lambda x: (-x[0], x[1]))
+    return CrimeSummary(
+        series=series,
+        last_12=series.total_in(latest),
+        previous_12=series.total_in(series.months_back(12, skip=12)),
+        biggest=[(major, plain_name(major), count) for count, major in biggest[:BIGGEST_SHOWN]],
+        ward_average_borough=london["borough_average"].get(borough_code, 0),
+        ward_average_london=london["london_average"],
+    )
+
+
+@dataclass(frozen=True)
+class CrimeSince:
+    """Recorded crime of some kinds in a ward over some months, against the same months a year before."""
+
+    first_month: datetime.date
+    last_month: datetime.date
+    crimes: int
+    year_before: int | None  # None where the site does not hold the months a year before
+    before_agreed: bool  # no month since the date is published yet: these are the latest months
+    names: list[str]  # the kinds counted, in plain words
+
+    @property
+    def change_percent(self) -> int | None:
+        return change_percent(self.crimes, self.year_before)
+
+
+RECENT_MONTHS = 3
+
+
+def crime_since(series: CrimeSeries, names: set[str], since: datetime.date) -> CrimeSince | None:
+    """Crimes of the kinds named in every whole month after `since` (a priority's agreement), and
+    in the same months a year before. With no such month published yet, the latest months instead
+    (before_agreed). None when the series holds none of these kinds at all, or names is empty."""
+    if not names or not series.months:
+        return None
+    counts = series.counted(names)
+    start = since.replace(day=1) if since.day == 1 else add_months(since.replace(day=1), 1)
+    positions = [index for index, month in enumerate(series.months) if month >= start]
+    before_agreed = not positions
+    if before_agreed:
+        positions = list(range(max(len(series.months) - RECENT_MONTHS, 0), len(series.months)))
+    held = {month: index for index, month in enumerate(series.months)}
+    earlier = [held.get(add_months(series.months[index], -12)) for index in positions]
+    return CrimeSince(
+        first_month=series.months[positions[0]],
+        last_month=series.months[positions[-1]],
+        crimes=sum(counts[index] for index in positions),
+        year_before=None if None in earlier else sum(counts[index] for index in earlier),
+        before_agreed=before_agreed,
+        names=sorted(plain_name(name) for name in names),
+    )
 
 
 # Public Attitude Survey --------------------------------------------------------------------------

@@ -9,14 +9,14 @@ nothing writes to the database.
 import csv
 import io
 import re
-import urllib.parse
-import urllib.request
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import openpyxl
+
+from sn_site.downloads import DownloadError, download
 
 LONDON_DISTRICT_PREFIX = "E09"
 CITY_OF_LONDON = "E09000001"
@@ -134,33 +134,16 @@ def _sheet_names(book, sheet: str) -> dict[str, str]:
     return names
 
 
-class _NoDowngrade(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if req.full_url.startswith("https://") and not newurl.startswith("https://"):
-            raise CodePointError(f"Refusing a redirect from HTTPS to {newurl}.")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
 # The whole of Great Britain is about 50 MB zipped; anything far larger is not Code-Point Open.
 MAX_DOWNLOAD_BYTES = 500 * 1024 * 1024
 
 
-def download_codepoint(url: str, folder: Path, timeout: int = 60) -> Path:
-    """Fetch the Code-Point Open zip into a folder and return its path. HTTPS only, except from
-    this machine itself (a local mirror)."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost"}):
-        raise CodePointError(f"Downloads must use HTTPS: {url}")
-    target = folder / "codepo_gb.zip"
-    opener = urllib.request.build_opener(_NoDowngrade)
-    request = urllib.request.Request(url, headers={"User-Agent": "safer-neighbourhoods-import"})  # noqa: S310
-    with opener.open(request, timeout=timeout) as response, target.open("wb") as out:
-        received = 0
-        while chunk := response.read(1 << 20):
-            received += len(chunk)
-            if received > MAX_DOWNLOAD_BYTES:
-                raise CodePointError(f"The download from {url} is larger than {MAX_DOWNLOAD_BYTES} bytes.")
-            out.write(chunk)
+def download_codepoint(url: str, folder: Path) -> Path:
+    """Fetch the Code-Point Open zip into a folder and return its path."""
+    try:
+        target = download(url, folder / "codepo_gb.zip", max_bytes=MAX_DOWNLOAD_BYTES)
+    except DownloadError as error:
+        raise CodePointError(str(error)) from error
     if not zipfile.is_zipfile(target):
         raise CodePointError(f"The download from {url} is not a zip file.")
     return target

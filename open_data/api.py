@@ -9,7 +9,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from geography.models import Borough, Ward
+from figures.selectors import CRIME_GENERATION, borough_crime, ward_crime
+from geography.models import Borough, PoliceForce, Ward
 from geography.selectors import PostcodeMissing
 from priorities.filters import list_filter_parameters, list_filters
 from priorities.models import PriorityCategory
@@ -24,15 +25,18 @@ from sn_site.api import Pages, cached_read, with_last_modified
 from sn_site.page_cache import PAGES_GENERATION
 
 from .serializers import (
+    BoroughCrimeSerializer,
     BoroughDetailSerializer,
     BoroughSerializer,
     CategorySerializer,
     EventSerializer,
     PrioritySerializer,
     TeamMemberSerializer,
+    WardCrimeSerializer,
     WardDetailSerializer,
     WardPrioritySerializer,
     WardSummarySerializer,
+    crime_output,
     lookup_output,
 )
 
@@ -242,3 +246,51 @@ class CategoryListApi(GenericAPIView):
     @cached_read(PAGES_GENERATION, LOOKUP_GENERATION)
     def get(self, request):
         return Response(self.get_serializer(PriorityCategory.objects.all(), many=True).data)
+
+
+def _met_or_404(model, code):
+    """A borough or ward the Met polices: the MPS's crime figures do not cover the City of London."""
+    place = model.objects.filter(pk=code).select_related(*(["borough"] if model is Ward else [])).first()
+    force = None if place is None else (place.borough if model is Ward else place).police_force
+    if force != PoliceForce.METROPOLITAN:
+        raise Http404
+    return place
+
+
+class WardCrimeApi(GenericAPIView):
+    serializer_class = WardCrimeSerializer
+
+    @extend_schema(
+        summary="Recorded crime in a ward, month by month",
+        description="The crimes the Metropolitan Police recorded in the ward each month the site holds, in total "
+        "and by the MPS's major and minor categories (named exactly as the MPS writes them). Every list is as "
+        "long as `months`. A 404 for a ward the Met does not police (the City of London's).",
+        responses={200: WardCrimeSerializer, 404: ERROR},
+    )
+    @cached_read(LOOKUP_GENERATION, CRIME_GENERATION)
+    def get(self, request, code):
+        _met_or_404(Ward, code)
+        return Response({"ward": code, **crime_output(ward_crime(code))})
+
+
+class BoroughCrimeApi(GenericAPIView):
+    serializer_class = BoroughCrimeSerializer
+
+    @extend_schema(
+        summary="Recorded crime in a borough, month by month, and its wards ranked",
+        description="As for a ward, its wards' figures added up; and its wards with the crimes recorded in the "
+        "latest 12 months, most first.",
+        responses={200: BoroughCrimeSerializer, 404: ERROR},
+    )
+    @cached_read(LOOKUP_GENERATION, CRIME_GENERATION)
+    def get(self, request, code):
+        _met_or_404(Borough, code)
+        found = borough_crime(code)
+        series, wards = found if found else (None, [])
+        return Response(
+            {
+                "borough": code,
+                **crime_output(series),
+                "wards": [{"code": w.code, "name": w.name, "last_12_months": w.last_12_months} for w in wards],
+            }
+        )

@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 from wagtail.rich_text import expand_db_html
 
+from figures.selectors import CRIME_SOURCE
 from geography.models import FORCE_WEBSITES, Borough, PoliceForce, Ward
 from priorities.models import Priority, PriorityCategory, PriorityUpdate, TeamLink, TeamMember
 from priorities.selectors import Lookup, WardSummary, WardTeam
@@ -328,3 +329,50 @@ class BoroughDetailSerializer(BoroughSerializer):
         if page is None or not page.commander_name:
             return None
         return {"name": page.commander_name, "role": page.commander_role, "message": page.commander_message}
+
+
+class CrimeCategorySerializer(serializers.Serializer):
+    major = serializers.CharField(help_text="The MPS's major category, exactly as it writes it, such as BURGLARY.")
+    minor = serializers.CharField(help_text="The MPS's minor category, such as RES BURGLARY OF A HOME.")
+    counts = serializers.ListField(child=serializers.IntegerField(), help_text="Crimes in each of `months`.")
+
+
+class CrimeSerializer(serializers.Serializer):
+    """Recorded crime, each list as long as `months`; a category not listed had none."""
+
+    months = serializers.ListField(
+        child=serializers.CharField(), help_text="YYYY-MM, oldest first: every month the site holds."
+    )
+    totals = serializers.ListField(child=serializers.IntegerField(), help_text="All recorded crime in each month.")
+    categories = CrimeCategorySerializer(many=True)
+    source = serializers.CharField()
+
+
+class WardCrimeSerializer(CrimeSerializer):
+    ward = serializers.CharField(help_text="The ward's ONS code.")
+
+
+class WardCrimeRankSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    last_12_months = serializers.IntegerField(help_text="Crimes recorded in the latest 12 of `months`.")
+
+
+class BoroughCrimeSerializer(CrimeSerializer):
+    borough = serializers.CharField(help_text="The borough's ONS code.")
+    wards = WardCrimeRankSerializer(many=True, help_text="Its wards, most crime in the latest 12 months first.")
+
+
+def crime_output(series) -> dict:
+    """A series of recorded crime as the API gives it (figures.selectors.CrimeSeries, or None: no figures)."""
+    if series is None:
+        return {"months": [], "totals": [], "categories": [], "source": CRIME_SOURCE}
+    return {
+        "months": [f"{month:%Y-%m}" for month in series.months],
+        "totals": series.totals,
+        "categories": [
+            {"major": category.major, "minor": category.minor, "counts": category.counts}
+            for category in series.categories
+        ],
+        "source": CRIME_SOURCE,
+    }

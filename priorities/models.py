@@ -8,6 +8,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Length, Substr
+from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
 from modelcluster.fields import ParentalKey
@@ -23,6 +24,7 @@ from wagtail.models import Orderable, Page, PagePermissionTester, PageViewRestri
 from wagtail.permissions import policy_registry
 from wagtail.search import index
 
+from figures.selectors import PLAIN_NAMES, borough_crime, crime_london, crime_since, ward_crime_summary
 from geography.maps import outline_drawing
 from geography.models import FORCE_WEBSITES, Borough, PoliceForce, Ward
 from sn_site.compare import ComparedInlinePanel
@@ -135,6 +137,16 @@ class PriorityCategory(models.Model):
     officers search by name: wagtail_hooks)."""
 
     name = models.CharField(max_length=80, unique=True, help_text="As residents would say it, such as 'Speeding'.")
+    crime_categories = models.TextField(
+        "Recorded crime it matches",
+        blank=True,
+        help_text=(
+            "The Met's recorded crime categories that measure this kind of problem, one per line, exactly as "
+            "the Met names them: a major category (BURGLARY) or a minor one (RES BURGLARY OF A HOME). "
+            "A priority's box then shows recorded crime of that kind since it was agreed. Leave empty for "
+            "problems recorded crime does not measure, such as anti-social behaviour or parking."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -142,6 +154,15 @@ class PriorityCategory(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def crime_names(self) -> set[str]:
+        return {line.strip() for line in self.crime_categories.splitlines() if line.strip()}
+
+    def clean(self):
+        unknown = sorted(name for name in self.crime_names() if name not in PLAIN_NAMES)
+        if unknown:
+            message = f"Not a Met crime category: {', '.join(unknown)}. Check the spelling and capitals."
+            raise ValidationError({"crime_categories": message})
 
 
 class Priority(ClusterableModel, Orderable):
@@ -668,6 +689,28 @@ class BoroughPage(TeamPage):
             "borough-wide meetings and news."
         )
 
+    @path("crime/", name="crime")
+    def crime(self, request):
+        """The borough's recorded crime, and its wards ranked by crimes in the latest 12 months."""
+        found = borough_crime(self.borough_id)
+        if found is None:
+            raise Http404
+        series, wards = found
+        pages = {page.ward_id: page for page in pages_public(WardPage.objects.child_of(self)).only("url_path", "ward")}
+        london = crime_london()
+        return self.render(
+            request,
+            context_overrides={
+                "series": series,
+                "last_12": series.total_in(series.months_back(12)),
+                "previous_12": series.total_in(series.months_back(12, skip=12)),
+                "wards": [(ward, pages.get(ward.code)) for ward in wards],
+                "ward_average_borough": london["borough_average"].get(self.borough_id, 0),
+                "ward_average_london": london["london_average"],
+            },
+            template="priorities/borough_page_crime.html",
+        )
+
     def feed_ward_pages(self) -> list:
         return list(pages_public(WardPage.objects.child_of(self)))
 
@@ -757,7 +800,14 @@ class WardPage(TeamPage):
         context = super().get_context(request, *args, **kwargs)
         context["ward"] = ward = Ward.objects.select_related("borough").get(pk=self.ward_id)
         context["ward_map"] = outline_drawing(ward.outline)
+        context["borough_url"] = self.url[
+            : self.url.rstrip("/").rfind("/") + 1
+        ]  # a ward page's parent is its borough's
+        context["crime"] = crime = ward_crime_summary(ward.code, ward.borough_id)
         context["active_priorities"] = self.priorities_active()
+        if crime is not None:
+            for priority in context["active_priorities"]:
+                priority.crime = crime_since(crime.series, priority.category.crime_names(), priority.agreed_on)
         context["team_members"] = self.team()
         context["you_said"] = self.you_said_shown  # a query only where a template shows them
         context["next_ward_panel"] = next(
@@ -780,6 +830,19 @@ class WardPage(TeamPage):
             request,
             context_overrides={"past_priorities": self.priorities_past(), "ward": self.ward},
             template="priorities/ward_page_past_priorities.html",
+        )
+
+    @path("crime/", name="crime")
+    def crime(self, request):
+        """The ward's recorded crime in full: every category, month by month."""
+        ward = Ward.objects.select_related("borough").get(pk=self.ward_id)
+        summary = ward_crime_summary(ward.code, ward.borough_id)
+        if summary is None:
+            raise Http404
+        return self.render(
+            request,
+            context_overrides={"ward": ward, "crime": summary},
+            template="priorities/ward_page_crime.html",
         )
 
     def team(self) -> list[TeamMember]:

@@ -219,6 +219,8 @@ CELERY_BEAT_SCHEDULE = {
     "panel-members-left-purge": {"task": "ward_panels.tasks.members_left_purge", "schedule": 86400.0},
     "survey-equality-answers-purge": {"task": "ward_panels.tasks.equality_answers_purge", "schedule": 86400.0},
     "survey-equality-pool-flush": {"task": "ward_panels.tasks.equality_pool_flush", "schedule": 900.0},
+    # Does nothing unless SN_CRIME_DOWNLOAD_URL (or the survey's) is set; an unchanged release changes nothing.
+    "figures-refresh": {"task": "figures.tasks.figures_refresh", "schedule": 86400.0},
 }
 # A claimed newsletter delivery not handed over within this long is another worker's to send; a
 # batch's task is redelivered after the broker's visibility timeout. Both must be longer than any
@@ -315,6 +317,11 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "tx
 
 # Where the official open data lives: OS Code-Point Open and the ONS borough outlines.
 SN_DATA_DIR = env.str("SN_DATA_DIR", default="")
+# Releases of the MPS ward crime table ("MPS Ward Level Crime (most recent 24 months)"): a CSV file
+# or a folder of them, merged by import_crime; and where the scheduled refresh fetches the latest
+# release (empty: no scheduled refresh). The MPS publishes it monthly on the London Datastore.
+SN_CRIME_DATA = env.str("SN_CRIME_DATA", default="")
+SN_CRIME_DOWNLOAD_URL = env.str("SN_CRIME_DOWNLOAD_URL", default="")
 # How long a postcode lookup's answer is reused. Imports and page changes start afresh at once
 # where the cache is shared (CACHE_URL=redis://...); with the per-process default, within this.
 SN_LOOKUP_CACHE_SECONDS = env.int("SN_LOOKUP_CACHE_SECONDS", default=600)
