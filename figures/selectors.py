@@ -93,6 +93,10 @@ class CrimeCategory:
     def name(self) -> str:
         return plain_name(self.minor)
 
+    @property
+    def group(self) -> str:
+        return plain_name(self.major)
+
 
 def change_percent(now: int, before: int | None) -> int | None:
     """The change from before to now, in whole percent; None where there is nothing to compare with."""
