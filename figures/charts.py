@@ -97,15 +97,19 @@ def bar_chart(labels: list[str], values: list[int], *, x_labels: list[str]) -> C
 
 def line_chart(series: list[tuple[str, list[float | None]]], *, x_labels: list[str]) -> Chart:
     """A line for each series of proportions (0 to 1) over the same points in time, on a scale of
-    0 to 100%; the first series solid, the others dashed. A None is a gap in its line."""
+    0 to 100%; the first series solid, the others dashed. A None is a gap in its line (a series
+    with gaps is drawn as several lines, each with the series' label)."""
     count = max((len(values) for _, values in series), default=0)
     span = (WIDTH - LEFT - RIGHT) / max(count - 1, 1)
     lines = []
     for index, (label, values) in enumerate(series):
-        points = " ".join(
-            f"{LEFT + n * span:.1f},{_y(value, 1):.1f}" for n, value in enumerate(values) if value is not None
-        )
-        lines.append(Line(label, points, dashed=index > 0))
+        runs: list[list[str]] = [[]]  # a None ends one run of points; the next value starts another
+        for n, value in enumerate(values):
+            if value is None:
+                runs.append([])
+            else:
+                runs[-1].append(f"{LEFT + n * span:.1f},{_y(value, 1):.1f}")
+        lines += [Line(label, " ".join(run), dashed=index > 0) for run in runs if run]
     x_ticks = [Tick(round(LEFT + n * span, 1), label) for n, label in enumerate(x_labels) if label]
     return Chart(
         view_box=f"0 0 {WIDTH} {HEIGHT}",

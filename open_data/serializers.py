@@ -328,3 +328,19 @@ class BoroughDetailSerializer(BoroughSerializer):
         if page is None or not page.commander_name:
             return None
         return {"name": page.commander_name, "role": page.commander_role, "message": page.commander_message}
+
+
+class ConfidenceQuarterSerializer(serializers.Serializer):
+    quarter_end = serializers.DateField(help_text="The last day of the 12 months the figures cover.")
+    borough = serializers.FloatField(help_text="The proportion of the borough's respondents who agreed, 0 to 1.")
+    london = serializers.FloatField(help_text="The proportion across London (MOPAC's MPS figure), 0 to 1.")
+
+
+class ConfidenceMeasureSerializer(serializers.Serializer):
+    measure = serializers.CharField(help_text='MOPAC\'s name for the measure, such as "Good Job" local.')
+    quarters = ConfidenceQuarterSerializer(many=True, help_text="Oldest first.")
+
+
+class BoroughConfidenceSerializer(serializers.Serializer):
+    borough = serializers.CharField(help_text="The borough's ONS code.")
+    measures = ConfidenceMeasureSerializer(many=True)

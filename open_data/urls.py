@@ -6,6 +6,7 @@ urlpatterns = [
     path("lookup/", api.LookupApi.as_view(), name="lookup"),
     path("boroughs/", api.BoroughListApi.as_view(), name="borough-list"),
     path("boroughs/<str:code>/", api.BoroughDetailApi.as_view(), name="borough-detail"),
+    path("boroughs/<str:code>/confidence/", api.BoroughConfidenceApi.as_view(), name="borough-confidence"),
     path("wards/", api.WardListApi.as_view(), name="ward-list"),
     path("wards/<str:code>/", api.WardDetailApi.as_view(), name="ward-detail"),
     path("wards/<str:code>/team/", api.WardTeamApi.as_view(), name="ward-team"),

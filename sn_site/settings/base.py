@@ -315,6 +315,9 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "tx
 
 # Where the official open data lives: OS Code-Point Open and the ONS borough outlines.
 SN_DATA_DIR = env.str("SN_DATA_DIR", default="")
+# MOPAC's Public Attitude Survey borough table (PAS_Dashboard_Borough.csv, the dashboard workbook,
+# or a folder holding one), read by `manage.py import_confidence` when it is given no path.
+SN_CONFIDENCE_DATA = env.str("SN_CONFIDENCE_DATA", default="")
 # How long a postcode lookup's answer is reused. Imports and page changes start afresh at once
 # where the cache is shared (CACHE_URL=redis://...); with the per-process default, within this.
 SN_LOOKUP_CACHE_SECONDS = env.int("SN_LOOKUP_CACHE_SECONDS", default=600)
