@@ -31,7 +31,9 @@ class MeasureShown:
     anchor: str  # the id of its heading
     borough: int  # the latest quarter, percent
     london: int
+    year_before: int | None  # percent, the same quarter a year before
     change: str  # on a year before, in words
+    change_short: str  # the same, for a table: "up 4", "down 2", "no change"
     chart: Chart
     chart_title: str
     rows: list[ConfidenceRow]  # newest first
@@ -55,6 +57,14 @@ def _change(trend: MeasureTrend) -> str:
     direction = "Up" if points > 0 else "Down"
     unit = "percentage point" if abs(points) == 1 else "percentage points"
     return f"{direction} {abs(points)} {unit} from {percent(before.borough)}% a year before"
+
+
+def _change_short(trend: MeasureTrend) -> str:
+    before = trend.year_before
+    if before is None:
+        return ""
+    points = percent(trend.latest.borough) - percent(before.borough)
+    return "no change" if points == 0 else f"{'up' if points > 0 else 'down'} {abs(points)}"
 
 
 def _year_labels(quarters: list[datetime.date]) -> list[str]:
@@ -94,7 +104,9 @@ def confidence_section(code: str, name: str) -> ConfidenceSection | None:
                 anchor=f"confidence-{number}",
                 borough=percent(trend.latest.borough),
                 london=percent(trend.latest.london),
+                year_before=percent(trend.year_before.borough) if trend.year_before else None,
                 change=_change(trend),
+                change_short=_change_short(trend),
                 chart=chart,
                 chart_title=(
                     f"Line chart: residents who {phrase}, {name} (solid line) "

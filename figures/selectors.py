@@ -22,7 +22,7 @@ CONFIDENCE_CACHE_SECONDS = 24 * 3600  # an import starts them afresh; this only 
 # proportion of residents who, in the survey's questions about the police in their area, ...).
 CONFIDENCE_MEASURES = {
     '"Good Job" local': "Think the police do a good job in their local area",
-    "Trust MPS": "Trust the Metropolitan Police",
+    "Trust MPS": "Trust the Met, London's police",
     "Relied on to be there": "Agree the police can be relied on to be there when needed",
     "Treat everyone fairly": "Agree the police treat everyone fairly, whoever they are",
     "Listen to concerns": "Agree the police listen to the concerns of local people",
