@@ -168,7 +168,8 @@ def test_a_folder_with_two_tables_is_refused(sample_london, tmp_path):
         run(tmp_path / "pas")
 
 
-def test_with_no_path_and_no_setting_the_command_says_what_to_give(db):
+def test_with_no_path_and_no_setting_the_command_says_what_to_give(db, settings):
+    settings.SN_CONFIDENCE_DATA = ""
     with pytest.raises(CommandError, match="Give the file to import, or set SN_CONFIDENCE_DATA."):
         run()
 
