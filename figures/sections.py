@@ -17,7 +17,7 @@ def percent(proportion: float) -> int:
 
 
 @dataclass(frozen=True)
-class ConfidenceRow:
+class QuarterShown:
     quarter_end: datetime.date
     borough: int  # percent
     london: int
@@ -36,7 +36,7 @@ class MeasureShown:
     change_short: str  # the same, for a table: "up 4", "down 2", "no change"
     chart: Chart
     chart_title: str
-    rows: list[ConfidenceRow]  # newest first
+    rows: list[QuarterShown]  # newest first
 
 
 @dataclass(frozen=True)
@@ -114,8 +114,7 @@ def confidence_section(code: str, name: str) -> ConfidenceSection | None:
                     f"{last:%B %Y}. The figures are in the table below the chart."
                 ),
                 rows=[
-                    ConfidenceRow(q.quarter_end, percent(q.borough), percent(q.london))
-                    for q in reversed(trend.quarters)
+                    QuarterShown(q.quarter_end, percent(q.borough), percent(q.london)) for q in reversed(trend.quarters)
                 ],
             )
         )
