@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 56, 12, 12, 36  # room for the value labels (left) and the dates (below)
+# A line chart's value labels run to "100%", and its last date is under its last point: both need
+# more room than the bar chart's at a phone's larger text.
+LINE_LEFT, LINE_RIGHT = 72, 32
 
 
 @dataclass(frozen=True)
@@ -98,20 +101,24 @@ def bar_chart(labels: list[str], values: list[int], *, x_labels: list[str]) -> C
 
 def line_chart(series: list[tuple[str, list[float | None]]], *, x_labels: list[str]) -> Chart:
     """A line for each series of proportions (0 to 1) over the same points in time, on a scale of
-    0 to 100%; the first series solid, the others dashed. A None is a gap in its line."""
+    0 to 100%; the first series solid, the others dashed. A None is a gap in its line (a series
+    with gaps is drawn as several lines, each with the series' label)."""
     count = max((len(values) for _, values in series), default=0)
-    span = (WIDTH - LEFT - RIGHT) / max(count - 1, 1)
+    span = (WIDTH - LINE_LEFT - LINE_RIGHT) / max(count - 1, 1)
     lines = []
     for index, (label, values) in enumerate(series):
-        points = " ".join(
-            f"{LEFT + n * span:.1f},{_y(value, 1):.1f}" for n, value in enumerate(values) if value is not None
-        )
-        lines.append(Line(label, points, dashed=index > 0))
-    x_ticks = [Tick(round(LEFT + n * span, 1), label) for n, label in enumerate(x_labels) if label]
+        runs: list[list[str]] = [[]]  # a None ends one run of points; the next value starts another
+        for n, value in enumerate(values):
+            if value is None:
+                runs.append([])
+            else:
+                runs[-1].append(f"{LINE_LEFT + n * span:.1f},{_y(value, 1):.1f}")
+        lines += [Line(label, " ".join(run), dashed=index > 0) for run in runs if run]
+    x_ticks = [Tick(round(LINE_LEFT + n * span, 1), label) for n, label in enumerate(x_labels) if label]
     return Chart(
         view_box=f"0 0 {WIDTH} {HEIGHT}",
-        plot_left=LEFT,
-        plot_right=WIDTH - RIGHT,
+        plot_left=LINE_LEFT,
+        plot_right=WIDTH - LINE_RIGHT,
         plot_bottom=HEIGHT - BOTTOM,
         y_ticks=_y_ticks(1, lambda value: f"{value:.0%}"),
         x_ticks=x_ticks,

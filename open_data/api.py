@@ -9,7 +9,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from figures.selectors import CRIME_GENERATION, borough_crime, ward_crime
+from figures.selectors import CONFIDENCE_GENERATION, CRIME_GENERATION, borough_confidence, borough_crime, ward_crime
 from geography.models import Borough, PoliceForce, Ward
 from geography.selectors import PostcodeMissing
 from priorities.filters import list_filter_parameters, list_filters
@@ -25,6 +25,7 @@ from sn_site.api import Pages, cached_read, with_last_modified
 from sn_site.page_cache import PAGES_GENERATION
 
 from .serializers import (
+    BoroughConfidenceSerializer,
     BoroughCrimeSerializer,
     BoroughDetailSerializer,
     BoroughSerializer,
@@ -133,6 +134,30 @@ class BoroughDetailApi(GenericAPIView):
         if borough is None:
             raise Http404
         return with_last_modified(self.get_serializer(borough).data, _latest([getattr(borough, "page", None)]))
+
+
+class BoroughConfidenceApi(GenericAPIView):
+    serializer_class = BoroughConfidenceSerializer
+
+    @extend_schema(
+        summary="What a borough's residents told the Public Attitude Survey about their police",
+        description="MOPAC's Public Attitude Survey, borough by borough: for each of its measures (named as MOPAC "
+        'names them, "Good Job" local first), the proportion of the borough\'s respondents who agreed and the '
+        "proportion across London, quarter by quarter, oldest first. Each figure covers the 12 months to the "
+        "quarter's end (a rolling year), for the whole borough (there are no ward figures); it comes from a sample "
+        "of residents, so it has a margin of error of a few percentage points. A borough without figures (the City "
+        "of London, which the Met does not police) has no measures. Source: MOPAC Public Attitude Survey, London "
+        "Datastore; Open Government Licence v3.0.",
+        responses={200: BoroughConfidenceSerializer, 404: ERROR},
+    )
+    @cached_read(PAGES_GENERATION, LOOKUP_GENERATION, CONFIDENCE_GENERATION)
+    def get(self, request, code):
+        confidence = borough_confidence(code)
+        if confidence is None:
+            if not Borough.objects.filter(pk=code).exists():
+                raise Http404
+            return Response({"borough": code, "measures": []})
+        return Response(self.get_serializer(confidence).data)
 
 
 class WardListApi(GenericAPIView):

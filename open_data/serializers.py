@@ -376,3 +376,19 @@ def crime_output(series) -> dict:
         ],
         "source": CRIME_SOURCE,
     }
+
+
+class ConfidenceQuarterSerializer(serializers.Serializer):
+    quarter_end = serializers.DateField(help_text="The last day of the 12 months the figures cover.")
+    borough = serializers.FloatField(help_text="The proportion of the borough's respondents who agreed, 0 to 1.")
+    london = serializers.FloatField(help_text="The proportion across London (MOPAC's MPS figure), 0 to 1.")
+
+
+class ConfidenceMeasureSerializer(serializers.Serializer):
+    measure = serializers.CharField(help_text='MOPAC\'s name for the measure, such as "Good Job" local.')
+    quarters = ConfidenceQuarterSerializer(many=True, help_text="Oldest first.")
+
+
+class BoroughConfidenceSerializer(serializers.Serializer):
+    borough = serializers.CharField(help_text="The borough's ONS code.")
+    measures = ConfidenceMeasureSerializer(many=True)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("boroughs/", api.BoroughListApi.as_view(), name="borough-list"),
     path("boroughs/<str:code>/", api.BoroughDetailApi.as_view(), name="borough-detail"),
     path("boroughs/<str:code>/crime/", api.BoroughCrimeApi.as_view(), name="borough-crime"),
+    path("boroughs/<str:code>/confidence/", api.BoroughConfidenceApi.as_view(), name="borough-confidence"),
     path("wards/", api.WardListApi.as_view(), name="ward-list"),
     path("wards/<str:code>/", api.WardDetailApi.as_view(), name="ward-detail"),
     path("wards/<str:code>/crime/", api.WardCrimeApi.as_view(), name="ward-crime"),

@@ -24,6 +24,7 @@ from wagtail.models import Orderable, Page, PagePermissionTester, PageViewRestri
 from wagtail.permissions import policy_registry
 from wagtail.search import index
 
+from figures.sections import confidence_section
 from figures.selectors import PLAIN_NAMES, borough_crime, crime_london, crime_since, ward_crime_summary
 from geography.maps import outline_drawing
 from geography.models import FORCE_WEBSITES, Borough, PoliceForce, Ward
@@ -679,6 +680,7 @@ class BoroughPage(TeamPage):
             if chosen is None or any(p.category_id == chosen.pk for p in priorities_of[page.pk])
         ]
         context["news"] = self.news.all()[:BOROUGH_NEWS_SHOWN]
+        context["confidence"] = confidence_section(self.borough_id, self.borough.name)
         return context
 
     @property
