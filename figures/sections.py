@@ -3,10 +3,177 @@ percentages as people read them, the change on a year before in words, and the c
 
 import datetime
 import math
+from collections import defaultdict
 from dataclasses import dataclass
 
-from .charts import Chart, line_chart
-from .selectors import ConfidenceQuarter, MeasureTrend, borough_confidence
+from .charts import Chart, bar_chart, line_chart
+from .crime_files import add_months
+from .selectors import (
+    ConfidenceQuarter,
+    CrimeSeries,
+    MeasureTrend,
+    WardInBorough,
+    borough_confidence,
+    borough_crime,
+    change_percent,
+    crime_london,
+    plain_name,
+    ward_crime,
+)
+
+# Recorded crime ---------------------------------------------------------------------------------
+
+# The Met's prevention advice for the kinds of crime it has pages on; the rest link to its index.
+PREVENTION_INDEX = "https://www.met.police.uk/cp/crime-prevention/"
+PREVENTION_ADVICE = {
+    "BURGLARY": "https://www.met.police.uk/cp/crime-prevention/residential-burglary/",
+    "VEHICLE OFFENCES": "https://www.met.police.uk/cp/crime-prevention/keeping-vehicles-safe/",
+    "ROBBERY": "https://www.met.police.uk/cp/crime-prevention/personal-safety/",
+    "THEFT": "https://www.met.police.uk/cp/crime-prevention/personal-safety/",
+}
+
+
+def crime_chart(series: CrimeSeries) -> Chart:
+    """The monthly totals as bars, each January labelled with its year."""
+    return bar_chart(
+        [f"{month:%B %Y}" for month in series.months],
+        series.totals,
+        x_labels=[str(month.year) if month.month == 1 else "" for month in series.months],
+    )
+
+
+@dataclass(frozen=True)
+class CrimeSummary:
+    """What a ward's page says about its recorded crime."""
+
+    series: CrimeSeries
+    chart: Chart
+    last_12: int
+    previous_12: int | None
+    biggest: list[tuple[str, str, int]]  # (major, plain name, crimes in the latest 12 months), most first
+    ward_average_borough: float
+    ward_average_london: float
+
+    @property
+    def first_month(self) -> datetime.date:
+        return self.series.months[0]
+
+    @property
+    def last_month(self) -> datetime.date:
+        return self.series.months[-1]
+
+    @property
+    def twelve_months_from(self) -> datetime.date:
+        return self.series.months[-12] if len(self.series.months) >= 12 else self.first_month
+
+    @property
+    def change_percent(self) -> int | None:
+        return change_percent(self.last_12, self.previous_12)
+
+    @property
+    def advice(self) -> list[tuple[str, str]]:
+        """(kind of crime, the Met's advice on it) for the biggest categories it has advice on."""
+        return [(name, PREVENTION_ADVICE[major]) for major, name, _ in self.biggest if major in PREVENTION_ADVICE]
+
+
+BIGGEST_SHOWN = 5
+
+
+def ward_crime_summary(code: str, borough_code: str) -> CrimeSummary | None:
+    series = ward_crime(code)
+    if series is None:
+        return None
+    london = crime_london()
+    latest = series.months_back(12) or slice(0, len(series.months))
+    by_major: dict[str, int] = defaultdict(int)
+    for category in series.categories:
+        by_major[category.major] += sum(category.counts[latest])
+    biggest = sorted(((count, major) for major, count in by_major.items() if count), key=lambda x: (-x[0], x[1]))
+    return CrimeSummary(
+        series=series,
+        chart=crime_chart(series),
+        last_12=series.total_in(latest),
+        previous_12=series.total_in(series.months_back(12, skip=12)),
+        biggest=[(major, plain_name(major), count) for count, major in biggest[:BIGGEST_SHOWN]],
+        ward_average_borough=london["borough_average"].get(borough_code, 0),
+        ward_average_london=london["london_average"],
+    )
+
+
+@dataclass(frozen=True)
+class CrimeSince:
+    """Recorded crime of some kinds in a ward over some months, against the same months a year before."""
+
+    first_month: datetime.date
+    last_month: datetime.date
+    crimes: int
+    year_before: int | None  # None where the site does not hold the months a year before
+    before_agreed: bool  # no month since the date is published yet: these are the latest months
+    names: list[str]  # the kinds counted, in plain words
+
+    @property
+    def change_percent(self) -> int | None:
+        return change_percent(self.crimes, self.year_before)
+
+
+RECENT_MONTHS = 3
+
+
+def crime_since(series: CrimeSeries, names: set[str], since: datetime.date) -> CrimeSince | None:
+    """Crimes of the kinds named in every whole month after `since` (a priority's agreement), and
+    in the same months a year before. With no such month published yet, the latest months instead
+    (before_agreed). None when the series holds none of these kinds at all, or names is empty."""
+    if not names or not series.months:
+        return None
+    counts = series.counted(names)
+    start = since.replace(day=1) if since.day == 1 else add_months(since.replace(day=1), 1)
+    positions = [index for index, month in enumerate(series.months) if month >= start]
+    before_agreed = not positions
+    if before_agreed:
+        positions = list(range(max(len(series.months) - RECENT_MONTHS, 0), len(series.months)))
+    held = {month: index for index, month in enumerate(series.months)}
+    earlier = [held.get(add_months(series.months[index], -12)) for index in positions]
+    return CrimeSince(
+        first_month=series.months[positions[0]],
+        last_month=series.months[positions[-1]],
+        crimes=sum(counts[index] for index in positions),
+        year_before=None if None in earlier else sum(counts[index] for index in earlier),
+        before_agreed=before_agreed,
+        names=sorted(plain_name(name) for name in names),
+    )
+
+
+@dataclass(frozen=True)
+class BoroughCrimeShown:
+    """A borough's crime page: its recorded crime, and its wards ranked."""
+
+    series: CrimeSeries
+    chart: Chart
+    last_12: int
+    previous_12: int | None
+    wards: list[WardInBorough]  # most crime in the latest 12 months first
+    ward_average_borough: float
+    ward_average_london: float
+
+
+def borough_crime_shown(code: str) -> BoroughCrimeShown | None:
+    found = borough_crime(code)
+    if found is None:
+        return None
+    series, wards = found
+    london = crime_london()
+    return BoroughCrimeShown(
+        series=series,
+        chart=crime_chart(series),
+        last_12=series.total_in(series.months_back(12)),
+        previous_12=series.total_in(series.months_back(12, skip=12)),
+        wards=wards,
+        ward_average_borough=london["borough_average"].get(code, 0),
+        ward_average_london=london["london_average"],
+    )
+
+
+# Public Attitude Survey --------------------------------------------------------------------------
 
 MOST_YEAR_LABELS = 5  # under a chart: more would not fit at 320 px
 

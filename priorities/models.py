@@ -24,8 +24,8 @@ from wagtail.models import Orderable, Page, PagePermissionTester, PageViewRestri
 from wagtail.permissions import policy_registry
 from wagtail.search import index
 
-from figures.sections import confidence_section
-from figures.selectors import PLAIN_NAMES, borough_crime, crime_london, crime_since, ward_crime_summary
+from figures.sections import borough_crime_shown, confidence_section, crime_since, ward_crime_summary
+from figures.selectors import PLAIN_NAMES
 from geography.maps import outline_drawing
 from geography.models import FORCE_WEBSITES, Borough, PoliceForce, Ward
 from sn_site.compare import ComparedInlinePanel
@@ -694,22 +694,13 @@ class BoroughPage(TeamPage):
     @path("crime/", name="crime")
     def crime(self, request):
         """The borough's recorded crime, and its wards ranked by crimes in the latest 12 months."""
-        found = borough_crime(self.borough_id)
-        if found is None:
+        crime = borough_crime_shown(self.borough_id)
+        if crime is None:
             raise Http404
-        series, wards = found
         pages = {page.ward_id: page for page in pages_public(WardPage.objects.child_of(self)).only("url_path", "ward")}
-        london = crime_london()
         return self.render(
             request,
-            context_overrides={
-                "series": series,
-                "last_12": series.total_in(series.months_back(12)),
-                "previous_12": series.total_in(series.months_back(12, skip=12)),
-                "wards": [(ward, pages.get(ward.code)) for ward in wards],
-                "ward_average_borough": london["borough_average"].get(self.borough_id, 0),
-                "ward_average_london": london["london_average"],
-            },
+            context_overrides={"crime": crime, "wards": [(ward, pages.get(ward.code)) for ward in crime.wards]},
             template="priorities/borough_page_crime.html",
         )
 

@@ -10,7 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 
-from figures.selectors import ward_crime_summary
+from figures.sections import ward_crime_summary
 from figures.services import crime_import
 from geography.models import Borough, PoliceForce, Ward
 from geography.services import geography_import
