@@ -3,6 +3,7 @@ merged) and MOPAC's Public Attitude Survey borough table."""
 
 import datetime
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,13 +119,19 @@ def _month_replace(month: datetime.date, release: CrimeRelease, figures: dict[st
     )
 
 
+# Each file is a few megabytes; anything far larger is not what was asked for.
+_MAX_DOWNLOAD_BYTES = 50 * 1024 * 1024
+
+
 def crime_download(url: str, folder: Path) -> Path:
     """The MPS's latest release of the ward crime table, fetched from the configured address."""
-    return download(url, folder / "MPS Ward Level Crime (most recent 24 months).csv", max_bytes=_MAX_CSV_BYTES)
+    return download(url, folder / "MPS Ward Level Crime (most recent 24 months).csv", max_bytes=_MAX_DOWNLOAD_BYTES)
 
 
-# A release is about 2.5 MB; anything far larger is not the ward crime table.
-_MAX_CSV_BYTES = 50 * 1024 * 1024
+def confidence_download(url: str, folder: Path) -> Path:
+    """MOPAC's latest PAS borough table, the dashboard workbook or its CSV export, as the address ends."""
+    suffix = ".xlsx" if urllib.parse.urlsplit(url).path.lower().endswith(".xlsx") else ".csv"
+    return download(url, folder / f"PAS_Dashboard_Borough{suffix}", max_bytes=_MAX_DOWNLOAD_BYTES)
 
 
 # Public Attitude Survey --------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from pathlib import Path
 from celery import shared_task
 from django.conf import settings
 
-from .services import crime_download, crime_import
+from .services import confidence_download, confidence_import, crime_download, crime_import
 
 
 @shared_task(acks_late=True)
@@ -24,4 +24,9 @@ def figures_refresh() -> dict:
             "months_revised": len(report.months_revised),
             "wards_changed": report.wards_changed,
         }
+    if settings.SN_CONFIDENCE_DOWNLOAD_URL:
+        with tempfile.TemporaryDirectory() as folder:
+            table = confidence_download(settings.SN_CONFIDENCE_DOWNLOAD_URL, Path(folder))
+            report = confidence_import(source=table)
+        done["confidence"] = {"added": report.added, "changed": report.changed, "removed": report.removed}
     return done

@@ -31,6 +31,8 @@ from ward_panels.services import equality_pool_flush
 def _isolated(settings):
     cache.clear()  # lookups, and each process's ward table and outline of London, start afresh
     settings.SN_DATA_DIR = ""  # imports read only what a test gives them
+    settings.SN_CRIME_DATA = settings.SN_CONFIDENCE_DATA = ""
+    settings.SN_CRIME_DOWNLOAD_URL = settings.SN_CONFIDENCE_DOWNLOAD_URL = ""
 
 
 def _write_sample_release(folder):

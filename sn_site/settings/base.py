@@ -325,6 +325,8 @@ SN_CRIME_DOWNLOAD_URL = env.str("SN_CRIME_DOWNLOAD_URL", default="")
 # MOPAC's Public Attitude Survey borough table (PAS_Dashboard_Borough.csv, the dashboard workbook,
 # or a folder holding one), read by `manage.py import_confidence` when it is given no path.
 SN_CONFIDENCE_DATA = env.str("SN_CONFIDENCE_DATA", default="")
+# Where the scheduled refresh fetches the latest table (the workbook, .xlsx, or a CSV export); empty: none.
+SN_CONFIDENCE_DOWNLOAD_URL = env.str("SN_CONFIDENCE_DOWNLOAD_URL", default="")
 # How long a postcode lookup's answer is reused. Imports and page changes start afresh at once
 # where the cache is shared (CACHE_URL=redis://...); with the per-process default, within this.
 SN_LOOKUP_CACHE_SECONDS = env.int("SN_LOOKUP_CACHE_SECONDS", default=600)

@@ -8,9 +8,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from figures.crime_files import CrimeFileError
-from figures.models import CrimeMonth, WardCrime
+from figures.models import ConfidenceMeasure, CrimeMonth, WardCrime
 from figures.services import crime_import
 from figures.tasks import figures_refresh
+from tests.figures.confidence_sample import expected_rows, write_confidence_workbook
 from tests.figures.crime_sample import (
     NEW_MONTHS,
     OLD_MONTHS,
@@ -160,27 +161,53 @@ def test_if_empty_leaves_figures_already_held_alone(sample_london, tmp_path, set
     assert CrimeMonth.objects.count() == 24
 
 
-def test_the_scheduled_refresh_fetches_the_configured_release_and_merges_it(sample_london, tmp_path, settings):
-    served = tmp_path / "served"
-    old, new = write_both(served)
-    crime_import(sources=[old])
-    handler = lambda *args: http.server.SimpleHTTPRequestHandler(*args, directory=str(served))  # noqa: E731
+@pytest.fixture
+def served(tmp_path):
+    """A folder served over HTTP on this machine, standing in for the publishers' download addresses:
+    yields (folder, its address)."""
+    folder = tmp_path / "served"
+    folder.mkdir()
+    handler = lambda *args: http.server.SimpleHTTPRequestHandler(*args, directory=str(folder))  # noqa: E731
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    settings.SN_CRIME_DOWNLOAD_URL = f"http://127.0.0.1:{server.server_port}/{new.name.replace(' ', '%20')}"
-    try:
-        first = figures_refresh.delay().get()
-        again = figures_refresh.delay().get()
-    finally:
-        server.shutdown()
+    yield folder, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_the_scheduled_refresh_fetches_the_configured_release_and_merges_it(sample_london, served, settings):
+    folder, address = served
+    old, new = write_both(folder)
+    crime_import(sources=[old])
+    settings.SN_CRIME_DOWNLOAD_URL = f"{address}/{new.name.replace(' ', '%20')}"
+    first = figures_refresh.delay().get()
+    again = figures_refresh.delay().get()
 
     assert first["crime"]["months_added"] == 4 and first["crime"]["months_revised"] == 20
     assert again["crime"] == {"months_added": 0, "months_revised": 0, "wards_changed": 0}
     assert held() == as_plain(expected_from_files([old, new]))
 
 
+def test_the_scheduled_refresh_fetches_the_survey_table_too(sample_london, served, settings):
+    folder, address = served
+    write_confidence_workbook(folder / "PAS_dashboard.xlsx")
+    settings.SN_CONFIDENCE_DOWNLOAD_URL = f"{address}/PAS_dashboard.xlsx"
+    first = figures_refresh.delay().get()
+    again = figures_refresh.delay().get()
+
+    assert first == {"confidence": {"added": len(expected_rows()), "changed": 0, "removed": 0}}
+    assert again == {"confidence": {"added": 0, "changed": 0, "removed": 0}}
+    assert (
+        set(
+            ConfidenceMeasure.objects.values_list(
+                "borough_id", "measure", "quarter_end", "proportion", "london_proportion"
+            )
+        )
+        == expected_rows()
+    )
+
+
 def test_the_refresh_does_nothing_without_an_address_and_downloads_only_over_https(sample_london, settings):
-    settings.SN_CRIME_DOWNLOAD_URL = ""
+    settings.SN_CRIME_DOWNLOAD_URL = settings.SN_CONFIDENCE_DOWNLOAD_URL = ""
     assert figures_refresh.delay().get() == {}
     settings.SN_CRIME_DOWNLOAD_URL = "http://downloads.example/crime.csv"
     with pytest.raises(OSError, match="must use HTTPS"):
