@@ -202,6 +202,19 @@ def ward_crime(code: str) -> CrimeSeries | None:
     return _series(WardCrime.objects.filter(ward_id=code).values_list("month_id", "counts"), months)
 
 
+def wards_crime(codes) -> dict[str, CrimeSeries]:
+    """Several wards' recorded crime in one query, by ward code; empty when no figures are held."""
+    months = crime_months()
+    if not months:
+        return {}
+    rows: dict[str, list] = {code: [] for code in codes}
+    for ward, month, counts in WardCrime.objects.filter(ward_id__in=list(rows)).values_list(
+        "ward_id", "month_id", "counts"
+    ):
+        rows[ward].append((month, counts))
+    return {code: _series(found, months) for code, found in rows.items()}
+
+
 @dataclass(frozen=True)
 class WardInBorough:
     code: str

@@ -9,6 +9,8 @@ from django.utils import timezone
 from wagtail.models import Page, Site, WorkflowState
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
+from figures.sections import crime_since
+from figures.selectors import wards_crime
 from geography.models import Borough, PoliceForce, Ward
 from geography.selectors import PostcodeWards, nearest_postcode, postcode_not_found, postcode_query, postcode_wards
 from sn_site.cache import HeldInProcess, kept
@@ -169,6 +171,8 @@ class OfficerDashboard:
     overdue_priorities: list[Priority]
     wards_without_meetings: list[WardPage]
     awaiting_approval: list[WardPage]
+    # Active priorities that recorded crime measures, each with .crime (figures.sections.CrimeSince).
+    priorities_with_crime: list[Priority]
 
 
 DASHBOARD_LIMIT = 20
@@ -194,7 +198,27 @@ def officer_dashboard(user) -> OfficerDashboard:
         .values_list("object_id", flat=True)
     )
     awaiting = list(wards.filter(pk__in=[int(pk) for pk in in_moderation]).order_by("title")[:DASHBOARD_LIMIT])
-    return OfficerDashboard(overdue, no_meetings, awaiting)
+    return OfficerDashboard(overdue, no_meetings, awaiting, _priorities_with_crime(wards))
+
+
+def _priorities_with_crime(wards) -> list[Priority]:
+    """The active priorities in these wards whose kind recorded crime measures, with that crime
+    since each was agreed (as the ward page shows it beside them), in two queries."""
+    priorities = list(
+        Priority.objects.filter(ward_page__in=wards, status=Priority.Status.ACTIVE)
+        .exclude(category__crime_categories="")
+        .select_related("category", "ward_page")
+        .order_by("ward_page__title", "sort_order")[:DASHBOARD_LIMIT]
+    )
+    series = wards_crime({priority.ward_page.ward_id for priority in priorities})
+    shown = []
+    for priority in priorities:
+        if priority.ward_page.ward_id in series:
+            priority.crime = crime_since(
+                series[priority.ward_page.ward_id], priority.category.crime_names(), priority.agreed_on
+            )
+            shown.append(priority)
+    return shown
 
 
 # Open data: what the ward and borough pages show, for the APIs. Only published pages count.

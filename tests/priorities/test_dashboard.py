@@ -6,7 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from priorities.models import BoroughPage, WardPage
+from figures.services import crime_import
+from priorities.models import BoroughPage, PriorityCategory, WardPage
+from tests.figures.crime_sample import expected_from_files, write_both
 
 
 @pytest.fixture
@@ -65,3 +67,38 @@ def test_the_panel_costs_a_few_queries_however_much_it_lists(client, officer, ad
         client.get("/admin/")
 
     assert len(after) == len(before)
+
+
+def test_officers_see_recorded_crime_beside_their_priorities_in_a_fixed_number_of_queries(
+    client, officer, add_priority, tmp_path, django_capture_on_commit_callbacks
+):
+    releases = write_both(tmp_path)
+    with django_capture_on_commit_callbacks(execute=True):
+        crime_import(sources=releases)
+    burglary = PriorityCategory.objects.get(name="Residential burglary")
+    add_priority(
+        WardPage.objects.get(ward__code="E05011113"),
+        title="Burglary",
+        category=burglary,
+        agreed_on=datetime.date(2025, 3, 14),
+    )
+    add_priority(WardPage.objects.get(ward__code="E05013806"), title="Westminster burglary", category=burglary)
+    client.force_login(officer)
+    client.get("/admin/")
+    with CaptureQueriesContext(connection) as one:
+        html = client.get("/admin/").content.decode()
+    figures = expected_from_files(releases)["E05011113"]
+    since = sum(figures.get(f"2025-{m:02}", {}).get(("BURGLARY", "RES BURGLARY OF A HOME"), 0) for m in range(4, 11))
+    before = sum(figures.get(f"2024-{m:02}", {}).get(("BURGLARY", "RES BURGLARY OF A HOME"), 0) for m in range(4, 11))
+
+    section = " ".join(html[html.index("Recorded crime beside") : html.index("waiting for a sergeant")].split())
+    assert (
+        f"Rye Lane: Burglary</a>: {since} recorded since it was agreed (Apr 2025 to Oct 2025), against {before}"
+        in section
+    )
+    assert "Westminster burglary" not in section  # not their borough
+
+    add_priority(WardPage.objects.get(ward__code="E05011110"), title="Peckham burglary", category=burglary)
+    with CaptureQueriesContext(connection) as two:
+        html = client.get("/admin/").content.decode()
+    assert "Peckham: Peckham burglary" in html and len(two) == len(one)
