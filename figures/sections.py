@@ -44,7 +44,7 @@ def crime_chart(series: CrimeSeries) -> Chart:
 
 @dataclass(frozen=True)
 class CrimeSummary:
-    """What a ward's page says about its recorded crime."""
+    """What a ward's or a borough's page says about its recorded crime."""
 
     series: CrimeSeries
     chart: Chart
@@ -53,6 +53,7 @@ class CrimeSummary:
     biggest: list[tuple[str, str, int]]  # (major, plain name, crimes in the latest 12 months), most first
     ward_average_borough: float
     ward_average_london: float
+    wards: list[WardInBorough]  # for a borough: its wards, most crime in the latest 12 months first
 
     @property
     def first_month(self) -> datetime.date:
@@ -79,10 +80,7 @@ class CrimeSummary:
 BIGGEST_SHOWN = 5
 
 
-def ward_crime_summary(code: str, borough_code: str) -> CrimeSummary | None:
-    series = ward_crime(code)
-    if series is None:
-        return None
+def _crime_summary(series: CrimeSeries, borough_code: str, wards: list[WardInBorough]) -> CrimeSummary:
     london = crime_london()
     latest = series.months_back(12) or slice(0, len(series.months))
     by_major: dict[str, int] = defaultdict(int)
@@ -97,7 +95,20 @@ def ward_crime_summary(code: str, borough_code: str) -> CrimeSummary | None:
         biggest=[(major, plain_name(major), count) for count, major in biggest[:BIGGEST_SHOWN]],
         ward_average_borough=london["borough_average"].get(borough_code, 0),
         ward_average_london=london["london_average"],
+        wards=wards,
     )
+
+
+def ward_crime_summary(code: str, borough_code: str) -> CrimeSummary | None:
+    """What a ward's page says of its recorded crime; None when no figures are held."""
+    series = ward_crime(code)
+    return None if series is None else _crime_summary(series, borough_code, [])
+
+
+def borough_crime_summary(code: str) -> CrimeSummary | None:
+    """The same for a borough (its wards added up), with its wards ranked; None when no figures are held."""
+    found = borough_crime(code)
+    return None if found is None else _crime_summary(found[0], code, found[1])
 
 
 @dataclass(frozen=True)
@@ -140,36 +151,6 @@ def crime_since(series: CrimeSeries, names: set[str], since: datetime.date) -> C
         year_before=None if None in earlier else sum(counts[index] for index in earlier),
         before_agreed=before_agreed,
         names=sorted(plain_name(name) for name in names),
-    )
-
-
-@dataclass(frozen=True)
-class BoroughCrimeShown:
-    """A borough's crime page: its recorded crime, and its wards ranked."""
-
-    series: CrimeSeries
-    chart: Chart
-    last_12: int
-    previous_12: int | None
-    wards: list[WardInBorough]  # most crime in the latest 12 months first
-    ward_average_borough: float
-    ward_average_london: float
-
-
-def borough_crime_shown(code: str) -> BoroughCrimeShown | None:
-    found = borough_crime(code)
-    if found is None:
-        return None
-    series, wards = found
-    london = crime_london()
-    return BoroughCrimeShown(
-        series=series,
-        chart=crime_chart(series),
-        last_12=series.total_in(series.months_back(12)),
-        previous_12=series.total_in(series.months_back(12, skip=12)),
-        wards=wards,
-        ward_average_borough=london["borough_average"].get(code, 0),
-        ward_average_london=london["london_average"],
     )
 
 

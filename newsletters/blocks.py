@@ -30,6 +30,13 @@ class PrioritiesSection(AutomaticSection):
         help_text = "Filled in from the live priorities and their latest 'we did' updates."
 
 
+class CrimeSection(AutomaticSection):
+    class Meta:
+        template = "newsletters/blocks/crime.html"
+        icon = "warning"
+        help_text = "Filled in from the Met's recorded crime figures: the latest 12 months and the biggest kinds."
+
+
 class TeamSection(AutomaticSection):
     class Meta:
         template = "newsletters/blocks/team.html"
@@ -54,6 +61,7 @@ class ContactSection(AutomaticSection):
 class NewsletterBlocks(blocks.StreamBlock):
     welcome = TextSection(label="Welcome")
     priorities = PrioritiesSection(label="Your priorities and what we did")
+    crime = CrimeSection(label="Crime in your area")
     team = TeamSection(label="Meet your team")
     meetings = MeetingsSection(label="Upcoming meetings")
     get_involved = TextSection(label="How to get involved")
@@ -62,8 +70,8 @@ class NewsletterBlocks(blocks.StreamBlock):
 
 
 def default_body():
-    """The good-practice issue: short welcome, what we did about your priorities, the team, when to
-    meet us, how to get involved, how to contact us."""
+    """The good-practice issue: short welcome, what we did about your priorities, a short picture of
+    crime in the area, the team, when to meet us, how to get involved, how to contact us."""
     return [
         (
             "welcome",
@@ -76,6 +84,7 @@ def default_body():
             },
         ),
         ("priorities", {"heading": "Your priorities and what we did", "note": ""}),
+        ("crime", {"heading": "Crime in your area", "note": ""}),
         ("team", {"heading": "Meet your team", "note": ""}),
         ("meetings", {"heading": "Come and meet us", "note": ""}),
         (

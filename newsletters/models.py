@@ -13,6 +13,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from figures.sections import borough_crime_summary, ward_crime_summary
 from geography.models import Borough, Ward
 from priorities.models import BoroughPage, WardPage
 
@@ -105,6 +106,7 @@ class NewsletterContent:
     events: list = field(default_factory=list)
     email: str = ""
     phone: str = ""
+    crime: object = None  # figures.sections.CrimeSummary of the area; None without figures
 
 
 class NewsletterPage(Page):
@@ -159,6 +161,7 @@ class NewsletterPage(Page):
                 events=area.events_upcoming(),
                 email=area.email,
                 phone=area.phone,
+                crime=ward_crime_summary(area.ward_id, area.ward.borough_id),
             )
         wards = list(WardPage.objects.live().child_of(area).order_by("title"))
         return NewsletterContent(
@@ -166,6 +169,7 @@ class NewsletterPage(Page):
             is_ward=False,
             priorities=[(ward, priorities) for ward in wards if (priorities := ward.priorities_active())],
             events=area.events_upcoming(),
+            crime=borough_crime_summary(area.borough_id),
         )
 
 

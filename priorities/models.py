@@ -24,7 +24,7 @@ from wagtail.models import Orderable, Page, PagePermissionTester, PageViewRestri
 from wagtail.permissions import policy_registry
 from wagtail.search import index
 
-from figures.sections import borough_crime_shown, confidence_section, crime_since, ward_crime_summary
+from figures.sections import borough_crime_summary, confidence_section, crime_since, ward_crime_summary
 from figures.selectors import PLAIN_NAMES
 from geography.maps import outline_drawing
 from geography.models import FORCE_WEBSITES, Borough, PoliceForce, Ward
@@ -694,7 +694,7 @@ class BoroughPage(TeamPage):
     @path("crime/", name="crime")
     def crime(self, request):
         """The borough's recorded crime, and its wards ranked by crimes in the latest 12 months."""
-        crime = borough_crime_shown(self.borough_id)
+        crime = borough_crime_summary(self.borough_id)
         if crime is None:
             raise Http404
         pages = {page.ward_id: page for page in pages_public(WardPage.objects.child_of(self)).only("url_path", "ward")}

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
 
+from figures.services import crime_import
 from newsletters.models import Delivery, NewsletterPage, Send, Subscriber, Subscription
 from newsletters.selectors import audience, send_batches
 from newsletters.sending import TemporaryFailure, batch_send
@@ -19,6 +20,7 @@ from newsletters.services import SendRefused, send_start
 from newsletters.tasks import send_queue
 from newsletters.throttles import SignupLimit
 from priorities.models import BoroughPage, WardPage
+from tests.figures.crime_sample import all_months, expected_from_files, write_both
 
 RYE_LANE, PECKHAM, SOUTHWARK = "E05011113", "E05011110", "E09000028"
 NOW = timezone.now()
@@ -155,6 +157,7 @@ def test_a_new_issue_follows_the_good_practice_structure_filled_from_the_ward(cl
     assert [block.block_type for block in issue.body] == [
         "welcome",
         "priorities",
+        "crime",
         "team",
         "meetings",
         "get_involved",
@@ -172,6 +175,24 @@ def test_a_new_issue_follows_the_good_practice_structure_filled_from_the_ward(cl
         assert text in web
     ward_page = client.get(issue.get_parent().url).content.decode()
     assert "November newsletter" in ward_page  # the archive
+    assert "police.uk" in web  # no crime figures loaded: where to find them
+
+
+def test_the_issue_tells_readers_about_crime_in_their_area(client, issue, tmp_path, django_capture_on_commit_callbacks):
+    releases = write_both(tmp_path)
+    with django_capture_on_commit_callbacks(execute=True):
+        crime_import(sources=releases)
+    figures = expected_from_files(releases)[RYE_LANE]
+    last_12 = sum(sum(figures.get(month, {}).values()) for month in all_months(releases)[-12:])
+
+    web = " ".join(re.sub(r"<[^>]+>", " ", client.get(issue.url).content.decode()).split())
+
+    assert "Crime in your area" in web
+    assert (
+        f"From November 2024 to October 2025, the police recorded {last_12:,} crimes in Rye Lane".lower() in web.lower()
+    )
+    assert "The most common kinds:" in web and "Contains Metropolitan Police Service data" in web
+    assert re.search(rf'href="[^"]*{issue.get_parent().url}crime/"', client.get(issue.url).content.decode())
 
 
 def test_the_email_is_multipart_inlined_readable_without_images_and_unsubscribes_in_one_click(
