@@ -25,7 +25,7 @@ from wagtail.permissions import policy_registry
 from wagtail.search import index
 
 from figures.sections import borough_crime_summary, confidence_section, crime_since, ward_crime_summary
-from figures.selectors import PLAIN_NAMES
+from figures.selectors import PLAIN_NAMES, borough_confidence
 from geography.maps import outline_drawing
 from geography.models import FORCE_WEBSITES, Borough, PoliceForce, Ward
 from sn_site.compare import ComparedInlinePanel
@@ -797,6 +797,7 @@ class WardPage(TeamPage):
             : self.url.rstrip("/").rfind("/") + 1
         ]  # a ward page's parent is its borough's
         context["crime"] = crime = ward_crime_summary(ward.code, ward.borough_id)
+        context["borough_confidence"] = borough_confidence(ward.borough_id) is not None
         context["active_priorities"] = self.priorities_active()
         if crime is not None:
             for priority in context["active_priorities"]:

@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 import pytest
 
 from figures.services import confidence_import
+from priorities.models import WardPage
 from tests.figures.confidence_sample import write_confidence_csv
 
 
@@ -139,3 +140,15 @@ def test_the_figures_cost_the_borough_page_no_query_once_kept(client, with_figur
         response = client.get("/southwark/")
 
     assert 'id="confidence"' in response.content.decode()
+
+
+def test_ward_pages_link_to_what_their_boroughs_residents_say(
+    client, sample_london, tmp_path, django_capture_on_commit_callbacks
+):
+    rye_lane = WardPage.objects.get(ward_id="E05011113")
+    assert "What residents say about policing" not in client.get(rye_lane.url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        confidence_import(source=write_confidence_csv(tmp_path / "PAS_Dashboard_Borough.csv"))
+    html = client.get(rye_lane.url).content.decode()
+    assert '<a href="/southwark/#confidence">What residents say about policing in Southwark</a>' in html
+    assert 'id="confidence"' in client.get("/southwark/").content.decode()
