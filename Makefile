@@ -7,7 +7,9 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 # The official open data; a checkout beside ../shared finds it without being told.
 SN_DATA_DIR ?= $(firstword $(wildcard $(CURDIR)/../shared/data/london-geography))
-export SN_DATA_DIR
+SN_CRIME_DATA ?= $(firstword $(wildcard $(CURDIR)/../shared/data/mps-ward-crime))
+SN_CONFIDENCE_DATA ?= $(firstword $(wildcard $(CURDIR)/../shared/data/pas-confidence))
+export SN_DATA_DIR SN_CRIME_DATA SN_CONFIDENCE_DATA
 export WAGTAILADMIN_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 .PHONY: run test lint pytest install install-dev clean
@@ -28,14 +30,17 @@ install: $(VENV)/.installed
 
 install-dev: $(VENV)/.installed-dev
 
-## Set up (virtualenv, database, London geography, page tree, demo content, admin) and serve on
-## 127.0.0.1:$(PORT), quietly: a progress bar for each long step, then how to sign in and what to try.
+## Set up (virtualenv, database, London geography, crime and confidence figures, page tree, demo
+## content, admin) and serve on 127.0.0.1:$(PORT), quietly: a progress bar for each long step, then
+## how to sign in and what to try.
 ## With CELERY_BROKER_URL set, a Celery worker and Celery beat (scheduled publishing, survey
 ## reminders) run beside the web server, and stop with it.
 run: install
 	@echo "Safer Neighbourhoods: setting up (about two minutes the first time, less after that)."
 	@$(BIN)/python manage.py migrate --no-input -v 0 && echo "Database ready."
 	@$(BIN)/python manage.py import_geography --if-empty
+	@if [ -n "$$SN_CRIME_DATA" ]; then $(BIN)/python manage.py import_crime --if-empty; fi
+	@if [ -n "$$SN_CONFIDENCE_DATA" ]; then $(BIN)/python manage.py import_confidence --if-empty; fi
 	@$(BIN)/python manage.py build_page_tree
 	@$(BIN)/python manage.py load_demo_content
 	@$(BIN)/python manage.py load_demo_surveys
