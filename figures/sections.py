@@ -64,8 +64,13 @@ class CrimeSummary:
         return self.series.months[-1]
 
     @property
+    def latest_count(self) -> int:
+        """How many months "the latest 12 months" are: fewer only while fewer are held."""
+        return min(12, len(self.series.months))
+
+    @property
     def twelve_months_from(self) -> datetime.date:
-        return self.series.months[-12] if len(self.series.months) >= 12 else self.first_month
+        return self.series.months[-self.latest_count]
 
     @property
     def change_percent(self) -> int | None:

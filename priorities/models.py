@@ -801,7 +801,8 @@ class WardPage(TeamPage):
         context["active_priorities"] = self.priorities_active()
         if crime is not None:
             for priority in context["active_priorities"]:
-                priority.crime = crime_since(crime.series, priority.category.crime_names(), priority.agreed_on)
+                names = priority.category.crime_names() if priority.category_id else set()
+                priority.crime = crime_since(crime.series, names, priority.agreed_on)
         context["team_members"] = self.team()
         context["you_said"] = self.you_said_shown  # a query only where a template shows them
         context["next_ward_panel"] = next(

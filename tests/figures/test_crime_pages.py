@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from figures.selectors import PLAIN_NAMES
 from figures.services import crime_import
 from priorities.models import PriorityCategory, WardPage
-from tests.figures.crime_sample import WARDS, all_months, expected_from_files, write_both
+from tests.figures.crime_sample import WARDS, all_months, expected_from_files, write_both, write_release
 
 RYE_LANE = "E05011113"
 
@@ -204,3 +204,25 @@ def test_the_crime_api_answers_for_a_real_ward_without_figures_and_refuses_the_c
 def test_the_crime_api_is_documented(client, db):
     schema = client.get("/api/v1/schema/").content.decode()
     assert "/api/v1/wards/{code}/crime/" in schema and "/api/v1/boroughs/{code}/crime/" in schema
+
+
+def test_with_only_a_few_months_held_the_page_says_how_many_and_compares_with_nothing(
+    client, sample_london, tmp_path, add_priority, django_capture_on_commit_callbacks
+):
+    release = write_release(
+        tmp_path / "short.csv",
+        (datetime.date(2025, 6, 1), 5),
+        rows=[("BURGLARY", "RES BURGLARY OF A HOME", RYE_LANE, [1, 2, 3, 4, 5])],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        crime_import(sources=[release])
+    page = WardPage.objects.get(ward_id=RYE_LANE)
+    burglary = PriorityCategory.objects.get(name="Residential burglary")
+    add_priority(page, title="Burglary", category=burglary, agreed_on=datetime.date(2025, 7, 1))
+
+    text = text_of(client.get(page.url))
+
+    assert "15 crimes recorded in Rye Lane in the 5 months from June 2025 to October 2025." in text
+    assert "more than in the 12 months before" not in text and "fewer than" not in text
+    # Since 1 July (a whole month from the day it was agreed): 2 + 3 + 4 + 5, and no year before held.
+    assert "the police recorded 14 such crimes in Rye Lane." in text
