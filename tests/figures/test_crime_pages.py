@@ -226,3 +226,14 @@ def test_with_only_a_few_months_held_the_page_says_how_many_and_compares_with_no
     assert "more than in the 12 months before" not in text and "fewer than" not in text
     # Since 1 July (a whole month from the day it was agreed): 2 + 3 + 4 + 5, and no year before held.
     assert "the police recorded 14 such crimes in Rye Lane." in text
+
+
+def test_the_borough_crime_page_costs_the_same_queries_however_many_wards(client, releases):
+    client.get("/southwark/crime/")
+    client.get("/westminster/crime/")
+    with CaptureQueriesContext(connection) as two_wards:
+        assert client.get("/southwark/crime/").status_code == 200
+    with CaptureQueriesContext(connection) as three_wards:
+        text = text_of(client.get("/westminster/crime/"))
+    assert "Pimlico North" in text and "Vincent Square" in text and "St. James" in text
+    assert len(three_wards) == len(two_wards)
