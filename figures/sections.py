@@ -23,8 +23,8 @@ from .selectors import (
 
 # Recorded crime ---------------------------------------------------------------------------------
 
-# The Met's prevention advice for the kinds of crime it has pages on; the rest link to its index.
-PREVENTION_INDEX = "https://www.met.police.uk/cp/crime-prevention/"
+# The Met's prevention advice for the kinds of crime it has pages on; the page links its index for
+# the rest (templates/figures/includes/crime_help.html).
 PREVENTION_ADVICE = {
     "BURGLARY": "https://www.met.police.uk/cp/crime-prevention/residential-burglary/",
     "VEHICLE OFFENCES": "https://www.met.police.uk/cp/crime-prevention/keeping-vehicles-safe/",
@@ -138,7 +138,8 @@ RECENT_MONTHS = 3
 def crime_since(series: CrimeSeries, names: set[str], since: datetime.date) -> CrimeSince | None:
     """Crimes of the kinds named in every whole month after `since` (a priority's agreement), and
     in the same months a year before. With no such month published yet, the latest months instead
-    (before_agreed). None when the series holds none of these kinds at all, or names is empty."""
+    (before_agreed). None when no kinds are named or no months are held; a kind with no crimes counts 0.
+    For a priority agreed before the first month held, the months counted start there."""
     if not names or not series.months:
         return None
     counts = series.counted(names)
