@@ -6,10 +6,12 @@ import math
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 56, 12, 12, 36  # room for the value labels (left) and the dates (below)
-# A line chart's value labels run to "100%", and its last date is under its last point: both need
-# more room than the bar chart's at a phone's larger text.
-LINE_LEFT, LINE_RIGHT = 72, 32
+RIGHT, TOP, BOTTOM = 12, 12, 36  # room for the dates (below)
+# Room left of the plot for the value labels, from their length: at a phone's larger text (26 px in
+# the chart's units, site.css) a character is up to about 17 units wide ("%" is wider than a digit).
+CHARACTER_WIDTH, LABEL_GAP = 17, 12
+# A line chart's last date is under its last point: it needs room to the right at a phone's larger text.
+LINE_RIGHT = 32
 
 
 @dataclass(frozen=True)
@@ -46,13 +48,18 @@ class Chart:
     lines: list[Line]
 
 
-def nice_ceiling(value: float) -> float:
-    """The smallest 1, 2, 3, 4, 5, 6 or 8 times a power of ten at or above value: a round top for the
-    scale, close above the highest value."""
-    if value <= 0:
-        return 1
-    power = 10 ** math.floor(math.log10(value))
-    return next(step * power for step in (1, 2, 3, 4, 5, 6, 8, 10) if step * power >= value)
+def count_scale_top(value: float) -> int:
+    """The top of a scale of counts with four steps up to it: each step a whole 1, 2, 2.5 or 5 times
+    a power of ten (never a fraction of a crime), the top close above the highest value."""
+    wanted = max(value, 1) / 4
+    power = 10 ** math.floor(math.log10(wanted))
+    steps = (1, 2, 2.5, 5, 10) if power >= 10 else (1, 2, 5, 10)
+    step = next(step * power for step in steps if step * power >= wanted)
+    return int(max(step, 1) * 4)
+
+
+def _left(labels: list[str]) -> int:
+    return LABEL_GAP + CHARACTER_WIDTH * max((len(label) for label in labels), default=1)
 
 
 def _y(value: float, top_value: float) -> float:
@@ -63,18 +70,16 @@ def _y_ticks(top_value: float, label) -> list[Tick]:
     return [Tick(round(_y(top_value * n / 4, top_value), 1), label(top_value * n / 4)) for n in range(5)]
 
 
-def _count(value: float) -> str:
-    return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
-
-
 def bar_chart(labels: list[str], values: list[int], *, x_labels: list[str]) -> Chart:
     """A bar for each value (crimes in a month), left to right. x_labels has one entry for each bar:
     the text under it, or "" for none (a label for every month would not fit on a phone)."""
-    top_value = nice_ceiling(max(values, default=0))
-    span = (WIDTH - LEFT - RIGHT) / max(len(values), 1)
+    top_value = count_scale_top(max(values, default=0))
+    y_ticks = _y_ticks(top_value, lambda value: f"{value:,.0f}")
+    left = _left([tick.label for tick in y_ticks])
+    span = (WIDTH - left - RIGHT) / max(len(values), 1)
     bars, x_ticks = [], []
     for index, (label, value, x_label) in enumerate(zip(labels, values, x_labels, strict=True)):
-        x = LEFT + index * span
+        x = left + index * span
         y = _y(value, top_value)
         bars.append(
             Bar(
@@ -89,10 +94,10 @@ def bar_chart(labels: list[str], values: list[int], *, x_labels: list[str]) -> C
             x_ticks.append(Tick(round(x + span / 2, 1), x_label))
     return Chart(
         view_box=f"0 0 {WIDTH} {HEIGHT}",
-        plot_left=LEFT,
+        plot_left=left,
         plot_right=WIDTH - RIGHT,
         plot_bottom=HEIGHT - BOTTOM,
-        y_ticks=_y_ticks(top_value, _count),
+        y_ticks=y_ticks,
         x_ticks=x_ticks,
         bars=bars,
         lines=[],
@@ -104,7 +109,9 @@ def line_chart(series: list[tuple[str, list[float | None]]], *, x_labels: list[s
     0 to 100%; the first series solid, the others dashed. A None is a gap in its line (a series
     with gaps is drawn as several lines, each with the series' label)."""
     count = max((len(values) for _, values in series), default=0)
-    span = (WIDTH - LINE_LEFT - LINE_RIGHT) / max(count - 1, 1)
+    y_ticks = _y_ticks(1, lambda value: f"{value:.0%}")
+    left = _left([tick.label for tick in y_ticks])
+    span = (WIDTH - left - LINE_RIGHT) / max(count - 1, 1)
     lines = []
     for index, (label, values) in enumerate(series):
         runs: list[list[str]] = [[]]  # a None ends one run of points; the next value starts another
@@ -112,15 +119,15 @@ def line_chart(series: list[tuple[str, list[float | None]]], *, x_labels: list[s
             if value is None:
                 runs.append([])
             else:
-                runs[-1].append(f"{LINE_LEFT + n * span:.1f},{_y(value, 1):.1f}")
+                runs[-1].append(f"{left + n * span:.1f},{_y(value, 1):.1f}")
         lines += [Line(label, " ".join(run), dashed=index > 0) for run in runs if run]
-    x_ticks = [Tick(round(LINE_LEFT + n * span, 1), label) for n, label in enumerate(x_labels) if label]
+    x_ticks = [Tick(round(left + n * span, 1), label) for n, label in enumerate(x_labels) if label]
     return Chart(
         view_box=f"0 0 {WIDTH} {HEIGHT}",
-        plot_left=LINE_LEFT,
+        plot_left=left,
         plot_right=WIDTH - LINE_RIGHT,
         plot_bottom=HEIGHT - BOTTOM,
-        y_ticks=_y_ticks(1, lambda value: f"{value:.0%}"),
+        y_ticks=y_ticks,
         x_ticks=x_ticks,
         bars=[],
         lines=lines,

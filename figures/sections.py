@@ -6,6 +6,8 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from .charts import Chart, bar_chart, line_chart
 from .crime_files import add_months
 from .selectors import (
@@ -43,6 +45,36 @@ def crime_chart(series: CrimeSeries) -> Chart:
 
 
 @dataclass(frozen=True)
+class CrimeKind:
+    """A kind of crime as residents read it: the Met's categories it renamed, added together."""
+
+    group: str
+    name: str
+    counts: list[int]  # one for each of the series' months
+    last_12: int
+    previous_12: int | None
+
+    @property
+    def change_percent(self) -> int | None:
+        return change_percent(self.last_12, self.previous_12)
+
+
+def crime_kinds(series: CrimeSeries) -> list[CrimeKind]:
+    """Each kind of crime month by month, with the latest 12 months and the 12 before, by group and
+    then most first. Categories the Met renamed (one plain name in one group) count as one."""
+    merged: dict[tuple[str, str], list[int]] = {}
+    for category in series.categories:
+        counts = merged.setdefault((category.group, category.name), [0] * len(series.months))
+        merged[(category.group, category.name)] = [a + b for a, b in zip(counts, category.counts, strict=True)]
+    latest, before = series.months_back(12) or slice(None), series.months_back(12, skip=12)
+    kinds = [
+        CrimeKind(group, name, counts, sum(counts[latest]), None if before is None else sum(counts[before]))
+        for (group, name), counts in merged.items()
+    ]
+    return sorted(kinds, key=lambda kind: (kind.group, -kind.last_12, kind.name))
+
+
+@dataclass(frozen=True)
 class CrimeSummary:
     """What a ward's or a borough's page says about its recorded crime."""
 
@@ -64,6 +96,12 @@ class CrimeSummary:
         return self.series.months[-1]
 
     @property
+    def out_of_date(self) -> bool:
+        """The latest month held is more than three months before this one: the Met publishes
+        monthly, a month or so behind, so newer figures have not been imported."""
+        return add_months(self.last_month, 3) < timezone.localdate().replace(day=1)
+
+    @property
     def latest_count(self) -> int:
         """How many months "the latest 12 months" are: fewer only while fewer are held."""
         return min(12, len(self.series.months))
@@ -78,8 +116,16 @@ class CrimeSummary:
 
     @property
     def advice(self) -> list[tuple[str, str]]:
-        """(kind of crime, the Met's advice on it) for the biggest categories it has advice on."""
-        return [(name, PREVENTION_ADVICE[major]) for major, name, _ in self.biggest if major in PREVENTION_ADVICE]
+        """(kind of crime, the Met's advice on it) for the biggest categories it has advice on, each
+        page of advice once."""
+        shown: dict[str, str] = {}
+        for major, name, _ in self.biggest:
+            if major in PREVENTION_ADVICE:
+                shown.setdefault(PREVENTION_ADVICE[major], name)
+        return [(name, address) for address, name in shown.items()]
+
+    def kinds(self) -> list[CrimeKind]:
+        return crime_kinds(self.series)
 
 
 BIGGEST_SHOWN = 5
@@ -156,7 +202,7 @@ def crime_since(series: CrimeSeries, names: set[str], since: datetime.date) -> C
         crimes=sum(counts[index] for index in positions),
         year_before=None if None in earlier else sum(counts[index] for index in earlier),
         before_agreed=before_agreed,
-        names=sorted(plain_name(name) for name in names),
+        names=sorted({plain_name(name) for name in names}),
     )
 
 

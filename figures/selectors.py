@@ -11,6 +11,7 @@ from django.db.models import Sum
 from geography.models import PoliceForce, Ward
 from sn_site.cache import kept
 
+from .crime_files import add_months
 from .models import ConfidenceMeasure, CrimeMonth, WardCrime
 
 # Recorded crime ---------------------------------------------------------------------------------
@@ -38,7 +39,10 @@ PLAIN_NAMES = {
     "VIOLENCE AGAINST THE PERSON": "Violence against the person",
     "ARSON": "Arson",
     "CRIMINAL DAMAGE": "Criminal damage",
-    "BURGLARY - RESIDENTIAL": "Burglary of a home (old category)",
+    # The Met renamed its burglary categories in 2023 and 2024: the old names and the new, for the same things.
+    "BURGLARY IN A DWELLING": "Burglary of a home",
+    "BURGLARY - RESIDENTIAL": "Burglary of a home",
+    "BURGLARY NON-DWELLING": "Burglary of a business or community building",
     "BURGLARY BUSINESS AND COMMUNITY": "Burglary of a business or community building",
     "RES BURGLARY OF A HOME": "Burglary of a home",
     "RES BURGLARY OF UNCONNECTED BUILDING": "Burglary of a shed, garage or outbuilding",
@@ -97,17 +101,6 @@ def change_percent(now: int, before: int | None) -> int | None:
 
 
 @dataclass(frozen=True)
-class CategoryTrend:
-    category: CrimeCategory
-    last_12: int
-    previous_12: int | None
-
-    @property
-    def change_percent(self) -> int | None:
-        return change_percent(self.last_12, self.previous_12)
-
-
-@dataclass(frozen=True)
 class CrimeSeries:
     """Crimes recorded in an area each month the site holds, oldest first, in total and by category."""
 
@@ -126,19 +119,6 @@ class CrimeSeries:
     def by_month(self) -> list[tuple[datetime.date, int]]:
         return list(zip(self.months, self.totals, strict=True))
 
-    def category_trends(self) -> list[CategoryTrend]:
-        """Each category's crimes in the latest 12 months and the 12 before, by major category then most first."""
-        latest, before = self.months_back(12), self.months_back(12, skip=12)
-        trends = [
-            CategoryTrend(
-                category,
-                sum(category.counts[latest or slice(None)]),
-                None if before is None else sum(category.counts[before]),
-            )
-            for category in self.categories
-        ]
-        return sorted(trends, key=lambda t: (plain_name(t.category.major), -t.last_12, t.category.minor))
-
     def counted(self, names: set[str]) -> list[int]:
         """Each month's crimes in the categories named (MPS major or minor names)."""
         sums = [0] * len(self.months)
@@ -149,7 +129,17 @@ class CrimeSeries:
 
 
 def crime_months() -> list[datetime.date]:
-    return crime_london()["months"]
+    """The months held, oldest first: the latest unbroken run of them (figures from before a gap,
+    should a refresh have been missed for longer than a release covers, are not shown beside them)."""
+    return kept("figures:crime-months", _crime_months_build, generations_of=[CRIME_GENERATION], timeout=86400)
+
+
+def _crime_months_build() -> list[datetime.date]:
+    months = list(CrimeMonth.objects.values_list("month", flat=True))
+    start = len(months)
+    while start > 0 and (start == len(months) or add_months(months[start - 1], 1) == months[start]):
+        start -= 1
+    return months[start:]
 
 
 def crime_london() -> dict:
@@ -159,7 +149,7 @@ def crime_london() -> dict:
 
 
 def _crime_london_build() -> dict:
-    months = list(CrimeMonth.objects.values_list("month", flat=True))
+    months = crime_months()
     latest = months[-12:]
     wards = dict(Ward.objects.filter(borough__police_force=PoliceForce.METROPOLITAN).values_list("code", "borough_id"))
     last_12 = dict.fromkeys(wards, 0)

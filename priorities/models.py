@@ -25,7 +25,7 @@ from wagtail.permissions import policy_registry
 from wagtail.search import index
 
 from figures.sections import borough_crime_summary, confidence_section, crime_since, ward_crime_summary
-from figures.selectors import PLAIN_NAMES, borough_confidence
+from figures.selectors import PLAIN_NAMES, borough_confidence, crime_months
 from geography.maps import outline_drawing
 from geography.models import FORCE_WEBSITES, Borough, PoliceForce, Ward
 from sn_site.compare import ComparedInlinePanel
@@ -681,6 +681,7 @@ class BoroughPage(TeamPage):
         ]
         context["news"] = self.news.all()[:BOROUGH_NEWS_SHOWN]
         context["confidence"] = confidence_section(self.borough_id, self.borough.name)
+        context["crime_held"] = bool(crime_months())
         return context
 
     @property

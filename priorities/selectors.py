@@ -171,8 +171,10 @@ class OfficerDashboard:
     overdue_priorities: list[Priority]
     wards_without_meetings: list[WardPage]
     awaiting_approval: list[WardPage]
-    # Active priorities that recorded crime measures, each with .crime (figures.sections.CrimeSince).
+    # Active priorities that recorded crime measures, each with .crime (figures.sections.CrimeSince),
+    # and how many more there are than are listed.
     priorities_with_crime: list[Priority]
+    priorities_with_crime_more: int
 
 
 DASHBOARD_LIMIT = 20
@@ -198,17 +200,18 @@ def officer_dashboard(user) -> OfficerDashboard:
         .values_list("object_id", flat=True)
     )
     awaiting = list(wards.filter(pk__in=[int(pk) for pk in in_moderation]).order_by("title")[:DASHBOARD_LIMIT])
-    return OfficerDashboard(overdue, no_meetings, awaiting, _priorities_with_crime(wards))
+    return OfficerDashboard(overdue, no_meetings, awaiting, *_priorities_with_crime(wards))
 
 
-def _priorities_with_crime(wards) -> list[Priority]:
+def _priorities_with_crime(wards) -> tuple[list[Priority], int]:
     """The active priorities in these wards whose kind recorded crime measures, with that crime
-    since each was agreed (as the ward page shows it beside them), in two queries."""
+    since each was agreed (as the ward page shows it beside them), and how many more there are, in
+    three queries."""
+    measured = Priority.objects.filter(ward_page__in=wards, status=Priority.Status.ACTIVE).exclude(
+        category__crime_categories=""
+    )
     priorities = list(
-        Priority.objects.filter(ward_page__in=wards, status=Priority.Status.ACTIVE)
-        .exclude(category__crime_categories="")
-        .select_related("category", "ward_page")
-        .order_by("ward_page__title", "sort_order")[:DASHBOARD_LIMIT]
+        measured.select_related("category", "ward_page").order_by("ward_page__title", "sort_order")[:DASHBOARD_LIMIT]
     )
     series = wards_crime({priority.ward_page.ward_id for priority in priorities})
     shown = []
@@ -218,7 +221,8 @@ def _priorities_with_crime(wards) -> list[Priority]:
                 series[priority.ward_page.ward_id], priority.category.crime_names(), priority.agreed_on
             )
             shown.append(priority)
-    return shown
+    more = measured.count() - len(priorities) if len(priorities) == DASHBOARD_LIMIT and shown else 0
+    return shown, more
 
 
 # Open data: what the ward and borough pages show, for the APIs. Only published pages count.

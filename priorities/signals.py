@@ -13,7 +13,7 @@ from wagtail.search import index
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from geography.services import geography_changed
-from sn_site.page_cache import vary_on_cookie
+from sn_site.page_cache import page_cache_forget, vary_on_cookie
 from sn_site.welcome import addresses_to_try
 
 from . import my_area
@@ -43,12 +43,14 @@ def _ward_page_reindex(sender, instance, **kwargs) -> None:
     index.insert_or_update_object(instance)
 
 
-def _category_reindex(sender, instance, created, **kwargs) -> None:
-    """Ward pages are searched by the names of their priorities' categories: a renamed category is
-    found by its new name on every ward page with a priority in it, without waiting for a publish."""
+def _category_changed(sender, instance, created, **kwargs) -> None:
+    """Ward pages are searched by the names of their priorities' categories, and show recorded crime
+    of the kinds a category matches beside its priorities: a changed category is found by its new
+    name, and its crime shown, on every ward page with a priority in it, without waiting for a publish."""
     if not created:
         for page in WardPage.objects.filter(priorities__category=instance).distinct():
             index.insert_or_update_object(page)
+        transaction.on_commit(page_cache_forget)
 
 
 def connect() -> None:
@@ -56,7 +58,7 @@ def connect() -> None:
     addresses_to_try.connect(ward_page_to_try, dispatch_uid="priorities-ward-page-to-try")
     page_published.connect(_borough_published, sender=BoroughPage, dispatch_uid="borough-moderation")
     page_published.connect(_ward_page_reindex, sender=WardPage, dispatch_uid="ward-page-search")
-    post_save.connect(_category_reindex, sender=PriorityCategory, dispatch_uid="priority-category-search")
+    post_save.connect(_category_changed, sender=PriorityCategory, dispatch_uid="priority-category-changed")
     geography_changed.connect(_forget_after_commit, dispatch_uid="lookup-geography")
     # Every page type, the home page's included (it belongs to an app above this one); only pages,
     # as a receiver of every model's deletes would slow every bulk delete (imports) to a crawl.

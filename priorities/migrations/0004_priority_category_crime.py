@@ -6,7 +6,8 @@ from django.db import migrations, models
 # The seeded categories that recorded crime measures, with the Met's categories that measure them.
 # Anti-social behaviour, parking, noise, speeding and the like are not recorded crime.
 CRIME_CATEGORIES = {
-    "Residential burglary": ["RES BURGLARY OF A HOME", "BURGLARY - RESIDENTIAL"],
+    # The Met's name for it since late 2023, and its two earlier names (both in the 2023-25 releases).
+    "Residential burglary": ["RES BURGLARY OF A HOME", "BURGLARY - RESIDENTIAL", "BURGLARY IN A DWELLING"],
     "Robbery": ["ROBBERY"],
     "Vehicle crime": ["VEHICLE OFFENCES"],
     "Theft from motor vehicles": ["THEFT FROM A VEHICLE"],

@@ -4,6 +4,7 @@ release files themselves."""
 
 import datetime
 import re
+from collections import defaultdict
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -81,29 +82,36 @@ def test_the_ward_page_tells_residents_the_crime_picture(client, releases):
 def test_without_figures_the_ward_page_points_to_police_uk(client, sample_london):
     response = client.get(WardPage.objects.get(ward_id=RYE_LANE).url)
     assert "police.uk" in response.content.decode()
+    assert "ward by ward" not in client.get("/southwark/").content.decode()
+    assert client.get("/southwark/crime/").status_code == 404
     assert client.get(WardPage.objects.get(ward_id=RYE_LANE).url + "crime/").status_code == 404
 
 
-def test_the_ward_crime_page_has_every_category_with_its_trend(client, releases):
+def test_the_ward_crime_page_has_every_kind_with_its_trend(client, releases):
     figures = expected_from_files(releases)[RYE_LANE]
     months = all_months(releases)
+    kinds = defaultdict(lambda: [0] * len(months))  # as residents read them: renamed categories together
+    for n, month in enumerate(months):
+        for (major, minor), count in figures.get(month, {}).items():
+            kinds[(PLAIN_NAMES[major], PLAIN_NAMES[minor])][n] += count
+    assert kinds
+
     response = client.get(WardPage.objects.get(ward_id=RYE_LANE).url + "crime/")
+
     assert response.status_code == 200
-    text = text_of(response)
-    categories = {category for counts in figures.values() for category in counts}
-    assert categories
-    for major, minor in categories:
-        counts = [figures.get(month, {}).get((major, minor), 0) for month in months]
-        last_12, before = sum(counts[-12:]), sum(counts[-24:-12])
-        cells = rf"</td>\s*<td class=\"number\">{last_12}</td>\s*<td class=\"number\">{before}</td>"
-        row = re.search(rf"<td>{PLAIN_NAMES[major]}{cells}", response.content.decode())
-        assert row, major
-        # Its month by month row: every count, in order.
-        assert " ".join(str(c) for c in counts) in text
+    html, text = response.content.decode(), text_of(response)
+    for (group, name), counts in kinds.items():
+        assert f'<th scope="colgroup" colspan="4" class="figures__group">{group}</th>' in html
+        cells = rf'<th scope="row">{re.escape(name)}</th>\s*<td class="number">{sum(counts[-12:])}</td>\s*'
+        assert re.search(cells + rf'<td class="number">{sum(counts[-24:-12])}</td>', html), name
+        assert f"{name} {' '.join(str(c) for c in counts)}" in text  # month by month, in order
 
 
 def test_the_borough_crime_page_ranks_its_wards(client, releases):
     peckham, rye_lane = (sum(monthly_totals(releases, code)[-12:]) for code in ("E05011110", RYE_LANE))
+    assert (
+        '<a href="/southwark/crime/">Crime in Southwark, ward by ward</a>' in client.get("/southwark/").content.decode()
+    )
     response = client.get("/southwark/crime/")
     assert response.status_code == 200
     text = text_of(response)
@@ -137,8 +145,11 @@ def test_a_priority_agreed_after_the_latest_figures_shows_the_latest_months_and_
     page = WardPage.objects.get(ward_id=RYE_LANE)
     add_priority(page, title="Shoplifting", category=PriorityCategory.objects.get(name="Shoplifting"))  # agreed 2026
     text = text_of(client.get(page.url))
-    assert "Figures for the months since this priority was agreed are not published yet" in text
-    assert "August to October 2025" in text
+    assert (
+        "The latest figures this site holds end in October 2025, before this priority was agreed. "
+        "In August 2025 to October 2025, the police recorded"
+    ) in text
+    assert "The Met publishes newer figures every month" in text  # the site's are over a year old
 
 
 def test_the_ward_page_with_figures_costs_one_query_more(
@@ -237,3 +248,16 @@ def test_the_borough_crime_page_costs_the_same_queries_however_many_wards(client
         text = text_of(client.get("/westminster/crime/"))
     assert "Pimlico North" in text and "Vincent Square" in text and "St. James" in text
     assert len(three_wards) == len(two_wards)
+
+
+def test_after_a_gap_in_the_months_held_only_the_latest_unbroken_run_is_shown(
+    client, sample_london, tmp_path, django_capture_on_commit_callbacks
+):
+    old = write_release(tmp_path / "old.csv", (datetime.date(2023, 7, 1), 24), seed=1)  # to June 2025
+    new = write_release(tmp_path / "new.csv", (datetime.date(2026, 1, 1), 24), seed=2)  # a refresh missed in between
+    with django_capture_on_commit_callbacks(execute=True):
+        crime_import(sources=[old, new])
+    body = client.get(f"/api/v1/wards/{RYE_LANE}/crime/").json()
+    assert body["months"][0] == "2026-01" and len(body["months"]) == 24
+    text = text_of(client.get(WardPage.objects.get(ward_id=RYE_LANE).url))
+    assert "in the 12 months from January 2027 to December 2027" in text

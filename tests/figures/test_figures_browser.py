@@ -36,6 +36,16 @@ def test_the_figures_pages_have_no_serious_accessibility_problems_and_fit_the_sc
         ]
         assert serious == [], (path, width, results.generate_report())
         assert page.evaluate("document.documentElement.scrollWidth") <= width, (path, width)
+        cut_off = page.evaluate(
+            """() => [...document.querySelectorAll("svg.chart")].flatMap(svg => {
+                const box = svg.getBoundingClientRect();
+                return [...svg.querySelectorAll("text")].filter(text => {
+                    const edge = text.getBoundingClientRect();
+                    return edge.left < box.left - 1 || edge.right > box.right + 1;
+                }).map(text => text.textContent);
+            })"""
+        )
+        assert cut_off == [], (path, width)  # every label of every chart is drawn whole
 
 
 def test_without_javascript_the_chart_is_drawn_and_its_table_opens(browser, site):
