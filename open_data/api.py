@@ -273,13 +273,11 @@ class CategoryListApi(GenericAPIView):
         return Response(self.get_serializer(PriorityCategory.objects.all(), many=True).data)
 
 
-def _met_or_404(model, code):
-    """A borough or ward the Met polices: the MPS's crime figures do not cover the City of London."""
-    place = model.objects.filter(pk=code).select_related(*(["borough"] if model is Ward else [])).first()
-    force = None if place is None else (place.borough if model is Ward else place).police_force
-    if force != PoliceForce.METROPOLITAN:
+def _met_or_404(model, code) -> None:
+    """A 404 unless the code is a borough or ward the Met polices: the MPS's figures do not cover the City."""
+    force = "borough__police_force" if model is Ward else "police_force"
+    if not model.objects.filter(pk=code, **{force: PoliceForce.METROPOLITAN}).exists():
         raise Http404
-    return place
 
 
 class WardCrimeApi(GenericAPIView):
