@@ -3,7 +3,7 @@ Each is only a picture of a table the page also shows; this module works out whe
 the templates in templates/figures/includes/ draw them."""
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 WIDTH, HEIGHT = 640, 260
 RIGHT, TOP, BOTTOM = 12, 12, 36  # room for the dates (below)
@@ -38,14 +38,14 @@ class Line:
 
 @dataclass(frozen=True)
 class Chart:
-    view_box: str
     plot_left: float
     plot_right: float
-    plot_bottom: float
     y_ticks: list[Tick]
     x_ticks: list[Tick]
-    bars: list[Bar]
-    lines: list[Line]
+    bars: list[Bar] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    view_box: str = f"0 0 {WIDTH} {HEIGHT}"
+    plot_bottom: float = HEIGHT - BOTTOM
 
 
 def count_scale_top(value: float) -> int:
@@ -92,16 +92,7 @@ def bar_chart(labels: list[str], values: list[int], *, x_labels: list[str]) -> C
         )
         if x_label:
             x_ticks.append(Tick(round(x + span / 2, 1), x_label))
-    return Chart(
-        view_box=f"0 0 {WIDTH} {HEIGHT}",
-        plot_left=left,
-        plot_right=WIDTH - RIGHT,
-        plot_bottom=HEIGHT - BOTTOM,
-        y_ticks=y_ticks,
-        x_ticks=x_ticks,
-        bars=bars,
-        lines=[],
-    )
+    return Chart(plot_left=left, plot_right=WIDTH - RIGHT, y_ticks=y_ticks, x_ticks=x_ticks, bars=bars)
 
 
 def line_chart(series: list[tuple[str, list[float | None]]], *, x_labels: list[str]) -> Chart:
@@ -122,13 +113,4 @@ def line_chart(series: list[tuple[str, list[float | None]]], *, x_labels: list[s
                 runs[-1].append(f"{left + n * span:.1f},{_y(value, 1):.1f}")
         lines += [Line(label, " ".join(run), dashed=index > 0) for run in runs if run]
     x_ticks = [Tick(round(left + n * span, 1), label) for n, label in enumerate(x_labels) if label]
-    return Chart(
-        view_box=f"0 0 {WIDTH} {HEIGHT}",
-        plot_left=left,
-        plot_right=WIDTH - LINE_RIGHT,
-        plot_bottom=HEIGHT - BOTTOM,
-        y_ticks=y_ticks,
-        x_ticks=x_ticks,
-        bars=[],
-        lines=lines,
-    )
+    return Chart(plot_left=left, plot_right=WIDTH - LINE_RIGHT, y_ticks=y_ticks, x_ticks=x_ticks, lines=lines)
