@@ -41,6 +41,15 @@ class Ward(models.Model):
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     outline = models.JSONField(null=True, blank=True, help_text="GeoJSON geometry in WGS84.")
+    outline_source = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The official boundary file the outline came from, such as 'Wards (May 2024) Boundaries "
+        "UK BGC'; blank when it was derived from postcode positions (approximate at the edges).",
+    )
+    neighbours = models.ManyToManyField(
+        "self", blank=True, help_text="The wards sharing a stretch of boundary with it, worked out from the outlines."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -48,6 +57,10 @@ class Ward(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def outline_is_official(self) -> bool:
+        return bool(self.outline_source)
 
 
 class Postcode(models.Model):

@@ -109,3 +109,27 @@ def centre_of(geometry) -> tuple[float, float]:
         point = shapely.point_on_surface(geometry)
     lng, lat = osgb_to_wgs84([point.x], [point.y])
     return round(float(lat[0]), COORDINATE_DECIMALS), round(float(lng[0]), COORDINATE_DECIMALS)
+
+
+# Two wards are neighbours when their outlines run side by side for at least this far. Outlines
+# from different sources (official, derived, generalised borough edges) rarely share edges exactly,
+# so each is widened a little before comparing; wards meeting only at a corner are not neighbours.
+NEIGHBOUR_TOLERANCE_METRES = 10
+NEIGHBOUR_SHARED_METRES = 50
+
+
+def neighbour_pairs(outlines: Mapping[str, object]) -> set[tuple[str, str]]:
+    """Pairs of codes (in code order) whose OSGB outlines share a stretch of boundary."""
+    codes = [code for code, outline in outlines.items() if outline is not None and not outline.is_empty]
+    widened = shapely.buffer(shapely.make_valid(np.array([outlines[c] for c in codes])), NEIGHBOUR_TOLERANCE_METRES)
+    tree = shapely.STRtree(widened)
+    left, right = tree.query(widened, predicate="intersects")
+    pairs = set()
+    for i, j in zip(left.tolist(), right.tolist(), strict=True):
+        if i >= j:
+            continue
+        # Two strips 2 x tolerance wide overlap by about that width times the shared length.
+        shared = shapely.area(shapely.intersection(widened[i], widened[j])) / (2 * NEIGHBOUR_TOLERANCE_METRES)
+        if shared >= NEIGHBOUR_SHARED_METRES:
+            pairs.add(tuple(sorted((codes[i], codes[j]))))
+    return pairs

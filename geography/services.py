@@ -21,7 +21,7 @@ from sn_site.progress import Progress, no_progress
 
 from .codepoint import CITY_OF_LONDON, CodePointSource, download_codepoint
 from .models import Borough, PoliceForce, Postcode, Ward
-from .outlines import centre_of, geojson_to_osgb, osgb_to_geojson, osgb_to_wgs84, ward_outlines
+from .outlines import centre_of, geojson_to_osgb, neighbour_pairs, osgb_to_geojson, osgb_to_wgs84, ward_outlines
 from .postcodes import format_postcode, outward_and_sector
 from .selectors import GEOGRAPHY_GENERATION
 
@@ -175,6 +175,7 @@ def geography_import(
         _upsert_boroughs(borough_names, borough_geojson)
         report.wards = _upsert_wards(ward_names, borough_of_ward, ward_geometry)
         _sync_postcodes(report, postcodes, latitudes, longitudes, ward_codes, progress)
+        ward_neighbours_refresh()
 
     report.boroughs = len(borough_names)
     report.postcodes = len(postcodes)
@@ -286,3 +287,22 @@ def _sync_postcodes(report, postcodes, latitudes, longitudes, ward_codes, progre
         f"Postcodes: {report.postcodes_added} added, {report.postcodes_updated} updated, "
         f"{report.postcodes_removed} removed."
     )
+
+
+def ward_neighbours_refresh() -> int:
+    """Work out again which wards are next to which from the outlines held, and save it (both
+    ways round: a ward's neighbours are symmetric). Returns the number of neighbouring pairs."""
+    outlines = {
+        code: geojson_to_osgb(outline)
+        for code, outline in Ward.objects.exclude(outline=None).values_list("code", "outline")
+    }
+    pairs = neighbour_pairs(outlines)
+    through = Ward.neighbours.through
+    with transaction.atomic():
+        through.objects.all().delete()
+        through.objects.bulk_create(
+            [through(from_ward_id=a, to_ward_id=b) for a, b in pairs]
+            + [through(from_ward_id=b, to_ward_id=a) for a, b in pairs],
+            batch_size=2000,
+        )
+    return len(pairs)

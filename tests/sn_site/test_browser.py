@@ -129,7 +129,9 @@ def test_the_content_security_policy_blocks_nothing_the_site_and_admin_use(brows
     for path in [*PAGES, "/api/v1/docs/"]:
         page.goto(site + path.format(survey=survey.pk))
         page.wait_for_load_state("networkidle")
-    assert page.locator("#redoc-container h1").count() >= 1  # Redoc laid the docs out under its policy
+    # Redoc lays the docs out under its policy after fetching the schema, which can outlast
+    # "network idle" on a busy machine: wait for its heading rather than count at once.
+    page.locator("#redoc-container h1").first.wait_for(state="attached", timeout=30_000)
 
     page.goto(site + "/admin/login/")
     page.get_by_label("Username").fill("csp-admin")
