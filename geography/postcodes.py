@@ -68,6 +68,15 @@ class PostcodeQuery:
         return _AREA.match(self.value).group()
 
 
+_IN_TEXT = re.compile(rf"\b({OUTWARD}) ?([0-9][A-Z]{{2}})\b")
+
+
+def postcodes_in_text(text: str) -> list[str]:
+    """The full postcodes written in a piece of text such as an address, formatted, in order:
+    'Peckham Library, 122 Peckham Hill St, se15 5jr' -> ['SE15 5JR']."""
+    return [f"{outward} {inward}" for outward, inward in _IN_TEXT.findall(text.upper())]
+
+
 def format_postcode(text: str) -> str:
     """'sw1a1aa' -> 'SW1A 1AA' (no validation: callers parse first)."""
     compact = "".join(text.split()).upper()

@@ -4,6 +4,7 @@ the errors a lookup raises when it cannot be answered. What a ward's team page i
 answers, is for the layers above (`priorities` finds your team)."""
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import shapely
@@ -125,6 +126,12 @@ def postcode_wards(query: PostcodeQuery) -> PostcodeWards:
     else:
         postcodes = Postcode.objects.filter(outward__in=outward_codes_of_district(query.value))
     return PostcodeWards(None, None, None, tuple(sorted(set(postcodes.values_list("ward_id", flat=True).distinct()))))
+
+
+def postcode_positions(postcodes: Iterable[str]) -> dict[str, tuple[float, float]]:
+    """(latitude, longitude) of each of some formatted postcodes that is held, in one query."""
+    rows = Postcode.objects.filter(postcode__in=set(postcodes)).values_list("postcode", "latitude", "longitude")
+    return {postcode: (latitude, longitude) for postcode, latitude, longitude in rows}
 
 
 # The nearest postcode is searched for in growing squares around the point (in degrees of latitude).

@@ -1,6 +1,8 @@
 """The local policing picture: the borough and ward team pages, built on London's geography."""
 
 import datetime
+import hashlib
+from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
@@ -25,10 +27,13 @@ from wagtail.permissions import policy_registry
 from wagtail.search import index
 
 from figures.sections import borough_crime_summary, confidence_section, crime_since, ward_crime_summary
-from figures.selectors import PLAIN_NAMES, borough_confidence, crime_months
-from geography.maps import outline_drawing
+from figures.selectors import PLAIN_NAMES, borough_confidence, crime_london, crime_months
+from geography.maps import SiteMap, borough_map, london_map, shades_of, ward_map
 from geography.models import FORCE_WEBSITES, Borough, PoliceForce, Ward
+from geography.postcodes import postcodes_in_text
+from geography.selectors import postcode_positions
 from sn_site.compare import ComparedInlinePanel
+from sn_site.page_cache import kept_until_published
 
 from .feeds import UpdatesFeed, events_calendar
 
@@ -485,6 +490,58 @@ def pages_public(pages):
     return pages.live().filter(~Exists(restricted))
 
 
+def ward_page_urls(codes) -> dict[str, str]:
+    """The address of each public ward page among some wards, by ward code, in one query."""
+    pages = pages_public(WardPage.objects.filter(ward__in=list(codes))).only("url_path", "ward")
+    return {page.ward_id: page.get_url() for page in pages}
+
+
+@dataclass(frozen=True)
+class WardMap:
+    """A ward page's map: the drawing, its numbered places (the team's base, meeting venues) and
+    the neighbouring wards, linked where they have a public page."""
+
+    drawing: SiteMap
+    points: list
+    neighbours: list[tuple[str, str]]  # (name, address or "")
+
+    @property
+    def description(self) -> str:
+        """The map in words, for people who cannot see it."""
+        focus = self.drawing.focus.name if self.drawing.focus else "The ward"
+        words = f"{focus} ward, shaded"
+        if self.neighbours:
+            words += ", next to " + ", ".join(name for name, _ in self.neighbours)
+        if self.points:
+            words += ". Numbered on the map: " + "; ".join(f"{p.number}, {p.label}" for p in self.points)
+        return words + ". A scale bar shows " + self.drawing.scale_bar.label + "."
+
+
+def _ward_map(ward: Ward, base_address: str, events) -> WardMap | bool:
+    """The ward's map, with its places: kept until a page is published or the geography imported
+    (either can change it); False when the ward has no outline."""
+    places = [("Team base: " + base_address.splitlines()[0], base_address)] if base_address.strip() else []
+    places += [(event.place, event.place) for event in events]
+    key = hashlib.sha256(repr(places).encode()).hexdigest()[:16]
+    return kept_until_published(f"ward-map:{ward.code}:{key}", lambda: _ward_map_build(ward.code, places))
+
+
+def _ward_map_build(code: str, places: list[tuple[str, str]]) -> WardMap | bool:
+    drawing = ward_map(code)
+    if drawing is None:
+        return False
+    drawing = drawing.linked(ward_page_urls([shape.code for shape in drawing.shapes]))
+    wanted = [(label, postcodes_in_text(text)[:1]) for label, text in places]
+    positions = postcode_positions(found[0] for _, found in wanted if found)
+    seen, located = set(), []
+    for label, found in wanted:
+        if found and found[0] in positions and found[0] not in seen:
+            seen.add(found[0])
+            located.append((label, *positions[found[0]]))
+    neighbours = sorted((shape.name, shape.url) for shape in drawing.shapes)
+    return WardMap(drawing, drawing.points(located), neighbours)
+
+
 def _with_updates(priorities) -> list[Priority]:
     """Priorities with their "we did" updates fetched in one query. A page made from a revision (a
     preview, a sergeant's review) holds them in memory already, new ones with no id to fetch by."""
@@ -514,10 +571,22 @@ class BoroughIndexPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["borough_pages"] = (
+        context["borough_pages"] = borough_pages = list(
             BoroughPage.objects.live().select_related("borough").prefetch_related("borough__wards__page")
         )
+        context["london_map"] = kept_until_published("london-map", lambda: self._london_map_build(borough_pages))
         return context
+
+    @staticmethod
+    def _london_map_build(borough_pages) -> SiteMap | bool:
+        drawing = london_map()
+        if drawing is None:
+            return False
+        urls = {page.borough_id: page.get_url() for page in borough_pages}
+        # A borough another force polices (the City of London) links to that force's website.
+        others = Borough.objects.exclude(police_force=PoliceForce.METROPOLITAN).values_list("code", "police_force")
+        urls.update({code: FORCE_WEBSITES[force] for code, force in others})
+        return drawing.linked(urls)
 
 
 class TeamPage(RoutablePageMixin, Page):
@@ -680,9 +749,42 @@ class BoroughPage(TeamPage):
             if chosen is None or any(p.category_id == chosen.pk for p in priorities_of[page.pk])
         ]
         context["news"] = self.news.all()[:BOROUGH_NEWS_SHOWN]
+        context["wards_map"] = self.wards_map()
         context["confidence"] = confidence_section(self.borough_id, self.borough.name)
         context["crime_held"] = bool(crime_months())
         return context
+
+    def wards_map(self) -> dict | bool:
+        """The borough's wards on a map, each linked to its page, shaded by the crimes recorded in
+        each in the latest 12 months when the figures are held; with the key and the figures. Kept
+        until a page is published or figures imported."""
+        return kept_until_published(f"borough-map:{self.borough_id}", self._wards_map_build)
+
+    def _wards_map_build(self) -> dict | bool:
+        drawing = borough_map(self.borough_id)
+        if drawing is None:
+            return False
+        urls = ward_page_urls([shape.code for shape in drawing.shapes])
+        london = crime_london() if self.borough.police_force == PoliceForce.METROPOLITAN else {"months": []}
+        crimes = {shape.code: london["ward_last_12"].get(shape.code, 0) for shape in drawing.shapes}
+        shades, key = shades_of(crimes) if london["months"] else ({}, [])
+        figures = sorted(
+            ((shape.name, urls.get(shape.code, ""), crimes[shape.code]) for shape in drawing.shapes),
+            key=lambda row: (-row[2], row[0]),
+        )
+        months = london["months"][-12:]
+        description = f"The {len(drawing.shapes)} wards of {self.title}"
+        if shades:
+            description += (
+                ", shaded by the crimes recorded in each in the latest 12 months; the table gives the figures"
+            )
+        return {
+            "description": description + ".",
+            "drawing": drawing.linked(urls, shades),
+            "key": key,
+            "figures": figures if shades else [],
+            "months": (months[0], months[-1]) if months else None,
+        }
 
     @property
     def default_description(self) -> str:
@@ -793,7 +895,6 @@ class WardPage(TeamPage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["ward"] = ward = Ward.objects.select_related("borough").get(pk=self.ward_id)
-        context["ward_map"] = outline_drawing(ward.outline)
         context["borough_url"] = self.url[
             : self.url.rstrip("/").rfind("/") + 1
         ]  # a ward page's parent is its borough's
@@ -805,6 +906,7 @@ class WardPage(TeamPage):
                 names = priority.category.crime_names() if priority.category_id else set()
                 priority.crime = crime_since(crime.series, names, priority.agreed_on)
         context["team_members"] = self.team()
+        context["ward_map"] = _ward_map(ward, self.base_address, context["upcoming_events"])
         context["you_said"] = self.you_said_shown  # a query only where a template shows them
         context["next_ward_panel"] = next(
             (event for event in context["upcoming_events"] if event.kind == Event.Kind.WARD_PANEL), None

@@ -26,6 +26,12 @@ def _forget_after_commit(sender, **kwargs) -> None:
     transaction.on_commit(lookup_cache_forget)
 
 
+def _geography_changed(sender, **kwargs) -> None:
+    """New postcodes or outlines: the lookups start afresh, and so do the pages (their maps)."""
+    transaction.on_commit(lookup_cache_forget)
+    transaction.on_commit(page_cache_forget)
+
+
 def _forget_if_addresses_change(sender, instance, **kwargs) -> None:
     """Only the site's root and home page, borough pages and ward pages are in a ward page's address."""
     if issubclass(sender, (BoroughPage, WardPage)) or instance.depth <= 2:
@@ -59,7 +65,7 @@ def connect() -> None:
     page_published.connect(_borough_published, sender=BoroughPage, dispatch_uid="borough-moderation")
     page_published.connect(_ward_page_reindex, sender=WardPage, dispatch_uid="ward-page-search")
     post_save.connect(_category_changed, sender=PriorityCategory, dispatch_uid="priority-category-changed")
-    geography_changed.connect(_forget_after_commit, dispatch_uid="lookup-geography")
+    geography_changed.connect(_geography_changed, dispatch_uid="lookup-geography")
     # Every page type, the home page's included (it belongs to an app above this one); only pages,
     # as a receiver of every model's deletes would slow every bulk delete (imports) to a crawl.
     for model in (m for m in apps.get_models() if issubclass(m, Page)):
