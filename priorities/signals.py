@@ -26,8 +26,9 @@ def _forget_after_commit(sender, **kwargs) -> None:
     transaction.on_commit(lookup_cache_forget)
 
 
-def _geography_changed(sender, **kwargs) -> None:
-    """New postcodes or outlines: the lookups start afresh, and so do the pages (their maps)."""
+def _forget_lookups_and_pages(sender, **kwargs) -> None:
+    """New postcodes or outlines (the pages' maps), or a page made private or public again: the
+    lookups and the pages start afresh."""
     transaction.on_commit(lookup_cache_forget)
     transaction.on_commit(page_cache_forget)
 
@@ -65,7 +66,7 @@ def connect() -> None:
     page_published.connect(_borough_published, sender=BoroughPage, dispatch_uid="borough-moderation")
     page_published.connect(_ward_page_reindex, sender=WardPage, dispatch_uid="ward-page-search")
     post_save.connect(_category_changed, sender=PriorityCategory, dispatch_uid="priority-category-changed")
-    geography_changed.connect(_geography_changed, dispatch_uid="lookup-geography")
+    geography_changed.connect(_forget_lookups_and_pages, dispatch_uid="lookup-geography")
     # Every page type, the home page's included (it belongs to an app above this one); only pages,
     # as a receiver of every model's deletes would slow every bulk delete (imports) to a crawl.
     for model in (m for m in apps.get_models() if issubclass(m, Page)):
@@ -75,7 +76,8 @@ def connect() -> None:
             )
     for signal in (post_save, post_delete):
         signal.connect(_forget_after_commit, sender=Site, dispatch_uid=f"lookup-site-{id(signal)}")
-        # A page made private (or public again): the lookup, and the API answers cached with it.
+        # A page made private (or public again): the lookup, the API answers cached with it, and the
+        # pages that list or link it (a borough's wards, its neighbours' maps).
         signal.connect(
-            _forget_after_commit, sender=PageViewRestriction, dispatch_uid=f"lookup-restriction-{id(signal)}"
+            _forget_lookups_and_pages, sender=PageViewRestriction, dispatch_uid=f"lookup-restriction-{id(signal)}"
         )

@@ -254,3 +254,13 @@ def test_downloads_must_be_https(db, settings):
 
     with pytest.raises(CommandError, match="HTTPS"):
         call_command("import_geography", stdout=StringIO())
+
+
+def test_neighbouring_wards_are_worked_out_from_the_outlines_both_ways(sample_london):
+    rye_lane, peckham = Ward.objects.get(code="E05011113"), Ward.objects.get(code="E05011110")
+
+    assert list(rye_lane.neighbours.values_list("code", flat=True)) == ["E05011110"]
+    assert rye_lane in peckham.neighbours.all()
+    # Westminster's three sample wards, far from Southwark, are next to none of its wards.
+    assert not rye_lane.neighbours.filter(borough="E09000033").exists()
+    assert all(ward in other.neighbours.all() for ward in Ward.objects.all() for other in ward.neighbours.all())
