@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from csp.constants import NONCE, NONE, SELF
 
+from sn_site.map_tiles import tile_origins
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -47,6 +49,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "js_lib_leaflet",
     "corsheaders",
     "csp",
     "axes",
@@ -356,6 +359,15 @@ SN_EQUALITY_BATCH = env.int("SN_EQUALITY_BATCH", default=10)
 # of theirs or for it to be erased; both appear on the privacy notice.
 SN_DATA_CONTROLLER = env.str("SN_DATA_CONTROLLER", default="the Metropolitan Police Service")
 SN_PRIVACY_CONTACT_EMAIL = env.str("SN_PRIVACY_CONTACT_EMAIL", default="privacy@example.org")
+# The street map on ward pages (docs/deploying.md, "Street maps"): a tile server's Leaflet URL
+# template, such as https://tiles.example.org/{z}/{x}/{y}.png, and the credit its provider requires
+# on the map (plain text). Unset: no street map, only the outline the site draws itself. The
+# Content Security Policy allows images from that server's origins (SN_MAP_TILES_ORIGINS) and no other.
+SN_MAP_TILES_URL = env.str("SN_MAP_TILES_URL", default="")
+SN_MAP_TILES_ATTRIBUTION = env.str("SN_MAP_TILES_ATTRIBUTION", default="")
+# The closest zoom the map offers (the server's own limit, or the last one a plan includes).
+SN_MAP_TILES_MAX_ZOOM = env.int("SN_MAP_TILES_MAX_ZOOM", default=18)
+SN_MAP_TILES_ORIGINS = tile_origins(SN_MAP_TILES_URL, SN_MAP_TILES_ATTRIBUTION)
 # Code-Point Open, zipped CSV, from the Ordnance Survey's downloads service.
 SN_CODEPOINT_DOWNLOAD_URL = env.str(
     "SN_CODEPOINT_DOWNLOAD_URL",
@@ -372,14 +384,15 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
 # The public site's Content Security Policy: everything from this site only, no inline script or
-# style, nothing framed or posted elsewhere. The admin's and the API docs' are built from it in
+# style, nothing framed or posted elsewhere; images from the street map's tile server too, when one
+# is configured. The admin's and the API docs' are built from it in
 # sn_site/security.py. A view with an inline script reads request.csp_nonce (NONCE).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *SN_MAP_TILES_ORIGINS],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

@@ -1,6 +1,10 @@
-"""The furniture every public page shares: times, the meta description and breadcrumbs."""
+"""The furniture every public page shares: times, the meta description, breadcrumbs and the street
+map's tile server."""
+
+from urllib.parse import urlsplit
 
 from django import template
+from django.conf import settings
 from wagtail.models import Page
 
 from sn_site.formats import clock_time, plain_summary
@@ -38,6 +42,21 @@ def meta_description(page=None) -> str:
         or getattr(page, "default_description", "")
         or SITE_DESCRIPTION
     )
+
+
+@register.simple_tag
+def map_tiles() -> dict | None:
+    """{% map_tiles as tiles %}: the street map's tile server (its URL template, host name,
+    attribution and closest zoom), or None where none is configured and pages show only the maps
+    they draw."""
+    if not settings.SN_MAP_TILES_URL:
+        return None
+    return {
+        "url": settings.SN_MAP_TILES_URL,
+        "host": urlsplit(settings.SN_MAP_TILES_URL).hostname.removeprefix("{s}."),
+        "attribution": settings.SN_MAP_TILES_ATTRIBUTION,
+        "max_zoom": settings.SN_MAP_TILES_MAX_ZOOM,
+    }
 
 
 @register.inclusion_tag("includes/breadcrumbs.html", takes_context=True)

@@ -102,6 +102,16 @@ def test_the_privacy_notice_shows_the_retention_periods_the_tasks_use(client, db
     assert "consent" in html and "public task" in html and "no link to you" in html
 
 
+def test_the_notice_names_the_street_map_provider_only_while_the_map_is_shown(client, db, settings):
+    assert "street map" not in client.get("/privacy/").content.decode()
+
+    settings.SN_MAP_TILES_URL = "https://{s}.tiles.example.org/{z}/{x}/{y}.png"
+    settings.SN_MAP_TILES_ATTRIBUTION = "© Example Mapping"
+
+    html = client.get("/privacy/").content.decode()
+    assert "Ward pages show a street map" in html and "our map provider (tiles.example.org)" in html
+
+
 def test_every_page_links_to_the_notice_and_so_do_the_forms_that_take_an_email(client, sample_london, make_survey):
     survey = make_survey(audience="open")
     ward_page = client.get(WardPage.objects.get(ward_id=RYE_LANE).url).content.decode()
