@@ -62,3 +62,18 @@ def test_without_javascript_the_chart_is_drawn_and_its_table_opens(browser, site
     page.get_by_role("link", name="What residents say about policing in Southwark").click()
     assert page.url.endswith("/southwark/#confidence")
     assert page.get_by_role("heading", name="What residents say about policing in Southwark").is_visible()
+
+
+def test_a_resident_picks_a_ward_on_the_shaded_borough_map(browser, site):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(site + "/southwark/")
+    borough_map = page.get_by_role("group", name="Map of the wards of Southwark")
+    assert borough_map.get_attribute("aria-describedby") == "borough-map-desc"
+    described = page.locator("#borough-map-desc").text_content()
+    assert "The 2 wards of Southwark, shaded by the crimes recorded" in described
+    assert page.locator(".map-legend li").count() == 2  # two wards: a shade each
+
+    borough_map.locator('a[href="/southwark/peckham/"] path').click()
+
+    page.wait_for_url(site + "/southwark/peckham/")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Peckham")

@@ -50,7 +50,7 @@ def test_the_ward_map_names_its_neighbours_and_numbers_the_teams_places(client, 
     assert 'Next to <a href="/southwark/peckham/">Peckham</a>.' in html
     assert '<a href="/southwark/peckham/" tabindex="-1">' in drawing
     # Two numbered points, in the drawing and in its key.
-    assert len(re.findall(r'<g class="map-point">', drawing)) == 2
+    assert len(re.findall(r'<g class="map-point" aria-hidden="true">', drawing)) == 2
     assert '<li value="2">Peckham Library, se15 5rs</li>' in html
     assert "approximate at the edges" in text_of(html)
 

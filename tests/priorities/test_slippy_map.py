@@ -17,7 +17,7 @@ def rye_lane(sample_london):
 def test_with_no_tile_server_the_page_has_only_its_own_drawn_outline(client, rye_lane):
     html = client.get(rye_lane.url).content.decode()
 
-    assert 'aria-labelledby="map-title"' in html  # the outline the site draws
+    assert 'aria-labelledby="ward-map-title"' in html  # the outline the site draws
     assert "data-slippy-map" not in html and "leaflet" not in html and "slippy-map-outline" not in html
 
 
@@ -32,7 +32,7 @@ def test_with_a_tile_server_the_page_carries_the_street_map_for_its_script(clien
     assert 'data-attribution="© Example &lt;Maps&gt; &amp; Co"' in html  # text, escaped
     assert re.search(r'<script src="/static/js_lib_leaflet/leaflet\.js" defer>', html)
     assert re.search(r'<script src="/static/js/slippy_map\.js" defer>', html)
-    assert 'aria-labelledby="map-title"' in html  # the drawn outline and its text stay for everyone
+    assert 'aria-labelledby="ward-map-title"' in html  # the drawn outline and its text stay for everyone
     # The outline is data the script reads, not code the browser runs.
     data = re.search(r'<script id="slippy-map-outline" type="application/json">(.*?)</script>', html, re.S)
     assert json.loads(data.group(1)) == rye_lane.ward.outline

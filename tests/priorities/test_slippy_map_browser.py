@@ -93,7 +93,7 @@ def test_the_ward_is_drawn_on_a_street_map_from_the_configured_tile_server(brows
     outline = street_map.locator("path.slippy-map__outline")
     assert outline.count() == 1 and outline.bounding_box()["width"] > 100  # fitted to the map
     assert "Test tiles © Example Mapping" in street_map.locator(".leaflet-control-attribution").inner_text()
-    assert page.get_by_role("img", name="Outline of Rye Lane ward").is_visible()  # the drawn map stays
+    assert page.get_by_role("group", name="Map of Rye Lane ward").is_visible()  # the drawn map stays
     assert problems == []
     assert _serious(page) == []
 
@@ -152,7 +152,7 @@ def test_with_no_tile_server_or_no_javascript_the_page_shows_its_drawn_map_and_a
 
     page.goto(site + RYE_LANE)  # nothing configured
     page.wait_for_load_state("networkidle")
-    assert page.get_by_role("img", name="Outline of Rye Lane ward").is_visible()
+    assert page.get_by_role("group", name="Map of Rye Lane ward").is_visible()
     assert page.locator(".leaflet-container, [data-slippy-map]").count() == 0
     assert not [url for url in loaded if "leaflet" in url or "slippy_map" in url]
     assert _serious(page) == [] and problems == []
@@ -161,6 +161,6 @@ def test_with_no_tile_server_or_no_javascript_the_page_shows_its_drawn_map_and_a
     without_js = browser.new_context(java_script_enabled=False).new_page()
     without_js.goto(site + RYE_LANE)
     without_js.wait_for_load_state("networkidle")
-    assert without_js.get_by_role("img", name="Outline of Rye Lane ward").is_visible()
+    assert without_js.get_by_role("group", name="Map of Rye Lane ward").is_visible()
     assert not without_js.get_by_role("region", name=MAP).is_visible()
     assert asked == []
