@@ -14,6 +14,7 @@ from django.db import transaction
 from shapely.geometry import shape
 
 from geography.codepoint import CITY_OF_LONDON
+from geography.maps import borough_map, london_map
 from geography.models import Borough, Postcode, Ward
 from geography.postcodes import LONDON_POSTCODE_AREAS, UK_POSTCODE_AREAS
 from geography.services import geography_import
@@ -171,3 +172,24 @@ def test_a_district_lists_the_wards_of_its_lettered_sub_districts(london, db, cl
         for part in parts:
             found = client.get("/api/v1/lookup/", {"q": part}).json()["wards"]
             assert {ward["code"] for ward in found} == wards_in[part], part
+
+
+def test_every_wards_neighbours_are_symmetric_and_really_next_to_it(london, db):
+    pairs = set(Ward.neighbours.through.objects.values_list("from_ward_id", "to_ward_id"))
+
+    assert pairs and all((b, a) in pairs for a, b in pairs)  # if A is next to B, B is next to A
+    assert not [code for code in Ward.objects.values_list("code", flat=True) if not any(a == code for a, _ in pairs)]
+    rye_lane = set(Ward.objects.get(code="E05011113").neighbours.values_list("name", flat=True))
+    assert {"Peckham", "Nunhead & Queen's Road", "Peckham Rye"} <= rye_lane
+    # Neighbours' outlines meet (within the tolerance the outlines are compared with).
+    outlines = {code: shape(outline) for code, outline in Ward.objects.values_list("code", "outline")}
+    for a, b in random.Random(SEED).sample(sorted(pairs), 200):
+        metres = shapely.distance(outlines[a], outlines[b]) * 111_320
+        assert metres < 25, (a, b, SEED)
+
+
+def test_every_borough_and_london_is_drawn_whole(london, db):
+    assert {shape.code for shape in london_map().shapes} == set(Borough.objects.values_list("code", flat=True))
+    for borough in Borough.objects.all():
+        drawn = {shape.code for shape in borough_map(borough.code).shapes}
+        assert drawn == set(borough.wards.values_list("code", flat=True)), borough.name
