@@ -296,7 +296,7 @@ def test_the_accessibility_statement_says_what_the_regulations_ask(client, sampl
     ):
         assert heading in headings
     assert "partially compliant with the Web Content Accessibility Guidelines (WCAG) version 2.2 at level AA" in text
-    for known_problem in ("Ward maps", "PDFs", "Redoc"):
+    for known_problem in ("Maps are drawings", "PDFs", "Redoc"):
         assert known_problem in text
     assert "We will reply within 5 working days" in text
     assert "Equality and Human Rights Commission (EHRC)" in text
