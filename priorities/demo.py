@@ -483,7 +483,11 @@ def _fill(page: WardPage, rng: random.Random, categories: list, today: datetime.
         ]
         priorities.append(priority)
     page.priorities = priorities
-    where = f", {postcode}" if postcode else ""
+    # Meetings at other places in the ward than the base, so that its map marks each of them (their
+    # own generator, so that everything else the demo picks stays as it was).
+    venues = random.Random(page.ward_id).sample(postcodes, min(2, len(postcodes))) if postcodes else []
+    venue, shops = (venues + [postcode, postcode])[:2]
+    where, where_shops = (f", {venue}", f", {shops}") if postcode else ("", "")
     page.events = [
         _meeting(
             today + datetime.timedelta(days=rng.randint(5, 25)),
@@ -496,7 +500,7 @@ def _fill(page: WardPage, rng: random.Random, categories: list, today: datetime.
             today + datetime.timedelta(days=rng.randint(2, 12)),
             kind=Event.Kind.STREET_BRIEFING,
             title=f"Street briefing in {ward}",
-            place=f"By the shops{where}",
+            place=f"By the shops{where_shops}",
             sort_order=1,
         ),
     ]
