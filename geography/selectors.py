@@ -1,5 +1,6 @@
-"""Reads about places: which wards a postcode, a postcode sector or district covers, which postcode
-is nearest a point and its ward, and whether a point is in London. Plain values (ward codes), and
+"""Reads about places: which wards a postcode, a postcode sector or district covers, which ward a
+point is in (the official outline around it, or else the nearest postcode's), and whether a point
+is in London. Plain values (ward codes), and
 the errors a lookup raises when it cannot be answered. What a ward's team page is, and keeping
 answers, is for the layers above (`priorities` finds your team)."""
 
@@ -16,7 +17,7 @@ from shapely.geometry import shape
 from sn_site.cache import HeldInProcess
 from sn_site.errors import AppError
 
-from .models import Borough, Postcode
+from .models import Borough, Postcode, Ward
 from .postcodes import (
     LONDON_POSTCODE_AREAS,
     UK_POSTCODE_AREAS,
@@ -77,7 +78,8 @@ class PostcodeWards:
 GEOGRAPHY_GENERATION = "geography"
 
 # Held by each process (sn_site.cache.HeldInProcess): the outline of London, a prepared shapely
-# geometry, which cannot be pickled into the shared cache. Reloaded when the geography generation
+# geometry, and an index of the official ward outlines, which cannot be pickled into the shared
+# cache. Reloaded when the geography generation
 # starts afresh or SN_LOOKUP_CACHE_SECONDS have passed.
 _held = HeldInProcess()
 
@@ -139,9 +141,11 @@ _SEARCH_RADII = (0.003, 0.01, 0.03)
 
 
 def nearest_postcode(latitude, longitude) -> PostcodeWards:
-    """The postcode nearest a point (as typed: numbers or text), with its position and ward. A
-    point that is not one raises InvalidPosition; one outside London, NotInLondon. One query for
-    a point in a built-up area, at most one per search radius."""
+    """The ward a point is in (as typed: numbers or text), with the postcode nearest it and that
+    postcode's position. Where the point is inside a ward's official outline, that ward; otherwise
+    the nearest postcode's ward (a derived outline is exactly the area where that is so). A point
+    that is not one raises InvalidPosition; one outside London, NotInLondon. One query for a point
+    in a built-up area, at most one per search radius."""
     try:
         latitude, longitude = float(latitude), float(longitude)
     except (TypeError, ValueError):
@@ -150,6 +154,7 @@ def nearest_postcode(latitude, longitude) -> PostcodeWards:
         raise InvalidPosition("Latitude must be between -90 and 90 and longitude between -180 and 180.")
     if not london_contains(latitude, longitude):
         raise NotInLondon("That position is outside London.")
+    official = official_ward_at(latitude, longitude)
     # A degree of longitude is shorter than a degree of latitude this far north.
     squash = math.cos(math.radians(latitude))
     for radius in _SEARCH_RADII:
@@ -166,15 +171,44 @@ def nearest_postcode(latitude, longitude) -> PostcodeWards:
         )
         if row is not None:
             postcode, lat, lng, ward = row
-            return PostcodeWards(postcode, lat, lng, (ward,))
+            return PostcodeWards(postcode, lat, lng, (official or ward,))
+    if official:  # a park or a river, far from any postcode, inside an official outline
+        return PostcodeWards(None, latitude, longitude, (official,))
     raise NotInLondon("There is no London postcode near that position.")
+
+
+def official_ward_at(latitude: float, longitude: float) -> str | None:
+    """The code of the ward whose official outline holds a point (on a shared edge, the first by
+    code); None where no official outline does."""
+    held = _held.get(
+        "official wards",
+        _official_ward_index,
+        generations_of=[GEOGRAPHY_GENERATION],
+        seconds=settings.SN_LOOKUP_CACHE_SECONDS,
+    )
+    if held is _NO_OUTLINE:
+        return None
+    tree, codes = held
+    found = tree.query(shapely.Point(longitude, latitude), predicate="intersects")
+    return min(codes[i] for i in found) if len(found) else None
+
+
+def _official_ward_index():
+    rows = Ward.objects.exclude(outline_source="").exclude(outline=None).values_list("code", "outline")
+    codes, outlines = [], []
+    for code, outline in rows:
+        codes.append(code)
+        outlines.append(shape(outline))
+    if not codes:
+        return _NO_OUTLINE
+    return shapely.STRtree(outlines), codes
 
 
 # The union of the boroughs' official outlines. The outlines are generalised, and about 0.3% of
 # London's postcodes fall up to 130 m outside them: a margin of about 200 m keeps every postcode's
 # own position inside London.
 _LONDON_MARGIN = 0.0025  # degrees: 280 m north-south, 170 m east-west
-_NO_OUTLINE = object()  # held while no borough outlines are loaded (a None would not be held)
+_NO_OUTLINE = object()  # held while no such outlines are loaded (a None would not be held)
 
 
 def london_contains(latitude: float, longitude: float) -> bool:
