@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import shapefile
+import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 from shapely.geometry import shape
 
-from .outlines import OSGB, to_osgb
+from .outlines import OSGB, WGS84, to_osgb
 
 CODE_PROPERTY = {"ward": r"WD\d\dCD", "borough": r"LAD\d\dCD"}
 _CODE_SHOWN = {"ward": "WDyyCD", "borough": "LADyyCD"}
@@ -52,11 +53,24 @@ class Boundary:
 
     def osgb(self):
         """The geometry in British National Grid metres (shapely)."""
-        return to_osgb(shape(self.geometry), self.crs or _crs_from_numbers(self.geometry))
+        return to_osgb(shape(self.geometry), self._coordinate_system())
+
+    def first_point_osgb(self):
+        """A point of the outline in National Grid metres: cheaper than the whole, to tell quickly
+        whether a boundary can be anywhere near a place."""
+        x, y = _first_coordinate(self.geometry)[:2]
+        return to_osgb(shapely.Point(x, y), self._coordinate_system())
 
     def in_wgs84(self) -> bool:
-        crs = self.crs or _crs_from_numbers(self.geometry)
+        crs = self._coordinate_system()
         return crs.is_geographic and crs.ellipsoid.name == "WGS 84"
+
+    def _coordinate_system(self) -> CRS:
+        if self.crs is not None:
+            return self.crs
+        # The file names no coordinate system: metres are the National Grid, degrees WGS84.
+        x, y = _first_coordinate(self.geometry)[:2]
+        return OSGB if abs(x) > 180 or abs(y) > 90 else WGS84
 
 
 def boundaries_read(path: Path, kind: str) -> Iterator[Boundary]:
@@ -122,15 +136,13 @@ _PRODUCT = re.compile(
 )
 
 
-def _crs_from_numbers(geometry: dict) -> CRS:
-    """A file that names no coordinate system: metres are the National Grid, degrees WGS84."""
+def _first_coordinate(geometry: dict) -> list:
     coords = geometry.get("coordinates")
     while isinstance(coords, list | tuple) and coords and isinstance(coords[0], list | tuple):
         coords = coords[0]
-    if not coords:
-        return CRS("EPSG:4326")
-    x, y = coords[0], coords[1]
-    return OSGB if abs(x) > 180 or abs(y) > 90 else CRS("EPSG:4326")
+    if not coords or len(coords) < 2:
+        raise BoundaryFileError("A boundary has a geometry with no coordinates.")
+    return coords
 
 
 def _crs(text: str, path: Path) -> CRS:

@@ -20,6 +20,7 @@ from shapely.geometry import mapping, shape
 SIMPLIFY_METRES = 8
 COORDINATE_DECIMALS = 6  # about 10 cm
 OSGB = CRS("EPSG:27700")  # the British National Grid
+WGS84 = CRS("EPSG:4326")
 
 
 @cache
@@ -52,13 +53,16 @@ def geojson_to_osgb(geometry: Mapping):
 
 def to_osgb(geometry, crs: CRS):
     """A shapely geometry in any coordinate system, in National Grid metres."""
-    if crs.equals(OSGB, ignore_axis_order=True):
-        return geometry
-    return _reproject(geometry, _transformer_to_osgb(crs))
+    transformer = _transformer_to_osgb(crs.srs)
+    return geometry if transformer is None else _reproject(geometry, transformer)
 
 
 @cache
-def _transformer_to_osgb(crs: CRS) -> Transformer:
+def _transformer_to_osgb(srs: str) -> Transformer | None:
+    """None for the National Grid itself. By the system's text: a CRS hashes slowly."""
+    crs = CRS.from_user_input(srs)
+    if crs.equals(OSGB, ignore_axis_order=True):
+        return None
     return Transformer.from_crs(crs, OSGB, always_xy=True)
 
 
