@@ -168,15 +168,10 @@ def _london_osgb(borough_outlines) -> object | None:
     return london
 
 
-def _official_outlines_held(excluding=()) -> dict[str, _WardOutline]:
-    """The official outlines already loaded, which an import without a ward boundary file keeps."""
-    rows = Ward.objects.exclude(outline_source="").exclude(code__in=list(excluding))
-    return {
-        code: _WardOutline(outline, latitude, longitude, source)
-        for code, outline, latitude, longitude, source in rows.values_list(
-            "code", "outline", "latitude", "longitude", "outline_source"
-        )
-    }
+def _outlines_stored(wards) -> dict[str, _WardOutline]:
+    """Some wards' outlines as they are stored, by code."""
+    rows = wards.values_list("code", "outline", "latitude", "longitude", "outline_source")
+    return {code: _WardOutline(outline, lat, lng, source) for code, outline, lat, lng, source in rows}
 
 
 def _import_lock() -> None:
@@ -206,12 +201,7 @@ def ward_boundaries_import(
     )
     with transaction.atomic():
         _import_lock()
-        held = {
-            code: _WardOutline(outline, latitude, longitude, source)
-            for code, outline, latitude, longitude, source in Ward.objects.filter(code__in=list(official)).values_list(
-                "code", "outline", "latitude", "longitude", "outline_source"
-            )
-        }
+        held = _outlines_stored(Ward.objects.filter(code__in=list(official)))
         changed = [
             Ward(code=code, outline=o.outline, latitude=o.latitude, longitude=o.longitude, outline_source=o.source)
             for code, o in official.items()
@@ -222,7 +212,6 @@ def ward_boundaries_import(
         if changed:
             ward_neighbours_refresh()
             transaction.on_commit(_geography_changed)
-    progress(f"Ward boundaries: {report.matched} of the site's wards found, {report.changed} changed.")
     report.seconds = time.monotonic() - started
     return report
 
@@ -328,7 +317,8 @@ def geography_import(
     with transaction.atomic():
         _import_lock()
         # An official outline stays until another replaces it; derived ones fill the rest.
-        outlines = derived | _official_outlines_held(excluding=official) | official
+        kept = _outlines_stored(Ward.objects.exclude(outline_source="").exclude(code__in=list(official)))
+        outlines = derived | kept | official
         _upsert_boroughs(borough_names, borough_geojson)
         report.wards = _upsert_wards(ward_names, borough_of_ward, outlines)
         _sync_postcodes(report, postcodes, latitudes, longitudes, ward_codes, progress)
