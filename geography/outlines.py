@@ -115,8 +115,12 @@ def official_outlines_simplify(outlines: Mapping[str, object]) -> dict[str, obje
     """Official outlines in OSGB metres, simplified as the derived ones are, together, so that
     neighbouring wards stay edge to edge."""
     codes = list(outlines)
-    polygons = [_polygonal(outlines[code]) for code in codes]
-    return dict(zip(codes, shapely.coverage_simplify(polygons, SIMPLIFY_METRES), strict=True))
+    polygons = np.array([_polygonal(outlines[code]) for code in codes])
+    if shapely.coverage_is_valid(polygons):
+        simplified = shapely.coverage_simplify(polygons, SIMPLIFY_METRES)
+    else:  # overlaps or slivers: each on its own, rather than a coverage simplified into nonsense
+        simplified = shapely.simplify(polygons, SIMPLIFY_METRES)
+    return dict(zip(codes, simplified, strict=True))
 
 
 def _polygonal(geometry):
