@@ -177,7 +177,7 @@ def test_the_ward_page_names_the_official_source_instead_of_the_caveat(client, s
 
     html = client.get("/westminster/st-jamess/").content.decode()
     assert "approximate at the edges" not in html
-    assert f"The boundary of St. James&#x27;s ward, from the {PRODUCT}." in html
+    assert f"The boundary of St. James&#x27;s ward (shaded), from the {PRODUCT}." in html
     assert (
         "Source: Office for National Statistics licensed under the Open Government Licence v3.0. "
         "Contains OS data © Crown copyright and database right 2024." in html
