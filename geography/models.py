@@ -1,5 +1,7 @@
 """London's places: boroughs, wards and postcodes, from OS Code-Point Open and the official outlines."""
 
+import re
+
 from django.db import models
 
 
@@ -61,6 +63,17 @@ class Ward(models.Model):
     @property
     def outline_is_official(self) -> bool:
         return bool(self.outline_source)
+
+    @property
+    def outline_attribution(self) -> str:
+        """The line the ONS licence asks for wherever an official outline is shown."""
+        if not self.outline_is_official:
+            return ""
+        year = re.search(r"\b(19|20)\d\d\b", self.outline_source)
+        return (
+            "Source: Office for National Statistics licensed under the Open Government Licence v3.0. "
+            f"Contains OS data © Crown copyright and database right{f' {year.group()}' if year else ''}."
+        )
 
 
 class Postcode(models.Model):

@@ -13,12 +13,14 @@ from functools import cache
 
 import numpy as np
 import shapely
-from pyproj import Transformer
+from pyproj import CRS, Transformer
 from shapely.geometry import mapping, shape
 
 # Outlines are simplified to this many metres: plenty for a ward map, a fraction of the size.
 SIMPLIFY_METRES = 8
 COORDINATE_DECIMALS = 6  # about 10 cm
+OSGB = CRS("EPSG:27700")  # the British National Grid
+WGS84 = CRS("EPSG:4326")
 
 
 @cache
@@ -47,6 +49,21 @@ def _reproject(geometry, transformer: Transformer):
 
 def geojson_to_osgb(geometry: Mapping):
     return _reproject(shape(geometry), _to_osgb())
+
+
+def to_osgb(geometry, crs: CRS):
+    """A shapely geometry in any coordinate system, in National Grid metres."""
+    transformer = _transformer_to_osgb(crs.srs)
+    return geometry if transformer is None else _reproject(geometry, transformer)
+
+
+@cache
+def _transformer_to_osgb(srs: str) -> Transformer | None:
+    """None for the National Grid itself. By the system's text: a CRS hashes slowly."""
+    crs = CRS.from_user_input(srs)
+    if crs.equals(OSGB, ignore_axis_order=True):
+        return None
+    return Transformer.from_crs(crs, OSGB, always_xy=True)
 
 
 def osgb_to_geojson(geometry) -> dict:
@@ -92,6 +109,25 @@ def ward_outlines(
         simplified = shapely.coverage_simplify([merged[w] for w in wards], SIMPLIFY_METRES, simplify_boundary=False)
         outlines.update(zip(wards, simplified, strict=True))
     return outlines
+
+
+def official_outlines_simplify(outlines: Mapping[str, object]) -> dict[str, object]:
+    """Official outlines in OSGB metres, simplified as the derived ones are, together, so that
+    neighbouring wards stay edge to edge."""
+    codes = list(outlines)
+    polygons = np.array([_polygonal(outlines[code]) for code in codes])
+    if shapely.coverage_is_valid(polygons):
+        simplified = shapely.coverage_simplify(polygons, SIMPLIFY_METRES)
+    else:  # overlaps or slivers: each on its own, rather than a coverage simplified into nonsense
+        simplified = shapely.simplify(polygons, SIMPLIFY_METRES)
+    return dict(zip(codes, simplified, strict=True))
+
+
+def _polygonal(geometry):
+    """The polygons of a geometry made valid (a repaired self-touching ring can leave lines behind)."""
+    valid = shapely.make_valid(geometry)
+    parts = [p for p in shapely.get_parts(valid) if p.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts) if len(parts) != 1 else parts[0]
 
 
 def _group_by_borough(wards: Mapping[str, object], borough_of_ward: Mapping[str, str]) -> dict[str, list[str]]:

@@ -1,5 +1,6 @@
-"""Reads about places: which wards a postcode, a postcode sector or district covers, which postcode
-is nearest a point and its ward, and whether a point is in London. Plain values (ward codes), and
+"""Reads about places: which wards a postcode, a postcode sector or district covers, which ward a
+point is in (the official outline around it, or else the nearest postcode's), and whether a point
+is in London. Plain values (ward codes), and
 the errors a lookup raises when it cannot be answered. What a ward's team page is, and keeping
 answers, is for the layers above (`priorities` finds your team)."""
 
@@ -16,7 +17,7 @@ from shapely.geometry import shape
 from sn_site.cache import HeldInProcess
 from sn_site.errors import AppError
 
-from .models import Borough, Postcode
+from .models import Borough, Postcode, Ward
 from .postcodes import (
     LONDON_POSTCODE_AREAS,
     UK_POSTCODE_AREAS,
@@ -64,7 +65,8 @@ class InvalidPosition(LookupFailed):
 @dataclass(frozen=True)
 class PostcodeWards:
     """The wards a postcode, a sector or a district covers. For a full postcode (or the postcode
-    nearest a point) the postcode and its position too; for a sector or district, no position."""
+    nearest a point) the postcode and its position too; for a sector or district, no position.
+    A point inside an official ward outline with no postcode anywhere near has its own position."""
 
     postcode: str | None
     latitude: float | None
@@ -73,11 +75,13 @@ class PostcodeWards:
 
 
 # The generation of what is worked out from the imported geography and held by each process (the
-# outline of London): it starts afresh (geography.services.geography_import) once an import commits.
+# outline of London, the official ward outlines): it starts afresh (geography.services) once an
+# import of the geography or the ward boundaries commits.
 GEOGRAPHY_GENERATION = "geography"
 
 # Held by each process (sn_site.cache.HeldInProcess): the outline of London, a prepared shapely
-# geometry, which cannot be pickled into the shared cache. Reloaded when the geography generation
+# geometry, and an index of the official ward outlines (_Places), which cannot be pickled into the
+# shared cache. Reloaded when the geography generation
 # starts afresh or SN_LOOKUP_CACHE_SECONDS have passed.
 _held = HeldInProcess()
 
@@ -139,17 +143,21 @@ _SEARCH_RADII = (0.003, 0.01, 0.03)
 
 
 def nearest_postcode(latitude, longitude) -> PostcodeWards:
-    """The postcode nearest a point (as typed: numbers or text), with its position and ward. A
-    point that is not one raises InvalidPosition; one outside London, NotInLondon. One query for
-    a point in a built-up area, at most one per search radius."""
+    """The ward a point is in (as typed: numbers or text), with the postcode nearest it and that
+    postcode's position. Where the point is inside a ward's official outline, that ward; otherwise
+    the nearest postcode's ward (a derived outline is exactly the area where that is so). A point
+    that is not one raises InvalidPosition; one outside London, NotInLondon. One query for a point
+    in a built-up area, at most one per search radius."""
     try:
         latitude, longitude = float(latitude), float(longitude)
     except (TypeError, ValueError):
         raise InvalidPosition("Latitude and longitude must be numbers, such as 51.501 and -0.142.") from None
     if not (math.isfinite(latitude) and math.isfinite(longitude)) or abs(latitude) > 90 or abs(longitude) > 180:
         raise InvalidPosition("Latitude must be between -90 and 90 and longitude between -180 and 180.")
-    if not london_contains(latitude, longitude):
+    places = _places()
+    if not places.london_contains(latitude, longitude):
         raise NotInLondon("That position is outside London.")
+    official = places.official_ward_at(latitude, longitude)
     # A degree of longitude is shorter than a degree of latitude this far north.
     squash = math.cos(math.radians(latitude))
     for radius in _SEARCH_RADII:
@@ -166,36 +174,62 @@ def nearest_postcode(latitude, longitude) -> PostcodeWards:
         )
         if row is not None:
             postcode, lat, lng, ward = row
-            return PostcodeWards(postcode, lat, lng, (ward,))
+            return PostcodeWards(postcode, lat, lng, (official or ward,))
+    if official:  # a park or a river, far from any postcode, inside an official outline
+        return PostcodeWards(None, latitude, longitude, (official,))
     raise NotInLondon("There is no London postcode near that position.")
+
+
+def official_ward_at(latitude: float, longitude: float) -> str | None:
+    """The code of the ward whose official outline holds a point (on a shared edge, the first by
+    code); None where no official outline does."""
+    return _places().official_ward_at(latitude, longitude)
+
+
+def london_contains(latitude: float, longitude: float) -> bool:
+    """Whether a point is in London (within about 200 m of a borough's outline); any point is, where
+    no borough outlines are loaded."""
+    return _places().london_contains(latitude, longitude)
 
 
 # The union of the boroughs' official outlines. The outlines are generalised, and about 0.3% of
 # London's postcodes fall up to 130 m outside them: a margin of about 200 m keeps every postcode's
 # own position inside London.
 _LONDON_MARGIN = 0.0025  # degrees: 280 m north-south, 170 m east-west
-_NO_OUTLINE = object()  # held while no borough outlines are loaded (a None would not be held)
 
 
-def london_contains(latitude: float, longitude: float) -> bool:
-    """Whether a point is in London (within about 200 m of a borough's outline); any point is, where
-    no borough outlines are loaded."""
-    outline = _london_outline()
-    return outline is None or outline.intersects(shapely.Point(longitude, latitude))
+@dataclass(frozen=True)
+class _Places:
+    """What a process holds to place a point (one round trip to check it is current): London's
+    outline, and an index of the wards' official outlines."""
+
+    london: object | None  # prepared, with its margin; None where no borough outlines are loaded
+    official: shapely.STRtree | None  # None where no official ward outlines are loaded
+    official_codes: tuple[str, ...]
+
+    def london_contains(self, latitude: float, longitude: float) -> bool:
+        return self.london is None or self.london.intersects(shapely.Point(longitude, latitude))
+
+    def official_ward_at(self, latitude: float, longitude: float) -> str | None:
+        if self.official is None:
+            return None
+        found = self.official.query(shapely.Point(longitude, latitude), predicate="intersects")
+        return min(self.official_codes[i] for i in found) if len(found) else None
 
 
-def _london_outline():
-    """London's outline, or None where no borough outlines are loaded."""
-    outline = _held.get(
-        "london", _london_union, generations_of=[GEOGRAPHY_GENERATION], seconds=settings.SN_LOOKUP_CACHE_SECONDS
+def _places() -> _Places:
+    return _held.get(
+        "places", _places_build, generations_of=[GEOGRAPHY_GENERATION], seconds=settings.SN_LOOKUP_CACHE_SECONDS
     )
-    return None if outline is _NO_OUTLINE else outline
 
 
-def _london_union():
-    outlines = [shape(o) for o in Borough.objects.exclude(outline=None).values_list("outline", flat=True)]
-    if not outlines:
-        return _NO_OUTLINE
-    union = shapely.union_all(outlines).buffer(_LONDON_MARGIN, quad_segs=2)
-    shapely.prepare(union)
-    return union
+def _places_build() -> _Places:
+    london = None
+    boroughs = [shape(o) for o in Borough.objects.exclude(outline=None).values_list("outline", flat=True)]
+    if boroughs:
+        london = shapely.union_all(boroughs).buffer(_LONDON_MARGIN, quad_segs=2)
+        shapely.prepare(london)
+    rows = list(Ward.objects.exclude(outline_source="").exclude(outline=None).values_list("code", "outline"))
+    codes = tuple(code for code, _ in rows)
+    official = shapely.STRtree([shape(outline) for _, outline in rows]) if codes else None
+    return _Places(london, official, codes)

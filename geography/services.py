@@ -1,5 +1,6 @@
 """Bringing London's geography in: boroughs, wards and postcodes from OS Code-Point Open, with the
-official outlines (or outlines derived from postcode positions where none are given)."""
+official outlines (or outlines derived from postcode positions where none are given), and the
+official ward boundaries on their own."""
 
 import json
 import re
@@ -19,9 +20,18 @@ from django.utils.text import slugify
 from sn_site.cache import generation_forget
 from sn_site.progress import Progress, no_progress
 
+from .boundaries import CODE_PROPERTY, boundaries_read, code_property_year, product_name
 from .codepoint import CITY_OF_LONDON, CodePointSource, download_codepoint
 from .models import Borough, PoliceForce, Postcode, Ward
-from .outlines import centre_of, geojson_to_osgb, neighbour_pairs, osgb_to_geojson, osgb_to_wgs84, ward_outlines
+from .outlines import (
+    centre_of,
+    geojson_to_osgb,
+    neighbour_pairs,
+    official_outlines_simplify,
+    osgb_to_geojson,
+    osgb_to_wgs84,
+    ward_outlines,
+)
 from .postcodes import format_postcode, outward_and_sector
 from .selectors import GEOGRAPHY_GENERATION
 
@@ -32,8 +42,6 @@ geography_changed = Signal()
 
 _BATCH = 5000
 _IMPORT_LOCK = 7_405_001  # any constant: the PostgreSQL advisory lock held while importing
-# ONS boundary files name their code property after the product and year: LAD24CD, WD24CD, ...
-_BOUNDARY_CODE = {"ward": r"WD\d\dCD", "borough": r"LAD\d\dCD"}
 
 
 @dataclass
@@ -61,23 +69,151 @@ def boundary_files_in(*folders: Path, shallow: tuple[Path, ...] = ()) -> dict[st
     for path in paths:
         with path.open("rb") as handle:
             head = handle.read(1 << 20).decode("utf-8", "ignore")  # reaches the first feature's properties
-        kind = next((kind for kind, key in _BOUNDARY_CODE.items() if re.search(f'"{key}"', head)), None)
+        kind = next((kind for kind, key in CODE_PROPERTY.items() if re.search(f'"{key}"', head)), None)
         if kind:
             found.setdefault(kind, path)
     return found
 
 
-def _outlines_by_code(path: Path, kind: str, wanted: set[str]) -> dict[str, dict]:
-    """GeoJSON geometries by ONS code from an official boundary file, for the codes wanted."""
-    with path.open(encoding="utf-8") as handle:
-        collection = json.load(handle)
-    outlines = {}
-    for feature in collection.get("features", []):
-        properties = feature.get("properties") or {}
-        code = next((v for k, v in properties.items() if re.fullmatch(_BOUNDARY_CODE[kind], k)), None)
-        if code in wanted and feature.get("geometry"):
-            outlines[code] = feature["geometry"]
-    return outlines
+def _borough_outlines_in(path: Path, wanted: set[str]) -> dict[str, dict]:
+    """WGS84 GeoJSON geometries by ONS code from an official borough boundary file, for the codes wanted."""
+    return {
+        boundary.code: boundary.geometry if boundary.in_wgs84() else osgb_to_geojson(boundary.osgb())
+        for boundary in boundaries_read(path, "borough")
+        if boundary.code in wanted
+    }
+
+
+@dataclass(frozen=True)
+class _WardOutline:
+    """A ward's outline as stored: WGS84 GeoJSON, a centre, and where it came from (blank: derived)."""
+
+    outline: dict | None
+    latitude: float | None
+    longitude: float | None
+    source: str = ""
+
+    @classmethod
+    def of(cls, geometry, source: str = "") -> "_WardOutline":
+        """From an OSGB outline (none, or empty: no outline)."""
+        if geometry is None or geometry.is_empty:
+            return cls(None, None, None, source="")
+        latitude, longitude = centre_of(geometry)
+        # As the database gives it back (lists, not tuples), to tell what has changed.
+        return cls(json.loads(json.dumps(osgb_to_geojson(geometry))), latitude, longitude, source)
+
+
+@dataclass
+class WardBoundariesReport:
+    source_name: str = ""
+    boundaries: int = 0  # features in the file
+    matched: int = 0  # of the site's wards, found in the file
+    changed: int = 0  # of those, with a new outline (none on a re-run)
+    missing: list[str] = field(default_factory=list)  # the site's wards not in the file: they keep their outline
+    unknown_in_london: list[str] = field(default_factory=list)  # ward codes in London's boroughs the site lacks
+    seconds: float = 0.0
+
+
+def _official_ward_outlines(
+    path: Path, *, source_name: str | None, wards: set[str], london, report: WardBoundariesReport, progress: Progress
+) -> dict[str, _WardOutline]:
+    """The outlines of the wards wanted from an official ward boundary file, simplified, by code.
+    `london` (OSGB, or None where no borough outlines are held) tells which of the wards the file
+    has and the site lacks are in London, for the report; a file that gives each ward's local
+    authority district (LADyyCD) tells it by itself."""
+    found, named = {}, None
+    london_box = None
+    if london is not None:  # with a kilometre to spare: the boroughs' outlines are generalised
+        west, south, east, north = london.bounds
+        london_box = shapely.box(west - 1000, south - 1000, east + 1000, north + 1000)
+    progress("reading ward boundaries", 0, 1)
+    for boundary in boundaries_read(path, "ward"):
+        report.boundaries += 1
+        if named is None:  # the name given, or the file's (or the zip's or folder's), or its year
+            year = code_property_year(boundary.properties, "ward")
+            named = source_name or product_name(path) or product_name(boundary.file_name)
+            named = named or f"ONS ward boundaries {year or ''}".strip()
+        if boundary.code in wards:
+            found[boundary.code] = boundary.osgb()
+        elif boundary.code.startswith("E05") and _in_london(boundary, london, london_box):
+            report.unknown_in_london.append(boundary.code)
+    progress("reading ward boundaries", 1, 1)
+    report.source_name = named or ""
+    found = {code: geometry for code, geometry in found.items() if not geometry.is_empty}
+    report.matched = len(found)
+    report.missing = sorted(wards - set(found))
+    report.unknown_in_london.sort()
+    simplified = official_outlines_simplify(found) if found else {}
+    return {code: _WardOutline.of(geometry, report.source_name) for code, geometry in simplified.items()}
+
+
+def _in_london(boundary, london, london_box) -> bool:
+    district = next((v for k, v in boundary.properties.items() if re.fullmatch(CODE_PROPERTY["borough"], k)), None)
+    if district:
+        return str(district).startswith("E09")
+    if london is None:
+        return False
+    if not london_box.contains(boundary.first_point_osgb()):  # most of the UK's wards, quickly
+        return False
+    return london.contains(shapely.point_on_surface(boundary.osgb()))
+
+
+def _london_osgb(borough_outlines) -> object | None:
+    """London's boroughs as one OSGB geometry, from their WGS84 GeoJSON outlines; None without any."""
+    outlines = [shapely.make_valid(geojson_to_osgb(outline)) for outline in borough_outlines if outline]
+    if not outlines:
+        return None
+    london = shapely.union_all(outlines)
+    shapely.prepare(london)
+    return london
+
+
+def _outlines_stored(wards) -> dict[str, _WardOutline]:
+    """Some wards' outlines as they are stored, by code."""
+    rows = wards.values_list("code", "outline", "latitude", "longitude", "outline_source")
+    return {code: _WardOutline(outline, lat, lng, source) for code, outline, lat, lng, source in rows}
+
+
+def _import_lock() -> None:
+    """One import at a time on PostgreSQL: a command and a task may overlap. Held until the
+    transaction ends."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])
+
+
+def ward_boundaries_import(
+    *, source: Path, source_name: str | None = None, progress: Progress = no_progress
+) -> WardBoundariesReport:
+    """Replace the wards' outlines with those of an official ONS ward boundary file (GeoJSON or
+    shapefile, in National Grid metres or WGS84), recording the product they came from.
+
+    Only the wards the site holds are changed; those the file lacks keep their outline. The
+    neighbours are worked out again. One transaction: a file that cannot be read (a
+    BoundaryFileError) changes nothing, and running it again changes nothing either.
+    """
+    started = time.monotonic()
+    report = WardBoundariesReport()
+    wards = set(Ward.objects.values_list("code", flat=True))
+    london = _london_osgb(Borough.objects.exclude(outline=None).values_list("outline", flat=True))
+    official = _official_ward_outlines(
+        Path(source), source_name=source_name, wards=wards, london=london, report=report, progress=progress
+    )
+    with transaction.atomic():
+        _import_lock()
+        held = _outlines_stored(Ward.objects.filter(code__in=list(official)))
+        changed = [
+            Ward(code=code, outline=o.outline, latitude=o.latitude, longitude=o.longitude, outline_source=o.source)
+            for code, o in official.items()
+            if held.get(code) != o
+        ]
+        Ward.objects.bulk_update(changed, ["outline", "latitude", "longitude", "outline_source"], batch_size=200)
+        report.changed = len(changed)
+        if changed:
+            ward_neighbours_refresh()
+            transaction.on_commit(_geography_changed)
+    report.seconds = time.monotonic() - started
+    return report
 
 
 def _unique_slugs(names: dict[str, str]) -> dict[str, str]:
@@ -125,6 +261,21 @@ def geography_import(
         ward_outlines_file = ward_outlines_file or found.get("ward")
     borough_names, ward_names = codepoint.names()
     progress(f"Code list: {len(borough_names)} boroughs, {len(ward_names)} wards.")
+    if borough_outlines:
+        borough_geojson = _borough_outlines_in(borough_outlines, set(borough_names))
+    else:  # keep the outlines an earlier import loaded
+        borough_geojson = dict(Borough.objects.exclude(outline=None).values_list("code", "outline"))
+        progress("No borough boundary file found: keeping the borough outlines already loaded.")
+    official: dict[str, _WardOutline] = {}
+    if ward_outlines_file:
+        official = _official_ward_outlines(
+            ward_outlines_file,
+            source_name=None,
+            wards=set(ward_names),
+            london=_london_osgb(borough_geojson.values()),
+            report=WardBoundariesReport(),
+            progress=progress,
+        )
 
     postcodes, eastings, northings, ward_codes = [], [], [], []
     seen: set[str] = set()
@@ -150,33 +301,31 @@ def geography_import(
     longitudes, latitudes = osgb_to_wgs84(eastings, northings)
 
     borough_of_ward = {ward: counts.most_common(1)[0][0] for ward, counts in districts_of_ward.items()}
-    if borough_outlines:
-        borough_geojson = _outlines_by_code(borough_outlines, "borough", set(borough_names))
-    else:  # keep the outlines an earlier import loaded
-        borough_geojson = dict(Borough.objects.exclude(outline=None).values_list("code", "outline"))
-        progress("No borough boundary file found: keeping the borough outlines already loaded.")
-    if ward_outlines_file:
-        report.ward_outline_source = str(ward_outlines_file)
-        ward_geometry = {
-            code: geojson_to_osgb(geometry)
-            for code, geometry in _outlines_by_code(ward_outlines_file, "ward", set(ward_names)).items()
-        }
-    else:
+    derived: dict[str, _WardOutline] = {}
+    if postcodes and set(ward_names) - set(official):
         progress("deriving ward outlines", 0, 1)
         clips = {code: shapely.make_valid(geojson_to_osgb(geometry)) for code, geometry in borough_geojson.items()}
-        ward_geometry = ward_outlines(zip(eastings, northings, ward_codes, strict=True), borough_of_ward, clips)
+        derived = {
+            code: _WardOutline.of(geometry)
+            for code, geometry in ward_outlines(
+                zip(eastings, northings, ward_codes, strict=True), borough_of_ward, clips
+            ).items()
+        }
         progress("deriving ward outlines", 1, 1)
-        progress(f"Derived {len(ward_geometry)} ward outlines from postcode positions.")
+        progress(f"Derived {len(derived)} ward outlines from postcode positions.")
 
     with transaction.atomic():
-        if connection.vendor == "postgresql":  # one import at a time: a command and a task may overlap
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_IMPORT_LOCK])
+        _import_lock()
+        # An official outline stays until another replaces it; derived ones fill the rest.
+        kept = _outlines_stored(Ward.objects.exclude(outline_source="").exclude(code__in=list(official)))
+        outlines = derived | kept | official
         _upsert_boroughs(borough_names, borough_geojson)
-        report.wards = _upsert_wards(ward_names, borough_of_ward, ward_geometry)
+        report.wards = _upsert_wards(ward_names, borough_of_ward, outlines)
         _sync_postcodes(report, postcodes, latitudes, longitudes, ward_codes, progress)
         ward_neighbours_refresh()
 
+    sources = Counter(outlines[code].source or "derived from postcodes" for code in ward_names if code in outlines)
+    report.ward_outline_source = ", ".join(f"{source} for {n}" for source, n in sources.most_common()) or "none"
     report.boroughs = len(borough_names)
     report.postcodes = len(postcodes)
     report.wards_without_postcodes = sorted(set(ward_names) - set(borough_of_ward))
@@ -211,7 +360,7 @@ def _upsert_boroughs(names: dict[str, str], outlines: dict[str, dict]) -> None:
     )
 
 
-def _upsert_wards(names: dict[str, str], borough_of_ward: dict[str, str], geometry: dict[str, object]) -> int:
+def _upsert_wards(names: dict[str, str], borough_of_ward: dict[str, str], outlines: dict[str, _WardOutline]) -> int:
     """Save the wards in the code list; those no longer in it are kept (their pages may link them)."""
     previous_borough = dict(Ward.objects.values_list("code", "borough_id"))
     codes_by_borough: dict[str, list[str]] = defaultdict(list)
@@ -219,23 +368,22 @@ def _upsert_wards(names: dict[str, str], borough_of_ward: dict[str, str], geomet
         borough = borough_of_ward.get(code) or previous_borough.get(code)
         if borough:  # a ward with no postcodes and no earlier import has nowhere to go yet
             codes_by_borough[borough].append(code)
+    no_outline = _WardOutline(None, None, None)
     wards = []
     for borough, codes in codes_by_borough.items():
         slugs = _unique_slugs({code: names[code] for code in codes})
         for code in codes:
-            outline = geometry.get(code)
-            if outline is not None and outline.is_empty:
-                outline = None
-            latitude, longitude = centre_of(outline) if outline is not None else (None, None)
+            outline = outlines.get(code, no_outline)
             wards.append(
                 Ward(
                     code=code,
                     name=names[code],
                     slug=slugs[code],
                     borough_id=borough,
-                    latitude=latitude,
-                    longitude=longitude,
-                    outline=osgb_to_geojson(outline) if outline is not None else None,
+                    latitude=outline.latitude,
+                    longitude=outline.longitude,
+                    outline=outline.outline,
+                    outline_source=outline.source,
                 )
             )
     # A ward can come back under a new code with its old name (and slug): every ward gives up its
@@ -246,7 +394,7 @@ def _upsert_wards(names: dict[str, str], borough_of_ward: dict[str, str], geomet
         wards,
         update_conflicts=True,
         unique_fields=["code"],
-        update_fields=["name", "slug", "borough", "latitude", "longitude", "outline"],
+        update_fields=["name", "slug", "borough", "latitude", "longitude", "outline", "outline_source"],
         batch_size=500,
     )
     return len(wards)

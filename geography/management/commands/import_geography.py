@@ -5,6 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from geography.boundaries import BoundaryFileError
 from geography.codepoint import CodePointError
 from geography.models import Postcode
 from geography.services import geography_import
@@ -19,8 +20,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", nargs="?", help="Code-Point Open folder or zip (default: SN_DATA_DIR).")
-        parser.add_argument("--borough-outlines", type=Path, help="Official ONS borough boundaries (GeoJSON).")
-        parser.add_argument("--ward-outlines", type=Path, help="Official ONS ward boundaries (GeoJSON).")
+        parser.add_argument(
+            "--borough-outlines", type=Path, help="Official ONS borough boundaries (GeoJSON or shapefile)."
+        )
+        parser.add_argument(
+            "--ward-outlines",
+            type=Path,
+            help="Official ONS ward boundaries (GeoJSON or shapefile), as import_ward_boundaries loads them.",
+        )
         parser.add_argument("--download", action="store_true", help="Download Code-Point Open from the OS.")
         parser.add_argument("--if-empty", action="store_true", help="Do nothing if postcodes are already loaded.")
 
@@ -38,7 +45,7 @@ class Command(BaseCommand):
                     ward_outlines_file=options["ward_outlines"],
                     progress=progress,
                 )
-        except (CodePointError, OSError) as error:
+        except (CodePointError, BoundaryFileError, OSError) as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
             self.style.SUCCESS(
