@@ -214,6 +214,10 @@ class WardDetailSerializer(serializers.Serializer):
     events = EventSerializer(many=True, help_text="Meetings that have not finished yet, soonest first.")
     feeds = serializers.SerializerMethodField()
     outline = serializers.JSONField(source="ward.outline", help_text="GeoJSON geometry (WGS84).")
+    outline_source = serializers.SerializerMethodField(
+        help_text="The official boundary file the outline came from, such as 'Wards (May 2024) Boundaries UK "
+        "BGC'; null where it was derived from postcode positions, so approximate at the edges."
+    )
 
     @extend_schema_field(PLACE)
     def get_borough(self, team: WardTeam) -> dict:
@@ -222,6 +226,9 @@ class WardDetailSerializer(serializers.Serializer):
     @extend_schema_field(CENTRE)
     def get_centre(self, team: WardTeam) -> dict:
         return {"latitude": team.ward.latitude, "longitude": team.ward.longitude}
+
+    def get_outline_source(self, team: WardTeam) -> str | None:
+        return team.ward.outline_source or None
 
     def get_url(self, team: WardTeam) -> str | None:
         if team.page is None:  # the City of London Police's own site, or nothing yet

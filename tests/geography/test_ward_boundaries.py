@@ -208,12 +208,14 @@ def test_the_v1_outline_and_the_police_uk_boundary_are_the_official_shape(
     client, sample_london, tmp_path, load, settings
 ):
     settings.SN_API_CACHE_SECONDS = 300  # cached answers are not served once the outlines change
-    client.get(f"/api/v1/wards/{ST_JAMESS}/")
+    assert client.get(f"/api/v1/wards/{ST_JAMESS}/").json()["outline_source"] is None  # derived
     client.get(f"/api/police-uk/metropolitan/{ST_JAMESS}/boundary")
 
     load(write_geojson(tmp_path / GEOJSON_NAME))
 
-    assert_is_box(client.get(f"/api/v1/wards/{ST_JAMESS}/").json()["outline"], BOXES[ST_JAMESS])
+    ward = client.get(f"/api/v1/wards/{ST_JAMESS}/").json()
+    assert_is_box(ward["outline"], BOXES[ST_JAMESS])
+    assert ward["outline_source"] == "Wards (May 2024) Boundaries UK BGC"
     points = client.get(f"/api/police-uk/metropolitan/{ST_JAMESS}/boundary").json()
     boundary = shapely.Polygon([(float(p["longitude"]), float(p["latitude"])) for p in points])
     assert_is_box(shapely.geometry.mapping(boundary), BOXES[ST_JAMESS])
