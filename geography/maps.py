@@ -22,8 +22,9 @@ VIEW_SIZE = 1000  # the longer side of the drawing, in SVG units
 MARGIN = 12  # room around it for strokes and labels
 SIMPLIFY_UNITS = 0.6  # detail finer than this is invisible at any size the page shows
 LABEL_LINE_CHARACTERS = 14  # a label breaks between words to lines about this long
-LABEL_SIZE = 22  # the labels' font size in SVG units (site.css .map-label says the same)
-LABEL_OVERHANG = 2.8  # how far past the widest circle inside a shape its label may reach sideways
+LABEL_SIZE = 20  # the labels' font size in SVG units (site.css .map-label says the same)
+LABEL_OUTSIDE_SHARE = 0.25  # how much of a label may stray past its shape's edge (a corner, a tip)
+SCALE_BAR_ROOM = 44  # below the drawing, so that it covers no shape
 WARD_SURROUNDINGS = 0.35  # how much of the neighbours a ward map shows, as a share of the ward's size
 MINIMUM_SURROUNDINGS_DEGREES = 0.004  # about 300 m, around a very small ward
 KEPT_SECONDS = 24 * 60 * 60
@@ -52,7 +53,8 @@ class Frame:
 
     @property
     def view_box(self) -> str:
-        return f"{-MARGIN} {-MARGIN} {self.width + 2 * MARGIN:.0f} {self.height + 2 * MARGIN:.0f}"
+        """The drawing, a margin around it, and room below it for the scale bar."""
+        return f"{-MARGIN} {-MARGIN} {self.width + 2 * MARGIN:.0f} {self.height + 2 * MARGIN + SCALE_BAR_ROOM:.0f}"
 
     def xy(self, longitude: float, latitude: float) -> tuple[float, float]:
         return round((longitude - self.west) * self.squash * self.scale, 1), round(
@@ -79,6 +81,7 @@ class MapShape:
     label_x: float | None = None
     label_y: float | None = None
     label_lines: tuple[str, ...] = ()
+    borough: str = ""  # on a ward's map, a neighbour's borough where it is another
     url: str = ""  # filled in by the layer that knows the pages
     shade: int | None = None  # 0 (least) to SHADES - 1 (most), when the map is shaded
 
@@ -159,7 +162,9 @@ def _label_lines(name: str) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def _shape(frame: Frame, code: str, name: str, geometry, *, clip=None, labelled: bool = True) -> MapShape | None:
+def _shape(
+    frame: Frame, code: str, name: str, geometry, *, clip=None, labelled: bool = True, borough: str = ""
+) -> MapShape | None:
     if clip is not None:
         geometry = shapely.intersection(geometry, clip)
     drawn = shapely.make_valid(frame.drawn(geometry))
@@ -171,15 +176,16 @@ def _shape(frame: Frame, code: str, name: str, geometry, *, clip=None, labelled:
         # The label goes at the middle of the widest room in the largest part (a ward cut in two by
         # the frame, an island), and only where it fits: a crowded centre's names are in the text.
         largest = max(shapely.get_parts(drawn), key=lambda part: part.area)
-        radius_line = shapely.maximum_inscribed_circle(largest, 1.0)
-        centre, edge = radius_line.coords[0], radius_line.coords[-1]
-        room = math.dist(centre, edge)
         half_width, half_height = _label_half_size(lines)
-        if half_width <= room * LABEL_OVERHANG and half_height <= room * LABEL_OVERHANG / 2:
-            label_x, label_y = round(centre[0], 1), round(centre[1], 1)
+        candidates = [shapely.maximum_inscribed_circle(largest, 1.0).coords[0], shapely.centroid(largest).coords[0]]
+        for x, y in candidates:
+            label = box(x - half_width, y - half_height, x + half_width, y + half_height)
+            if shapely.difference(label, largest).area <= LABEL_OUTSIDE_SHARE * label.area:
+                label_x, label_y = round(x, 1), round(y, 1)
+                break
         else:
             lines = ()
-    return MapShape(code, name, _svg_path(drawn), label_x, label_y, lines)
+    return MapShape(code, name, _svg_path(drawn), label_x, label_y, lines, borough=borough)
 
 
 def _label_half_size(lines: tuple[str, ...]) -> tuple[float, float]:
@@ -211,13 +217,13 @@ def _uncluttered(shapes: list[MapShape]) -> tuple[MapShape, ...]:
 
 
 def _scale_bar(frame: Frame) -> ScaleBar:
-    """A round distance about a fifth of the map's width, in its bottom left corner."""
+    """A round distance about a fifth of the map's width, below its bottom left corner."""
     per_metre = frame.units_per_metre()
     metres = min(SCALE_BAR_STEPS, key=lambda m: abs(m * per_metre - frame.width / 5))
     label = f"{metres // 1000} km" if metres >= 1000 and metres % 1000 == 0 else f"{metres:,} m"
     if 1000 < metres < 10000 and metres % 1000:
         label = f"{metres / 1000:g} km"
-    return ScaleBar(0, round(frame.height - 4, 1), round(metres * per_metre, 1), label)
+    return ScaleBar(0, round(frame.height + SCALE_BAR_ROOM - 4, 1), round(metres * per_metre, 1), label)
 
 
 def _bounds(geometries) -> tuple[float, float, float, float]:
@@ -238,7 +244,7 @@ def ward_map(code: str) -> SiteMap | None:
 
 
 def _ward_map(code: str) -> SiteMap | None:
-    ward = Ward.objects.filter(code=code).exclude(outline=None).values("name", "outline").first()
+    ward = Ward.objects.filter(code=code).exclude(outline=None).values("name", "outline", "borough").first()
     if ward is None:
         return None
     outline = shape(ward["outline"])
@@ -247,8 +253,15 @@ def _ward_map(code: str) -> SiteMap | None:
     around = max(around, MINIMUM_SURROUNDINGS_DEGREES)
     frame = Frame.around(west - around, south - around, east + around, north + around)
     window = box(west - around, south - around, east + around, north + around)
-    neighbours = Ward.objects.filter(neighbours=code).exclude(outline=None).values_list("code", "name", "outline")
-    shapes = [_shape(frame, other, name, shape(geometry), clip=window) for other, name, geometry in neighbours]
+    neighbours = Ward.objects.filter(neighbours=code).exclude(outline=None)
+    shapes = [
+        _shape(
+            frame, other, name, shape(geometry), clip=window, borough=borough_name if borough != ward["borough"] else ""
+        )
+        for other, name, geometry, borough, borough_name in neighbours.values_list(
+            "code", "name", "outline", "borough", "borough__name"
+        )
+    ]
     focus = _shape(frame, code, ward["name"], outline, labelled=False)
     return SiteMap(frame, _uncluttered([s for s in shapes if s]), focus, _scale_bar(frame))
 

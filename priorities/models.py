@@ -533,12 +533,15 @@ def _ward_map_build(code: str, places: list[tuple[str, str]]) -> WardMap | bool:
     drawing = drawing.linked(ward_page_urls([shape.code for shape in drawing.shapes]))
     wanted = [(label, postcodes_in_text(text)[:1]) for label, text in places]
     positions = postcode_positions(found[0] for _, found in wanted if found)
-    seen, located = set(), []
+    # Places at one postcode (a base whose building hosts the meetings) share a point and a number.
+    at_postcode: dict[str, list[str]] = {}
     for label, found in wanted:
-        if found and found[0] in positions and found[0] not in seen:
-            seen.add(found[0])
-            located.append((label, *positions[found[0]]))
-    neighbours = sorted((shape.name, shape.url) for shape in drawing.shapes)
+        if found and found[0] in positions:
+            at_postcode.setdefault(found[0], []).append(label)
+    located = [("; ".join(dict.fromkeys(labels)), *positions[postcode]) for postcode, labels in at_postcode.items()]
+    neighbours = sorted(
+        (f"{shape.name} ({shape.borough})" if shape.borough else shape.name, shape.url) for shape in drawing.shapes
+    )
     return WardMap(drawing, drawing.points(located), neighbours)
 
 
@@ -575,6 +578,7 @@ class BoroughIndexPage(Page):
             BoroughPage.objects.live().select_related("borough").prefetch_related("borough__wards__page")
         )
         context["london_map"] = kept_until_published("london-map", lambda: self._london_map_build(borough_pages))
+        context["city_police"] = FORCE_WEBSITES[PoliceForce.CITY_OF_LONDON]
         return context
 
     @staticmethod

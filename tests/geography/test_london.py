@@ -14,7 +14,7 @@ from django.db import transaction
 from shapely.geometry import shape
 
 from geography.codepoint import CITY_OF_LONDON
-from geography.maps import borough_map, london_map
+from geography.maps import borough_map, london_map, ward_map
 from geography.models import Borough, Postcode, Ward
 from geography.postcodes import LONDON_POSTCODE_AREAS, UK_POSTCODE_AREAS
 from geography.services import geography_import
@@ -186,6 +186,13 @@ def test_every_wards_neighbours_are_symmetric_and_really_next_to_it(london, db):
     for a, b in random.Random(SEED).sample(sorted(pairs), 200):
         metres = shapely.distance(outlines[a], outlines[b]) * 111_320
         assert metres < 25, (a, b, SEED)
+
+
+def test_a_neighbour_in_another_borough_is_drawn_with_its_boroughs_name(london, db):
+    st_jamess = {shape.name: shape.borough for shape in ward_map("E05013806").shapes}
+
+    assert st_jamess["West End"] == ""  # Westminster's own
+    assert st_jamess["Farringdon Without"] == "City of London"
 
 
 def test_every_borough_and_london_is_drawn_whole(london, db):

@@ -35,6 +35,9 @@ def rye_lane(sample_london, add_event):
         place="Peckham Library, se15 5rs"
     )
     add_event(page, 4, title="Street briefing")  # the factory's place has no postcode held here
+    add_event(page, 5, title="Surgery").__class__.objects.filter(title="Surgery").update(
+        place="Peckham police station front office, SE15 5DB"  # at the base: the same point
+    )
     return page
 
 
@@ -45,7 +48,10 @@ def test_the_ward_map_names_its_neighbours_and_numbers_the_teams_places(client, 
     assert '<title id="ward-map-title">Map of Rye Lane ward</title>' in drawing
     description = re.search(r'<desc id="ward-map-desc">([^<]+)</desc>', drawing).group(1)
     assert "Rye Lane ward, shaded, next to Peckham." in description
-    assert "1, Team base: Peckham police station (not open to the public); 2, Peckham Library, se15 5rs" in description
+    assert (
+        "1, Team base: Peckham police station (not open to the public); Peckham police station front office, "
+        "SE15 5DB; 2, Peckham Library, se15 5rs" in description
+    )
     # The neighbour is a link, in the text and (for pointers) on the map.
     assert 'Next to <a href="/southwark/peckham/">Peckham</a>.' in html
     assert '<a href="/southwark/peckham/" tabindex="-1">' in drawing
