@@ -27,6 +27,7 @@ LABEL_OUTSIDE_SHARE = 0.25  # how much of a label may stray past its shape's edg
 SCALE_BAR_ROOM = 44  # below the drawing, so that it covers no shape
 WARD_SURROUNDINGS = 0.35  # how much of the neighbours a ward map shows, as a share of the ward's size
 MINIMUM_SURROUNDINGS_DEGREES = 0.004  # about 300 m, around a very small ward
+NEARBY_DEGREES = 0.03  # how far beyond a ward map's frame a ward's centre may be for it to be drawn
 KEPT_SECONDS = 24 * 60 * 60
 METRES_PER_DEGREE_LATITUDE = 111_320
 SCALE_BAR_STEPS = [50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000, 20000]  # metres
@@ -82,6 +83,7 @@ class MapShape:
     label_y: float | None = None
     label_lines: tuple[str, ...] = ()
     borough: str = ""  # on a ward's map, a neighbour's borough where it is another
+    neighbour: bool = True  # on a ward's map, False for a ward drawn only so that no area is blank
     url: str = ""  # filled in by the layer that knows the pages
     shade: int | None = None  # 0 (least) to SHADES - 1 (most), when the map is shaded
 
@@ -163,14 +165,22 @@ def _label_lines(name: str) -> tuple[str, ...]:
 
 
 def _shape(
-    frame: Frame, code: str, name: str, geometry, *, clip=None, labelled: bool = True, borough: str = ""
+    frame: Frame,
+    code: str,
+    name: str,
+    geometry,
+    *,
+    clip=None,
+    labelled: bool = True,
+    borough: str = "",
+    neighbour: bool = True,
 ) -> MapShape | None:
     if clip is not None:
         geometry = shapely.intersection(geometry, clip)
     drawn = shapely.make_valid(frame.drawn(geometry))
     if drawn.is_empty or drawn.area < 1:
         return None
-    lines = _label_lines(name) if labelled else ()
+    lines = _label_lines(name) if labelled and neighbour else ()
     label_x = label_y = None
     if lines:
         # The label goes at the middle of the widest room in the largest part (a ward cut in two by
@@ -185,7 +195,7 @@ def _shape(
                 break
         else:
             lines = ()
-    return MapShape(code, name, _svg_path(drawn), label_x, label_y, lines, borough=borough)
+    return MapShape(code, name, _svg_path(drawn), label_x, label_y, lines, borough=borough, neighbour=neighbour)
 
 
 def _label_half_size(lines: tuple[str, ...]) -> tuple[float, float]:
@@ -253,14 +263,29 @@ def _ward_map(code: str) -> SiteMap | None:
     around = max(around, MINIMUM_SURROUNDINGS_DEGREES)
     frame = Frame.around(west - around, south - around, east + around, north + around)
     window = box(west - around, south - around, east + around, north + around)
-    neighbours = Ward.objects.filter(neighbours=code).exclude(outline=None)
+    # The neighbours, named; and, unnamed and paler, any other ward reaching into the frame (whose
+    # centre is within a few kilometres of it), so that no part of London is left blank.
+    neighbours = set(Ward.objects.filter(neighbours=code).values_list("code", flat=True))
+    reach = around + NEARBY_DEGREES
+    nearby = (
+        Ward.objects.exclude(outline=None)
+        .exclude(code=code)
+        .filter(latitude__range=(south - reach, north + reach), longitude__range=(west - 2 * reach, east + 2 * reach))
+    )
     shapes = [
         _shape(
-            frame, other, name, shape(geometry), clip=window, borough=borough_name if borough != ward["borough"] else ""
+            frame,
+            other,
+            name,
+            shape(geometry),
+            clip=window,
+            borough=borough_name if borough != ward["borough"] else "",
+            neighbour=other in neighbours,
         )
-        for other, name, geometry, borough, borough_name in neighbours.values_list(
+        for other, name, geometry, borough, borough_name in nearby.values_list(
             "code", "name", "outline", "borough", "borough__name"
         )
+        if other in neighbours or shapely.intersects(window, shape(geometry))
     ]
     focus = _shape(frame, code, ward["name"], outline, labelled=False)
     return SiteMap(frame, _uncluttered([s for s in shapes if s]), focus, _scale_bar(frame))

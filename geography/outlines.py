@@ -150,7 +150,7 @@ def centre_of(geometry) -> tuple[float, float]:
 # Two wards are neighbours when their outlines run side by side for at least this far. Outlines
 # from different sources (official, derived, generalised borough edges) rarely share edges exactly,
 # so each is widened a little before comparing; wards meeting only at a corner are not neighbours.
-NEIGHBOUR_TOLERANCE_METRES = 10
+NEIGHBOUR_TOLERANCE_METRES = 20
 NEIGHBOUR_SHARED_METRES = 50
 
 

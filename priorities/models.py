@@ -530,7 +530,7 @@ def _ward_map_build(code: str, places: list[tuple[str, str]]) -> WardMap | bool:
     drawing = ward_map(code)
     if drawing is None:
         return False
-    drawing = drawing.linked(ward_page_urls([shape.code for shape in drawing.shapes]))
+    drawing = drawing.linked(ward_page_urls([shape.code for shape in drawing.shapes if shape.neighbour]))
     wanted = [(label, postcodes_in_text(text)[:1]) for label, text in places]
     positions = postcode_positions(found[0] for _, found in wanted if found)
     # Places at one postcode (a base whose building hosts the meetings) share a point and a number.
@@ -540,7 +540,9 @@ def _ward_map_build(code: str, places: list[tuple[str, str]]) -> WardMap | bool:
             at_postcode.setdefault(found[0], []).append(label)
     located = [("; ".join(dict.fromkeys(labels)), *positions[postcode]) for postcode, labels in at_postcode.items()]
     neighbours = sorted(
-        (f"{shape.name} ({shape.borough})" if shape.borough else shape.name, shape.url) for shape in drawing.shapes
+        (f"{shape.name} ({shape.borough})" if shape.borough else shape.name, shape.url)
+        for shape in drawing.shapes
+        if shape.neighbour
     )
     return WardMap(drawing, drawing.points(located), neighbours)
 

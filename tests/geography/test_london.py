@@ -16,6 +16,7 @@ from shapely.geometry import shape
 from geography.codepoint import CITY_OF_LONDON
 from geography.maps import borough_map, london_map, ward_map
 from geography.models import Borough, Postcode, Ward
+from geography.outlines import NEIGHBOUR_TOLERANCE_METRES
 from geography.postcodes import LONDON_POSTCODE_AREAS, UK_POSTCODE_AREAS
 from geography.services import geography_import
 from home.services import page_tree_build
@@ -184,8 +185,12 @@ def test_every_wards_neighbours_are_symmetric_and_really_next_to_it(london, db):
     # Neighbours' outlines meet (within the tolerance the outlines are compared with).
     outlines = {code: shape(outline) for code, outline in Ward.objects.values_list("code", "outline")}
     for a, b in random.Random(SEED).sample(sorted(pairs), 200):
-        metres = shapely.distance(outlines[a], outlines[b]) * 111_320
-        assert metres < 25, (a, b, SEED)
+        metres = shapely.distance(outlines[a], outlines[b]) * 111_320  # at most: a degree east is shorter
+        assert metres < 2 * NEIGHBOUR_TOLERANCE_METRES, (a, b, SEED)
+    # Across the Thames no ward is next to one on the other bank.
+    assert not {"E09000001", "E09000028"} & set(
+        Ward.objects.get(name="Borough & Bankside").neighbours.values_list("borough", flat=True).distinct()
+    ) - {"E09000028"}
 
 
 def test_a_neighbour_in_another_borough_is_drawn_with_its_boroughs_name(london, db):
@@ -193,6 +198,15 @@ def test_a_neighbour_in_another_borough_is_drawn_with_its_boroughs_name(london, 
 
     assert st_jamess["West End"] == ""  # Westminster's own
     assert st_jamess["Farringdon Without"] == "City of London"
+
+
+def test_a_ward_map_fills_its_frame_with_the_wards_around_naming_only_the_neighbours(london, db):
+    drawn = ward_map("E05011113")  # Rye Lane
+    neighbours = set(Ward.objects.get(code="E05011113").neighbours.values_list("code", flat=True))
+
+    assert {shape.code for shape in drawn.shapes if shape.neighbour} == neighbours
+    others = [shape for shape in drawn.shapes if not shape.neighbour]
+    assert others and not any(shape.label_lines for shape in others)  # drawn pale, unnamed
 
 
 def test_every_borough_and_london_is_drawn_whole(london, db):
