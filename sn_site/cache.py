@@ -32,11 +32,17 @@ logger = logging.getLogger(__name__)
 _last_seen: dict[str, str] = {}
 
 
+def generation_key(name: str) -> str:
+    """Where a generation's token is kept in the cache: for reading it together with what was built
+    from it, in one round trip."""
+    return f"{name}:generation"
+
+
 def generations(*names: str) -> str:
     """The current token of each named generation, joined, in one round trip. A generation the
     cache does not have (new, or the cache was emptied) gets a fresh token, so no process goes on
     trusting what it built before."""
-    keys = [f"{name}:generation" for name in names]
+    keys = [generation_key(name) for name in names]
     found = cache.get_many(keys)
     tokens = []
     for name, key in zip(names, keys, strict=True):
@@ -54,7 +60,7 @@ def generations(*names: str) -> str:
 def generation_forget(*names: str) -> None:
     """Start the named generations afresh, in every process sharing the cache. Call it once the
     change is committed (transaction.on_commit), or a process may rebuild from what is changing."""
-    cache.set_many({f"{name}:generation": uuid.uuid4().hex for name in names}, timeout=None)
+    cache.set_many({generation_key(name): uuid.uuid4().hex for name in names}, timeout=None)
 
 
 def kept(key: str, build: Callable[[], object], *, generations_of: Iterable[str], timeout: int):

@@ -17,7 +17,7 @@ from django.http import HttpResponse
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from .cache import generation_forget, generations, kept
+from .cache import generation_forget, generation_key, generations, kept
 
 CACHEABLE = "_sn_page_cacheable"
 # The generation of everything built from published pages: pages, breadcrumbs, the API's answers.
@@ -56,12 +56,18 @@ def _key(request) -> str | None:
         return None
     cookies = ":".join(request.COOKIES.get(name, "") for name in _vary_on_cookies)
     address = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}:{cookies}".encode()).hexdigest()
-    return f"page:{generations(PAGES_GENERATION)}:{address}"
+    return f"page:{address}"
+
+
+_GENERATION_KEY = generation_key(PAGES_GENERATION)
 
 
 class AnonymousPageCacheMiddleware:
     """Looks in the cache once Django has resolved the address (process_view), so that only
-    requests Wagtail would serve pay for it, and stores what Wagtail rendered on the way out."""
+    requests Wagtail would serve pay for it, and stores what Wagtail rendered on the way out.
+
+    A page is kept with the token of the pages' generation it was rendered in, and read together
+    with the current token in one round trip: it is served only if the two match."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -70,26 +76,30 @@ class AnonymousPageCacheMiddleware:
         key = _key(request) if settings.SN_PAGE_CACHE_SECONDS else None
         if key is None:
             return None
-        hit = cache.get(key)
-        if hit is not None:
-            content, content_type = hit
+        found = cache.get_many([_GENERATION_KEY, key])
+        # No token yet (a new or emptied cache, or Redis away): generations() makes or recalls one.
+        token = found.get(_GENERATION_KEY) or generations(PAGES_GENERATION)
+        hit = found.get(key)
+        if hit is not None and hit[0] == token:
+            _, content, content_type = hit
             response = HttpResponse(content, content_type=content_type)
             response["X-Page-Cache"] = "hit"
             return response
-        request._sn_page_cache_key = key
+        request._sn_page_cache_key = (key, token)
         return None
 
     def __call__(self, request):
         response = self.get_response(request)
-        key = getattr(request, "_sn_page_cache_key", None)
+        kept_as = getattr(request, "_sn_page_cache_key", None)
         if (
-            key is not None
+            kept_as is not None
             and getattr(request, CACHEABLE, False)
             and response.status_code == 200
             and not response.cookies
             and not getattr(response, "streaming", False)
         ):
-            cache.set(key, (response.content, response["Content-Type"]), timeout=settings.SN_PAGE_CACHE_SECONDS)
+            key, token = kept_as
+            cache.set(key, (token, response.content, response["Content-Type"]), timeout=settings.SN_PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         return response
 

@@ -1,5 +1,6 @@
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -20,6 +21,35 @@ def test_an_anonymous_visitor_gets_the_page_from_the_cache_the_second_time(clien
     assert second.content == first.content
     assert len(queries) <= 1  # the cache's own bookkeeping at most; no page queries
     assert second["X-Frame-Options"] == "DENY" and second["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_cached_page_is_found_in_one_round_trip_to_the_cache(client, sample_london, monkeypatch):
+    """The page and the token of the generation it must belong to are read together: with Redis,
+    each read is a round trip across the network on nearly every request."""
+    client.get("/southwark/rye-lane/")
+    reads, inside = [], []  # the local-memory cache's get_many calls its own get: count the outer call
+
+    def counted(name):
+        original = getattr(LocMemCache, name)
+
+        def read(self, *args, **kwargs):
+            if not inside:
+                reads.append(name)
+            inside.append(name)
+            try:
+                return original(self, *args, **kwargs)
+            finally:
+                inside.pop()
+
+        return read
+
+    for name in ("get", "get_many", "has_key"):
+        monkeypatch.setattr(LocMemCache, name, counted(name))
+
+    response = client.get("/southwark/rye-lane/")
+
+    assert response["X-Page-Cache"] == "hit"
+    assert reads == ["get_many"]
 
 
 def test_publishing_the_page_purges_it_at_once(client, sample_london, django_capture_on_commit_callbacks):
