@@ -240,17 +240,14 @@ def _bounds(geometries) -> tuple[float, float, float, float]:
     return tuple(shapely.total_bounds(geometries).tolist())
 
 
+def _kept(key: str, draw) -> SiteMap | None:
+    """A drawing, kept until the geography is imported again (nothing to draw is kept as False)."""
+    return kept(key, lambda: draw() or False, generations_of=[GEOGRAPHY_GENERATION], timeout=KEPT_SECONDS) or None
+
+
 def ward_map(code: str) -> SiteMap | None:
     """A ward with the neighbouring wards around it, each named."""
-    return (
-        kept(
-            f"map:ward:{code}",
-            lambda: _ward_map(code) or False,
-            generations_of=[GEOGRAPHY_GENERATION],
-            timeout=KEPT_SECONDS,
-        )
-        or None
-    )
+    return _kept(f"map:ward:{code}", lambda: _ward_map(code))
 
 
 def _ward_map(code: str) -> SiteMap | None:
@@ -293,15 +290,7 @@ def _ward_map(code: str) -> SiteMap | None:
 
 def borough_map(code: str) -> SiteMap | None:
     """A borough's wards, each named."""
-    return (
-        kept(
-            f"map:borough:{code}",
-            lambda: _borough_map(code) or False,
-            generations_of=[GEOGRAPHY_GENERATION],
-            timeout=KEPT_SECONDS,
-        )
-        or None
-    )
+    return _kept(f"map:borough:{code}", lambda: _borough_map(code))
 
 
 def _borough_map(code: str) -> SiteMap | None:
@@ -311,10 +300,7 @@ def _borough_map(code: str) -> SiteMap | None:
 
 def london_map() -> SiteMap | None:
     """London's boroughs, each named."""
-    return (
-        kept("map:london", lambda: _london_map() or False, generations_of=[GEOGRAPHY_GENERATION], timeout=KEPT_SECONDS)
-        or None
-    )
+    return _kept("map:london", _london_map)
 
 
 def _london_map() -> SiteMap | None:
