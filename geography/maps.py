@@ -254,15 +254,26 @@ def _ward_map(code: str) -> SiteMap | None:
     ward = Ward.objects.filter(code=code).exclude(outline=None).values("name", "outline", "borough").first()
     if ward is None:
         return None
-    outline = shape(ward["outline"])
+    neighbours = set(Ward.objects.filter(neighbours=code).values_list("code", flat=True))
+    return _map_around(shape(ward["outline"]), code, ward["name"], neighbours, ward["borough"])
+
+
+def area_map(outline: Mapping, name: str, borough: str, wards: Iterable[str]) -> SiteMap | None:
+    """An area people drew or listed (a natural neighbourhood, GeoJSON) over the wards it is in,
+    each named (with its borough, outside `borough`), and, paler, the others around it."""
+    area = shape(outline)
+    return None if area.is_empty else _map_around(area, "", name, set(wards), borough)
+
+
+def _map_around(outline, code: str, name: str, neighbours: set[str], borough: str) -> SiteMap:
+    """A place (a ward, or an area) shaded in a frame around it, with its `neighbours` named and,
+    unnamed and paler, any other ward reaching into the frame (whose centre is within a few
+    kilometres of it), so that no part of London is left blank."""
     west, south, east, north = outline.bounds
     around = max((east - west), (north - south)) * WARD_SURROUNDINGS
     around = max(around, MINIMUM_SURROUNDINGS_DEGREES)
     frame = Frame.around(west - around, south - around, east + around, north + around)
     window = box(west - around, south - around, east + around, north + around)
-    # The neighbours, named; and, unnamed and paler, any other ward reaching into the frame (whose
-    # centre is within a few kilometres of it), so that no part of London is left blank.
-    neighbours = set(Ward.objects.filter(neighbours=code).values_list("code", flat=True))
     reach = around + NEARBY_DEGREES
     nearby = (
         Ward.objects.exclude(outline=None)
@@ -273,18 +284,18 @@ def _ward_map(code: str) -> SiteMap | None:
         _shape(
             frame,
             other,
-            name,
+            other_name,
             shape(geometry),
             clip=window,
-            borough=borough_name if borough != ward["borough"] else "",
+            borough=borough_name if other_borough != borough else "",
             neighbour=other in neighbours,
         )
-        for other, name, geometry, borough, borough_name in nearby.values_list(
+        for other, other_name, geometry, other_borough, borough_name in nearby.values_list(
             "code", "name", "outline", "borough", "borough__name"
         )
         if other in neighbours or shapely.intersects(window, shape(geometry))
     ]
-    focus = _shape(frame, code, ward["name"], outline, labelled=False)
+    focus = _shape(frame, code, name, outline, labelled=False)
     return SiteMap(frame, _uncluttered([s for s in shapes if s]), focus, _scale_bar(frame))
 
 

@@ -169,3 +169,46 @@ def neighbour_pairs(outlines: Mapping[str, object]) -> set[tuple[str, str]]:
         if shared >= NEIGHBOUR_SHARED_METRES:
             pairs.add(tuple(sorted((codes[i], codes[j]))))
     return pairs
+
+
+def area_outline(inside: Iterable[tuple[float, float]], around: Iterable[tuple[float, float]]) -> dict | None:
+    """The outline of an area made of postcodes, derived as a ward's is: the Voronoi cells of its
+    postcodes' points (latitude, longitude) among those of the postcodes `around` them, merged.
+    GeoJSON in WGS84; None for no postcodes."""
+    inside = list(inside)
+    if not inside:
+        return None
+    points = [(*_osgb_of(lat, lng), "in") for lat, lng in inside]
+    points += [(*_osgb_of(lat, lng), "out") for lat, lng in around]
+    outlines = ward_outlines(points, {}, {})
+    return osgb_to_geojson(outlines["in"]) if "in" in outlines else None
+
+
+def _osgb_of(latitude: float, longitude: float) -> tuple[int, int]:
+    eastings, northings = _to_osgb().transform(longitude, latitude)
+    return round(eastings), round(northings)
+
+
+def drawn_area(geojson) -> object:
+    """A drawn or imported area as a shapely geometry in WGS84, from GeoJSON: a geometry, a Feature
+    or a FeatureCollection whose polygons are joined. ValueError where it holds no polygon."""
+    if not isinstance(geojson, Mapping):
+        raise ValueError("The drawn area must be GeoJSON: a Polygon, a Feature or a FeatureCollection.")
+    kind = geojson.get("type")
+    if kind == "FeatureCollection":
+        geometries = [feature.get("geometry") for feature in geojson.get("features") or []]
+    elif kind == "Feature":
+        geometries = [geojson.get("geometry")]
+    else:
+        geometries = [geojson]
+    try:
+        parts = [_polygonal(shape(g)) for g in geometries if g and g.get("type") in ("Polygon", "MultiPolygon")]
+    except (AttributeError, TypeError, ValueError, shapely.errors.GEOSException):
+        raise ValueError("The drawn area could not be read: check it is GeoJSON in latitude and longitude.") from None
+    area = shapely.union_all(parts) if parts else None
+    if area is None or area.is_empty:
+        raise ValueError("The drawn area holds no shape: draw at least three corners, or give a GeoJSON polygon.")
+    west, south, east, north = area.bounds
+    if not (-1.0 < west <= east < 0.7 and 51.0 < south <= north < 52.0):
+        raise ValueError("The drawn area is not in London: GeoJSON gives longitude first, then latitude.")
+    return area

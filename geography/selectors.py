@@ -5,12 +5,13 @@ the errors a lookup raises when it cannot be answered. What a ward's team page i
 answers, is for the layers above (`priorities` finds your team)."""
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import shapely
 from django.conf import settings
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Power
 from shapely.geometry import shape
 
@@ -18,6 +19,7 @@ from sn_site.cache import HeldInProcess
 from sn_site.errors import AppError
 
 from .models import Borough, Postcode, Ward
+from .outlines import area_outline, drawn_area
 from .postcodes import (
     LONDON_POSTCODE_AREAS,
     UK_POSTCODE_AREAS,
@@ -233,3 +235,89 @@ def _places_build() -> _Places:
     codes = tuple(code for code, _ in rows)
     official = shapely.STRtree([shape(outline) for _, outline in rows]) if codes else None
     return _Places(london, official, codes)
+
+
+@dataclass(frozen=True)
+class Area:
+    """The postcodes an area drawn or listed by people holds, the wards they are in, and its outline."""
+
+    postcodes: tuple[str, ...]  # formatted, sorted
+    ward_codes: tuple[str, ...]
+    outline: dict | None  # GeoJSON in WGS84, derived as a ward's is; None for no postcodes
+    not_found: tuple[str, ...] = ()  # postcodes and sectors listed that London does not have
+
+
+class AreaNotUnderstood(ValueError):
+    """What is wrong with an area as listed or drawn, in words for the person who gave it."""
+
+
+# The postcodes whose cells bound an area's outline are those within this margin of it (degrees).
+_AREA_MARGIN = 0.01
+
+
+def area_entries(listed: str) -> list[PostcodeQuery]:
+    """The full postcodes and sectors in a list written by a person (one per line, or separated by
+    commas or semicolons): AreaNotUnderstood naming each entry that is neither."""
+    entries, problems = [], []
+    for text in re.split(r"[\n,;]+", listed or ""):
+        if not text.strip():
+            continue
+        try:
+            query = parse_postcode_query(text)
+        except PostcodeError:
+            problems.append(text.strip())
+            continue
+        if query.kind == "outward":
+            problems.append(f"{query.value} (a whole district: list its sectors, such as {query.value} 4)")
+        else:
+            entries.append(query)
+    if problems:
+        raise AreaNotUnderstood(
+            "These are not full postcodes or postcode sectors (such as SE15 4): " + "; ".join(problems) + "."
+        )
+    return entries
+
+
+def area_of(*, listed: str = "", drawing=None, outline: bool = True) -> Area:
+    """The area made of the postcodes and sectors listed (as area_entries reads them) and every
+    postcode inside a drawing (GeoJSON, as outlines.drawn_area reads it), with its outline unless
+    not wanted. AreaNotUnderstood where either cannot be read; those listed that London does not
+    have (or no longer has) are left out and named in `not_found`."""
+    entries = area_entries(listed)
+    full = {query.value for query in entries if query.kind == "full"}
+    sectors = {query.value for query in entries if query.kind == "sector"}
+    rows = set(
+        Postcode.objects.filter(Q(postcode__in=full) | Q(sector__in=sectors)).values_list(
+            "postcode", "sector", "latitude", "longitude", "ward_id"
+        )
+    )
+    missing = tuple(sorted((full - {row[0] for row in rows}) | (sectors - {row[1] for row in rows})))
+    if drawing:
+        try:
+            drawn = drawn_area(drawing)
+        except ValueError as error:
+            raise AreaNotUnderstood(str(error)) from None
+        west, south, east, north = drawn.bounds
+        candidates = list(
+            Postcode.objects.filter(latitude__range=(south, north), longitude__range=(west, east)).values_list(
+                "postcode", "sector", "latitude", "longitude", "ward_id"
+            )
+        )
+        if candidates:
+            inside = shapely.contains_xy(drawn, [row[3] for row in candidates], [row[2] for row in candidates])
+            rows.update(row for row, taken in zip(candidates, inside, strict=True) if taken)
+    if not rows or not outline:
+        postcodes = tuple(sorted({row[0] for row in rows}))
+        return Area(postcodes, tuple(sorted({row[4] for row in rows})), None, missing)
+    latitudes = [row[2] for row in rows]
+    longitudes = [row[3] for row in rows]
+    postcodes = {row[0] for row in rows}
+    around = Postcode.objects.filter(
+        latitude__range=(min(latitudes) - _AREA_MARGIN, max(latitudes) + _AREA_MARGIN),
+        longitude__range=(min(longitudes) - _AREA_MARGIN * 1.6, max(longitudes) + _AREA_MARGIN * 1.6),
+    ).values_list("postcode", "latitude", "longitude")
+    derived = area_outline(
+        ((row[2], row[3]) for row in rows),
+        ((lat, lng) for postcode, lat, lng in around.iterator() if postcode not in postcodes),
+    )
+    return Area(tuple(sorted(postcodes)), tuple(sorted({row[4] for row in rows})), derived, missing)

@@ -5,7 +5,7 @@ import datetime
 
 from django.utils import timezone
 
-from priorities.demo import ward_demo_content_load
+from priorities.demo import neighbourhood_demo_load, ward_demo_content_load
 from sn_site.progress import Progress, no_progress
 
 from .models import ContentPage, HomePage
@@ -100,7 +100,9 @@ def content_pages_ensure(*, today: datetime.date | None = None) -> int:
 
 
 def demo_content_load(*, today: datetime.date | None = None, progress: Progress = no_progress) -> int:
-    """The content pages, then demo content on every ward page nobody has started on (published).
-    Returns how many ward pages were filled."""
+    """The content pages, then demo content on every ward page nobody has started on (published),
+    then the demo natural neighbourhoods. Returns how many ward pages were filled."""
     content_pages_ensure(today=today)
-    return ward_demo_content_load(today=today, progress=progress)
+    filled = ward_demo_content_load(today=today, progress=progress)
+    neighbourhood_demo_load(today=today)
+    return filled

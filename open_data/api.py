@@ -62,6 +62,16 @@ LOOKUP_OUTPUT = inline_serializer(
             },
             many=True,
         ),
+        "neighbourhoods": inline_serializer(
+            "LookupNeighbourhood",
+            {
+                "slug": serializers.CharField(),
+                "name": serializers.CharField(),
+                "url": serializers.URLField(allow_null=True),
+            },
+            many=True,
+            help_text="The natural neighbourhoods a full postcode or a position is in (none for a sector or district).",
+        ),
     },
 )
 ERROR = inline_serializer(

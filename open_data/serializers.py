@@ -42,6 +42,14 @@ def lookup_output(lookup: Lookup, request) -> dict:
         "latitude": lookup.latitude,
         "longitude": lookup.longitude,
         "wards": [ward_output(ward, request) for ward in lookup.wards],
+        "neighbourhoods": [
+            {
+                "slug": place.slug,
+                "name": place.name,
+                "url": request.build_absolute_uri(place.page_path) if place.page_path else None,
+            }
+            for place in lookup.neighbourhoods
+        ],
     }
 
 

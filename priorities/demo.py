@@ -18,13 +18,18 @@ from wagtail.models import COMMENTS_RELATION_NAME, Page, ReferenceIndex, Revisio
 from wagtail.search.backends import get_search_backends
 
 from geography.models import Postcode
+from geography.selectors import area_of
 from sn_site.page_cache import page_cache_forget
 from sn_site.progress import Progress, no_progress
 
 from .models import (
+    BoroughPage,
     EngagementMethod,
     Event,
     ForceProfile,
+    NeighbourhoodEvent,
+    NeighbourhoodPage,
+    NeighbourhoodUpdate,
     Priority,
     PriorityCategory,
     PriorityUpdate,
@@ -506,9 +511,9 @@ def _fill(page: WardPage, rng: random.Random, categories: list, today: datetime.
     ]
 
 
-def _meeting(day: datetime.date, **fields) -> Event:
+def _meeting(day: datetime.date, model=Event, **fields) -> Event:
     starts = timezone.make_aware(datetime.datetime.combine(day, datetime.time(18, 30)))
-    return Event(
+    return model(
         starts_at=starts,
         ends_at=starts + datetime.timedelta(hours=1, minutes=30),
         accessibility="Step-free access and a hearing loop. Ask the team for a BSL interpreter.",
@@ -591,3 +596,126 @@ def ward_page_to_try(**kwargs) -> tuple[str, str] | None:
     """A ward page with a team, the first in London's order, for the welcome `make run` prints."""
     page = WardPage.objects.live().filter(Exists(TeamMember.objects.filter(ward_page=OuterRef("pk")))).first()
     return ("A ward page", page.url) if page else None
+
+
+# Natural neighbourhoods ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoNeighbourhood:
+    """A real place, as its residents might name and describe it; its officers (from the demo ward
+    teams), updates and meetings are made up."""
+
+    name: str
+    slug: str
+    borough: str  # the borough page it sits under, by name
+    description: str
+    hear_by: tuple[str, ...]
+    updates: tuple[tuple[str, str], ...]  # (you said, we did)
+    listed: str = ""  # postcodes and sectors
+    drawn: tuple[tuple[float, float], ...] = ()  # corners, (longitude, latitude)
+
+
+DEMO_NEIGHBOURHOOD_NOTE = (
+    "<p><strong>Demo content.</strong> The place is real; its officers, updates and meetings are made up "
+    "to show how the site works.</p>"
+)
+DEMO_NEIGHBOURHOODS = (
+    DemoNeighbourhood(
+        name="Bellenden",
+        slug="bellenden",
+        borough="Southwark",
+        description=(
+            "The streets between Rye Lane and Bellenden Road: the little shops on Choumert Road, the "
+            "Bellenden Road parade, the school gates on Choumert Grove and the alleys people cut through "
+            "to the station."
+        ),
+        hear_by=("newsletter", "street_meeting", "social_media"),
+        updates=(
+            ("Bikes taken from outside the flats on Choumert Grove.", "Marked 40 bikes at a stall by the shops."),
+            ("Cars racing down Bellenden Road at night.", "Two evenings of speed checks: nine drivers warned."),
+        ),
+        drawn=((-0.0735, 51.4640), (-0.0655, 51.4640), (-0.0655, 51.4700), (-0.0735, 51.4700)),
+    ),
+    DemoNeighbourhood(
+        name="Crystal Palace Triangle",
+        slug="crystal-palace-triangle",
+        borough="Croydon",
+        description=(
+            "The triangle of Westow Street, Westow Hill and Church Road, where four boroughs meet: the "
+            "cafes, the Saturday food market and the bus station at the top of the park."
+        ),
+        hear_by=("noticeboard", "street_meeting", "newsletter"),
+        updates=(
+            ("Phones snatched outside the bars on Westow Hill.", "Patrols on Friday and Saturday nights with Lambeth."),
+            ("Nobody knows which police team to call here.", "One contact for the triangle, whichever borough."),
+        ),
+        drawn=((-0.0790, 51.4175), (-0.0715, 51.4175), (-0.0715, 51.4222), (-0.0790, 51.4222)),
+    ),
+    DemoNeighbourhood(
+        name="Broadwater Farm",
+        slug="broadwater-farm",
+        borough="Haringey",
+        description=(
+            "The estate by Lordship Recreation Ground, its community centre, the health centre and the "
+            "walk to Lordship Lane's shops."
+        ),
+        hear_by=("panel", "noticeboard", "street_meeting"),
+        updates=(
+            ("Young people have nowhere to go in the evenings.", "Football on the rec with the youth club, Tuesdays."),
+        ),
+        listed="N17 6",
+    ),
+)
+
+
+def neighbourhood_demo_load(*, today: datetime.date | None = None) -> int:
+    """Publish the demo natural neighbourhoods whose borough has a page and whose address is free,
+    each through Wagtail as an officer's would be (its area worked out on publishing). Returns how
+    many were made."""
+    today = today or timezone.localdate()
+    made = 0
+    for demo in DEMO_NEIGHBOURHOODS:
+        borough_page = BoroughPage.objects.filter(borough__name=demo.borough).first()
+        if borough_page is None or NeighbourhoodPage.objects.filter(slug=demo.slug).exists():
+            continue
+        drawing = (
+            {"type": "Polygon", "coordinates": [[*map(list, demo.drawn), list(demo.drawn[0])]]} if demo.drawn else None
+        )
+        area = area_of(listed=demo.listed, drawing=drawing, outline=False)
+        officers = [
+            member
+            for ward in area.ward_codes[:3]
+            for member in TeamMember.objects.filter(ward_page__ward=ward, role=TeamMember.Role.PC)[:1]
+        ]
+        rng = random.Random(demo.slug)
+        page = NeighbourhoodPage(
+            title=demo.name,
+            slug=demo.slug,
+            introduction=f"{DEMO_NEIGHBOURHOOD_NOTE}<p>{demo.description}</p>",
+            hear_by=list(demo.hear_by),
+            area_postcodes=demo.listed,
+            area_drawing=drawing,
+            email=f"{demo.slug}.snt@example.org",
+        )
+        page.officers = officers
+        page.updates = [
+            NeighbourhoodUpdate(
+                date=today - datetime.timedelta(days=7 + 12 * n), you_said=you_said, we_did=we_did, sort_order=n
+            )
+            for n, (you_said, we_did) in enumerate(demo.updates)
+        ]
+        page.events = [
+            _meeting(
+                today + datetime.timedelta(days=rng.randint(4, 20)),
+                kind=NeighbourhoodEvent.Kind.STREET_BRIEFING,
+                title=f"Street meeting in {demo.name}",
+                place=f"{demo.name}, {area.postcodes[len(area.postcodes) // 2]}" if area.postcodes else demo.name,
+                sort_order=0,
+                model=NeighbourhoodEvent,
+            )
+        ]
+        borough_page.add_child(instance=page)
+        page.save_revision().publish()
+        made += 1
+    return made

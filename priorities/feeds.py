@@ -66,7 +66,7 @@ class UpdatesFeed(Feed):
         return page.url
 
     def subtitle(self, page):
-        return "We asked, you said, we did: updates on the priorities residents chose."
+        return "We asked, you said, we did: updates on the priorities residents chose, and in their neighbourhoods."
 
     def author_name(self, page):
         return page.team_name()
@@ -74,25 +74,28 @@ class UpdatesFeed(Feed):
     def items(self, page):
         return page.feed_updates()[:FEED_LENGTH]
 
+    # Each item is a priority's update or a natural neighbourhood's: each says its own title, link,
+    # id and author (models.PriorityUpdate, models.NeighbourhoodUpdate).
+
     def item_title(self, update):
-        return f"{update.priority.title}: we did"
+        return update.feed_title()
 
     def item_description(self, update):
         # Atom says this summary is HTML, so officers' text is escaped: readers show it as written.
         return escape(update.we_did)
 
     def item_link(self, update):
-        return f"{update.priority.ward_page.url}#priority-{update.priority_id}"
+        return update.feed_link()
 
     def item_guid(self, update):
         """A tag: URI (RFC 4151) that never changes: the same update has the same id in its ward's
         feed and its borough's, wherever the page moves."""
-        return f"tag:{FEED_ID_AUTHORITY},{FEED_ID_DATE}:priority-update-{update.pk}"
+        return f"tag:{FEED_ID_AUTHORITY},{FEED_ID_DATE}:{update.feed_id()}"
 
     item_guid_is_permalink = False
 
     def item_author_name(self, update):
-        return update.priority.ward_page.team_name()
+        return update.feed_author()
 
     def item_pubdate(self, update):
         return timezone.make_aware(datetime.datetime.combine(update.date, datetime.time(12)))

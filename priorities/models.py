@@ -5,6 +5,7 @@ import hashlib
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -13,7 +14,7 @@ from django.db.models.functions import Length, Substr
 from django.http import Http404
 from django.utils import timezone
 from django.utils.text import slugify
-from modelcluster.fields import ParentalKey
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from modelcluster.queryset import FakeQuerySet
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -28,14 +29,14 @@ from wagtail.search import index
 
 from figures.sections import borough_crime_summary, confidence_section, crime_since, ward_crime_summary
 from figures.selectors import PLAIN_NAMES, borough_confidence, crime_london, crime_months
-from geography.maps import SiteMap, borough_map, london_map, shades_of, ward_map
-from geography.models import FORCE_WEBSITES, Borough, PoliceForce, Ward
+from geography.maps import SiteMap, area_map, borough_map, london_map, shades_of, ward_map
+from geography.models import FORCE_WEBSITES, Borough, PoliceForce, Postcode, Ward
 from geography.postcodes import postcodes_in_text
-from geography.selectors import postcode_positions
+from geography.selectors import AreaNotUnderstood, area_of, postcode_positions
 from sn_site.compare import ComparedInlinePanel
 from sn_site.page_cache import kept_until_published
 
-from .feeds import UpdatesFeed, events_calendar
+from .feeds import FEED_LENGTH, UpdatesFeed, events_calendar
 
 
 @register_setting(icon="site")
@@ -277,6 +278,20 @@ class PriorityUpdate(Orderable):
     def clean(self):
         if self.date and self.date > timezone.localdate():
             raise ValidationError({"date": "The date of a “we did” update cannot be in the future."})
+
+    # What the updates feed (feeds.py) says of it.
+
+    def feed_title(self) -> str:
+        return f"{self.priority.title}: we did"
+
+    def feed_link(self) -> str:
+        return f"{self.priority.ward_page.url}#priority-{self.priority_id}"
+
+    def feed_id(self) -> str:
+        return f"priority-update-{self.pk}"
+
+    def feed_author(self) -> str:
+        return self.priority.ward_page.team_name()
 
 
 class TeamMember(Orderable):
@@ -651,11 +666,25 @@ class TeamPage(RoutablePageMixin, Page):
         ]
         return sorted(events, key=lambda pair: pair[0].starts_at)
 
-    def feed_updates(self):
-        """The "we did" updates on the feed's wards' priorities, newest first."""
-        return (
-            PriorityUpdate.objects.filter(priority__ward_page__in=[page.pk for page in self.feed_ward_pages()])
+    def feed_updates(self) -> list:
+        """The latest "we did" updates, newest first: on the feed's wards' priorities, and those of
+        the natural neighbourhoods in them."""
+        wards = [page.pk for page in self.feed_ward_pages()]
+        on_priorities = (
+            PriorityUpdate.objects.filter(priority__ward_page__in=wards)
             .select_related("priority", "priority__ward_page")
+            .order_by("-date", "-pk")
+        )
+        in_neighbourhoods = self.feed_neighbourhood_updates(wards)
+        updates = list(on_priorities[:FEED_LENGTH]) + list(in_neighbourhoods[:FEED_LENGTH])
+        return sorted(updates, key=lambda update: update.date, reverse=True)[:FEED_LENGTH]
+
+    def feed_neighbourhood_updates(self, ward_pages: list[int]):
+        """The updates of the public natural neighbourhoods in some ward pages' wards."""
+        neighbourhoods = pages_public(NeighbourhoodPage.objects.filter(wards__page__in=ward_pages)).distinct()
+        return (
+            NeighbourhoodUpdate.objects.filter(page__in=neighbourhoods.values("pk"))
+            .select_related("page")
             .order_by("-date", "-pk")
         )
 
@@ -729,7 +758,7 @@ class BoroughPage(TeamPage):
     ]
     settings_panels = Page.settings_panels + [FieldPanel("sergeant_approval")]
     parent_page_types = ["home.HomePage"]
-    subpage_types = ["priorities.WardPage", "newsletters.NewsletterPage"]
+    subpage_types = ["priorities.WardPage", "priorities.NeighbourhoodPage", "newsletters.NewsletterPage"]
 
     def get_context(self, request, *args, **kwargs):
         """Every ward with its active priorities at a glance, optionally only those with a priority
@@ -989,3 +1018,229 @@ class WardPage(TeamPage):
 
     def calendar_file_name(self) -> str:
         return f"{slugify(self.ward.name)}-ward-{slugify(self.ward.borough.name)}-meetings.ics"
+
+
+# Natural neighbourhoods ---------------------------------------------------------------------------
+
+
+class NeighbourhoodPageForm(WagtailAdminPageForm):
+    """The ways its people prefer to hear from the police as tick boxes; its officers chosen from
+    the teams of its borough and of the wards it reaches; its area understood before it is saved, so
+    that a postcode nobody can find is said at once, not on publishing."""
+
+    hear_by = forms.MultipleChoiceField(
+        label="How people here prefer to hear from the police",
+        choices=lambda: NeighbourhoodPage.HearBy.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        borough_page = self.instance.get_parent() if self.instance.pk else self.parent_page
+        wards = set(WardPage.objects.child_of(borough_page).values_list("pk", flat=True) if borough_page else [])
+        if self.instance.pk:
+            wards |= set(WardPage.objects.filter(ward__in=self.instance.wards.all()).values_list("pk", flat=True))
+        officers = self.fields["officers"]
+        officers.queryset = (
+            TeamMember.objects.filter(ward_page__in=wards)
+            .select_related("ward_page")
+            .order_by("ward_page__title", "sort_order")
+        )
+        officers.label_from_instance = lambda member: f"{member.name} ({member.ward_page.title} team)"
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            area = area_of(listed=cleaned.get("area_postcodes", ""), drawing=cleaned.get("area_drawing"), outline=False)
+        except AreaNotUnderstood as problem:
+            self.add_error("area_drawing" if "drawn area" in str(problem) else "area_postcodes", str(problem))
+        else:
+            if area.not_found:
+                self.add_error("area_postcodes", f"We could not find these in London: {', '.join(area.not_found)}.")
+        slug = cleaned.get("slug")
+        if slug and NeighbourhoodPage.objects.filter(slug=slug).exclude(pk=self.instance.pk).exists():
+            self.add_error("slug", "Another natural neighbourhood has this address: each needs its own.")
+        return cleaned
+
+
+class NeighbourhoodPage(TeamPage):
+    """A natural neighbourhood: a place its people name themselves (an estate, a high street, the
+    streets around a park or a school), with the officers dedicated to it, its own "we did" updates
+    and meetings, and its own newsletter. It may cross ward and borough boundaries; it sits under
+    one borough's page, whose officers keep it under the borough's approval setting. Its area is a
+    set of postcodes (listed, or inside a drawing), worked out when it is published
+    (services.neighbourhood_area_refresh): the lookup names it for each of them."""
+
+    class HearBy(models.TextChoices):
+        NEWSLETTER = "newsletter", "Newsletter by email"
+        PANEL = "panel", "Ward panel and its surveys"
+        STREET_MEETING = "street_meeting", "Street meetings"
+        SOCIAL_MEDIA = "social_media", "Social media"
+        NOTICEBOARD = "noticeboard", "Noticeboards and leaflets"
+
+    introduction = TeamPage.shared_field(
+        "introduction",
+        "The place in its people's words: the estate, the high street, the park, the school, what they share.",
+    )
+    email = TeamPage.shared_field("email", "Where residents can write to its officers (a shared address).")
+    officers = ParentalManyToManyField(
+        "priorities.TeamMember",
+        blank=True,
+        related_name="neighbourhoods",
+        help_text="The officers dedicated to this neighbourhood, from its borough's ward teams and those it reaches.",
+    )
+    hear_by = models.JSONField(default=list, blank=True)
+    area_postcodes = models.TextField(
+        "Postcodes and sectors",
+        blank=True,
+        help_text="Full postcodes (SE15 4NB) or postcode sectors (SE15 4), one per line or separated by commas.",
+    )
+    area_drawing = models.JSONField(
+        "Drawn area",
+        null=True,
+        blank=True,
+        help_text=(
+            "Every postcode inside it is taken. Draw it on the map, or paste a GeoJSON polygon (longitude "
+            "first, as GeoJSON is written)."
+        ),
+    )
+    # Worked out on publishing (services.neighbourhood_area_refresh), never typed.
+    outline = models.JSONField(null=True, blank=True, editable=False, help_text="GeoJSON in WGS84, derived.")
+    wards = models.ManyToManyField(Ward, blank=True, editable=False, related_name="neighbourhood_pages")
+
+    content_panels = Page.content_panels + [
+        FieldPanel("introduction"),
+        FieldPanel("officers"),
+        FieldPanel("hear_by"),
+        FieldPanel("email"),
+        MultiFieldPanel(
+            [FieldPanel("area_postcodes"), FieldPanel("area_drawing")],
+            heading="Its area",
+            help_text="List postcodes or sectors, draw the area, or both: it is every postcode they hold.",
+        ),
+        ComparedInlinePanel("updates", heading="We did: updates", label="Update"),
+        ComparedInlinePanel("events", heading="Meetings and events", label="Event"),
+    ]
+    parent_page_types = ["priorities.BoroughPage"]
+    subpage_types = ["newsletters.NewsletterPage"]
+    base_form_class = NeighbourhoodPageForm
+
+    def permissions_for_user(self, user):
+        return PagePermissionTester(user, self)  # officers may delete one their borough no longer wants
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["officers"] = self.officers_shown()
+        context["updates"] = list(self.updates.all())
+        ward_pages = pages_public(WardPage.objects.filter(ward__in=self.wards.all())).order_by("title")
+        context["ward_pages"] = list(ward_pages)
+        context["priorities"] = list(
+            Priority.objects.filter(ward_page__in=context["ward_pages"], status=Priority.Status.ACTIVE)
+            .select_related("ward_page", "category")
+            .order_by("ward_page__title", "sort_order")
+        )
+        context["hear_by"] = [label for value, label in self.HearBy.choices if value in (self.hear_by or [])]
+        context["area_map"] = kept_until_published(f"neighbourhood-map:{self.pk}", self._area_map_build)
+        return context
+
+    def _area_map_build(self) -> dict | bool:
+        """Its outline over the wards it is in, each linked to its page; kept until a page is published."""
+        if not self.outline:
+            return False
+        wards = list(self.wards.values_list("code", flat=True))
+        parent = BoroughPage.objects.filter(path=self.path[: -Page.steplen]).values_list("borough", flat=True).first()
+        drawing = area_map(self.outline, self.title, parent or "", wards)
+        if drawing is None:
+            return False
+        names = ", ".join(shape.name for shape in drawing.shapes if shape.code in wards)
+        return {
+            "drawing": drawing.linked(ward_page_urls(wards)),
+            "description": f"{self.title}, shaded, across the wards it is in: {names}.",
+            "postcodes": self.postcodes.count(),
+        }
+
+    def officers_shown(self) -> list[TeamMember]:
+        """Its officers, each with their ward team's page, as the page and the lookup name them."""
+        return list(self.officers.select_related("ward_page", "photo").order_by("ward_page__title", "sort_order"))
+
+    @property
+    def default_description(self) -> str:
+        return f"{self.title}: its Safer Neighbourhoods officers, what they did and when to meet them."
+
+    def feed_ward_pages(self) -> list:
+        return []
+
+    def feed_neighbourhood_updates(self, ward_pages: list[int]):
+        return self.updates.select_related("page").order_by("-date", "-pk")
+
+    def feed_events(self, since) -> list:
+        return [(event, self) for event in self.events.filter(ends_at__gte=since)]
+
+    def team_name(self) -> str:
+        return f"{self.title} Safer Neighbourhoods officers"
+
+    def calendar_file_name(self) -> str:
+        return f"{self.slug}-neighbourhood-meetings.ics"
+
+
+class NeighbourhoodUpdate(Orderable):
+    """What the officers did in a natural neighbourhood, and why: one line of "we did"."""
+
+    page = ParentalKey(NeighbourhoodPage, on_delete=models.CASCADE, related_name="updates")
+    date = models.DateField(default=datetime.date.today, help_text="When the officers did it.")
+    you_said = models.CharField(
+        "You said",
+        max_length=200,
+        blank=True,
+        help_text="Optional: what residents raised, such as 'Cars speeding past the school at home time'.",
+    )
+    we_did = PriorityUpdate._meta.get_field("we_did").clone()
+
+    panels = [FieldPanel("date"), FieldPanel("you_said"), FieldPanel("we_did")]
+
+    class Meta(Orderable.Meta):
+        ordering = ["-date", "sort_order"]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.we_did[:40]}"
+
+    def clean(self):
+        if self.date and self.date > timezone.localdate():
+            raise ValidationError({"date": "The date of a “we did” update cannot be in the future."})
+
+    def feed_title(self) -> str:
+        return f"{self.page.title}: {self.you_said or 'we did'}"
+
+    def feed_link(self) -> str:
+        return f"{self.page.url}#update-{self.pk}"
+
+    def feed_id(self) -> str:
+        return f"neighbourhood-update-{self.pk}"
+
+    def feed_author(self) -> str:
+        return self.page.team_name()
+
+
+class NeighbourhoodEvent(EventBase):
+    """A natural neighbourhood's own meeting: a street meeting, a stall at the estate's fun day."""
+
+    page = ParentalKey(NeighbourhoodPage, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(EventBase.Meta):
+        pass
+
+
+class NeighbourhoodPostcode(models.Model):
+    """A postcode in a published natural neighbourhood: what the lookup reads."""
+
+    page = models.ForeignKey(NeighbourhoodPage, on_delete=models.CASCADE, related_name="postcodes")
+    postcode = models.ForeignKey(Postcode, on_delete=models.CASCADE, related_name="neighbourhoods")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["postcode", "page"], name="neighbourhood_postcode_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.postcode_id} in {self.page_id}"

@@ -15,7 +15,18 @@ from geography.models import Borough, PoliceForce, Ward
 from geography.selectors import PostcodeWards, nearest_postcode, postcode_not_found, postcode_query, postcode_wards
 from sn_site.cache import HeldInProcess, kept
 
-from .models import BoroughPage, Event, Priority, PriorityUpdate, TeamLink, TeamMember, WardPage, pages_public
+from .models import (
+    BoroughPage,
+    Event,
+    NeighbourhoodPage,
+    NeighbourhoodPostcode,
+    Priority,
+    PriorityUpdate,
+    TeamLink,
+    TeamMember,
+    WardPage,
+    pages_public,
+)
 
 
 @dataclass(frozen=True)
@@ -35,8 +46,32 @@ class WardSummary:
 
 
 @dataclass(frozen=True)
+class NeighbourhoodSummary:
+    """A natural neighbourhood as a lookup names it: plain values, cheap to cache."""
+
+    slug: str
+    name: str
+    page_path: str | None
+    officers: tuple[tuple[str, str], ...]  # (an officer's name, their ward team's name)
+
+    @property
+    def looked_after_by(self) -> str:
+        """ "PC Ola Adeyemi of the Rye Lane team and PCSO Ben Jones of the Peckham team"."""
+        teams: dict[str, list[str]] = {}
+        for name, team in self.officers:
+            teams.setdefault(team, []).append(name)
+        return _and(f"{_and(names)} of the {team} team" for team, names in teams.items())
+
+
+def _and(parts) -> str:
+    parts = list(parts)
+    return ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + (parts[-1] if parts else "")
+
+
+@dataclass(frozen=True)
 class Lookup:
-    """What a lookup found: the wards for a postcode, part of one, or a position."""
+    """What a lookup found: the wards for a postcode, part of one, or a position; for a postcode or
+    a position, the natural neighbourhoods it is in too."""
 
     kind: str  # "full", "sector", "outward" or "position"
     query: str | None  # the postcode, sector or district as understood, formatted
@@ -44,6 +79,7 @@ class Lookup:
     latitude: float | None
     longitude: float | None
     wards: tuple[WardSummary, ...]
+    neighbourhoods: tuple[NeighbourhoodSummary, ...] = ()
 
 
 # The generation of every cached lookup answer and ward table: it starts afresh
@@ -52,7 +88,8 @@ class Lookup:
 LOOKUP_GENERATION = "lookup"
 
 # Held by each process (sn_site.cache.HeldInProcess): every ward's summary (704 small rows, read by
-# every lookup, so that a lookup needs only the postcode table). Reloaded when the lookup
+# every lookup, so that a lookup needs only the postcode table), and the natural neighbourhoods of
+# each postcode that is in one (a few hundred postcodes each). Reloaded when the lookup
 # generation starts afresh or SN_LOOKUP_CACHE_SECONDS have passed.
 _held = HeldInProcess()
 
@@ -128,10 +165,53 @@ def ward_lookup_by_position(latitude, longitude) -> Lookup:
 
 
 def _lookup(kind: str, query: str | None, found: PostcodeWards) -> Lookup:
-    """What geography found, with each ward's summary (by name, for a sector or a district)."""
+    """What geography found, with each ward's summary (by name, for a sector or a district) and,
+    for one postcode, the natural neighbourhoods it is in."""
     wards = _ward_summaries(found.ward_codes) if found.ward_codes else {}
     touching = sorted((wards[code] for code in found.ward_codes), key=lambda ward: ward.name)
-    return Lookup(kind, query, found.postcode, found.latitude, found.longitude, tuple(touching))
+    neighbourhoods = neighbourhoods_at(found.postcode) if found.postcode else ()
+    return Lookup(kind, query, found.postcode, found.latitude, found.longitude, tuple(touching), neighbourhoods)
+
+
+def neighbourhoods_at(postcode: str) -> tuple[NeighbourhoodSummary, ...]:
+    """The public natural neighbourhoods a postcode is in, by name, with their officers: no query,
+    from the table each process holds (_neighbourhood_table)."""
+    return _held.get(
+        "neighbourhoods",
+        _neighbourhood_table,
+        generations_of=[LOOKUP_GENERATION],
+        seconds=settings.SN_LOOKUP_CACHE_SECONDS,
+    ).get(postcode, ())
+
+
+def _neighbourhood_table() -> dict[str, tuple[NeighbourhoodSummary, ...]]:
+    """{postcode: the natural neighbourhoods it is in}, for every postcode in a public one, in three
+    queries. Postcodes share their neighbourhoods' summaries, so a process holds each name once."""
+    pages = list(
+        pages_public(NeighbourhoodPage.objects.all()).order_by("title").values_list("pk", "slug", "title", "url_path")
+    )
+    if not pages:
+        return {}
+    officers: dict[int, list[tuple[str, str]]] = {pk: [] for pk, *_ in pages}
+    for page, name, team in (
+        TeamMember.objects.filter(neighbourhoods__in=list(officers))
+        .order_by("ward_page__title", "sort_order", "pk")
+        .values_list("neighbourhoods", "name", "ward_page__title")
+    ):
+        officers[page].append((name, team))
+    roots = Site.get_site_root_paths()
+    summaries = {
+        pk: NeighbourhoodSummary(slug, title, _public_path(path, roots), tuple(officers[pk]))
+        for pk, slug, title, path in pages
+    }
+    table: dict[str, tuple[NeighbourhoodSummary, ...]] = {}
+    for postcode, page in (
+        NeighbourhoodPostcode.objects.filter(page__in=list(summaries))
+        .order_by("page__title")
+        .values_list("postcode", "page")
+    ):
+        table[postcode] = (*table.get(postcode, ()), summaries[page])
+    return table
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from wagtail.models import (
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from geography.models import Borough, PoliceForce, Ward
+from geography.selectors import Area, area_of
 from sn_site.cache import generation_forget
 from sn_site.emails import email_message, email_render
 from sn_site.links import site_url
@@ -40,6 +41,8 @@ from .models import (
     BoroughIndexPage,
     BoroughPage,
     Event,
+    NeighbourhoodPage,
+    NeighbourhoodPostcode,
     Priority,
     PriorityUpdate,
     WardPage,
@@ -438,3 +441,36 @@ def ward_update_save(
         return changed
 
     return team_page_revise(page=page, user=user, change=change)
+
+
+# Natural neighbourhoods ---------------------------------------------------------------------------
+
+
+def neighbourhood_area_refresh(*, page: NeighbourhoodPage) -> Area:
+    """Work out a published natural neighbourhood's area as its page now gives it (the postcodes
+    listed and those inside its drawing): its postcodes (what the lookup reads), the wards they are
+    in and its outline. Postcodes London no longer has are left out. The lookups start afresh."""
+    area = area_of(listed=page.area_postcodes, drawing=page.area_drawing)
+    with transaction.atomic():
+        held = set(NeighbourhoodPostcode.objects.filter(page=page).values_list("postcode_id", flat=True))
+        wanted = set(area.postcodes)
+        NeighbourhoodPostcode.objects.filter(page=page, postcode_id__in=held - wanted).delete()
+        NeighbourhoodPostcode.objects.bulk_create(
+            [NeighbourhoodPostcode(page=page, postcode_id=postcode) for postcode in sorted(wanted - held)],
+            batch_size=1000,
+            ignore_conflicts=True,  # a publish racing another writes the same rows once
+        )
+        NeighbourhoodPage.objects.filter(pk=page.pk).update(outline=area.outline)
+        page.outline = area.outline
+        page.wards.set(area.ward_codes)
+        transaction.on_commit(lookup_cache_forget)
+    return area
+
+
+def neighbourhood_areas_refresh() -> int:
+    """Every published natural neighbourhood's area again, after the geography was imported (its
+    drawings may hold new postcodes). Returns how many."""
+    pages = list(NeighbourhoodPage.objects.live())
+    for page in pages:
+        neighbourhood_area_refresh(page=page)
+    return len(pages)

@@ -18,8 +18,13 @@ from sn_site.welcome import addresses_to_try
 
 from . import my_area
 from .demo import ward_page_to_try
-from .models import BoroughPage, PriorityCategory, WardPage
-from .services import borough_moderation_sync, lookup_cache_forget
+from .models import BoroughPage, NeighbourhoodPage, PriorityCategory, WardPage
+from .services import (
+    borough_moderation_sync,
+    lookup_cache_forget,
+    neighbourhood_area_refresh,
+    neighbourhood_areas_refresh,
+)
 
 
 def _forget_after_commit(sender, **kwargs) -> None:
@@ -34,9 +39,19 @@ def _forget_lookups_and_pages(sender, **kwargs) -> None:
 
 
 def _forget_if_addresses_change(sender, instance, **kwargs) -> None:
-    """Only the site's root and home page, borough pages and ward pages are in a ward page's address."""
-    if issubclass(sender, (BoroughPage, WardPage)) or instance.depth <= 2:
+    """Only the site's root and home page, borough pages and ward pages are in a ward page's address;
+    a natural neighbourhood's page is in the lookup's answers too."""
+    if issubclass(sender, (BoroughPage, WardPage, NeighbourhoodPage)) or instance.depth <= 2:
         transaction.on_commit(lookup_cache_forget)
+
+
+def _neighbourhood_published(sender, instance, **kwargs) -> None:
+    """Its area as published: the postcodes the lookup names it for."""
+    neighbourhood_area_refresh(page=instance)
+
+
+def _neighbourhoods_after_import(sender, **kwargs) -> None:
+    transaction.on_commit(neighbourhood_areas_refresh)
 
 
 def _borough_published(sender, instance, **kwargs) -> None:
@@ -64,6 +79,8 @@ def connect() -> None:
     vary_on_cookie(my_area.COOKIE)  # the home page leads with the remembered area's team
     addresses_to_try.connect(ward_page_to_try, dispatch_uid="priorities-ward-page-to-try")
     page_published.connect(_borough_published, sender=BoroughPage, dispatch_uid="borough-moderation")
+    page_published.connect(_neighbourhood_published, sender=NeighbourhoodPage, dispatch_uid="neighbourhood-area")
+    geography_changed.connect(_neighbourhoods_after_import, dispatch_uid="neighbourhood-areas-geography")
     page_published.connect(_ward_page_reindex, sender=WardPage, dispatch_uid="ward-page-search")
     post_save.connect(_category_changed, sender=PriorityCategory, dispatch_uid="priority-category-changed")
     geography_changed.connect(_forget_lookups_and_pages, dispatch_uid="lookup-geography")

@@ -33,7 +33,8 @@ def find_your_team(request):
         )
         return TemplateResponse(request, TEMPLATE, context, status=error.status)
 
-    if lookup.postcode is not None and len(lookup.wards) == 1 and lookup.wards[0].page_path:
+    one_team = lookup.postcode is not None and len(lookup.wards) == 1 and lookup.wards[0].page_path
+    if one_team and not lookup.neighbourhoods:  # else the answer names its neighbourhoods beside the ward
         return redirect(lookup.wards[0].page_path)
     place = lookup.wards[0] if lookup.postcode is not None else None  # one postcode, one ward
     context.update(
