@@ -505,6 +505,13 @@ def pages_public(pages):
     return pages.live().filter(~Exists(restricted))
 
 
+def neighbourhoods_public(**where) -> list:
+    """The public natural neighbourhood pages in some wards (as filtered: wards=, wards__borough=),
+    by name, each once, in one query."""
+    pages = pages_public(NeighbourhoodPage.objects.filter(**where)).distinct()
+    return list(pages.order_by("title").only("title", "url_path"))
+
+
 def ward_page_urls(codes) -> dict[str, str]:
     """The address of each public ward page among some wards, by ward code, in one query."""
     pages = pages_public(WardPage.objects.filter(ward__in=list(codes))).only("url_path", "ward")
@@ -784,6 +791,7 @@ class BoroughPage(TeamPage):
             if chosen is None or any(p.category_id == chosen.pk for p in priorities_of[page.pk])
         ]
         context["news"] = self.news.all()[:BOROUGH_NEWS_SHOWN]
+        context["neighbourhoods"] = neighbourhoods_public(wards__borough=self.borough_id)
         context["wards_map"] = self.wards_map()
         context["confidence"] = confidence_section(self.borough_id, self.borough.name)
         context["crime_held"] = bool(crime_months())
@@ -941,6 +949,7 @@ class WardPage(TeamPage):
                 names = priority.category.crime_names() if priority.category_id else set()
                 priority.crime = crime_since(crime.series, names, priority.agreed_on)
         context["team_members"] = self.team()
+        context["neighbourhoods"] = neighbourhoods_public(wards=ward.code)
         context["ward_map"] = _ward_map(ward, self.base_address, context["upcoming_events"])
         context["you_said"] = self.you_said_shown  # a query only where a template shows them
         context["next_ward_panel"] = next(

@@ -14,13 +14,14 @@ from django.core.management import call_command
 from django.db import connections, transaction
 from django.test import override_settings
 from django.utils import timezone
+from django.utils.text import slugify
 from playwright.sync_api import sync_playwright
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from geography.services import geography_import
 from home.services import page_tree_build
 from newsletters.models import Subscriber
-from priorities.models import Event, Priority, PriorityCategory, TeamMember
+from priorities.models import Event, NeighbourhoodPage, Priority, PriorityCategory, TeamMember
 from tests.factories import EventFactory, PriorityFactory, SubscriptionFactory, SurveyFactory, TeamMemberFactory
 from tests.geography.codepoint_sample import write_borough_outlines, write_codepoint
 from ward_panels.models import EqualityMonitoring, Survey
@@ -188,6 +189,23 @@ def add_member():
 
     def add(page, n: int, photo: bool = True) -> TeamMember:
         return TeamMemberFactory(ward_page=page, n=n, **({} if photo else {"photo": None}))
+
+    return add
+
+
+@pytest.fixture(scope="session")
+def add_neighbourhood():
+    """add_neighbourhood(borough_page, title="Bellenden", listed=..., officers=[...], publish=True,
+    **fields): a natural neighbourhood under a borough's page, published as the page editor would
+    (its area worked out on publishing). By default two sample postcodes, in Rye Lane and Peckham."""
+
+    def add(borough_page, title="Bellenden", listed="SE15 5DB\nSE15 5RS", officers=(), publish=True, **fields):
+        page = NeighbourhoodPage(title=title, slug=fields.pop("slug", slugify(title)), area_postcodes=listed, **fields)
+        page.officers = list(officers)
+        borough_page.add_child(instance=page)
+        if publish:
+            page.save_revision().publish()
+        return page
 
     return add
 

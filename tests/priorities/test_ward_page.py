@@ -57,7 +57,7 @@ def test_an_event_must_finish_after_it_starts(rye_lane, add_event):
 
 
 def test_the_ward_page_costs_the_same_queries_however_much_it_shows(
-    client, rye_lane, add_event, add_member, add_priority
+    client, rye_lane, add_event, add_member, add_priority, add_neighbourhood
 ):
     add_priority(rye_lane, updates=[(1, "One thing.")])
     add_member(rye_lane, 1)
@@ -72,11 +72,14 @@ def test_the_ward_page_costs_the_same_queries_however_much_it_shows(
     for day in range(6, 12):
         add_event(rye_lane, day, title=f"Event {day}")
     TeamLink.objects.create(ward_page=rye_lane, label="Facebook", url="https://facebook.com/ryelane")
+    for name in ("Bellenden", "Choumert"):
+        add_neighbourhood(rye_lane.get_parent(), title=name, listed="SE15 5DB")
     client.get(rye_lane.url)
     with CaptureQueriesContext(connection) as large:
         response = client.get(rye_lane.url)
 
     html = response.content.decode()
-    assert "Update 10" in html and "PC Officer 6" in html and "Event 11" in html
-    # 18: one of them the "You said" summaries, part of the page since survey summaries are approved with it.
-    assert len(large) == len(small) <= 18, "\n".join(q["sql"][:110] for q in large)
+    assert "Update 10" in html and "PC Officer 6" in html and "Event 11" in html and "Choumert" in html
+    # 19: one of them the "You said" summaries, part of the page since survey summaries are approved
+    # with it; one its natural neighbourhoods.
+    assert len(large) == len(small) <= 19, "\n".join(q["sql"][:110] for q in large)
