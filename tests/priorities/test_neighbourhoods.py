@@ -9,7 +9,9 @@ import pytest
 from wagtail.models import PageViewRestriction
 
 from geography.selectors import AreaNotUnderstood, area_of
-from priorities.models import BoroughPage, NeighbourhoodPostcode, NeighbourhoodUpdate, WardPage
+from home.demo import demo_content_load
+from priorities.demo import neighbourhood_demo_load
+from priorities.models import BoroughPage, NeighbourhoodPage, NeighbourhoodPostcode, NeighbourhoodUpdate, WardPage
 from priorities.selectors import ward_lookup_by_position, ward_lookup_by_postcode
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -175,7 +177,7 @@ def test_its_page_shows_its_officers_updates_meetings_the_ward_priorities_and_a_
     assert "PC Officer 1" in html and '<a href="/southwark/rye-lane/">Rye Lane team</a>' in html
     assert "<li>Street meetings</li>" in html and "<li>Noticeboards and leaflets</li>" in html
     assert "<strong>You said:</strong> Bikes stolen <strong>We did:</strong> Marked 40 bikes" in html
-    assert "Speeding on Rye Lane" in html
+    assert "<h3>Rye Lane</h3>" in html and "Speeding on Rye Lane" in html
     assert 'id="area-map-title"' in html and "takes in 2 postcodes" in html
     assert "in Peckham and Rye Lane wards" in html
 
@@ -211,3 +213,14 @@ def test_its_updates_flow_into_its_wards_and_boroughs_feeds(client, southwark, a
         assert ours.find(f"{ATOM}link").get("href") == f"http://testserver/southwark/bellenden/#update-{update.pk}"
     rye_lane = client.get("/southwark/rye-lane/updates/").content.decode()
     assert "Bikes stolen" not in rye_lane  # not in that ward
+
+
+def test_the_demo_neighbourhoods_are_labelled_and_made_once(client, sample_london):
+    demo_content_load()
+
+    page = NeighbourhoodPage.objects.get(slug="bellenden")  # the only demo place in the sample
+    assert page.live and {"SE15 5DB", "SE15 5DD"} <= set(page.postcodes.values_list("postcode_id", flat=True))
+    assert "<strong>Demo content.</strong>" in client.get(page.url).content.decode()
+    assert page.officers.count() >= 1 and page.updates.count() == 2
+    assert neighbourhood_demo_load() == 0  # loading again makes no second Bellenden
+    assert NeighbourhoodPage.objects.count() == 1

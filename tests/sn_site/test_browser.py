@@ -25,6 +25,8 @@ PAGES = [
     "/our-promises/",
     "/my-area/?ward=E05011113",
     "/find-your-team/?postcode=SE15",
+    "/find-your-team/?postcode=SE15+5DB",  # in the demo's Bellenden
+    "/southwark/bellenden/",
     "/find-your-team/?postcode=not+a+postcode",
     "/find-your-team/?postcode=",
     "/find-your-team/?postcode=XX1+1XX",
