@@ -791,7 +791,6 @@ class BoroughPage(TeamPage):
             if chosen is None or any(p.category_id == chosen.pk for p in priorities_of[page.pk])
         ]
         context["news"] = self.news.all()[:BOROUGH_NEWS_SHOWN]
-        context["neighbourhoods"] = neighbourhoods_public(wards__borough=self.borough_id)
         context["wards_map"] = self.wards_map()
         context["confidence"] = confidence_section(self.borough_id, self.borough.name)
         context["crime_held"] = bool(crime_months())
@@ -828,6 +827,10 @@ class BoroughPage(TeamPage):
             "figures": figures if shades else [],
             "months": (months[0], months[-1]) if months else None,
         }
+
+    def neighbourhoods(self) -> list:
+        """The public natural neighbourhoods in its wards, those reaching in from next door too."""
+        return neighbourhoods_public(wards__borough=self.borough_id)
 
     @property
     def default_description(self) -> str:
@@ -949,13 +952,16 @@ class WardPage(TeamPage):
                 names = priority.category.crime_names() if priority.category_id else set()
                 priority.crime = crime_since(crime.series, names, priority.agreed_on)
         context["team_members"] = self.team()
-        context["neighbourhoods"] = neighbourhoods_public(wards=ward.code)
         context["ward_map"] = _ward_map(ward, self.base_address, context["upcoming_events"])
         context["you_said"] = self.you_said_shown  # a query only where a template shows them
         context["next_ward_panel"] = next(
             (event for event in context["upcoming_events"] if event.kind == Event.Kind.WARD_PANEL), None
         )
         return context
+
+    def neighbourhoods(self) -> list:
+        """The public natural neighbourhoods in the ward."""
+        return neighbourhoods_public(wards=self.ward_id)
 
     @property
     def default_description(self) -> str:

@@ -134,10 +134,11 @@ def test_a_borough_without_figures_shows_no_section(client, sample_london):
 
 
 def test_the_figures_cost_the_borough_page_no_query_once_kept(client, with_figures, django_assert_max_num_queries):
-    # As measured: the figures, the crime months held, the wards' map and links, and what every page keeps.
-    with django_assert_max_num_queries(21):
+    # As measured: the figures, the crime months held, the wards' map and links, the natural
+    # neighbourhoods, and what every page keeps.
+    with django_assert_max_num_queries(22):
         client.get("/southwark/")
-    with django_assert_max_num_queries(12):  # as without figures (tests/priorities/test_borough_page.py)
+    with django_assert_max_num_queries(13):  # as without figures (tests/priorities/test_borough_page.py)
         response = client.get("/southwark/")
 
     assert 'id="confidence"' in response.content.decode()
