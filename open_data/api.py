@@ -1,19 +1,29 @@
-"""The public APIs: the lookup, and the open data about boroughs, wards, teams, priorities and
-meetings (v1). Read-only; answers built from published pages are cached until the next publish."""
+"""The public APIs: the lookup, and the open data about boroughs, wards, teams, priorities,
+meetings and natural neighbourhoods (v1). Read-only; answers built from published pages are cached
+until the next publish."""
 
-from django.db.models import Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce, Length, Substr
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from wagtail.models import Page
 
 from figures.selectors import CONFIDENCE_GENERATION, CRIME_GENERATION, borough_confidence, borough_crime, ward_crime
 from geography.models import Borough, PoliceForce, Ward
 from geography.selectors import PostcodeMissing
 from priorities.filters import list_filter_parameters, list_filters
-from priorities.models import PriorityCategory
+from priorities.models import (
+    BoroughPage,
+    NeighbourhoodPage,
+    NeighbourhoodPostcode,
+    PriorityCategory,
+    TeamMember,
+    pages_public,
+)
 from priorities.selectors import (
     LOOKUP_GENERATION,
     priorities_published,
@@ -31,6 +41,8 @@ from .serializers import (
     BoroughSerializer,
     CategorySerializer,
     EventSerializer,
+    NeighbourhoodDetailSerializer,
+    NeighbourhoodSerializer,
     PrioritySerializer,
     TeamMemberSerializer,
     WardCrimeSerializer,
@@ -281,6 +293,80 @@ class CategoryListApi(GenericAPIView):
     @cached_read(PAGES_GENERATION, LOOKUP_GENERATION)
     def get(self, request):
         return Response(self.get_serializer(PriorityCategory.objects.all(), many=True).data)
+
+
+def _neighbourhoods_public():
+    """The public natural neighbourhoods, by name, with what the API says of each in a fixed number
+    of queries: the borough whose page they sit under and how many postcodes they hold (annotated),
+    their officers with their teams' wards and the wards they reach (prefetched)."""
+    borough_page = BoroughPage.objects.filter(
+        path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Page.steplen)
+    ).select_related("borough")
+    postcodes = (
+        NeighbourhoodPostcode.objects.filter(page=OuterRef("pk")).order_by().values("page").annotate(n=Count("pk"))
+    )
+    officers = (
+        TeamMember.objects.select_related("photo", "ward_page__ward")
+        .prefetch_related("photo__renditions")
+        .defer("ward_page__ward__outline")
+        .order_by("ward_page__title", "sort_order", "pk")
+    )
+    wards = Ward.objects.select_related("borough", "page").defer(*OUTLINES).order_by("name", "code")
+    return (
+        pages_public(NeighbourhoodPage.objects.all())
+        .annotate(
+            borough_code=Subquery(borough_page.values("borough_id")[:1]),
+            borough_name=Subquery(borough_page.values("borough__name")[:1]),
+            postcode_count=Coalesce(Subquery(postcodes.values("n")), 0),
+        )
+        .prefetch_related(Prefetch("officers", queryset=officers), Prefetch("wards", queryset=wards))
+        .order_by("title", "pk")
+    )
+
+
+class NeighbourhoodListApi(GenericAPIView):
+    serializer_class = NeighbourhoodSerializer
+    pagination_class = Pages
+
+    @extend_schema(
+        summary="London's natural neighbourhoods",
+        description="The places people name themselves (an estate, a high street, the streets around a park), "
+        "each with its own officers, as their pages show them, without their outlines. borough: those that "
+        "belong to it or reach into it; ward: those that reach into it; postcode: those it is in.",
+        parameters=list_filter_parameters("borough", "ward", "postcode"),
+        responses={200: NeighbourhoodSerializer(many=True), 400: ERROR},
+    )
+    @cached_read(PAGES_GENERATION, LOOKUP_GENERATION)
+    def get(self, request):
+        filters = list_filters(request, "borough", "ward", "postcode")
+        reached = NeighbourhoodPage.wards.through.objects.filter(neighbourhoodpage=OuterRef("pk"))
+        neighbourhoods = _neighbourhoods_public().defer("outline", "area_drawing")
+        if "borough" in filters:
+            code = filters["borough"]
+            neighbourhoods = neighbourhoods.filter(Q(borough_code=code) | Exists(reached.filter(ward__borough_id=code)))
+        if "ward" in filters:
+            neighbourhoods = neighbourhoods.filter(Exists(reached.filter(ward_id=filters["ward"])))
+        if "postcode" in filters:
+            held = NeighbourhoodPostcode.objects.filter(page=OuterRef("pk"), postcode_id=filters["postcode"])
+            neighbourhoods = neighbourhoods.filter(Exists(held))
+        shown = self.paginate_queryset(neighbourhoods)
+        response = self.get_paginated_response(self.get_serializer(shown, many=True).data)
+        return with_last_modified(response.data, _latest(shown))
+
+
+class NeighbourhoodDetailApi(GenericAPIView):
+    serializer_class = NeighbourhoodDetailSerializer
+
+    @extend_schema(
+        summary="A natural neighbourhood, with its officers, wards and outline",
+        responses={200: NeighbourhoodDetailSerializer, 404: ERROR},
+    )
+    @cached_read(PAGES_GENERATION, LOOKUP_GENERATION)
+    def get(self, request, slug):
+        page = _neighbourhoods_public().defer("area_drawing").filter(slug=slug).first()
+        if page is None:
+            raise Http404
+        return with_last_modified(self.get_serializer(page).data, _latest([page]))
 
 
 def _met_or_404(model, code) -> None:

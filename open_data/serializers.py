@@ -10,11 +10,11 @@ import datetime
 
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
-from wagtail.rich_text import expand_db_html
+from wagtail.rich_text import expand_db_html, get_text_for_indexing
 
 from figures.selectors import CRIME_SOURCE
 from geography.models import FORCE_WEBSITES, Borough, PoliceForce, Ward
-from priorities.models import Priority, PriorityCategory, PriorityUpdate, TeamLink, TeamMember
+from priorities.models import NeighbourhoodPage, Priority, PriorityCategory, PriorityUpdate, TeamLink, TeamMember
 from priorities.selectors import Lookup, WardSummary, WardTeam
 
 TEAM_PHOTO_SIZE = "fill-160x160"  # as on the ward page
@@ -344,6 +344,79 @@ class BoroughDetailSerializer(BoroughSerializer):
         if page is None or not page.commander_name:
             return None
         return {"name": page.commander_name, "role": page.commander_role, "message": page.commander_message}
+
+
+class NeighbourhoodOfficerSerializer(TeamMemberSerializer):
+    """One of a natural neighbourhood's officers, with the ward team they belong to. Needs
+    select_related("photo", "ward_page__ward")."""
+
+    team = serializers.SerializerMethodField(help_text="The ward whose team they belong to.")
+
+    class Meta(TeamMemberSerializer.Meta):
+        fields = TeamMemberSerializer.Meta.fields + ["team"]
+
+    @extend_schema_field(PLACE)
+    def get_team(self, member) -> dict:
+        ward = member.ward_page.ward
+        return {"code": ward.code, "name": ward.name}
+
+
+class NeighbourhoodSerializer(serializers.Serializer):
+    """A natural neighbourhood in a list: everything but its outline. Needs the pages of
+    open_data.api._neighbourhoods_public() (the borough and postcode count annotated, the officers
+    and wards prefetched)."""
+
+    slug = serializers.CharField(help_text="Its address in this API and on the site.")
+    name = serializers.CharField(source="title")
+    url = serializers.SerializerMethodField(help_text="Its page.")
+    description = serializers.SerializerMethodField(help_text="The place in its people's words, as plain text.")
+    borough = serializers.SerializerMethodField(
+        help_text="The borough it belongs to, whose officers keep its page. It may reach into others: see wards."
+    )
+    officers = NeighbourhoodOfficerSerializer(many=True, help_text="The officers dedicated to it.")
+    hear_by = serializers.SerializerMethodField(help_text="How its people prefer to hear from the police.")
+    wards = WardSummarySerializer(many=True, help_text="Every ward its postcodes are in, by name.")
+    postcode_count = serializers.IntegerField(help_text="How many full postcodes its area holds.")
+    updated_at = serializers.SerializerMethodField(help_text="When its page was last published.")
+
+    def get_url(self, page) -> str | None:
+        return page_address(page, self.context["request"])
+
+    def get_description(self, page) -> str:
+        return " ".join(get_text_for_indexing(page.introduction or "").split())
+
+    @extend_schema_field(PLACE)
+    def get_borough(self, page) -> dict:
+        return {"code": page.borough_code, "name": page.borough_name}
+
+    @extend_schema_field(
+        inline_serializer(
+            "HearBy",
+            {
+                "value": serializers.ChoiceField(NeighbourhoodPage.HearBy.values),
+                "label": serializers.CharField(),
+            },
+            many=True,
+        )
+    )
+    def get_hear_by(self, page) -> list[dict]:
+        chosen = set(page.hear_by or ())
+        return [
+            {"value": value, "label": label} for value, label in NeighbourhoodPage.HearBy.choices if value in chosen
+        ]
+
+    def get_updated_at(self, page) -> datetime.datetime | None:
+        return _published_at(page)
+
+
+class NeighbourhoodDetailSerializer(NeighbourhoodSerializer):
+    """A natural neighbourhood with its outline."""
+
+    outline = serializers.JSONField(
+        allow_null=True,
+        help_text="GeoJSON geometry (WGS84) around its postcodes, derived from their positions as a ward's is "
+        "where there is no official boundary, so approximate at the edges; null where its area holds no postcodes.",
+    )
 
 
 class CrimeCategorySerializer(serializers.Serializer):

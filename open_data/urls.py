@@ -16,6 +16,8 @@ urlpatterns = [
     path("wards/<str:code>/priorities/", api.WardPrioritiesApi.as_view(), name="ward-priorities"),
     path("priorities/", api.PriorityListApi.as_view(), name="priority-list"),
     path("categories/", api.CategoryListApi.as_view(), name="category-list"),
+    path("neighbourhoods/", api.NeighbourhoodListApi.as_view(), name="neighbourhood-list"),
+    path("neighbourhoods/<str:slug>/", api.NeighbourhoodDetailApi.as_view(), name="neighbourhood-detail"),
 ]
 
 # police.uk's addresses have no trailing slash: its clients build them as base + path.

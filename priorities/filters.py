@@ -5,6 +5,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
+from geography.postcodes import PostcodeError, parse_postcode_query
+
 from .models import Priority
 
 
@@ -20,6 +22,16 @@ class Filters(serializers.Serializer):
         input_formats=["iso-8601", "%Y-%m-%d"],
         help_text="Only what was published on or after this date or time (ISO 8601; London time if no zone).",
     )
+    postcode = serializers.CharField(required=False, help_text="A full postcode, such as SE15 4NB.")
+
+    def validate_postcode(self, value: str) -> str:
+        try:
+            query = parse_postcode_query(value)
+        except PostcodeError:
+            query = None
+        if query is None or query.kind != "full":
+            raise serializers.ValidationError("Enter a full postcode, such as SE15 4NB.")
+        return query.value
 
 
 def list_filters(request, *names) -> dict:
