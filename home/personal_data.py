@@ -1,5 +1,6 @@
 """The admin's "Personal data" page: everything held about one email address, across newsletters,
-ward panels and residents' proposals of natural neighbourhoods, with a copy to download for its owner and erasure on request. For administrators only.
+ward panels and residents' proposals of natural neighbourhoods, with a copy to download for its
+owner and erasure on request. For administrators only.
 
 Each copy and each erasure is recorded in Wagtail's log against the administrator who made it (the
 records themselves may be gone), naming the address only by its SHA-256, so the log never holds
