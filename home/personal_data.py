@@ -1,5 +1,6 @@
-"""The admin's "Personal data" page: everything held about one email address, across newsletters and
-ward panels, with a copy to download for its owner and erasure on request. For administrators only.
+"""The admin's "Personal data" page: everything held about one email address, across newsletters,
+ward panels and residents' proposals of natural neighbourhoods, with a copy to download for its
+owner and erasure on request. For administrators only.
 
 Each copy and each erasure is recorded in Wagtail's log against the administrator who made it (the
 records themselves may be gone), naming the address only by its SHA-256, so the log never holds
@@ -25,6 +26,8 @@ from wagtail.log_actions import log
 
 from newsletters.selectors import subscriber_export
 from newsletters.services import subscriber_erase
+from priorities.selectors import neighbourhood_proposals_export
+from priorities.services import neighbourhood_proposals_erase
 from ward_panels.selectors import member_export
 from ward_panels.services import members_erase
 
@@ -40,7 +43,11 @@ def _administrators_only(request) -> None:
 
 
 def _held(email: str) -> dict:
-    return {**subscriber_export(email=email), **member_export(email=email)}
+    return {
+        **subscriber_export(email=email),
+        **member_export(email=email),
+        **neighbourhood_proposals_export(email=email),
+    }
 
 
 def _is_empty(held: dict) -> bool:
@@ -65,6 +72,7 @@ def _log(request, action: str, email: str, held: dict) -> None:
             "newsletter_subscriber": held["newsletter_subscriber"] is not None,
             "panel_memberships": len(held["panel_memberships"]),
             "open_survey_responses": len(held["open_survey_responses"]),
+            "neighbourhood_proposals": len(held["neighbourhood_proposals"]),
         },
     )
 
@@ -114,6 +122,7 @@ def erase(request):
         with transaction.atomic():
             subscriber_erase(email=email)
             members_erase(email=email)
+            neighbourhood_proposals_erase(email=email)
             _log(request, ERASE_ACTION, email, held)
         messages.success(request, "Everything held about that address has been erased.")
         return redirect("home_personal_data:index")

@@ -140,6 +140,7 @@ def privacy(request):
         "panel_member_retention_days": settings.SN_PANEL_MEMBER_RETENTION_DAYS,
         "survey_retention_days": settings.SN_SURVEY_RETENTION_DAYS,
         "equality_retention_days": settings.SN_EQUALITY_RETENTION_DAYS,
+        "proposal_retention_days": settings.SN_PROPOSAL_RETENTION_DAYS,
     }
     return TemplateResponse(request, "home/privacy.html", context)
 
@@ -152,6 +153,7 @@ ROBOTS_DISALLOWED = [
     "/find-your-team/?",
     "/my-area/",
     "/newsletters/",
+    "/propose-a-neighbourhood/",
     "/search/",
     "/surveys/",
     "/ward-panels/",

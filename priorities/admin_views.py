@@ -1,4 +1,5 @@
-"""The officers' "Update my ward" (one page for the whole after-meeting update), and Wagtail's admin
+"""The officers' "Update my ward" (one page for the whole after-meeting update), their borough's
+residents' proposals of natural neighbourhoods (accept or decline), and Wagtail's admin
 views that name pages of any area, narrowed to the officer's own: mounted before the admin's own in
 sn_site/urls.py. (The page chooser's browsing and searching are narrowed by the
 construct_page_chooser_queryset hook in wagtail_hooks.py; its two views here take ids from the URL.)"""
@@ -15,9 +16,24 @@ from wagtail.admin.views.reports.page_types_usage import PageTypesUsageReportVie
 from wagtail.models import Page
 
 from .forms import EventAddForm, PriorityAddForm, PriorityProgressForm
-from .models import Event, Priority, PriorityUpdate, WardPage
-from .selectors import draft_priorities, page_draft, page_lock_reason, pages_explorable, pages_in_area
-from .services import PriorityProgress, Revised, team_page_submit, ward_update_save
+from .models import BoroughPage, Event, NeighbourhoodProposal, Priority, PriorityUpdate, WardPage
+from .selectors import (
+    draft_priorities,
+    neighbourhood_proposals_of,
+    officer_boroughs,
+    page_draft,
+    page_lock_reason,
+    pages_explorable,
+    pages_in_area,
+)
+from .services import (
+    PriorityProgress,
+    Revised,
+    neighbourhood_proposal_accept,
+    neighbourhood_proposal_decline,
+    team_page_submit,
+    ward_update_save,
+)
 
 
 def _add_errors(form, error: ValidationError, aliases: dict[str, str] | None = None) -> None:
@@ -170,6 +186,53 @@ def _ward_update_save(request, page, priorities, progress, add_priority, add_eve
     else:
         messages.success(request, f"{said}{done}.")
     return redirect("priorities_ward_update", page.pk)
+
+
+def _proposal_borough(user, pk: int) -> BoroughPage:
+    """A borough page whose proposals the officer may see: one they may edit; a 404 for any other."""
+    return get_object_or_404(BoroughPage.objects.filter(borough__in=officer_boroughs(user)), pk=pk)
+
+
+@require_http_methods(["GET", "HEAD"])
+def neighbourhood_proposals(request, pk: int):
+    """A borough's residents' proposals of natural neighbourhoods: those waiting, each with accept
+    and decline, and those decided."""
+    borough_page = _proposal_borough(request.user, pk)
+    waiting, decided = neighbourhood_proposals_of(borough_page)
+    context = {"borough_page": borough_page, "waiting": waiting, "decided": decided}
+    return TemplateResponse(request, "priorities/admin/neighbourhood_proposals.html", context)
+
+
+@require_http_methods(["POST"])
+def neighbourhood_proposal_decide(request, pk: int):
+    """Accept (a draft page, opened in the editor) or decline a waiting proposal of the officer's
+    borough; another borough's is a 404."""
+    proposal = get_object_or_404(
+        NeighbourhoodProposal.objects.select_related("borough_page").filter(
+            borough_page__borough__in=officer_boroughs(request.user)
+        ),
+        pk=pk,
+    )
+    action = request.POST.get("action")
+    if action not in ("accept", "decline"):
+        messages.error(request, "Choose Accept or Decline.")
+        return redirect("priorities_neighbourhood_proposals", proposal.borough_page_id)
+    try:
+        if action == "accept":
+            page = neighbourhood_proposal_accept(proposal=proposal, user=request.user)
+        else:
+            neighbourhood_proposal_decline(proposal=proposal, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("priorities_neighbourhood_proposals", proposal.borough_page_id)
+    if action == "decline":
+        messages.success(request, f"“{proposal.name}” declined.")
+        return redirect("priorities_neighbourhood_proposals", proposal.borough_page_id)
+    messages.success(
+        request,
+        f"“{page.title}” is a draft natural neighbourhood: refine it (its area, its officers), then publish it.",
+    )
+    return redirect("wagtailadmin_pages:edit", page.pk)
 
 
 class PageChooserBrowse(chooser.BrowseView):

@@ -2,15 +2,31 @@
 saved together. They take UK dates and times as people type them; the models' own rules (review
 dates, outcomes, "we did" dates, finish times, meetings not in the past) are checked by the service,
 whose messages the view puts back on these fields. The two "add" sections are optional: left empty,
-they are not checked (the view builds them with empty_permitted)."""
+they are not checked (the view builds them with empty_permitted). And the public form on which
+residents propose a natural neighbourhood."""
 
 import datetime
+import secrets
 
 from django import forms
 from django.utils import timezone
 from wagtail.admin.forms.choosers import BaseFilterForm
 
-from .models import WE_DID_MAX_LENGTH, EventBase, Priority, PriorityCategory, PriorityUpdate
+from geography.models import Postcode
+from geography.selectors import LookupFailed, postcode_not_found, postcode_query
+from sn_site.forms import email_field
+
+from .models import (
+    PROPOSAL_TEXT_MAX_LENGTH,
+    WE_DID_MAX_LENGTH,
+    BoroughPage,
+    EventBase,
+    NeighbourhoodProposal,
+    Priority,
+    PriorityCategory,
+    PriorityUpdate,
+    pages_public,
+)
 
 UK_DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%d %m %Y", "%Y-%m-%d"]
 TIME_FORMATS = ["%H:%M", "%H.%M", "%I:%M%p", "%I.%M%p", "%I%p"]
@@ -155,3 +171,89 @@ class CategorySearchForm(BaseFilterForm):
             objects = objects.filter(name__icontains=query)
             self.is_searching, self.search_query = True, query
         return objects
+
+
+class NeighbourhoodProposalForm(forms.Form):
+    """A resident proposes a natural neighbourhood to a borough's officers. `website` is a trap for
+    robots, hidden from people (and from screen readers): a form that fills it is thanked, and
+    dropped. `submission` is the form's own token, so that sending it twice makes one proposal."""
+
+    borough_page = forms.ModelChoiceField(
+        label="Borough",
+        queryset=pages_public(BoroughPage.objects.all()).order_by("title"),
+        empty_label="Choose a borough",
+        help_text="The London borough it is in (most of it, if it crosses into another). Its officers will read it.",
+        error_messages={
+            "required": "Choose the borough it is in",
+            "invalid_choice": "Choose the borough it is in from the list",
+        },
+    )
+    name = forms.CharField(
+        label="What do you call where you live?",
+        max_length=NeighbourhoodProposal._meta.get_field("name").max_length,
+        help_text="The name people there use, such as ‘Bellenden’ or ‘the Crystal Palace Triangle’.",
+        error_messages={
+            "required": "Enter what you call where you live",
+            "max_length": "The name must be 100 characters or fewer",
+        },
+    )
+    covers = forms.CharField(
+        label="Which streets, estate or places does it cover?",
+        max_length=PROPOSAL_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Such as ‘Bellenden Road, Choumert Grove and the streets between them, up to the park’.",
+        error_messages={
+            "required": "Enter the streets, estate or places it covers",
+            "max_length": f"What it covers must be {PROPOSAL_TEXT_MAX_LENGTH:,} characters or fewer",
+        },
+    )
+    why = forms.CharField(
+        label="Why is it one place?",
+        max_length=PROPOSAL_TEXT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What people there share: the shops, the school, the park, the same worries.",
+        error_messages={
+            "required": "Enter why it is one place",
+            "max_length": f"Why it is one place must be {PROPOSAL_TEXT_MAX_LENGTH:,} characters or fewer",
+        },
+    )
+    postcode = forms.CharField(
+        label="Your postcode (optional)",
+        required=False,
+        max_length=16,
+        help_text="A postcode in it, such as SE15 5DB: it helps the officers find it on the map.",
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+        error_messages={"max_length": "Enter a full postcode, such as SE15 5DB"},
+    )
+    email = email_field(
+        label="Your email address (optional)",
+        required=False,
+        help_text="Only if you would like a reply: the officers use it to write to you about this, and nothing else.",
+    )
+    website = forms.CharField(label="Leave this empty", required=False)
+    submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["submission"].initial = secrets.token_urlsafe(24)
+
+    def clean_postcode(self) -> str:
+        text = self.cleaned_data["postcode"].strip()
+        if not text:
+            return ""
+        try:
+            query = postcode_query(text)
+        except LookupFailed as failed:
+            raise forms.ValidationError(failed.message) from None
+        if query.kind != "full":
+            raise forms.ValidationError("Enter your full postcode, such as SE15 5DB, not only the first part")
+        if not Postcode.objects.filter(postcode=query.value).exists():
+            raise forms.ValidationError(postcode_not_found(query).message)
+        return query.value
+
+    def clean_submission(self) -> str:
+        # A form sent without its token (not from this page) is still one proposal.
+        return self.cleaned_data["submission"] or secrets.token_urlsafe(24)
+
+    def is_robot(self) -> bool:
+        return bool(self.cleaned_data.get("website"))

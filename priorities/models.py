@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
@@ -1259,3 +1260,55 @@ class NeighbourhoodPostcode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.postcode_id} in {self.page_id}"
+
+
+PROPOSAL_TEXT_MAX_LENGTH = 1000
+
+
+class NeighbourhoodProposal(models.Model):
+    """A resident's proposal of a natural neighbourhood, from the public form: waiting for its
+    borough's officers, who accept it (it becomes a draft page to refine) or decline it. The
+    proposer's email address and postcode are optional and personal data: see docs/privacy.md for
+    how long they are kept (services.neighbourhood_proposals_purge)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting for an officer"
+        ACCEPTED = "accepted", "Accepted: a draft page"
+        DECLINED = "declined", "Declined"
+
+    borough_page = models.ForeignKey(BoroughPage, on_delete=models.CASCADE, related_name="neighbourhood_proposals")
+    name = models.CharField(max_length=100, help_text="What the resident calls where they live.")
+    covers = models.TextField(
+        validators=[MaxLengthValidator(PROPOSAL_TEXT_MAX_LENGTH)],
+        help_text="The streets, estate or places it covers, in the resident's words.",
+    )
+    why = models.TextField(
+        validators=[MaxLengthValidator(PROPOSAL_TEXT_MAX_LENGTH)], help_text="Why it is one place, in their words."
+    )
+    postcode = models.CharField(max_length=8, blank=True, help_text="The resident's postcode, if they gave it.")
+    email = models.EmailField(blank=True, help_text="Where to reply, if they asked for a reply.")
+    # The form's own token (a fresh one each time the form is shown): the same form sent twice is
+    # one proposal.
+    submission = models.CharField(max_length=64, unique=True, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    received_at = models.DateTimeField(default=timezone.now, editable=False)
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    page = models.ForeignKey(
+        NeighbourhoodPage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposals",
+        editable=False,
+        help_text="The draft page made from it when it was accepted.",
+    )
+
+    class Meta:
+        ordering = ["received_at", "pk"]
+        indexes = [models.Index(fields=["status", "borough_page"], name="proposal_waiting")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -20,6 +20,7 @@ from .models import (
     Event,
     NeighbourhoodPage,
     NeighbourhoodPostcode,
+    NeighbourhoodProposal,
     Priority,
     PriorityUpdate,
     TeamLink,
@@ -255,6 +256,8 @@ class OfficerDashboard:
     # and how many more there are than are listed.
     priorities_with_crime: list[Priority]
     priorities_with_crime_more: int
+    # Residents' proposals of natural neighbourhoods waiting in their boroughs, oldest first.
+    neighbourhood_proposals: list[NeighbourhoodProposal]
 
 
 DASHBOARD_LIMIT = 20
@@ -262,10 +265,10 @@ DASHBOARD_LIMIT = 20
 
 def officer_dashboard(user) -> OfficerDashboard:
     """What needs an officer's attention among the ward pages they look after: priorities past
-    their review date, wards with no meeting coming up, changes waiting for a sergeant."""
-    wards = WardPage.objects.filter(
-        pk__in=PagePermissionPolicy().instances_user_has_permission_for(user, "change").values("pk")
-    )
+    their review date, wards with no meeting coming up, changes waiting for a sergeant; and in the
+    boroughs they look after, residents' proposals of natural neighbourhoods."""
+    editable = PagePermissionPolicy().instances_user_has_permission_for(user, "change")
+    wards = WardPage.objects.filter(pk__in=editable.values("pk"))
     overdue = list(
         Priority.objects.filter(ward_page__in=wards, status=Priority.Status.ACTIVE, review_by__lt=timezone.localdate())
         .select_related("ward_page")
@@ -280,7 +283,56 @@ def officer_dashboard(user) -> OfficerDashboard:
         .values_list("object_id", flat=True)
     )
     awaiting = list(wards.filter(pk__in=[int(pk) for pk in in_moderation]).order_by("title")[:DASHBOARD_LIMIT])
-    return OfficerDashboard(overdue, no_meetings, awaiting, *_priorities_with_crime(wards))
+    proposals = list(
+        neighbourhood_proposals_waiting(BoroughPage.objects.filter(pk__in=editable.values("pk")))[:DASHBOARD_LIMIT]
+    )
+    return OfficerDashboard(overdue, no_meetings, awaiting, *_priorities_with_crime(wards), proposals)
+
+
+def neighbourhood_proposals_waiting(borough_pages):
+    """Residents' proposals of natural neighbourhoods that no officer has decided on yet, in some
+    boroughs, oldest first, with their borough's page."""
+    return (
+        NeighbourhoodProposal.objects.filter(
+            borough_page__in=borough_pages, status=NeighbourhoodProposal.Status.WAITING
+        )
+        .select_related("borough_page")
+        .order_by("received_at", "pk")
+    )
+
+
+def neighbourhood_proposals_of(borough_page: BoroughPage):
+    """A borough's proposals: those waiting first, oldest first; then those decided, latest first."""
+    waiting = NeighbourhoodProposal.Status.WAITING
+    proposals = NeighbourhoodProposal.objects.filter(borough_page=borough_page).select_related("page", "decided_by")
+    return list(proposals.filter(status=waiting).order_by("received_at", "pk")), list(
+        proposals.exclude(status=waiting).order_by("-decided_at", "-pk")
+    )
+
+
+def neighbourhood_proposals_export(*, email: str) -> dict:
+    """The proposals of natural neighbourhoods sent with an email address, for its owner's copy."""
+    proposals = (
+        NeighbourhoodProposal.objects.filter(email__iexact=email.strip())
+        .select_related("borough_page")
+        .order_by("received_at", "pk")
+    )
+    return {
+        "neighbourhood_proposals": [
+            {
+                "borough": proposal.borough_page.title,
+                "name": proposal.name,
+                "covers": proposal.covers,
+                "why": proposal.why,
+                "postcode": proposal.postcode,
+                "email": proposal.email,
+                "status": proposal.get_status_display(),
+                "received_at": proposal.received_at,
+                "decided_at": proposal.decided_at,
+            }
+            for proposal in proposals
+        ]
+    }
 
 
 def _priorities_with_crime(wards) -> tuple[list[Priority], int]:

@@ -16,7 +16,9 @@ from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
+from django.utils.html import escape
 from django.utils.http import urlsafe_base64_encode
+from django.utils.text import slugify
 from wagtail.models import (
     Collection,
     GroupApprovalTask,
@@ -43,6 +45,7 @@ from .models import (
     Event,
     NeighbourhoodPage,
     NeighbourhoodPostcode,
+    NeighbourhoodProposal,
     Priority,
     PriorityUpdate,
     WardPage,
@@ -474,3 +477,94 @@ def neighbourhood_areas_refresh() -> int:
     for page in pages:
         neighbourhood_area_refresh(page=page)
     return len(pages)
+
+
+# Residents' proposals of natural neighbourhoods --------------------------------------------------
+
+
+def neighbourhood_proposal_submit(
+    *, borough_page: BoroughPage, name: str, covers: str, why: str, postcode: str, email: str, submission: str
+) -> tuple[NeighbourhoodProposal, bool]:
+    """Keep a resident's proposal for its borough's officers. The same form sent twice (its
+    `submission` token) is one proposal: the second answer is the first, and False."""
+    return NeighbourhoodProposal.objects.get_or_create(
+        submission=submission,
+        defaults={
+            "borough_page": borough_page,
+            "name": name,
+            "covers": covers,
+            "why": why,
+            "postcode": postcode,
+            "email": email,
+        },
+    )
+
+
+def _proposal_waiting(proposal: NeighbourhoodProposal, user) -> NeighbourhoodProposal:
+    """The proposal again, locked for deciding, if it is still waiting and the user may add pages
+    under its borough's page; PermissionDenied or ValidationError otherwise."""
+    if not proposal.borough_page.permissions_for_user(user).can_add_subpage():
+        raise PermissionDenied
+    proposal = NeighbourhoodProposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status != NeighbourhoodProposal.Status.WAITING:
+        raise ValidationError(f"“{proposal.name}” was already {proposal.get_status_display().lower()}.")
+    return proposal
+
+
+def _free_slug(parent: Page, name: str) -> str:
+    """An address for a new natural neighbourhood under `parent`: its name's, unless a page beside
+    it or another natural neighbourhood has that, then with -2, -3..."""
+    base = slugify(name)[:70] or "neighbourhood"
+    taken = set(parent.get_children().filter(slug__startswith=base).values_list("slug", flat=True))
+    taken |= set(NeighbourhoodPage.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def neighbourhood_proposal_accept(*, proposal: NeighbourhoodProposal, user) -> NeighbourhoodPage:
+    """Make a waiting proposal a draft natural neighbourhood under its borough's page, for the
+    officer to refine and publish (or send to a sergeant): its name, what it covers and why as its
+    introduction, and the proposer's postcode sector as the start of its area."""
+    with transaction.atomic():
+        proposal = _proposal_waiting(proposal, user)
+        introduction = "".join(
+            f"<p>{escape(line)}</p>" for text in (proposal.covers, proposal.why) for line in text.splitlines() if line
+        )
+        page = NeighbourhoodPage(
+            title=proposal.name,
+            slug=_free_slug(proposal.borough_page, proposal.name),
+            introduction=introduction,
+            area_postcodes=proposal.postcode[:-2] if proposal.postcode else "",  # "SE15 5DB" -> "SE15 5"
+            live=False,
+            owner=user,
+        )
+        proposal.borough_page.add_child(instance=page)
+        page.save_revision(user=user, log_action=True)
+        proposal.status = NeighbourhoodProposal.Status.ACCEPTED
+        proposal.page, proposal.decided_at, proposal.decided_by = page, timezone.now(), user
+        proposal.save(update_fields=["status", "page", "decided_at", "decided_by"])
+    return page
+
+
+def neighbourhood_proposal_decline(*, proposal: NeighbourhoodProposal, user) -> None:
+    with transaction.atomic():
+        proposal = _proposal_waiting(proposal, user)
+        proposal.status = NeighbourhoodProposal.Status.DECLINED
+        proposal.decided_at, proposal.decided_by = timezone.now(), user
+        proposal.save(update_fields=["status", "decided_at", "decided_by"])
+
+
+def neighbourhood_proposals_purge(*, now=None) -> int:
+    """Proposals decided more than SN_PROPOSAL_RETENTION_DAYS ago are deleted, with the proposer's
+    email address and postcode: an accepted one's page stays. Returns how many."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.SN_PROPOSAL_RETENTION_DAYS)
+    return NeighbourhoodProposal.objects.filter(decided_at__lt=cutoff).delete()[0]
+
+
+def neighbourhood_proposals_erase(*, email: str) -> int:
+    """On its owner's request: every proposal sent with this email address. Returns how many."""
+    return NeighbourhoodProposal.objects.filter(email__iexact=email.strip()).delete()[0]

@@ -1,15 +1,22 @@
-"""Find your team: the HTML side of the postcode and position lookup."""
+"""Find your team: the HTML side of the postcode and position lookup; remembering a visitor's area;
+and residents proposing a natural neighbourhood."""
 
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from geography.models import FORCE_WEBSITES, PoliceForce
 from geography.selectors import LookupFailed, NotInLondon
+from sn_site.forms import error_summary
+from sn_site.views import too_many_tries
 
 from . import my_area
-from .models import WardPage
+from .forms import NeighbourhoodProposalForm
+from .models import BoroughPage, WardPage, pages_public
 from .selectors import ward_lookup
+from .services import neighbourhood_proposal_submit
+from .throttles import ProposalLimit
 
 TEMPLATE = "priorities/find_your_team.html"
 
@@ -75,3 +82,52 @@ def remember_my_area(request):
             secure=request.is_secure(),
         )
     return response
+
+
+PROPOSE_TEMPLATE = "priorities/neighbourhood_propose.html"
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def neighbourhood_propose(request):
+    """A resident proposes a natural neighbourhood; it waits for the borough's officers in their
+    "needs your attention" list. The borough comes chosen from the page the link was on
+    (?borough=<code>). Only a proposal that is kept counts against the address's limit (every post
+    counts against the public forms' own)."""
+    if request.method != "POST":
+        borough = pages_public(BoroughPage.objects.all()).filter(borough_id=request.GET.get("borough", "")).first()
+        return _propose_page(request, NeighbourhoodProposalForm(initial={"borough_page": borough}))
+    form = NeighbourhoodProposalForm(request.POST)
+    if not form.is_valid():
+        return _propose_page(request, form, status=400)
+    data = form.cleaned_data
+    thanks = f"{reverse('neighbourhood_propose_thanks')}?borough={data['borough_page'].borough_id}"
+    if form.is_robot():
+        return redirect(thanks)
+    limit = ProposalLimit()
+    if not limit.allow_request(request, None):
+        advice = "Please {when}, or write to your Safer Neighbourhoods Team."
+        return too_many_tries(request, advice, retry_after=limit.wait())
+    neighbourhood_proposal_submit(
+        borough_page=data["borough_page"],
+        name=data["name"],
+        covers=data["covers"],
+        why=data["why"],
+        postcode=data["postcode"],
+        email=data["email"],
+        submission=data["submission"],
+    )
+    return redirect(thanks)
+
+
+def _propose_page(request, form, status=200) -> TemplateResponse:
+    context = {
+        "form": form,
+        "errors": error_summary(form),
+        "city_police_url": FORCE_WEBSITES[PoliceForce.CITY_OF_LONDON],
+    }
+    return TemplateResponse(request, PROPOSE_TEMPLATE, context, status=status)
+
+
+def neighbourhood_propose_thanks(request):
+    borough = pages_public(BoroughPage.objects.all()).filter(borough_id=request.GET.get("borough", "")).first()
+    return TemplateResponse(request, "priorities/neighbourhood_propose_thanks.html", {"borough_page": borough})

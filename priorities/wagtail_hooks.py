@@ -1,6 +1,7 @@
 """The officers' side of the admin: panels on the admin home (their wards, each a link to "Update my
-ward"; what needs their attention), Wagtail's page bulk actions, page chooser and images API
-narrowed to the officer's own area, and the priority categories, chosen by searching their names."""
+ward"; what needs their attention, residents' proposals of natural neighbourhoods among it), and
+the proposals' own pages; Wagtail's page bulk actions, page chooser and images API narrowed to the
+officer's own area, and the priority categories, chosen by searching their names."""
 
 from django.shortcuts import get_list_or_404
 from django.urls import path
@@ -72,7 +73,19 @@ def update_ward_listing_button(page, user, next_url=None):
 
 @hooks.register("register_admin_urls")
 def ward_update_urls():
-    return [path("wards/<int:pk>/update/", admin_views.ward_update, name="priorities_ward_update")]
+    return [
+        path("wards/<int:pk>/update/", admin_views.ward_update, name="priorities_ward_update"),
+        path(
+            "boroughs/<int:pk>/neighbourhood-proposals/",
+            admin_views.neighbourhood_proposals,
+            name="priorities_neighbourhood_proposals",
+        ),
+        path(
+            "neighbourhood-proposals/<int:pk>/",
+            admin_views.neighbourhood_proposal_decide,
+            name="priorities_neighbourhood_proposal_decide",
+        ),
+    ]
 
 
 class NeedsAttentionPanel(Component):

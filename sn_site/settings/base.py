@@ -221,6 +221,7 @@ CELERY_BEAT_SCHEDULE = {
     "newsletter-subscriber-data-purge": {"task": "newsletters.tasks.subscriber_data_purge", "schedule": 86400.0},
     "panel-members-left-purge": {"task": "ward_panels.tasks.members_left_purge", "schedule": 86400.0},
     "survey-equality-answers-purge": {"task": "ward_panels.tasks.equality_answers_purge", "schedule": 86400.0},
+    "neighbourhood-proposals-purge": {"task": "priorities.tasks.neighbourhood_proposals_purge", "schedule": 86400.0},
     "survey-equality-pool-flush": {"task": "ward_panels.tasks.equality_pool_flush", "schedule": 900.0},
     # Does nothing unless SN_CRIME_DOWNLOAD_URL (or the survey's) is set; an unchanged release changes nothing.
     "figures-refresh": {"task": "figures.tasks.figures_refresh", "schedule": 86400.0},
@@ -253,6 +254,8 @@ REST_FRAMEWORK = {
         "panel_join": env.str("SN_PANEL_JOIN_RATE", default="5/hour"),
         # Newsletter sign-ups from ward and borough pages, per client address.
         "newsletter_signup": env.str("SN_NEWSLETTER_SIGNUP_RATE", default="5/hour"),
+        # Proposals of natural neighbourhoods, per client address.
+        "neighbourhood_proposals": env.str("SN_NEIGHBOURHOOD_PROPOSAL_RATE", default="5/hour"),
         # Test copies of a newsletter each editor may send themselves.
         "newsletter_test": env.str("SN_NEWSLETTER_TEST_RATE", default="10/hour"),
         # Posts to any of the public site's forms, per client address.
@@ -348,6 +351,9 @@ SN_SUBSCRIBER_UNCONFIRMED_DAYS = env.int("SN_SUBSCRIBER_UNCONFIRMED_DAYS", defau
 SN_SUBSCRIBER_RETENTION_DAYS = env.int("SN_SUBSCRIBER_RETENTION_DAYS", default=365)
 # Days after a ward panel member leaves before their details and answers are erased.
 SN_PANEL_MEMBER_RETENTION_DAYS = env.int("SN_PANEL_MEMBER_RETENTION_DAYS", default=365)
+# Days after officers accept or decline a resident's proposal of a natural neighbourhood before it
+# (with the proposer's email address and postcode) is deleted; an accepted one's page stays.
+SN_PROPOSAL_RETENTION_DAYS = env.int("SN_PROPOSAL_RETENTION_DAYS", default=90)
 # Days after a survey closes before its (anonymous) equality answers are deleted.
 SN_EQUALITY_RETENTION_DAYS = env.int("SN_EQUALITY_RETENTION_DAYS", default=730)
 # The public "You said" summary of a survey is shown only when at least this many people answered.

@@ -57,7 +57,7 @@ from newsletters.models import Delivery, NewsletterPage, Send, Subscriber, Subsc
 from newsletters.services import send_start
 from newsletters.throttles import SignupLimit
 from newsletters.tokens import confirm_token, preferences_token, unsubscribe_token
-from priorities.models import BoroughPage, PriorityCategory, WardPage
+from priorities.models import BoroughPage, NeighbourhoodProposal, PriorityCategory, WardPage
 from priorities.services import photo_collection_ensure
 from sn_site.throttles import AnonymousRateLimit
 from ward_panels.models import EqualityPending, Invitation, PanelMember, Response, Survey, WardPanel
@@ -218,6 +218,17 @@ def _build(add_priority, make_survey, good_answers, survey_page_form):
         draft.save_revision()
         drafts[scope] = draft
 
+    proposals = {}
+    for scope in ("borough_a", "borough_b"):  # a resident's proposal of a natural neighbourhood in each borough
+        proposals[scope] = NeighbourhoodProposal.objects.create(
+            borough_page=pages[scope],
+            name=f"Proposal-{scope}-secret",
+            covers="The streets around the park.",
+            why="We share it.",
+            email=f"proposer-{scope}@example.org",
+            submission=f"matrix-{scope}",
+        )
+
     # As the admin leaves them: each object's history names it (the audit log, the site history report).
     for instance in [*surveys.values(), *panels.values(), *members.values()]:
         log(instance=instance, action="wagtail.create", user=users["admin"])
@@ -247,6 +258,7 @@ def _build(add_priority, make_survey, good_answers, survey_page_form):
         sends={scope: send.pk for scope, send in sends.items()},
         category=PriorityCategory.objects.get(name="Speeding").pk,
         photos={scope: image.pk for scope, image in photos.items()},
+        proposals={scope: proposal.pk for scope, proposal in proposals.items()},
         collections={scope: collection.pk for scope, collection in collections.items()},
     )
 
@@ -272,6 +284,8 @@ def secrets_of(scope: str) -> list[str]:
     found.append(f"sub-{scope}@example.org")
     if scope in NEWSLETTER_AREAS:
         found += [f"Newsletter of {scope}", f"Draft-{scope}-secret"]
+    if scope.startswith("borough"):
+        found += [f"Proposal-{scope}-secret", f"proposer-{scope}@example.org"]
     return found
 
 
@@ -454,7 +468,10 @@ NEEDS_PARAMETERS = {
 # again before switching it off); never refused with a 403.
 SELF_SERVICE = {"two_factor_verify", "two_factor_disable"}
 NOT_PAGES = {"wagtailadmin_error_test", "wagtailadmin_logout"}  # raises on purpose; signs out
-POST_ONLY = {"home_personal_data:export"}  # in the state-changing matrix below
+POST_ONLY = {  # in the state-changing matrix below
+    "home_personal_data:export",
+    "priorities_neighbourhood_proposal_decide",
+}
 
 
 def may_open(role: str, audience: str) -> bool:
@@ -539,6 +556,8 @@ KIND_SCOPES = {
     "category": ["site"],
     "image": list(AREAS),  # each area's team photo, in its collection
     "account": ["site"],  # a person's account (the ward editor's)
+    "borough_page": ["borough_a", "borough_b"],
+    "proposal": ["borough_a", "borough_b"],  # a resident's proposal of a natural neighbourhood
 }
 
 
@@ -555,6 +574,8 @@ def object_pk(world, kind: str, scope: str) -> int:
         "image": lambda: world.photos[scope],
         "account": lambda: world.users["ward_editor"],
         "draft": lambda: world.drafts[scope],
+        "borough_page": lambda: world.pages[scope],
+        "proposal": lambda: world.proposals[scope],
     }[kind]()
 
 
@@ -572,6 +593,8 @@ OBJECT_VIEWS = {
     "ward_panels_admin:results": ObjectView("survey"),
     "ward_panels_admin:summary": ObjectView("survey"),
     "priorities_ward_update": ObjectView("ward_page"),
+    # A borough's residents' proposals of natural neighbourhoods: its own officers (the borough's page's).
+    "priorities_neighbourhood_proposals": ObjectView("borough_page"),
     "ward_panels_admin:import": ObjectView("panel"),
     "newsletters_admin:send": ObjectView("newsletter"),
     "newsletters_admin:progress": ObjectView("send"),
@@ -748,6 +771,20 @@ ADMIN_WRITES = {
         "newsletter",
         lambda c, w, s: c.post(reverse("wagtailadmin_pages:unpublish", args=[w.newsletters[s]])),
         lambda w, s: _page(w.newsletters[s]).live,
+    ),
+    "accept_neighbourhood_proposal": AdminWrite(
+        "proposal",
+        lambda c, w, s: c.post(
+            reverse("priorities_neighbourhood_proposal_decide", args=[w.proposals[s]]), {"action": "accept"}
+        ),
+        lambda w, s: NeighbourhoodProposal.objects.get(pk=w.proposals[s]).status,
+    ),
+    "decline_neighbourhood_proposal": AdminWrite(
+        "proposal",
+        lambda c, w, s: c.post(
+            reverse("priorities_neighbourhood_proposal_decide", args=[w.proposals[s]]), {"action": "decline"}
+        ),
+        lambda w, s: NeighbourhoodProposal.objects.get(pk=w.proposals[s]).status,
     ),
     "lock_page": AdminWrite(
         "page",
@@ -1198,8 +1235,19 @@ PUBLIC_WRITES = {
     "ward_panels:survey",
     "ward_panels:thanks",
     "remember_my_area",
+    "neighbourhood_propose",
 }
-PUBLIC_READ_ONLY = {"search", "find_your_team", "privacy", "healthz", "readyz", "robots_txt", "sitemap", "favicon"}
+PUBLIC_READ_ONLY = {
+    "search",
+    "find_your_team",
+    "neighbourhood_propose_thanks",
+    "privacy",
+    "healthz",
+    "readyz",
+    "robots_txt",
+    "sitemap",
+    "favicon",
+}
 
 
 def public_patterns() -> set[str]:
@@ -1307,6 +1355,14 @@ PUBLIC_WRITE_CASES = {
     "equality_on_the_thank_you_page": PublicWrite(
         lambda c, w, g: thank_you(c, w, g),
         lambda w: EqualityPending.objects.count(),
+    ),
+    "propose_a_neighbourhood": PublicWrite(
+        lambda c, w, g: c.post(
+            "/propose-a-neighbourhood/",
+            {"borough_page": w.pages["borough_a"], "name": "New place", "covers": "Streets.", "why": "Shared."},
+        ),
+        lambda w: NeighbourhoodProposal.objects.filter(name="New place").count(),
+        for_anyone=True,  # a proposal waits for the borough's officers; nothing is published
     ),
     "remember_my_area": PublicWrite(
         lambda c, w, g: c.post("/my-area/", {"ward": AREAS["ward_a"]}),
