@@ -20,7 +20,7 @@ from sn_site.operations import queued
 from .forms import MemberImportForm
 from .models import CONSENT_WORDING, EqualityMonitoring, PanelMember, Survey, WardPanel
 from .permissions import AreaPermissionPolicy, in_area, survey_visible_to
-from .selectors import survey_panels, survey_results
+from .selectors import survey_audience, survey_results
 from .services import equality_tables_freeze, survey_summary_publish
 from .services import members_import as import_members
 from .tasks import invitations_send as send_task
@@ -53,7 +53,7 @@ def survey_preview(request, pk: int):
 @require_http_methods(["GET", "HEAD", "POST"])
 def invitations_send(request, pk: int):
     survey = _allowed(request, Survey, pk, "change")
-    members = PanelMember.objects.active().filter(panel__in=survey_panels(survey))
+    members = survey_audience(survey)
     if request.method == "POST" and survey.audience == Survey.Audience.PANEL and survey.is_open():
         if not queued(send_task, survey.pk):
             messages.error(request, "The invitations could not be sent just now. Nothing was sent: try again shortly.")

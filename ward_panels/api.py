@@ -65,19 +65,31 @@ class AreaSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
+class NeighbourhoodSerializer(serializers.Serializer):
+    slug = serializers.CharField(help_text="Its address on the site, under its borough's.")
+    name = serializers.CharField(source="title")
+
+
 class OpenSurveySerializer(serializers.ModelSerializer):
-    ward = AreaSerializer(allow_null=True, help_text="The ward it asks; null when it asks every ward of the borough.")
-    borough = serializers.SerializerMethodField(help_text="The borough it asks, or the ward's borough.")
+    ward = AreaSerializer(
+        allow_null=True, help_text="The ward it asks; null when it asks every ward of the borough or a neighbourhood."
+    )
+    borough = serializers.SerializerMethodField(
+        help_text="The borough it asks, the ward's borough, or the borough that keeps the natural neighbourhood."
+    )
+    neighbourhood = NeighbourhoodSerializer(
+        allow_null=True, help_text="The natural neighbourhood it asks, if it asks one (then ward is null)."
+    )
     url = serializers.SerializerMethodField(help_text="Its page, where anyone can answer it.")
     api_url = serializers.SerializerMethodField(help_text="Its questions in this API, to answer it from an app.")
 
     class Meta:
         model = Survey
-        fields = ["id", "title", "ward", "borough", "opens_at", "closes_at", "url", "api_url"]
+        fields = ["id", "title", "ward", "borough", "neighbourhood", "opens_at", "closes_at", "url", "api_url"]
 
     @extend_schema_field(AreaSerializer)
     def get_borough(self, survey) -> dict:
-        return AreaSerializer(survey.borough or survey.ward.borough).data
+        return AreaSerializer(survey.area_borough()).data
 
     def get_url(self, survey) -> str:
         return self.context["request"].build_absolute_uri(reverse("ward_panels:survey", args=[survey.pk]))

@@ -23,7 +23,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.models import Orderable, PreviewableMixin
 
 from geography.models import Borough, Ward
-from priorities.models import Priority, PriorityCategory
+from priorities.models import BoroughPage, NeighbourhoodPage, Priority, PriorityCategory
 
 from .question_fields import question_fields
 
@@ -66,6 +66,12 @@ class PanelMember(models.Model):
     name = models.CharField(max_length=100)
     email = models.EmailField()
     phone = models.CharField(max_length=30, blank=True)
+    postcode = models.CharField(
+        max_length=8,
+        blank=True,
+        help_text="Optional: where they live, such as SE15 5DB. Used only to invite them to surveys about "
+        "the natural neighbourhood they live in.",
+    )
     consent_given_at = models.DateTimeField(
         null=True, blank=True, help_text="When they agreed to be contacted. Empty: never contact them."
     )
@@ -97,8 +103,10 @@ class PanelMember(models.Model):
 
 
 class Survey(PreviewableMixin, ClusterableModel):
-    """An e-survey for one ward (or every ward of a borough): its questions, who may answer and when.
-    Previewable: the editor's preview panel shows the survey's own page, unsaved edits included."""
+    """An e-survey for one ward, every ward of a borough, or a natural neighbourhood (its panel
+    audience: the members of its wards' panels who live in it, selectors.survey_audience): its
+    questions, who may answer and when. Previewable: the editor's preview panel shows the survey's
+    own page, unsaved edits included."""
 
     class Audience(models.TextChoices):
         PANEL = "panel", "Panel members only, by invitation"
@@ -116,6 +124,15 @@ class Survey(PreviewableMixin, ClusterableModel):
         on_delete=models.PROTECT,
         related_name="surveys",
         help_text="For a survey of every ward in a borough; leave empty for one ward.",
+    )
+    neighbourhood = models.ForeignKey(
+        NeighbourhoodPage,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="surveys",
+        help_text="For a survey of a natural neighbourhood: panel members are invited if the postcode they gave "
+        "is in it. Leave the ward and borough empty.",
     )
     audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.PANEL)
     opens_at = models.DateTimeField()
@@ -146,8 +163,10 @@ class Survey(PreviewableMixin, ClusterableModel):
         ordering = ["-opens_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ward__isnull=False, borough__isnull=True) | Q(ward__isnull=True, borough__isnull=False),
-                name="survey_for_a_ward_or_a_borough",
+                condition=Q(ward__isnull=False, borough__isnull=True, neighbourhood__isnull=True)
+                | Q(ward__isnull=True, borough__isnull=False, neighbourhood__isnull=True)
+                | Q(ward__isnull=True, borough__isnull=True, neighbourhood__isnull=False),
+                name="survey_for_a_ward_a_borough_or_a_neighbourhood",
             ),
             models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="survey_closes_after_opening"),
         ]
@@ -157,8 +176,8 @@ class Survey(PreviewableMixin, ClusterableModel):
 
     def clean(self):
         errors = {}
-        if bool(self.ward_id) == bool(self.borough_id):
-            errors["ward"] = "Choose a ward, or a borough for every ward in it (not both)."
+        if [bool(self.ward_id), bool(self.borough_id), bool(self.neighbourhood_id)].count(True) != 1:
+            errors["ward"] = "Choose one of these: a ward, a borough for every ward in it, or a natural neighbourhood."
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             errors["closes_at"] = "The survey must close after it opens."
         if self.informed_priority_id and "ward" not in errors:
@@ -170,13 +189,15 @@ class Survey(PreviewableMixin, ClusterableModel):
 
     def _informed_priority_outside_area(self) -> str | None:
         """Why the informed priority is not this survey's to name: it must be on the survey's ward's
-        page or, for a borough's survey, on one of its wards' pages."""
+        page or, for a borough's or a natural neighbourhood's survey, on one of its wards' pages."""
         title, ward_id, borough_id, ward_name = (
             Priority.objects.filter(pk=self.informed_priority_id)
             .values_list("title", "ward_page__ward_id", "ward_page__ward__borough_id", "ward_page__ward__name")
             .get()
         )
         if ward_id == self.ward_id or borough_id == self.borough_id:
+            return None
+        if self.neighbourhood_id and self.neighbourhood.wards.filter(pk=ward_id).exists():
             return None
         area = self.area_name if self.ward_id else f"a ward in {self.area_name}"
         return f"Choose a priority from {area}: “{title}” is from {ward_name}."
@@ -190,7 +211,17 @@ class Survey(PreviewableMixin, ClusterableModel):
 
     @property
     def area_name(self) -> str:
+        if self.neighbourhood_id:
+            return self.neighbourhood.title
         return self.ward.name if self.ward_id else self.borough.name
+
+    def area_borough(self) -> Borough | None:
+        """The borough it is for: its own, its ward's, or that of the borough page its natural
+        neighbourhood sits under (a neighbourhood may reach into others; that one keeps it)."""
+        if self.neighbourhood_id:
+            path = self.neighbourhood.path[: -NeighbourhoodPage.steplen]
+            return Borough.objects.filter(page__in=BoroughPage.objects.filter(path=path)).first()
+        return self.borough if self.borough_id else self.ward.borough
 
     def is_open(self, now: datetime.datetime | None = None) -> bool:
         now = now or timezone.now()

@@ -1,12 +1,14 @@
 """Officers may manage the ward panels and surveys of the wards and boroughs whose pages they
-look after, and nothing else; only administrators see everything. The one rule for who may see a
-survey and its results, in the admin and through the API alike, is survey_visible_to."""
+look after (and the surveys of the natural neighbourhoods under their boroughs' pages), and
+nothing else; only administrators see everything. The one rule for who may see a survey and its
+results, in the admin and through the API alike, is survey_visible_to."""
 
 from django.contrib.auth.models import Permission
 from django.db.models import Q
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from priorities.selectors import officer_boroughs, officer_wards
+from priorities.models import NeighbourhoodPage
+from priorities.selectors import officer_boroughs, officer_wards, pages_in_area
 
 from .models import PanelMember, Survey, WardPanel
 
@@ -26,7 +28,8 @@ def officer_permissions_grant(sender, group, **kwargs) -> None:
 
 
 def in_area(queryset, user):
-    """The part of a panel, member or survey queryset in the officer's wards and boroughs."""
+    """The part of a panel, member or survey queryset in the officer's wards and boroughs (for
+    surveys, with the natural neighbourhoods they look after: their boroughs')."""
     if user.is_superuser:
         return queryset
     wards = officer_wards(user).values("code")
@@ -36,7 +39,13 @@ def in_area(queryset, user):
     if model is PanelMember:
         return queryset.filter(panel__ward__in=wards)
     boroughs = officer_boroughs(user).values("code")
-    return queryset.filter(Q(ward__in=wards) | Q(borough__in=boroughs))
+    neighbourhoods = officer_neighbourhoods(user).values("pk")
+    return queryset.filter(Q(ward__in=wards) | Q(borough__in=boroughs) | Q(neighbourhood__in=neighbourhoods))
+
+
+def officer_neighbourhoods(user):
+    """The natural neighbourhoods an officer looks after: those under their boroughs' pages."""
+    return pages_in_area(NeighbourhoodPage.objects.all(), user)
 
 
 class AreaPermissionPolicy(ModelPermissionPolicy):
@@ -61,7 +70,8 @@ def survey_visible_to(user, survey: Survey) -> bool:
     """Whether someone may see a survey, its preview and its results: the admin's survey pages and
     the results API (whose CSV the admin's results page links to) both ask this. Administrators; an
     officer whose groups may view surveys, for a survey of one of their wards or of their borough
-    (a ward's officers do not see their borough's own surveys); nobody else, signed in or not."""
+    or of a natural neighbourhood under their borough's page (a ward's officers do not see their
+    borough's own surveys, nor its neighbourhoods'); nobody else, signed in or not."""
     if user is None or not user.is_authenticated:
         return False
     return AreaPermissionPolicy(Survey).user_has_permission_for_instance(user, "view", survey)

@@ -11,6 +11,7 @@ from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from geography.models import Ward
+from priorities.models import NeighbourhoodPage, NeighbourhoodPostcode
 from sn_site.cache import HeldInProcess
 
 from .models import (
@@ -27,12 +28,15 @@ from .models import (
 from .suppression import THRESHOLD
 from .tokens import invitation_token_opened, join_token_pk, leave_token_pk
 
+# What a survey's natural neighbourhood holds that no survey page needs (its drawn area, outline).
+NEIGHBOURHOOD_HEAVY_FIELDS = ("neighbourhood__outline", "neighbourhood__area_drawing", "neighbourhood__area_postcodes")
+
 
 def survey_for_answering(pk) -> Survey | None:
     """A survey with its questions, and its area's name (not its outline, which is large)."""
     return (
-        Survey.objects.select_related("ward", "borough")
-        .defer("ward__outline", "borough__outline")
+        Survey.objects.select_related("ward", "borough", "neighbourhood")
+        .defer("ward__outline", "borough__outline", *NEIGHBOURHOOD_HEAVY_FIELDS)
         .prefetch_related("questions")
         .filter(pk=pk)
         .first()
@@ -40,10 +44,25 @@ def survey_for_answering(pk) -> Survey | None:
 
 
 def survey_panels(survey: Survey):
-    """The panels a survey asks: its ward's, or every panel in its borough."""
+    """The panels a survey asks: its ward's, every panel in its borough, or those of the wards its
+    natural neighbourhood is in."""
     if survey.ward_id:
         return WardPanel.objects.filter(ward_id=survey.ward_id)
+    if survey.neighbourhood_id:
+        return WardPanel.objects.filter(ward__neighbourhood_pages=survey.neighbourhood_id)
     return WardPanel.objects.filter(ward__borough_id=survey.borough_id)
+
+
+def survey_audience(survey: Survey, on=None):
+    """The members a panel survey invites: the active members of its panels and, for a natural
+    neighbourhood's, only those whose postcode is in its published area. Members of panels of
+    wards it does not reach are not asked, wherever they live: they agreed to hear from their own
+    ward's team, and the neighbourhood's officers come from the teams of the wards it is in."""
+    members = PanelMember.objects.active(on).filter(panel__in=survey_panels(survey))
+    if survey.neighbourhood_id:
+        inside = NeighbourhoodPostcode.objects.filter(page_id=survey.neighbourhood_id).values("postcode_id")
+        members = members.filter(postcode__in=inside)
+    return members
 
 
 def _read_by_someone(address: str) -> bool:
@@ -53,11 +72,19 @@ def _read_by_someone(address: str) -> bool:
 
 
 def survey_reply_addresses(survey: Survey) -> dict[str, str]:
-    """Where replies to a survey's emails go, for each ward asked: the team email on the ward's
-    page, else on its borough's page, else SN_REPLY_TO_EMAIL; '' when none is read by anyone."""
+    """Where replies to a survey's emails go, for each ward asked: the email on its natural
+    neighbourhood's page (for a neighbourhood's survey), else the team email on the ward's page,
+    else on its borough's page, else SN_REPLY_TO_EMAIL; '' when none is read by anyone."""
     rows = survey_panels(survey).values_list("ward_id", "ward__page__email", "ward__borough__page__email")
+    neighbourhood = ""
+    if survey.neighbourhood_id:
+        neighbourhood = (
+            NeighbourhoodPage.objects.filter(pk=survey.neighbourhood_id).values_list("email", flat=True).first()
+        )
     return {
-        ward: next((a for a in (own, borough, settings.SN_REPLY_TO_EMAIL) if a and _read_by_someone(a)), "")
+        ward: next(
+            (a for a in (neighbourhood, own, borough, settings.SN_REPLY_TO_EMAIL) if a and _read_by_someone(a)), ""
+        )
         for ward, own, borough in rows
     }
 
@@ -194,11 +221,15 @@ def _open_to_anyone(now) -> Q:
 
 def surveys_open(*, ward: str | None = None, borough: str | None = None):
     """Surveys anyone may answer now, soonest to close first. For a ward (by code): its own and its
-    borough's, as its page lists them; for a borough: its own and those of each of its wards."""
+    borough's, as its page lists them; for a borough: its own and those of each of its wards. A
+    natural neighbourhood's surveys are on its own page, and in the list when it is not filtered."""
     surveys = (
         Survey.objects.filter(_open_to_anyone(timezone.now()))
-        .select_related("ward__borough", "borough")
-        .defer("ward__outline", "ward__borough__outline", "borough__outline")
+        .select_related("ward__borough", "borough", "neighbourhood")
+        .defer(
+            *("ward__outline", "ward__borough__outline", "borough__outline"),
+            *NEIGHBOURHOOD_HEAVY_FIELDS,
+        )
         .order_by("closes_at", "pk")
     )
     if ward:
@@ -219,6 +250,16 @@ def ward_page_open_surveys(ward: Ward) -> list[Survey]:
         Survey.objects.filter(area & _open_to_anyone(timezone.now()))
         .select_related("borough")
         .defer("introduction", "borough__outline")
+        .order_by("closes_at", "pk")
+    )
+
+
+def neighbourhood_page_open_surveys(page: NeighbourhoodPage) -> list[Survey]:
+    """The surveys a natural neighbourhood's page invites everyone to answer, soonest to close
+    first, in one query. (Its wards' and borough's own surveys are on their pages.)"""
+    return list(
+        Survey.objects.filter(Q(neighbourhood_id=page.pk) & _open_to_anyone(timezone.now()))
+        .defer("introduction")
         .order_by("closes_at", "pk")
     )
 
@@ -344,6 +385,7 @@ def member_export(*, email: str) -> dict:
                 "name": member.name,
                 "email": member.email,
                 "phone": member.phone,
+                "postcode": member.postcode,
                 "joined_on": member.joined_on,
                 "left_on": member.left_on,
                 "email_confirmed_at": member.confirmed_at,

@@ -48,13 +48,14 @@ from .models import (
     respondent_key,
 )
 from .selectors import (
+    NEIGHBOURHOOD_HEAVY_FIELDS,
     SURVEY_CATEGORIES_GENERATION,
     QuestionRules,
     SurveyRules,
     member_for_join_token,
     member_for_leave_token,
+    survey_audience,
     survey_invitation,
-    survey_panels,
     survey_reply_addresses,
     survey_rules_generation,
 )
@@ -347,6 +348,15 @@ def equality_tables_freeze(*, survey: Survey, now=None) -> EqualityTables | None
 # Invitations and reminders ----------------------------------------------------------------------
 
 
+# What an invitation's email reads, in the query that finds the invitations: its survey (and a
+# natural neighbourhood's name), its member and their ward, without the places' outlines.
+_INVITATION_EMAIL_RELATED = ("survey__neighbourhood", "member__panel__ward")
+_INVITATION_EMAIL_DEFERRED = (
+    "member__panel__ward__outline",
+    *(f"survey__{name}" for name in NEIGHBOURHOOD_HEAVY_FIELDS),
+)
+
+
 def survey_link(survey: Survey, token: str | None = None) -> str:
     path = reverse("ward_panels:survey", args=[survey.pk])
     return site_url(path + (f"?token={token}" if token else ""))
@@ -375,17 +385,21 @@ def _invitation_email(invitation: Invitation, reminder: bool, reply_to: str) -> 
 
 
 def invitations_send(*, survey: Survey, now=None) -> int:
-    """One invitation per active member of the survey's panels, each emailed once over one
-    connection. Safe to run again: members already invited are skipped. Returns how many were sent."""
+    """One invitation per member of the survey's audience (selectors.survey_audience: the active
+    members of its panels, and for a natural neighbourhood's survey only those who live in it),
+    each emailed once over one connection. Safe to run again: members already invited are skipped.
+    Returns how many were sent."""
     now = now or timezone.now()
     if survey.audience != Survey.Audience.PANEL or not survey.is_open(now) and now >= survey.closes_at:
         return 0
-    members = PanelMember.objects.active(timezone.localdate(now)).filter(panel__in=survey_panels(survey))
+    members = survey_audience(survey, timezone.localdate(now))
     Invitation.objects.bulk_create(
         [Invitation(survey=survey, member=member) for member in members], ignore_conflicts=True
     )
-    unsent = Invitation.objects.filter(survey=survey, sent_at__isnull=True).select_related(
-        "survey", "member__panel__ward"
+    unsent = (
+        Invitation.objects.filter(survey=survey, sent_at__isnull=True)
+        .select_related(*_INVITATION_EMAIL_RELATED)
+        .defer(*_INVITATION_EMAIL_DEFERRED)
     )
     return _send(unsent, reminder=False, now=now, reply_to=survey_reply_addresses(survey))
 
@@ -395,13 +409,17 @@ def reminders_send(*, now=None) -> int:
     now = now or timezone.now()
     sent = 0
     for survey in Survey.objects.filter(opens_at__lte=now, closes_at__gt=now, reminder_after_days__gt=0):
-        due = Invitation.objects.filter(
-            survey=survey,
-            sent_at__lte=now - datetime.timedelta(days=survey.reminder_after_days),
-            reminded_at__isnull=True,
-            response__isnull=True,
-            member__left_on__isnull=True,
-        ).select_related("survey", "member__panel__ward")
+        due = (
+            Invitation.objects.filter(
+                survey=survey,
+                sent_at__lte=now - datetime.timedelta(days=survey.reminder_after_days),
+                reminded_at__isnull=True,
+                response__isnull=True,
+                member__left_on__isnull=True,
+            )
+            .select_related(*_INVITATION_EMAIL_RELATED)
+            .defer(*_INVITATION_EMAIL_DEFERRED)
+        )
         sent += _send(due, reminder=True, now=now, reply_to=survey_reply_addresses(survey))
     return sent
 
@@ -416,7 +434,7 @@ def invitations_unsent_sweep(*, now=None) -> int:
     ):
         unsent = Invitation.objects.filter(survey=survey, sent_at__isnull=True, member__left_on__isnull=True)
         sent += _send(
-            unsent.select_related("survey", "member__panel__ward"),
+            unsent.select_related(*_INVITATION_EMAIL_RELATED).defer(*_INVITATION_EMAIL_DEFERRED),
             reminder=False,
             now=now,
             reply_to=survey_reply_addresses(survey),
@@ -646,14 +664,15 @@ def member_answers_delete(sender, instance: PanelMember, **kwargs) -> None:
 # Joining and leaving online ---------------------------------------------------------------------
 
 
-def membership_request(*, ward, name: str, email: str, phone: str = "", now=None) -> None:
+def membership_request(*, ward, name: str, email: str, phone: str = "", postcode: str = "", now=None) -> None:
     """Someone asks to join a ward panel: kept unconfirmed, with their consent, and sent a link to
     confirm their address. Nothing is sent to the panel's officers, and no survey is sent, until
     they confirm. Every request sends exactly one email, so neither the page nor how long it takes
     tells a stranger who is on a panel (the join page queues this as a task): someone already on
     the panel is told so, with the link to leave. A member who left, or whom an officer imported
     without their consent on record, is only sent the link: anyone can type an address into the
-    form, so nothing about them changes until the link is used (membership_confirm)."""
+    form, so nothing about them changes until the link is used (membership_confirm). `postcode`:
+    optional, already checked (forms.MemberPostcodeField)."""
     now = now or timezone.now()
     panel, _ = WardPanel.objects.get_or_create(ward=ward)
     email = email.strip().lower()
@@ -669,6 +688,7 @@ def membership_request(*, ward, name: str, email: str, phone: str = "", now=None
             name=name.strip(),
             email=email,
             phone=phone.strip()[:30],
+            postcode=postcode,
             consent_given_at=now,
             consent_wording=CONSENT_WORDING,
             joined_on=timezone.localdate(now),
@@ -676,7 +696,7 @@ def membership_request(*, ward, name: str, email: str, phone: str = "", now=None
     elif member.confirmed_at is None and member.confirmation_requested_at is None:
         # Asked online before without confirming: this request replaces it.
         PanelMember.objects.filter(pk=member.pk).update(
-            name=name.strip(), consent_given_at=now, consent_wording=CONSENT_WORDING
+            name=name.strip(), postcode=postcode, consent_given_at=now, consent_wording=CONSENT_WORDING
         )
     context = {"ward": ward, "member": member, "days": JOIN_LINK_DAYS, "confirm_url": _join_link(member)}
     email_message(email_render("ward_panels/join_confirm", context), to=[email]).send()
@@ -821,6 +841,11 @@ def survey_summary_publish(*, survey: Survey, user, now=None) -> Revised:
     straight to a sergeant (with any other changes they have saved to the page), and live only once
     a sergeant approves it. There is no other way to publish a summary."""
     now = now or timezone.now()
+    if survey.neighbourhood_id:
+        raise DjangoValidationError(
+            "A natural neighbourhood's page has no place for survey summaries: "
+            "tell people what they said in a “we did” update on its page."
+        )
     if not survey.summary.strip():
         raise DjangoValidationError("Write the summary (You said) first.")
     if survey.closes_at > now:

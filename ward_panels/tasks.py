@@ -33,12 +33,12 @@ def reminders_send() -> int:
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
-def membership_request(ward_code: str, name: str, email: str, phone: str = "") -> None:
+def membership_request(ward_code: str, name: str, email: str, phone: str = "", postcode: str = "") -> None:
     """A request to join from the ward page: queued, so the page answers in the same time whether
     the address is already on the panel or not."""
     ward = Ward.objects.filter(pk=ward_code).first()
     if ward is not None:
-        services.membership_request(ward=ward, name=name, email=email, phone=phone)
+        services.membership_request(ward=ward, name=name, email=email, phone=phone, postcode=postcode)
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)

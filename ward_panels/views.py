@@ -192,7 +192,11 @@ def join(request, ward_code: str):
             data = form.cleaned_data
             # Queued: the page takes the same time whether the address is on the panel or not.
             tasks.membership_request.delay(
-                ward_code=ward_page.ward_id, name=data["name"], email=data["email"], phone=data["phone"]
+                ward_code=ward_page.ward_id,
+                name=data["name"],
+                email=data["email"],
+                phone=data["phone"],
+                postcode=data["postcode"],
             )
             return TemplateResponse(request, "ward_panels/join_sent.html", {"ward_page": ward_page})
     context = {"ward_page": ward_page, "form": form, "errors": error_summary(form)}

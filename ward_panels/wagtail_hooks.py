@@ -1,9 +1,11 @@
 """The admin for ward panels: panels, members and surveys, each scoped to the officer's area, with
 the survey's invited and responded counts, a preview, sending invitations, and its results."""
 
+from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
-from django.shortcuts import get_list_or_404
+from django.db.models import Count, Q
+from django.shortcuts import get_list_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -11,16 +13,20 @@ from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
+from wagtail.models import Page
 from wagtail.snippets.bulk_actions.delete import DeleteBulkAction
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from priorities.models import NeighbourhoodPage
+
 from . import admin_views
-from .forms import AreaForm
+from .forms import AreaForm, PanelMemberForm
 from .models import PanelMember, Survey, WardPanel
 from .panels import QuestionsPanel
 from .permissions import in_area
+from .selectors import NEIGHBOURHOOD_HEAVY_FIELDS
 
 
 class LinkColumn(Column):
@@ -148,13 +154,14 @@ class PanelMemberViewSet(InAreaViewSet):
             FieldPanel("name"),
             FieldPanel("email"),
             FieldPanel("phone"),
+            FieldPanel("postcode"),
             MultiFieldPanel(
                 [FieldPanel("consent_given_at"), FieldPanel("consent_wording"), FieldPanel("confirmed_at")],
                 heading="Consent",
             ),
             FieldRowPanel([FieldPanel("joined_on"), FieldPanel("left_on")]),
         ],
-        base_form_class=AreaForm,
+        base_form_class=PanelMemberForm,
     )
 
     def get_queryset(self, request):
@@ -186,7 +193,14 @@ class SurveyViewSet(InAreaViewSet):
         [
             FieldPanel("title"),
             FieldPanel("introduction"),
-            FieldRowPanel([FieldPanel("ward"), FieldPanel("borough")], heading="Where"),
+            MultiFieldPanel(
+                [
+                    FieldRowPanel([FieldPanel("ward"), FieldPanel("borough")]),
+                    FieldPanel("neighbourhood", widget=forms.Select),
+                ],
+                heading="Where",
+                help_text="One of these: a ward, a borough (every ward in it), or a natural neighbourhood.",
+            ),
             FieldPanel("audience"),
             FieldRowPanel([FieldPanel("opens_at"), FieldPanel("closes_at")], heading="When"),
             FieldPanel("reminder_after_days"),
@@ -200,7 +214,10 @@ class SurveyViewSet(InAreaViewSet):
     )
 
     def get_queryset(self, request):
-        surveys = Survey.objects.select_related("ward", "borough")
+        surveys = Survey.objects.select_related("ward", "borough", "neighbourhood").defer(
+            *("ward__outline", "borough__outline"),
+            *NEIGHBOURHOOD_HEAVY_FIELDS,
+        )
         return in_area(surveys, request.user).annotate(
             invited=Count("invitations", distinct=True), responded=Count("responses", distinct=True)
         )
@@ -233,6 +250,48 @@ class InAreaSnippetsDelete(DeleteBulkAction):
 
 # After Wagtail's own (order=1): the last registered for an action is the one used.
 hooks.register("register_bulk_action", InAreaSnippetsDelete, order=1)
+
+
+def _neighbourhoods_surveyed(pages) -> list[str]:
+    """The natural neighbourhoods among `pages` and below them that surveys are addressed to, by title."""
+    under = Q()
+    for page in pages:
+        under |= Q(path__startswith=page.path)
+    if not under:
+        return []
+    neighbourhoods = NeighbourhoodPage.objects.filter(under, surveys__isnull=False).distinct()
+    return sorted(neighbourhoods.values_list("title", flat=True))
+
+
+def _kept_for_surveys(request, titles: list[str]) -> None:
+    messages.error(
+        request,
+        f"{', '.join(titles)} cannot be deleted while surveys are addressed to it: their answers would have no "
+        "area. Unpublish it instead, or ask an administrator to delete those surveys first.",
+    )
+
+
+@hooks.register("before_delete_page")
+def neighbourhood_with_surveys_kept(request, page):
+    """A natural neighbourhood that surveys are addressed to (or a borough page above one) is not
+    deleted: the surveys keep it (on_delete=PROTECT), and officers are told why, not shown an error."""
+    titles = _neighbourhoods_surveyed([page])
+    if titles:
+        _kept_for_surveys(request, titles)
+        return redirect("wagtailadmin_explore", page.get_parent().pk)
+    return None
+
+
+@hooks.register("before_bulk_action")
+def neighbourhoods_with_surveys_kept(request, action_type, objects, action_class_instance):
+    """The same for deleting pages several at a time."""
+    if action_type != "delete":
+        return None
+    titles = _neighbourhoods_surveyed([item for item in objects if isinstance(item, Page)])
+    if titles:
+        _kept_for_surveys(request, titles)
+        return redirect(action_class_instance.next_url or "wagtailadmin_home")
+    return None
 
 
 @hooks.register("register_admin_urls")

@@ -229,6 +229,44 @@ def test_joining_a_panel_lets_the_browser_fill_in_a_residents_name_email_and_pho
     assert found["name"] == ("text", "name")
     assert found["email"] == ("email", "email")
     assert found["phone"] == ("tel", "tel")  # a phone's keypad, too
+    assert found["postcode"] == ("text", "postal-code")
+
+
+@pytest.mark.parametrize(("typed", "kept"), [("se155db", "SE15 5DB"), (" SE15  5RP ", "SE15 5RP"), ("", "")])
+def test_joining_a_panel_a_postcode_is_optional_and_kept_formatted(client, sample_london, typed, kept):
+    form = {"name": "Bola", "email": "bola@example.org", "postcode": typed, "consent": "on"}
+
+    assert client.post("/ward-panels/E05011113/join/", form).status_code == 200
+
+    assert PanelMember.objects.get(email="bola@example.org").postcode == kept
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("banana", "Enter a postcode like SE15 5DB, or leave it empty"),
+        ("SE15", "Enter the whole postcode, such as SE15 5DB: SE15 is only the first part"),
+        ("SE15 5", "Enter the whole postcode, such as SE15 5DB: SE15 5 is only the first part"),
+        ("SE15 9ZZ", "We could not find that postcode in London. Check it, or leave it empty"),
+        ("M1 1AE", "Enter a postcode in London, or leave it empty"),
+        ("S" * 70, "Enter a postcode like SE15 5DB, or leave it empty"),
+    ],
+)
+def test_a_postcode_that_is_not_a_london_one_we_hold_is_refused_by_name(client, sample_london, typed, error):
+    form = {"name": "Bola", "email": "bola@example.org", "postcode": typed, "consent": "on"}
+
+    page = client.post("/ward-panels/E05011113/join/", form)
+
+    assert page.status_code == 400
+    assert summary_links(page) == [("id_postcode", error)]
+    assert not PanelMember.objects.exists()
+
+
+def test_the_join_form_says_why_it_asks_for_a_postcode(client, sample_london):
+    page = html.unescape(client.get("/ward-panels/E05011113/join/").content.decode())
+
+    assert "Your postcode (optional)" in page
+    assert "invite you to surveys about the natural neighbourhood you live in" in page
 
 
 def test_the_surveys_and_the_newsletters_email_boxes_say_they_want_the_residents_own(

@@ -640,6 +640,7 @@ def test_open_surveys_for_other_sites_and_apps(client, sample_london, make_surve
         "title": "Rye Lane: parking",
         "ward": {"code": RYE_LANE, "name": "Rye Lane"},
         "borough": {"code": "E09000028", "name": "Southwark"},
+        "neighbourhood": None,
         "opens_at": ward_survey["opens_at"],
         "closes_at": ward_survey["closes_at"],
         "url": f"http://testserver/surveys/{surveys['ward'].pk}/",
