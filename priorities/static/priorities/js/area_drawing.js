@@ -49,6 +49,7 @@
     holder.hidden = false; // first, so that Leaflet measures the map at its size
 
     var map = L.map(canvas, { keyboard: true, scrollWheelZoom: false, doubleClickZoom: false });
+    map.setView([51.505, -0.09], 10); // London, until the drawing or the wards are fitted below
     if (canvas.dataset.tilesUrl) {
       L.tileLayer(canvas.dataset.tilesUrl, {
         attribution: asHtml(canvas.dataset.attribution),
@@ -140,7 +141,6 @@
     var bounds = (drawn && drawn.getBounds()) || (publishedLayer && publishedLayer.getBounds());
     if (!bounds || !bounds.isValid()) bounds = base.getBounds();
     if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12] });
-    else map.setView([51.505, -0.09], 10); // no wards with outlines: London
     if (window.ResizeObserver) {
       new ResizeObserver(function () {
         map.invalidateSize();
