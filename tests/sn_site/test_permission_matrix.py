@@ -7,10 +7,10 @@ test runs in a savepoint of it, as pytest-django's `db` does): ward A (Rye Lane)
 (Peckham) in borough A (Southwark), ward B (St James's) in borough B (Westminster); each ward with a
 priority, a panel with members and a survey with invitations and an answer; each borough with a
 borough-wide survey; a newsletter with a send under ward A, borough A, ward B and borough B; and
-subscribers everywhere; a natural neighbourhood under each borough (A's reaching ward A2's postcodes).
+subscribers everywhere; a natural neighbourhood under each borough (A's a postcode of ward A2).
 
 - ward editor: in ward A's editors' group (add_officer --ward), as officers are made: no natural
-  neighbourhood is theirs, even one in their ward (it belongs to the borough).
+  neighbourhood is theirs (each belongs to a borough).
 - borough editor: in borough A's officers' group (add_officer --borough): natural neighbourhood A too.
 - panel member: a member of ward A's panel holding their invitation token to ward A's survey, and
   also signed in with a plain account (no groups, no permissions), like a resident.
