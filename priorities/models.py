@@ -38,6 +38,7 @@ from sn_site.compare import ComparedInlinePanel
 from sn_site.page_cache import kept_until_published
 
 from .feeds import FEED_LENGTH, UpdatesFeed, events_calendar
+from .widgets import AreaDrawingWidget, PublishedArea
 
 
 @register_setting(icon="site")
@@ -1064,6 +1065,29 @@ class NeighbourhoodPageForm(WagtailAdminPageForm):
             .order_by("ward_page__title", "sort_order")
         )
         officers.label_from_instance = lambda member: f"{member.name} ({member.ward_page.title} team)"
+        self._area_map_prepare(borough_page)
+
+    def _area_map_prepare(self, borough_page: Page | None) -> None:
+        """The drawing's map: the wards of its borough and those it reaches beneath it, and what its
+        published page's area holds now (written on publishing, so read from the page's row, not
+        from the draft being edited)."""
+        drawing = self.fields["area_drawing"].widget
+        if not isinstance(drawing, AreaDrawingWidget):
+            return
+        reached = list(self.instance.wards.values_list("code", flat=True)) if self.instance.pk else []
+        borough = BoroughPage.objects.filter(pk=getattr(borough_page, "pk", None)).values("borough")
+        drawing.wards = list(
+            Ward.objects.filter(models.Q(borough__in=borough) | models.Q(code__in=reached))
+            .exclude(outline=None)
+            .values_list("name", "outline")
+        )
+        live = NeighbourhoodPage.objects.filter(pk=self.instance.pk, live=True).values_list("outline", flat=True)
+        if self.instance.pk and live.exists():
+            drawing.published = PublishedArea(
+                outline=live.first(),
+                postcodes=NeighbourhoodPostcode.objects.filter(page=self.instance.pk).count(),
+                ward_names=tuple(self.instance.wards.order_by("name").values_list("name", flat=True)),
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -1127,11 +1151,11 @@ class NeighbourhoodPage(TeamPage):
 
     content_panels = Page.content_panels + [
         FieldPanel("introduction"),
-        FieldPanel("officers"),
+        FieldPanel("officers", widget=forms.CheckboxSelectMultiple),
         FieldPanel("hear_by"),
         FieldPanel("email"),
         MultiFieldPanel(
-            [FieldPanel("area_postcodes"), FieldPanel("area_drawing")],
+            [FieldPanel("area_postcodes"), FieldPanel("area_drawing", widget=AreaDrawingWidget)],
             heading="Its area",
             help_text="List postcodes or sectors, draw the area, or both: it is every postcode they hold.",
         ),

@@ -32,7 +32,7 @@ ADMIN_POLICY = {
     **PUBLIC_POLICY,
     "script-src": [SELF, UNSAFE_INLINE],
     "style-src": [SELF, UNSAFE_INLINE],
-    "img-src": [SELF, "data:", "blob:"],
+    "img-src": [SELF, "data:", "blob:", *settings.SN_MAP_TILES_ORIGINS],  # the area drawing's street map
     "frame-src": [SELF],  # the live preview
     "frame-ancestors": [SELF],
 }

@@ -7,10 +7,11 @@ test runs in a savepoint of it, as pytest-django's `db` does): ward A (Rye Lane)
 (Peckham) in borough A (Southwark), ward B (St James's) in borough B (Westminster); each ward with a
 priority, a panel with members and a survey with invitations and an answer; each borough with a
 borough-wide survey; a newsletter with a send under ward A, borough A, ward B and borough B; and
-subscribers everywhere.
+subscribers everywhere; a natural neighbourhood under each borough (A's a postcode of ward A2).
 
-- ward editor: in ward A's editors' group (add_officer --ward), as officers are made.
-- borough editor: in borough A's officers' group (add_officer --borough).
+- ward editor: in ward A's editors' group (add_officer --ward), as officers are made: no natural
+  neighbourhood is theirs (each belongs to a borough).
+- borough editor: in borough A's officers' group (add_officer --borough): natural neighbourhood A too.
 - panel member: a member of ward A's panel holding their invitation token to ward A's survey, and
   also signed in with a plain account (no groups, no permissions), like a resident.
 - default groups: a member of Wagtail's own "Editors" and "Moderators" groups (its migrations make
@@ -51,13 +52,14 @@ from django.utils import timezone
 from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.log_actions import log
-from wagtail.models import ModelLogEntry, Page
+from wagtail.models import ModelLogEntry, Page, WorkflowState
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 from newsletters.models import Delivery, NewsletterPage, Send, Subscriber, Subscription
 from newsletters.services import send_start
 from newsletters.throttles import SignupLimit
 from newsletters.tokens import confirm_token, preferences_token, unsubscribe_token
-from priorities.models import BoroughPage, NeighbourhoodProposal, PriorityCategory, WardPage
+from priorities.models import BoroughPage, NeighbourhoodPage, NeighbourhoodProposal, PriorityCategory, WardPage
 from priorities.services import photo_collection_ensure
 from sn_site.throttles import AnonymousRateLimit
 from ward_panels.models import EqualityPending, Invitation, PanelMember, Response, Survey, WardPanel
@@ -80,13 +82,15 @@ AREAS = {
 }
 WARDS = ["ward_a", "ward_a2", "ward_b"]
 NEWSLETTER_AREAS = ["ward_a", "borough_a", "ward_b", "borough_b"]
+# A natural neighbourhood under each borough's page: its borough's officers keep it, nobody else.
+NEIGHBOURHOODS = {"neighbourhood_a": ("borough_a", "SE15 5RS"), "neighbourhood_b": ("borough_b", "SW1A 1AA")}
 ROLES = ["anonymous", "resident", "panel_member", "ward_editor", "borough_editor", "admin"]
 OFFICERS = ("ward_editor", "borough_editor")
 DEFAULT_GROUPS = ("Editors", "Moderators")  # Wagtail's own, made by its migrations
 REACH = {  # the areas each role looks after
     "ward_editor": {"ward_a"},
-    "borough_editor": {"ward_a", "ward_a2", "borough_a"},
-    "admin": set(AREAS),
+    "borough_editor": {"ward_a", "ward_a2", "borough_a", "neighbourhood_a"},
+    "admin": set(AREAS) | set(NEIGHBOURHOODS),
 }
 
 
@@ -229,6 +233,13 @@ def _build(add_priority, make_survey, good_answers, survey_page_form):
             submission=f"matrix-{scope}",
         )
 
+    neighbourhoods = {}
+    for scope, (borough, listed) in NEIGHBOURHOODS.items():
+        neighbourhood = NeighbourhoodPage(title=f"Neighbourhood-{scope}-secret", slug=scope, area_postcodes=listed)
+        pages[borough].add_child(instance=neighbourhood)
+        neighbourhood.save_revision().publish()
+        neighbourhoods[scope] = neighbourhood
+
     # As the admin leaves them: each object's history names it (the audit log, the site history report).
     for instance in [*surveys.values(), *panels.values(), *members.values()]:
         log(instance=instance, action="wagtail.create", user=users["admin"])
@@ -255,6 +266,7 @@ def _build(add_priority, make_survey, good_answers, survey_page_form):
         pending_subscriber=pending.pk,
         newsletters={scope: page.pk for scope, page in newsletters.items()},
         drafts={scope: page.pk for scope, page in drafts.items()},
+        neighbourhoods={scope: page.pk for scope, page in neighbourhoods.items()},
         sends={scope: send.pk for scope, send in sends.items()},
         category=PriorityCategory.objects.get(name="Speeding").pk,
         photos={scope: image.pk for scope, image in photos.items()},
@@ -277,6 +289,8 @@ def as_role(client, world, db):
 
 # What secrets of each area look like in a page: an officer of another area must never see them.
 def secrets_of(scope: str) -> list[str]:
+    if scope in NEIGHBOURHOODS:
+        return [f"Neighbourhood-{scope}-secret"]
     found = [f"Survey-{scope}-secret", f"Photo-{scope}-secret"]
     if scope in WARDS:
         found += [f"{kind}-{scope}-secret" for kind in ("Holder", "Answered", "Late")] + [f"Chair-{scope}-secret"]
@@ -293,7 +307,7 @@ def assert_no_secrets_of_others(role: str, response) -> None:
     if role == "admin" or response.status_code != 200 or response.streaming:
         return
     content = response.content.decode(errors="replace")
-    for scope in AREAS:
+    for scope in (*AREAS, *NEIGHBOURHOODS):
         if not reaches(role, scope):
             for secret in secrets_of(scope):
                 assert secret not in content, f"{role} sees {secret!r} of {scope}"
@@ -558,6 +572,7 @@ KIND_SCOPES = {
     "account": ["site"],  # a person's account (the ward editor's)
     "borough_page": ["borough_a", "borough_b"],
     "proposal": ["borough_a", "borough_b"],  # a resident's proposal of a natural neighbourhood
+    "neighbourhood": list(NEIGHBOURHOODS),
 }
 
 
@@ -576,6 +591,7 @@ def object_pk(world, kind: str, scope: str) -> int:
         "draft": lambda: world.drafts[scope],
         "borough_page": lambda: world.pages[scope],
         "proposal": lambda: world.proposals[scope],
+        "neighbourhood": lambda: world.neighbourhoods[scope],
     }[kind]()
 
 
@@ -625,23 +641,24 @@ OBJECT_VIEWS = {
     # Resetting someone's two-factor: whoever may change their account (administrators).
     "two_factor_reset": ObjectView("account", officer_may=False),
 }
-# Wagtail's page views, for the ward and borough pages and the newsletters under them. Officers may
-# edit, publish, unpublish, copy and restrict their area's pages; Wagtail lets them delete and move
-# only pages without children (the newsletters), never a ward or borough page.
+# Wagtail's page views, for the ward and borough pages, the newsletters under them and the natural
+# neighbourhoods. Officers may edit, publish, unpublish, copy and restrict their area's pages; Wagtail
+# lets them delete and move only pages without children (the newsletters, a neighbourhood their
+# borough no longer wants), never a ward or borough page.
 PAGE_VIEWS = {
-    "wagtailadmin_explore": ("page",),
-    "wagtailadmin_pages:add_subpage": ("page",),
-    "wagtailadmin_pages:edit": ("page", "newsletter"),
-    "wagtailadmin_pages:history": ("page", "newsletter"),
-    "wagtailadmin_pages:unpublish": ("page", "newsletter"),
-    "wagtailadmin_pages:copy": ("page", "newsletter"),
-    "wagtailadmin_pages:set_privacy": ("page", "newsletter"),
-    "wagtailadmin_pages:delete": ("page", "newsletter"),
-    "wagtailadmin_pages:move": ("page", "newsletter"),
+    "wagtailadmin_explore": ("page", "neighbourhood"),
+    "wagtailadmin_pages:add_subpage": ("page",),  # newsletters go under ward and borough pages only
+    "wagtailadmin_pages:edit": ("page", "newsletter", "neighbourhood"),
+    "wagtailadmin_pages:history": ("page", "newsletter", "neighbourhood"),
+    "wagtailadmin_pages:unpublish": ("page", "newsletter", "neighbourhood"),
+    "wagtailadmin_pages:copy": ("page", "newsletter", "neighbourhood"),
+    "wagtailadmin_pages:set_privacy": ("page", "newsletter", "neighbourhood"),
+    "wagtailadmin_pages:delete": ("page", "newsletter", "neighbourhood"),
+    "wagtailadmin_pages:move": ("page", "newsletter", "neighbourhood"),
 }
 for _name, _kinds in PAGE_VIEWS.items():
     for _kind in _kinds:
-        _may = _kind == "newsletter" or not _name.endswith((":delete", ":move"))
+        _may = _kind in ("newsletter", "neighbourhood") or not _name.endswith((":delete", ":move"))
         OBJECT_VIEWS[f"{_name}@{_kind}"] = ObjectView(_kind, officer_may=_may)
 
 
@@ -728,6 +745,28 @@ def _page(pk):
     return Page.objects.get(pk=pk)
 
 
+def neighbourhood_form(title: str, listed: str, action: str = "publish") -> dict:
+    """A natural neighbourhood's page form as the editor posts it."""
+    return nested_form_data(
+        {
+            "title": title,
+            "slug": title.lower().replace(" ", "-"),
+            "introduction": rich_text("<p>Where we live.</p>"),
+            "email": "",
+            "area_postcodes": listed,
+            "area_drawing": "",
+            "updates": inline_formset([]),
+            "events": inline_formset([]),
+            "comments": inline_formset([]),
+            f"action-{action}": action,
+        }
+    )
+
+
+def _live_title(pk):
+    return Page.objects.get(pk=pk).title
+
+
 @dataclass(frozen=True)
 class AdminWrite:
     kind: str
@@ -785,6 +824,28 @@ ADMIN_WRITES = {
             reverse("priorities_neighbourhood_proposal_decide", args=[w.proposals[s]]), {"action": "decline"}
         ),
         lambda w, s: NeighbourhoodProposal.objects.get(pk=w.proposals[s]).status,
+    ),
+    "add_neighbourhood": AdminWrite(
+        "page",
+        lambda c, w, s: c.post(
+            reverse("wagtailadmin_pages:add", args=["priorities", "neighbourhoodpage", w.pages[s]]),
+            neighbourhood_form(f"Added in {s}", NEIGHBOURHOODS[f"neighbourhood_{s[-1]}"][1]),
+        ),
+        lambda w, s: NeighbourhoodPage.objects.filter(title=f"Added in {s}", live=True).exists(),
+        scopes=("borough_a", "borough_b"),
+    ),
+    "publish_neighbourhood": AdminWrite(
+        "neighbourhood",
+        lambda c, w, s: c.post(
+            reverse("wagtailadmin_pages:edit", args=[w.neighbourhoods[s]]),
+            neighbourhood_form(f"Renamed {s}", NEIGHBOURHOODS[s][1]),
+        ),
+        lambda w, s: _live_title(w.neighbourhoods[s]),
+    ),
+    "delete_neighbourhood": AdminWrite(
+        "neighbourhood",
+        lambda c, w, s: c.post(reverse("wagtailadmin_pages:delete", args=[w.neighbourhoods[s]])),
+        lambda w, s: Page.objects.filter(pk=w.neighbourhoods[s]).exists(),
     ),
     "lock_page": AdminWrite(
         "page",
@@ -911,6 +972,32 @@ def test_admin_write(as_role, world, role, action, scope, django_capture_on_comm
             assert_denied(role, response)
         assert after == before
         assert b"holder-ward_a@example.org" not in response.content
+
+
+def test_with_sergeant_approval_a_neighbourhoods_changes_wait_for_the_boroughs_sergeant(
+    as_role, world, django_capture_on_commit_callbacks
+):
+    """The borough's approval setting covers its natural neighbourhoods as it does its ward pages."""
+    borough = BoroughPage.objects.get(pk=world.pages["borough_a"])
+    borough.sergeant_approval = True
+    with django_capture_on_commit_callbacks(execute=True):
+        borough.save_revision().publish()
+    sergeant = User.objects.create_user("ps.southwark", password=PASSWORD)
+    call_command("add_officer", "ps.southwark", "--borough", AREAS["borough_a"], "--sergeant", stdout=StringIO())
+    pk = world.neighbourhoods["neighbourhood_a"]
+    url = reverse("wagtailadmin_pages:edit", args=[pk])
+    client = as_role("borough_editor")
+
+    published = client.post(url, neighbourhood_form("Renamed by the PC", "SE15 5RS"))
+    submitted = client.post(url, neighbourhood_form("Renamed by the PC", "SE15 5RS", action="submit"))
+
+    assert published.status_code in (200, 302) and submitted.status_code == 302
+    assert _live_title(pk) == "Neighbourhood-neighbourhood_a-secret"  # not live until a sergeant approves
+    state = WorkflowState.objects.get(object_id=str(pk), status=WorkflowState.STATUS_IN_PROGRESS)
+    assert state.workflow.name == "Southwark: sergeant approval"
+    with django_capture_on_commit_callbacks(execute=True):
+        state.current_task_state.task.specific.on_action(state.current_task_state, sergeant, "approve")
+    assert _live_title(pk) == "Renamed by the PC"
 
 
 def test_wagtails_default_groups_reach_no_area(as_role, world, django_capture_on_commit_callbacks):
