@@ -4,7 +4,7 @@ choosing which newsletters to keep, and the admin's send button."""
 from django import forms
 
 from geography.models import Borough, Postcode, Ward
-from geography.selectors import LookupFailed, PostcodeMissing, postcode_query
+from geography.selectors import LookupFailed, NotInLondon, PostcodeMissing, postcode_query
 from priorities.models import NeighbourhoodPage
 from sn_site.forms import email_field
 
@@ -22,6 +22,8 @@ def postcode_cleaned(text: str) -> str:
         query = postcode_query(text)
     except PostcodeMissing:
         return ""
+    except NotInLondon:
+        raise forms.ValidationError("Enter a London postcode, or leave it empty") from None
     except LookupFailed:
         raise forms.ValidationError("Enter a full postcode, such as SE15 5DB, or leave it empty") from None
     if query.kind != "full":
