@@ -23,15 +23,18 @@ def newsletter_area(newsletter: NewsletterPage) -> Ward | Borough | Neighbourhoo
     return area.borough if isinstance(area, BoroughPage) else area
 
 
+def subscribed_to(area: Ward | Borough | NeighbourhoodPage) -> dict:
+    """The Subscription field that names an area, with it: {"ward": area}, say."""
+    if isinstance(area, Ward):
+        return {"ward": area}
+    return {"borough": area} if isinstance(area, Borough) else {"neighbourhood": area}
+
+
 def subscriptions_to(area: Ward | Borough | NeighbourhoodPage):
     """The confirmed subscriptions to a ward's, a borough's or a natural neighbourhood's
     newsletter. Each brings exactly that newsletter and no other, so that "you get this because you
     asked for it" is always true and one click on its unsubscribe link stops it for good (RFC 8058)."""
-    if isinstance(area, Ward):
-        own = {"ward": area}
-    else:
-        own = {"borough": area} if isinstance(area, Borough) else {"neighbourhood": area}
-    return Subscription.objects.filter(confirmed_at__isnull=False, **own)
+    return Subscription.objects.filter(confirmed_at__isnull=False, **subscribed_to(area))
 
 
 def audience(newsletter: NewsletterPage):

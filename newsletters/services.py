@@ -24,6 +24,7 @@ from .selectors import (
     audience,
     audience_not_yet_reached,
     sent_too_long_ago,
+    subscribed_to,
     subscriber_for_confirm_token,
     unsubscribe_target,
 )
@@ -62,7 +63,7 @@ def subscription_request(
         subscriber.save(update_fields=["postcode"])
     pending = False
     for area in [*wards, *boroughs, *neighbourhoods]:
-        subscription, _ = Subscription.objects.get_or_create(subscriber=subscriber, **_subscribed_to(area))
+        subscription, _ = Subscription.objects.get_or_create(subscriber=subscriber, **subscribed_to(area))
         pending |= subscription.confirmed_at is None
     preferences = site_url(reverse("newsletters:preferences", args=[preferences_token(subscriber.pk)]))
     if not pending:  # all confirmed already: still one email, so that nothing tells a stranger so
@@ -73,7 +74,7 @@ def subscription_request(
     waiting = subscriber.subscriptions.filter(confirmed_at__isnull=True).select_related(
         "ward", "borough", "neighbourhood"
     )
-    in_order = sorted(
+    in_order = sorted(  # wards, then natural neighbourhoods, then whole boroughs
         waiting,
         key=lambda subscription: (
             not subscription.ward_id,
@@ -92,13 +93,6 @@ def subscription_request(
     }
     email_message(email_render("newsletters/confirm", context), to=[subscriber.email]).send()
     return True
-
-
-def _subscribed_to(area: Ward | Borough | NeighbourhoodPage) -> dict:
-    """The Subscription field that names an area."""
-    if isinstance(area, Ward):
-        return {"ward": area}
-    return {"borough": area} if isinstance(area, Borough) else {"neighbourhood": area}
 
 
 def subscription_confirm(*, token: str, now=None) -> Subscriber | None:

@@ -2,6 +2,7 @@
 postcode, and what a postcode we cannot use says), who an issue under the neighbourhood reaches,
 once each, and the postcode kept under the subscribers' privacy rules."""
 
+import json
 from urllib.parse import urlsplit
 
 import pytest
@@ -18,7 +19,7 @@ from newsletters.tasks import send_queue
 from newsletters.tokens import preferences_token
 from priorities.models import BoroughPage, NeighbourhoodPage, NeighbourhoodPostcode
 from tests.factories import SubscriberFactory, SubscriptionFactory
-from tests.newsletters.test_newsletters import PECKHAM, RYE_LANE, SOUTHWARK, link_path, summary_links, ticked
+from tests.newsletters.test_newsletters import PECKHAM, RYE_LANE, SOUTHWARK, link_path, summary_links, ticked, words
 
 NOW = timezone.now()
 # Bellenden takes two of Rye Lane's postcodes and one of Peckham's; SE15 5DQ (Rye Lane) and
@@ -240,7 +241,34 @@ def test_a_neighbourhood_issue_is_made_under_its_page_and_offers_its_own_sign_up
     assert bellenden_issue.url in client.get(bellenden.url).content.decode()  # in the neighbourhood's archive
 
 
+def test_the_send_page_says_who_a_neighbourhood_issue_goes_to_and_how_many(
+    client, bellenden_issue, bellenden, officers
+):
+    subscriber("own@example.org", neighbourhood=bellenden.pk)
+    subscriber("rye@example.org", "SE15 5DB", ward=RYE_LANE)
+    subscriber("outside@example.org", "SE15 5DQ", ward=RYE_LANE)
+    client.force_login(officers[0])
+
+    page = words(client.get(f"/admin/newsletters/{bellenden_issue.pk}/send/"))
+
+    assert (
+        "Goes to Confirmed subscribers to the Bellenden newsletter, and to the newsletters of the wards it is in "
+        "whose postcode is inside it How many 2 people"
+    ) in page
+    assert "Send to 2 subscribers" in page
+
+
 # Privacy -------------------------------------------------------------------------------------------------
+
+
+def test_the_personal_data_page_shows_the_postcode_and_the_copy_has_it(admin_client, bellenden):
+    subscriber("ann@example.org", "SE15 5DB", neighbourhood=bellenden.pk)
+
+    page = admin_client.post("/admin/personal-data/", {"email": "ann@example.org"}).content.decode()
+    copy = json.loads(admin_client.post("/admin/personal-data/export/", {"email": "ann@example.org"}).content)
+
+    assert "Postcode: SE15 5DB." in page and "Bellenden (natural neighbourhood)" in page
+    assert copy["newsletter_subscriber"]["postcode"] == "SE15 5DB"
 
 
 def test_the_postcode_is_in_the_owners_copy_and_goes_with_erasure(bellenden):
