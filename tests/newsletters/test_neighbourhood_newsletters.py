@@ -28,11 +28,9 @@ INSIDE = ("SE15 5DB", "SE15 5DD", "SE15 5RS")
 
 
 @pytest.fixture
-def bellenden(sample_london, django_capture_on_commit_callbacks) -> NeighbourhoodPage:
-    page = NeighbourhoodPage(title="Bellenden", slug="bellenden", area_postcodes=", ".join(INSIDE))
-    BoroughPage.objects.get(borough_id=SOUTHWARK).add_child(instance=page)
+def bellenden(sample_london, add_neighbourhood, django_capture_on_commit_callbacks) -> NeighbourhoodPage:
     with django_capture_on_commit_callbacks(execute=True):
-        page.save_revision().publish()
+        page = add_neighbourhood(BoroughPage.objects.get(borough_id=SOUTHWARK), listed=", ".join(INSIDE))
     page.refresh_from_db()
     assert sorted(NeighbourhoodPostcode.objects.filter(page=page).values_list("postcode", flat=True)) == sorted(INSIDE)
     return page
