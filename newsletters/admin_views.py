@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 from wagtail.log_actions import log
 
+from priorities.models import NeighbourhoodPage
 from sn_site.operations import queued
 from sn_site.views import when_to_try_again
 
@@ -54,12 +55,14 @@ def _send_page(
     send_refused: str = "",
 ):
     sends = list(newsletter.sends.all())
+    area = newsletter_area(newsletter)
     sent = bool(sends)
     too_late = sent and sent_too_long_ago(sends[-1])
     recipients = 0 if too_late else (audience_not_yet_reached if sent else audience)(newsletter).count()
     context = {
         "newsletter": newsletter,
-        "newsletter_name": newsletter_name(newsletter_area(newsletter)),
+        "newsletter_name": newsletter_name(area),
+        "for_neighbourhood": isinstance(area, NeighbourhoodPage),
         "may_send": may_send,
         "sends": sends,
         "first": sends[-1] if sent else None,

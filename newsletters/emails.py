@@ -18,6 +18,7 @@ from sn_site.emails import Rendered, email_message, email_render, one_line
 from sn_site.links import site_hostname, site_url
 
 from .models import Delivery, NewsletterPage, Send
+from .selectors import area_code_of, newsletter_area
 from .tokens import preferences_token, unsubscribe_token
 
 UNSUBSCRIBE = "%%UNSUBSCRIBE_URL%%"
@@ -31,9 +32,8 @@ def subject_for(subject: str) -> str:
 
 
 def area_code(newsletter: NewsletterPage) -> str:
-    """The ONS code of the ward or borough a newsletter is for."""
-    area = newsletter.area_page()
-    return getattr(area, "ward_id", None) or area.borough_id
+    """What links name the area a newsletter is for by (selectors.area_code_of)."""
+    return area_code_of(newsletter_area(newsletter))
 
 
 def issue_render(newsletter: NewsletterPage, *, test_copy: bool = False) -> Rendered:

@@ -1,5 +1,6 @@
 """Newsletters: who has asked for them (Subscriber, Subscription, double opt-in), the issues
-editors write (NewsletterPage, under a ward or a borough page, archived on the site), and each
+editors write (NewsletterPage, under a ward's, a borough's or a natural neighbourhood's page,
+archived on the site), and each
 send (Send) with one Delivery row per recipient, so a send can be resumed without repeats."""
 
 import hashlib
@@ -15,7 +16,7 @@ from wagtail.search import index
 
 from figures.sections import borough_crime_summary, ward_crime_summary
 from geography.models import Borough, Ward
-from priorities.models import BoroughPage, WardPage
+from priorities.models import BoroughPage, NeighbourhoodPage, WardPage, pages_public
 
 from .blocks import NewsletterBlocks, default_body
 from .panels import SendingPanel
@@ -41,6 +42,9 @@ class Subscriber(models.Model):
     suppressed_reason = models.CharField(max_length=12, choices=Suppressed.choices, blank=True)
     # When the last subscription went: the retention period (SN_SUBSCRIBER_RETENTION_DAYS) counts from here.
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    # Optional, formatted ("SE15 5DB"), a London postcode held when it was given: with a ward's
+    # newsletter, it brings the newsletters of the natural neighbourhood it is in (selectors.audience).
+    postcode = models.CharField(max_length=8, blank=True)
 
     def __str__(self) -> str:
         return self.email
@@ -60,47 +64,65 @@ def suppression_address(email: str) -> str:
 
 
 class Subscription(models.Model):
-    """One subscriber's newsletter for one ward or one whole borough."""
+    """One subscriber's newsletter for one ward, one whole borough or one natural neighbourhood."""
 
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="subscriptions")
     ward = models.ForeignKey(Ward, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     borough = models.ForeignKey(Borough, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    neighbourhood = models.ForeignKey(
+        NeighbourhoodPage, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(ward__isnull=False, borough__isnull=True) | Q(ward__isnull=True, borough__isnull=False),
-                name="subscription_to_a_ward_or_a_borough",
+                condition=Q(ward__isnull=False, borough__isnull=True, neighbourhood__isnull=True)
+                | Q(ward__isnull=True, borough__isnull=False, neighbourhood__isnull=True)
+                | Q(ward__isnull=True, borough__isnull=True, neighbourhood__isnull=False),
+                name="subscription_to_one_area",
             ),
             models.UniqueConstraint(fields=["subscriber", "ward"], name="one_subscription_per_ward"),
             models.UniqueConstraint(fields=["subscriber", "borough"], name="one_subscription_per_borough"),
+            models.UniqueConstraint(fields=["subscriber", "neighbourhood"], name="one_subscription_per_neighbourhood"),
         ]
 
     def __str__(self) -> str:
         return f"{self.subscriber}: {self.area_name}"
 
     @property
+    def area(self) -> "Ward | Borough | NeighbourhoodPage":
+        return self.ward if self.ward_id else self.borough if self.borough_id else self.neighbourhood
+
+    @property
     def area_name(self) -> str:
-        """What a list of newsletters to choose from calls it: "Rye Lane", "Southwark (the whole borough)"."""
-        return self.ward.name if self.ward_id else f"{self.borough.name} (the whole borough)"
+        """What a list of newsletters to choose from calls it: "Rye Lane", "Southwark (the whole
+        borough)", "Bellenden (natural neighbourhood)"."""
+        if self.ward_id:
+            return self.ward.name
+        if self.borough_id:
+            return f"{self.borough.name} (the whole borough)"
+        return f"{self.neighbourhood.title} (natural neighbourhood)"
 
     @property
     def newsletter_name(self) -> str:
         """What a sentence calls it: "the Rye Lane newsletter", "the newsletter for the whole of Southwark"."""
-        return newsletter_name(self.ward if self.ward_id else self.borough)
+        return newsletter_name(self.area)
 
 
-def newsletter_name(area: Ward | Borough) -> str:
-    """What a sentence calls a ward's or a borough's newsletter."""
-    return f"the {area.name} newsletter" if isinstance(area, Ward) else f"the newsletter for the whole of {area.name}"
+def newsletter_name(area: "Ward | Borough | NeighbourhoodPage") -> str:
+    """What a sentence calls a ward's, a borough's or a natural neighbourhood's newsletter."""
+    if isinstance(area, Borough):
+        return f"the newsletter for the whole of {area.name}"
+    return f"the {area.title if isinstance(area, NeighbourhoodPage) else area.name} newsletter"
 
 
 @dataclass
 class NewsletterContent:
-    area: WardPage | BoroughPage
+    area: WardPage | BoroughPage | NeighbourhoodPage
     is_ward: bool
+    is_neighbourhood: bool = False
     priorities: list = field(default_factory=list)  # (ward page, [priority, ...]) pairs
     team: list = field(default_factory=list)
     events: list = field(default_factory=list)
@@ -110,10 +132,10 @@ class NewsletterContent:
 
 
 class NewsletterPage(Page):
-    """One issue of a ward's or a borough's newsletter. Its default body follows the good-practice
-    structure, filled from the ward's live priorities, team and meetings when it is shown or sent,
-    so a good issue takes one click; editors reorder blocks and add their own. Published, it is the
-    web version, archived under its ward or borough page."""
+    """One issue of a ward's, a borough's or a natural neighbourhood's newsletter. Its default body
+    follows the good-practice structure, filled from the area's live priorities, team and meetings
+    when it is shown or sent, so a good issue takes one click; editors reorder blocks and add their
+    own. Published, it is the web version, archived under its area's page."""
 
     summary = models.CharField(
         max_length=200,
@@ -128,7 +150,7 @@ class NewsletterPage(Page):
         FieldPanel("body"),
     ]
     search_fields = Page.search_fields + [index.SearchField("summary")]
-    parent_page_types = ["priorities.WardPage", "priorities.BoroughPage"]
+    parent_page_types = ["priorities.WardPage", "priorities.BoroughPage", "priorities.NeighbourhoodPage"]
     subpage_types: list[str] = []
     template = "newsletters/newsletter_page.html"
 
@@ -140,7 +162,7 @@ class NewsletterPage(Page):
         """For search engines, when the issue has no search description of its own."""
         return self.summary
 
-    def area_page(self) -> WardPage | BoroughPage:
+    def area_page(self) -> WardPage | BoroughPage | NeighbourhoodPage:
         return self.get_parent().specific
 
     def get_context(self, request, *args, **kwargs):
@@ -149,9 +171,21 @@ class NewsletterPage(Page):
         return context
 
     def content(self) -> NewsletterContent:
-        """What the issue says besides its own words, read from its ward's (or borough's) published
-        page at the moment it is shown or sent: priorities, the team, meetings, how to get in touch."""
+        """What the issue says besides its own words, read from its area's published page at the
+        moment it is shown or sent: priorities, the team, meetings, how to get in touch. A natural
+        neighbourhood's: the priorities of the public ward pages it is in, its own officers and meetings."""
         area = self.area_page()
+        if isinstance(area, NeighbourhoodPage):
+            wards = list(pages_public(WardPage.objects.filter(ward__in=area.wards.all())).order_by("title"))
+            return NewsletterContent(
+                area=area,
+                is_ward=False,
+                is_neighbourhood=True,
+                priorities=[(ward, priorities) for ward in wards if (priorities := ward.priorities_active())],
+                team=area.officers_shown(),
+                events=area.events_upcoming(),
+                email=area.email,
+            )
         if isinstance(area, WardPage):
             return NewsletterContent(
                 area=area,

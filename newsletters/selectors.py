@@ -1,40 +1,61 @@
-"""What a newsletter says, read from its ward's (or borough's) published page, and who gets it."""
+"""Who gets a newsletter (the audience of its ward, borough or natural neighbourhood), how far a
+send has got, what is held about a subscriber, and whose a signed link is."""
 
 import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from geography.models import Borough, Ward
-from priorities.models import WardPage
+from priorities.models import BoroughPage, NeighbourhoodPage, NeighbourhoodPostcode, WardPage
 
 from .models import Delivery, NewsletterPage, Send, Subscriber, Subscription, suppression_address
 from .tokens import confirm_token_pk, preferences_token_pk, unsubscribe_token_opened
 
 
-def newsletter_area(newsletter: NewsletterPage) -> Ward | Borough:
+def newsletter_area(newsletter: NewsletterPage) -> Ward | Borough | NeighbourhoodPage:
     area = newsletter.area_page()
-    return area.ward if isinstance(area, WardPage) else area.borough
+    if isinstance(area, WardPage):
+        return area.ward
+    return area.borough if isinstance(area, BoroughPage) else area
 
 
-def subscriptions_to(area: Ward | Borough):
-    """The confirmed subscriptions to a ward's or a borough's newsletter. Each brings exactly that
-    newsletter and no other, so that "you get this because you asked for it" is always true and
-    one click on its unsubscribe link stops it for good (RFC 8058)."""
-    own = {"ward": area} if isinstance(area, Ward) else {"borough": area}
-    return Subscription.objects.filter(confirmed_at__isnull=False, **own)
+def subscribed_to(area: Ward | Borough | NeighbourhoodPage) -> dict:
+    """The Subscription field that names an area, with it: {"ward": area}, say."""
+    if isinstance(area, Ward):
+        return {"ward": area}
+    return {"borough": area} if isinstance(area, Borough) else {"neighbourhood": area}
+
+
+def subscriptions_to(area: Ward | Borough | NeighbourhoodPage):
+    """The confirmed subscriptions to a ward's, a borough's or a natural neighbourhood's
+    newsletter. Each brings exactly that newsletter and no other, so that "you get this because you
+    asked for it" is always true and one click on its unsubscribe link stops it for good (RFC 8058)."""
+    return Subscription.objects.filter(confirmed_at__isnull=False, **subscribed_to(area))
 
 
 def audience(newsletter: NewsletterPage):
-    """Confirmed, unsuppressed subscribers to the newsletter's ward or borough, each with that
-    subscription as `brought_by`: the one its one-click unsubscribe link stops."""
-    subscription = subscriptions_to(newsletter_area(newsletter)).filter(subscriber=OuterRef("pk"))
-    return (
-        Subscriber.objects.filter(confirmed_at__isnull=False, suppressed_at__isnull=True)
-        .filter(Exists(subscription))
-        .annotate(brought_by=Subquery(subscription.values("pk")[:1]))
+    """Confirmed, unsuppressed subscribers to the newsletter's ward, borough or natural
+    neighbourhood, each once, with the subscription that brings it as `brought_by`: the one its
+    one-click unsubscribe link stops.
+
+    A natural neighbourhood's newsletter also goes to the subscribers to the newsletter of a ward
+    it is in whose postcode is one of its own (NeighbourhoodPostcode, its area as published): they
+    asked for their ward's news and live here. Its own subscription brings anyone who has both."""
+    area = newsletter_area(newsletter)
+    own = subscriptions_to(area).filter(subscriber=OuterRef("pk"))
+    subscribers = Subscriber.objects.filter(confirmed_at__isnull=False, suppressed_at__isnull=True)
+    if not isinstance(area, NeighbourhoodPage):
+        return subscribers.filter(Exists(own)).annotate(brought_by=Subquery(own.values("pk")[:1]))
+    to_its_wards = Subscription.objects.filter(
+        confirmed_at__isnull=False, ward__neighbourhood_pages=area, subscriber=OuterRef("pk")
+    ).order_by("pk")
+    lives_here = Q(postcode__in=NeighbourhoodPostcode.objects.filter(page=area).values("postcode_id"))
+    return subscribers.filter(Exists(own) | (Exists(to_its_wards) & lives_here)).annotate(
+        brought_by=Coalesce(Subquery(own.values("pk")[:1]), Subquery(to_its_wards.values("pk")[:1]))
     )
 
 
@@ -75,7 +96,7 @@ def subscriber_export(*, email: str) -> dict:
     export = {"newsletter_subscriber": None, "suppression_record": record.first()}
     if subscriber is None:
         return export
-    subscriptions = subscriber.subscriptions.select_related("ward", "borough").order_by("pk")
+    subscriptions = subscriber.subscriptions.select_related("ward", "borough", "neighbourhood").order_by("pk")
     deliveries = subscriber.deliveries.select_related("send").order_by("send__created_at")
     export["newsletter_subscriber"] = {
         "email": subscriber.email,
@@ -84,10 +105,12 @@ def subscriber_export(*, email: str) -> dict:
         "suppressed_at": subscriber.suppressed_at,
         "suppressed_reason": subscriber.get_suppressed_reason_display(),
         "unsubscribed_from_everything_at": subscriber.unsubscribed_at,
+        "postcode": subscriber.postcode,
         "subscriptions": [
             {
                 "newsletter": subscription.area_name,
-                "area_code": subscription.ward_id or subscription.borough_id,
+                "area_code": subscription.ward_id or subscription.borough_id or None,
+                "neighbourhood": subscription.neighbourhood.slug if subscription.neighbourhood_id else None,
                 "asked_at": subscription.created_at,
                 "confirmed_at": subscription.confirmed_at,
             }
@@ -142,11 +165,26 @@ def unsubscribe_target(token: str) -> Unsubscribing | None:
     code = link.area_code
     if code is None:
         subscriptions = subscriber.subscriptions.filter(pk=link.subscription_pk)
-    elif area := Ward.objects.filter(pk=code).first() or Borough.objects.filter(pk=code).first():
+    elif area := _area_of_code(code):
         subscriptions = subscriptions_to(area).filter(subscriber=subscriber)
     else:
         subscriptions = Subscription.objects.none()
-    return Unsubscribing(subscriber, subscriptions.select_related("ward__borough", "borough").first())
+    return Unsubscribing(subscriber, subscriptions.select_related("ward__borough", "borough", "neighbourhood").first())
+
+
+NEIGHBOURHOOD_CODE = "neighbourhood-"  # a natural neighbourhood has no ONS code: links name its page
+
+
+def area_code_of(area: Ward | Borough | NeighbourhoodPage) -> str:
+    """What a link names an area by: a ward's or a borough's ONS code, a natural neighbourhood's page id."""
+    return f"{NEIGHBOURHOOD_CODE}{area.pk}" if isinstance(area, NeighbourhoodPage) else area.pk
+
+
+def _area_of_code(code: str) -> Ward | Borough | NeighbourhoodPage | None:
+    if code.startswith(NEIGHBOURHOOD_CODE):
+        pk = code.removeprefix(NEIGHBOURHOOD_CODE)
+        return NeighbourhoodPage.objects.filter(pk=pk).first() if pk.isdigit() else None
+    return Ward.objects.filter(pk=code).first() or Borough.objects.filter(pk=code).first()
 
 
 BATCH_SIZE = 500

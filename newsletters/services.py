@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import get_text_list
 
 from geography.models import Borough, Ward
+from priorities.models import NeighbourhoodPage
 from sn_site.emails import email_message, email_render
 from sn_site.errors import AppError
 from sn_site.links import site_url
@@ -23,6 +24,7 @@ from .selectors import (
     audience,
     audience_not_yet_reached,
     sent_too_long_ago,
+    subscribed_to,
     subscriber_for_confirm_token,
     unsubscribe_target,
 )
@@ -31,12 +33,24 @@ from .tokens import CONFIRM_DAYS, confirm_token, preferences_token
 # Subscribing ------------------------------------------------------------------------------------
 
 
-def subscription_request(*, email: str, wards: list[Ward] = (), boroughs: list[Borough] = (), now=None) -> bool:
+def subscription_request(
+    *,
+    email: str,
+    wards: list[Ward] = (),
+    boroughs: list[Borough] = (),
+    neighbourhoods: list[NeighbourhoodPage] = (),
+    postcode: str = "",
+    now=None,
+) -> bool:
     """Ask for newsletters: unconfirmed subscriptions, and an email with a signed link to confirm
     them, or, if every one asked for is confirmed already, a note saying so with the preferences
     link: one email either way, and the page says the same, so neither tells a stranger who
     subscribes (the sign-up form queues this as a task, so the page takes the same time too).
-    Returns whether an email was sent: a suppressed address is sent nothing."""
+    Returns whether an email was sent: a suppressed address is sent nothing.
+
+    `postcode` (formatted, validated by the form; "" for none) is kept only for an address not yet
+    confirmed, whose confirmation then takes it too; a confirmed subscriber's postcode changes only
+    on their preferences page, so a stranger's sign-up cannot change it."""
     now = now or timezone.now()
     email = email.strip().lower()
     if Subscriber.objects.filter(email=suppression_address(email)).exists():
@@ -44,23 +58,39 @@ def subscription_request(*, email: str, wards: list[Ward] = (), boroughs: list[B
     subscriber, _ = Subscriber.objects.get_or_create(email=email)
     if subscriber.suppressed_at is not None:
         return False
+    if subscriber.confirmed_at is None and subscriber.postcode != postcode:
+        subscriber.postcode = postcode
+        subscriber.save(update_fields=["postcode"])
     pending = False
-    for ward in wards:
-        subscription, _ = Subscription.objects.get_or_create(subscriber=subscriber, ward=ward)
+    for area in [*wards, *boroughs, *neighbourhoods]:
+        subscription, _ = Subscription.objects.get_or_create(subscriber=subscriber, **subscribed_to(area))
         pending |= subscription.confirmed_at is None
-    for borough in boroughs:
-        subscription, _ = Subscription.objects.get_or_create(subscriber=subscriber, borough=borough)
-        pending |= subscription.confirmed_at is None
+    preferences = site_url(reverse("newsletters:preferences", args=[preferences_token(subscriber.pk)]))
     if not pending:  # all confirmed already: still one email, so that nothing tells a stranger so
-        preferences = site_url(reverse("newsletters:preferences", args=[preferences_token(subscriber.pk)]))
         note = email_render("newsletters/already_subscribed", {"preferences_url": preferences})
         email_message(note, to=[subscriber.email]).send()
         return True
     link = site_url(reverse("newsletters:confirm", args=[confirm_token(subscriber.pk)]))
-    waiting = subscriber.subscriptions.filter(confirmed_at__isnull=True).select_related("ward", "borough")
-    wards_first = sorted(waiting, key=lambda subscription: (subscription.ward_id is None, subscription.area_name))
-    newsletters = get_text_list([subscription.newsletter_name for subscription in wards_first], "and")
-    context = {"newsletters": newsletters, "days": CONFIRM_DAYS, "confirm_url": link}
+    waiting = subscriber.subscriptions.filter(confirmed_at__isnull=True).select_related(
+        "ward", "borough", "neighbourhood"
+    )
+    in_order = sorted(  # wards, then natural neighbourhoods, then whole boroughs
+        waiting,
+        key=lambda subscription: (
+            not subscription.ward_id,
+            subscription.borough_id is not None,
+            subscription.area_name,
+        ),
+    )
+    newsletters = get_text_list([subscription.newsletter_name for subscription in in_order], "and")
+    context = {
+        "newsletters": newsletters,
+        "days": CONFIRM_DAYS,
+        "confirm_url": link,
+        "postcode": subscriber.postcode if subscriber.confirmed_at is None else "",
+        # A confirmed subscriber who gave a postcode here changes it on their preferences page.
+        "postcode_change_url": preferences if subscriber.confirmed_at and postcode != subscriber.postcode else "",
+    }
     email_message(email_render("newsletters/confirm", context), to=[subscriber.email]).send()
     return True
 
@@ -79,9 +109,13 @@ def subscription_confirm(*, token: str, now=None) -> Subscriber | None:
     return subscriber
 
 
-def preferences_update(*, subscriber: Subscriber, keep: list[int]) -> None:
-    """Keep only the subscriptions listed (by id); an empty list unsubscribes from everything."""
+def preferences_update(*, subscriber: Subscriber, keep: list[int], postcode: str | None = None) -> None:
+    """Keep only the subscriptions listed (by id); an empty list unsubscribes from everything.
+    `postcode` (formatted, validated by the form) replaces the one held; "" forgets it, None leaves it."""
     subscriber.subscriptions.exclude(pk__in=keep).delete()
+    if postcode is not None:
+        Subscriber.objects.filter(pk=subscriber.pk).update(postcode=postcode)
+        subscriber.postcode = postcode
     _unsubscribed_if_none_left(subscriber)
 
 
@@ -270,7 +304,7 @@ def _subscriber_erase(subscriber: Subscriber) -> None:
         subscriber.delete()
         return
     Subscriber.objects.filter(pk=subscriber.pk).update(
-        email=suppression_address(subscriber.email), confirmed_at=None, unsubscribed_at=None
+        email=suppression_address(subscriber.email), confirmed_at=None, unsubscribed_at=None, postcode=""
     )
 
 

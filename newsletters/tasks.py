@@ -5,6 +5,7 @@ newsletters.sending decides, row by row, what is still to send."""
 from celery import shared_task
 
 from geography.models import Borough, Ward
+from priorities.models import NeighbourhoodPage
 
 from . import sending, services
 from .models import Send
@@ -51,13 +52,21 @@ def deliveries_sweep() -> int:
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
-def subscription_request(email: str, ward_codes: list[str], borough_codes: list[str]) -> bool:
-    """A sign-up from a ward or borough page: queued, so the page answers in the same time whether
-    the address already subscribes or not."""
+def subscription_request(
+    email: str,
+    ward_codes: list[str],
+    borough_codes: list[str],
+    neighbourhood_ids: list[int] = (),
+    postcode: str = "",
+) -> bool:
+    """A sign-up from a ward's, a borough's or a natural neighbourhood's page: queued, so the page
+    answers in the same time whether the address already subscribes or not."""
     return services.subscription_request(
         email=email,
         wards=list(Ward.objects.filter(pk__in=ward_codes)),
         boroughs=list(Borough.objects.filter(pk__in=borough_codes)),
+        neighbourhoods=list(NeighbourhoodPage.objects.filter(pk__in=neighbourhood_ids)),
+        postcode=postcode,
     )
 
 

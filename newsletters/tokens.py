@@ -40,7 +40,7 @@ def preferences_token_pk(token: str) -> int | None:
 @dataclass(frozen=True)
 class UnsubscribeLink:
     """What a one-click unsubscribe link names: its subscriber, and either the subscription it
-    stops or (an older link) the ONS code of the newsletter's area."""
+    stops or (an older link) the code of the newsletter's area (selectors.area_code_of)."""
 
     subscriber_pk: int
     subscription_pk: int | None = None

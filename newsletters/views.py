@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from geography.models import Borough, Ward
+from priorities.models import NeighbourhoodPage
 from sn_site.security import same_site_only
 from sn_site.views import confirm_page, link_does_not_work, too_many_tries
 
@@ -42,32 +43,56 @@ class SignupAgain:
     """The sign-up form as it was sent, with what was wrong, to show it again."""
 
     email: str
-    chosen: list[str]  # the codes of the wards and boroughs ticked
+    postcode: str
+    chosen: list[str]  # the codes of the wards and boroughs ticked, and the ids of natural neighbourhoods
     errors: list[tuple[str, str]]  # the error summary: (id of the field, message)
     email_error: str
+    postcode_error: str
     newsletters_error: str
 
 
 def _signup_again(request, form: SubscribeForm) -> TemplateResponse:
-    """The form again, on a page of its own, for the ward or borough whose page it was sent from."""
+    """The form again, on a page of its own, for the ward, borough or natural neighbourhood whose
+    page it was sent from."""
+    chosen = [value for name in SubscribeForm.NEWSLETTERS for value in form.data.getlist(name)]
     # The hidden `area`; from a page cached before the form had one, the first newsletter ticked.
-    code = form.data.get("area") or next(iter([*form.data.getlist("ward"), *form.data.getlist("borough")]), "")
+    code = form.data.get("area") or next(iter(chosen), "")
     ward = Ward.objects.filter(code=code, page__live=True).select_related("borough", "page").first()
     borough = None if ward else Borough.objects.filter(code=code, page__live=True).select_related("page").first()
-    newsletters_error = next(iter([*form.non_field_errors(), *form["ward"].errors, *form["borough"].errors]), "")
+    neighbourhood = (
+        NeighbourhoodPage.objects.live().filter(pk=code).first()
+        if not ward and not borough and code.isdigit()
+        else None
+    )
+    newsletters_error = next(
+        iter([*form.non_field_errors(), *(error for name in SubscribeForm.NEWSLETTERS for error in form[name].errors)]),
+        "",
+    )
     email_error = next(iter(form["email"].errors), "")
+    postcode_error = next(iter(form["postcode"].errors), "")
     errors = [("subscribe-email", email_error)] if email_error else []
     if newsletters_error:
-        errors.append(("subscribe-ward" if ward else "subscribe-borough", newsletters_error))
+        first_box = "subscribe-ward" if ward else "subscribe-neighbourhood" if neighbourhood else "subscribe-borough"
+        errors.append((first_box, newsletters_error))
+    if postcode_error:
+        errors.append(("subscribe-postcode", postcode_error))
     signup = SignupAgain(
         email=form.data.get("email", ""),
-        chosen=[*form.data.getlist("ward"), *form.data.getlist("borough")],
+        postcode=form.data.get("postcode", ""),
+        chosen=chosen,
         errors=errors,
         email_error=email_error,
+        postcode_error=postcode_error,
         newsletters_error=newsletters_error,
     )
-    area_page = ward.page if ward else borough.page if borough else None
-    context = {"signup": signup, "ward": ward, "borough": borough, "area_page": area_page}
+    area_page = ward.page if ward else borough.page if borough else neighbourhood
+    context = {
+        "signup": signup,
+        "ward": ward,
+        "borough": borough,
+        "neighbourhood": neighbourhood,
+        "area_page": area_page,
+    }
     return TemplateResponse(request, "newsletters/subscribe.html", context, status=400)
 
 
@@ -78,7 +103,7 @@ def subscribe(request):
     """The same answer whether the address was known or not: nothing here says who subscribes.
     Something wrong shows the form again, as it was sent, with what to put right.
 
-    No CSRF token: the form is on every ward and borough page, and a token would set a cookie on
+    No CSRF token: the form is on every ward, borough and natural neighbourhood page, and a token would set a cookie on
     each of them (no cookies unless asked, and none in the page cache). Cross-site posts are
     refused by what the browser says of the request's origin instead (sn_site.security). Even a
     forged request could do no more than the form itself: ask for a confirmation email, which
@@ -94,6 +119,8 @@ def subscribe(request):
         email=form.cleaned_data["email"],
         ward_codes=[ward.pk for ward in form.cleaned_data["ward"]],
         borough_codes=[borough.pk for borough in form.cleaned_data["borough"]],
+        neighbourhood_ids=[page.pk for page in form.cleaned_data["neighbourhood"]],
+        postcode=form.cleaned_data["postcode"],
     )
     return TemplateResponse(request, "newsletters/check_email.html", {})
 
@@ -125,19 +152,26 @@ def preferences(request, token: str):
             done = True
         elif form.is_valid():
             preferences_update(
-                subscriber=subscriber, keep=[subscription.pk for subscription in form.cleaned_data["keep"]]
+                subscriber=subscriber,
+                keep=[subscription.pk for subscription in form.cleaned_data["keep"]],
+                # A form without the field (a page from before it had one) leaves the postcode be.
+                postcode=form.cleaned_data["postcode"] if "postcode" in request.POST else None,
             )
             done = True
         else:
             errors = True
-    subscriptions = list(subscriber.subscriptions.select_related("ward", "borough").order_by("pk"))
+    subscriptions = list(subscriber.subscriptions.select_related("ward", "borough", "neighbourhood").order_by("pk"))
+    keep_errors = [(f"keep-{subscriptions[0].pk}" if subscriptions else "", m) for m in form["keep"].errors]
     context = {
         "subscriptions": subscriptions,
         "done": done,
         "token": token,
         # Ticked: every newsletter, or what was sent if it comes back.
         "kept": form.data.getlist("keep") if errors else [str(subscription.pk) for subscription in subscriptions],
-        "errors": [(f"keep-{subscriptions[0].pk}" if subscriptions else "", m) for m in form["keep"].errors],
+        "postcode": form.data.get("postcode", "") if errors else subscriber.postcode,
+        "keep_errors": keep_errors,
+        "postcode_errors": [("preferences-postcode", m) for m in form["postcode"].errors],
+        "errors": [*keep_errors, *[("preferences-postcode", m) for m in form["postcode"].errors]],
     }
     return TemplateResponse(request, "newsletters/preferences.html", context, status=400 if errors else 200)
 
@@ -162,7 +196,9 @@ def unsubscribe(request, token: str):
         )
     context = {
         "subscription": target.subscription,
-        "still_getting": target.subscriber.subscriptions.select_related("ward", "borough").order_by("pk"),
+        "still_getting": target.subscriber.subscriptions.select_related("ward", "borough", "neighbourhood").order_by(
+            "pk"
+        ),
         "preferences_url": preferences_url,
     }
     return TemplateResponse(request, "newsletters/unsubscribed.html", context)
