@@ -3,8 +3,8 @@ choosing which newsletters to keep, and the admin's send button."""
 
 from django import forms
 
-from geography.models import Borough, Postcode, Ward
-from geography.selectors import LookupFailed, NotInLondon, PostcodeMissing, postcode_query
+from geography.forms import PostcodeField
+from geography.models import Borough, Ward
 from priorities.models import NeighbourhoodPage
 from sn_site.forms import email_field
 
@@ -12,35 +12,6 @@ from .models import Send, Subscriber, Subscription
 
 NEWSLETTERS_LISTED = "Choose from the newsletters listed"
 POSTCODE_WHY = "So we can send you news of the natural neighbourhood you live in."
-POSTCODE_MAX_LENGTH = 16  # "sw1a 1aa" with room for stray spaces; the lookup's parser refuses longer
-
-
-def postcode_cleaned(text: str) -> str:
-    """An optional postcode as typed, formatted ("SE15 5DB"), or "" for none: it must be a full
-    London postcode that we hold, or ValidationError says what to put right."""
-    try:
-        query = postcode_query(text)
-    except PostcodeMissing:
-        return ""
-    except NotInLondon:
-        raise forms.ValidationError("Enter a London postcode, or leave it empty") from None
-    except LookupFailed:
-        raise forms.ValidationError("Enter a full postcode, such as SE15 5DB, or leave it empty") from None
-    if query.kind != "full":
-        raise forms.ValidationError(f"Enter your full postcode, not only {query.value}, or leave it empty")
-    if not Postcode.objects.filter(postcode=query.value).exists():
-        raise forms.ValidationError(
-            f"We could not find {query.value} in London. Check your postcode, or leave it empty"
-        )
-    return query.value
-
-
-def postcode_field() -> forms.CharField:
-    return forms.CharField(
-        required=False,
-        max_length=POSTCODE_MAX_LENGTH,
-        error_messages={"max_length": "Enter a full postcode, such as SE15 5DB, or leave it empty"},
-    )
 
 
 class SubscribeForm(forms.Form):
@@ -62,12 +33,9 @@ class SubscribeForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": NEWSLETTERS_LISTED, "invalid_pk_value": NEWSLETTERS_LISTED},
     )
-    postcode = postcode_field()
+    postcode = PostcodeField()
 
     NEWSLETTERS = ("ward", "borough", "neighbourhood")
-
-    def clean_postcode(self) -> str:
-        return postcode_cleaned(self.cleaned_data["postcode"])
 
     def clean(self):
         cleaned = super().clean()
@@ -85,14 +53,11 @@ class PreferencesForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": KEEP_LISTED, "invalid_pk_value": KEEP_LISTED},
     )
-    postcode = postcode_field()
+    postcode = PostcodeField()
 
     def __init__(self, *args, subscriber: Subscriber, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["keep"].queryset = subscriber.subscriptions.all()
-
-    def clean_postcode(self) -> str:
-        return postcode_cleaned(self.cleaned_data["postcode"])
 
 
 OUT_OF_DATE = "This page was out of date: check what it says now and send again."

@@ -12,8 +12,7 @@ from django import forms
 from django.utils import timezone
 from wagtail.admin.forms.choosers import BaseFilterForm
 
-from geography.models import Postcode
-from geography.selectors import LookupFailed, postcode_not_found, postcode_query
+from geography.forms import PostcodeField
 from sn_site.forms import email_field
 
 from .models import (
@@ -217,13 +216,9 @@ class NeighbourhoodProposalForm(forms.Form):
             "max_length": f"Why it is one place must be {PROPOSAL_TEXT_MAX_LENGTH:,} characters or fewer",
         },
     )
-    postcode = forms.CharField(
+    postcode = PostcodeField(
         label="Your postcode (optional)",
-        required=False,
-        max_length=16,
         help_text="A postcode in it, such as SE15 5DB: it helps the officers find it on the map.",
-        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
-        error_messages={"max_length": "Enter a full postcode, such as SE15 5DB"},
     )
     email = email_field(
         label="Your email address (optional)",
@@ -236,20 +231,6 @@ class NeighbourhoodProposalForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["submission"].initial = secrets.token_urlsafe(24)
-
-    def clean_postcode(self) -> str:
-        text = self.cleaned_data["postcode"].strip()
-        if not text:
-            return ""
-        try:
-            query = postcode_query(text)
-        except LookupFailed as failed:
-            raise forms.ValidationError(failed.message) from None
-        if query.kind != "full":
-            raise forms.ValidationError("Enter your full postcode, such as SE15 5DB, not only the first part")
-        if not Postcode.objects.filter(postcode=query.value).exists():
-            raise forms.ValidationError(postcode_not_found(query).message)
-        return query.value
 
     def clean_submission(self) -> str:
         # A form sent without its token (not from this page) is still one proposal.

@@ -65,7 +65,7 @@ class AreaSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class NeighbourhoodSerializer(serializers.Serializer):
+class SurveyNeighbourhoodSerializer(serializers.Serializer):
     slug = serializers.CharField(help_text="Its address on the site, under its borough's.")
     name = serializers.CharField(source="title")
 
@@ -77,7 +77,7 @@ class OpenSurveySerializer(serializers.ModelSerializer):
     borough = serializers.SerializerMethodField(
         help_text="The borough it asks, the ward's borough, or the borough that keeps the natural neighbourhood."
     )
-    neighbourhood = NeighbourhoodSerializer(
+    neighbourhood = SurveyNeighbourhoodSerializer(
         allow_null=True, help_text="The natural neighbourhood it asks, if it asks one (then ward is null)."
     )
     url = serializers.SerializerMethodField(help_text="Its page, where anyone can answer it.")

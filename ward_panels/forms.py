@@ -6,8 +6,7 @@ from django import forms
 from django.utils.formats import date_format
 from wagtail.admin.forms import WagtailAdminModelForm
 
-from geography.postcodes import MAX_INPUT_LENGTH
-from geography.selectors import LookupFailed, NotAPostcode, NotInLondon, PostcodeMissing, postcode_query, postcode_wards
+from geography.forms import PostcodeField
 from priorities.models import NeighbourhoodPage, Priority
 from priorities.selectors import officer_boroughs, officer_wards, pages_in_area
 from sn_site.forms import email_field
@@ -52,50 +51,12 @@ class AreaForm(WagtailAdminModelForm):
                 self.fields[name].queryset = queryset
 
 
-NOT_A_FULL_POSTCODE = "Enter a postcode like SE15 5DB, or leave it empty"
-
-
-class MemberPostcodeField(forms.CharField):
-    """A panel member's postcode, optional: a full London postcode the site holds, kept formatted
-    ("se155db" is kept as "SE15 5DB"), or nothing. It decides which natural neighbourhoods' surveys
-    they are invited to (selectors.survey_audience), so a sector or a postcode nobody can find is
-    refused rather than kept."""
-
-    def __init__(self, **kwargs):
-        kwargs.update(max_length=MAX_INPUT_LENGTH, required=False)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "postal-code"}))
-        super().__init__(**kwargs)
-        self.error_messages["max_length"] = NOT_A_FULL_POSTCODE
-
-    def clean(self, value):
-        text = super().clean(value)
-        if not text:
-            return ""
-        try:
-            query = postcode_query(text)
-        except PostcodeMissing:
-            return ""
-        except NotAPostcode:
-            raise forms.ValidationError(NOT_A_FULL_POSTCODE) from None
-        except NotInLondon:
-            raise forms.ValidationError("Enter a postcode in London, or leave it empty") from None
-        except LookupFailed:
-            query = None
-        if query is not None and query.kind != "full":
-            raise forms.ValidationError(
-                f"Enter the whole postcode, such as SE15 5DB: {query.value} is only the first part"
-            )
-        if query is None or not postcode_wards(query).ward_codes:
-            raise forms.ValidationError("We could not find that postcode in London. Check it, or leave it empty")
-        return query.value
-
-
 class PanelMemberForm(AreaForm):
     """A member in the admin: offered only the panels of the officer's wards, with their postcode
     checked as the join form checks it."""
 
     class Meta:
-        field_classes = {"postcode": MemberPostcodeField}
+        field_classes = {"postcode": PostcodeField}
 
 
 class OptionsTextarea(forms.Textarea):
@@ -205,7 +166,7 @@ class JoinForm(forms.Form):
         error_messages={"max_length": "Your phone number must be 30 characters or fewer"},
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
-    postcode = MemberPostcodeField(
+    postcode = PostcodeField(
         label="Your postcode (optional)",
         help_text="So we can invite you to surveys about the natural neighbourhood you live in, such as your "
         "estate or high street. We use it for nothing else.",

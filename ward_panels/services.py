@@ -672,7 +672,7 @@ def membership_request(*, ward, name: str, email: str, phone: str = "", postcode
     the panel is told so, with the link to leave. A member who left, or whom an officer imported
     without their consent on record, is only sent the link: anyone can type an address into the
     form, so nothing about them changes until the link is used (membership_confirm). `postcode`:
-    optional, already checked (forms.MemberPostcodeField)."""
+    optional, already checked (geography.forms.PostcodeField)."""
     now = now or timezone.now()
     panel, _ = WardPanel.objects.get_or_create(ward=ward)
     email = email.strip().lower()

@@ -99,7 +99,7 @@ def test_mistakes_come_back_with_what_was_typed(client, southwark_page):
     summary = html[html.index("error-summary") : html.index("</div>", html.index("error-summary"))]
     assert '<a href="#id_name">Enter what you call where you live</a>' in summary
     assert "Why it is one place must be 1,000 characters or fewer" in summary
-    assert "Enter your full postcode, such as SE15 5DB, not only the first part" in summary
+    assert "Enter your full postcode, not only SE15, or leave it empty" in summary
     assert "Enter an email address like name@example.com" in summary
     assert "Choumert Grove\nand the streets between them" in html  # what it covers, kept
     assert 'value="SE15"' in html and 'value="not-an-address"' in html
@@ -111,8 +111,8 @@ def test_mistakes_come_back_with_what_was_typed(client, southwark_page):
 @pytest.mark.parametrize(
     "postcode, message",
     [
-        ("banana", "Check the postcode and try again"),
-        ("M1 1AE", "M1 1AE is outside London"),
+        ("banana", "Enter a full postcode, such as SE15 5DB"),
+        ("M1 1AE", "Enter a London postcode"),
         ("SE15 9ZZ", "We could not find SE15 9ZZ"),
     ],
 )

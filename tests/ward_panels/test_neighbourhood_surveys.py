@@ -240,7 +240,7 @@ def test_an_officer_adds_and_corrects_a_members_postcode_in_the_admin(client, sa
 
     wrong = client.post(edit, form | {"postcode": "SE15 5"})
     assert wrong.status_code == 200
-    assert "SE15 5 is only the first part" in html.unescape(wrong.content.decode())
+    assert "Enter your full postcode, not only SE15 5" in html.unescape(wrong.content.decode())
     member.refresh_from_db()
     assert member.postcode == ""
 

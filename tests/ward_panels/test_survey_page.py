@@ -244,12 +244,12 @@ def test_joining_a_panel_a_postcode_is_optional_and_kept_formatted(client, sampl
 @pytest.mark.parametrize(
     ("typed", "error"),
     [
-        ("banana", "Enter a postcode like SE15 5DB, or leave it empty"),
-        ("SE15", "Enter the whole postcode, such as SE15 5DB: SE15 is only the first part"),
-        ("SE15 5", "Enter the whole postcode, such as SE15 5DB: SE15 5 is only the first part"),
-        ("SE15 9ZZ", "We could not find that postcode in London. Check it, or leave it empty"),
-        ("M1 1AE", "Enter a postcode in London, or leave it empty"),
-        ("S" * 70, "Enter a postcode like SE15 5DB, or leave it empty"),
+        ("banana", "Enter a full postcode, such as SE15 5DB, or leave it empty"),
+        ("SE15", "Enter your full postcode, not only SE15, or leave it empty"),
+        ("SE15 5", "Enter your full postcode, not only SE15 5, or leave it empty"),
+        ("SE15 9ZZ", "We could not find SE15 9ZZ in London. Check your postcode, or leave it empty"),
+        ("M1 1AE", "Enter a London postcode, or leave it empty"),
+        ("S" * 70, "Enter a full postcode, such as SE15 5DB, or leave it empty"),
     ],
 )
 def test_a_postcode_that_is_not_a_london_one_we_hold_is_refused_by_name(client, sample_london, typed, error):
