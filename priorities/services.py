@@ -33,7 +33,7 @@ from wagtail.models import (
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from geography.models import Borough, PoliceForce, Ward
-from geography.selectors import Area, area_of
+from geography.selectors import Area, AreaNotUnderstood, area_of
 from sn_site.cache import generation_forget
 from sn_site.emails import email_message, email_render
 from sn_site.links import site_url
@@ -468,6 +468,26 @@ def neighbourhood_area_refresh(*, page: NeighbourhoodPage) -> Area:
         page.wards.set(area.ward_codes)
         transaction.on_commit(lookup_cache_forget)
     return area
+
+
+def neighbourhood_area_import(*, page: NeighbourhoodPage, drawing, publish: bool = False) -> tuple[Area, Area]:
+    """Give a natural neighbourhood's latest draft a drawn area (GeoJSON, from a file), as a new
+    revision, published if asked. Returns the postcodes the drawing takes and the whole area with
+    those the page lists; AreaNotUnderstood where the drawing cannot be read or holds no postcode."""
+    draft = page_draft(page)
+    drawn = area_of(drawing=drawing, outline=False)
+    if not drawn.postcodes:
+        raise AreaNotUnderstood(
+            "the drawing holds no postcode London has. Check it covers the neighbourhood (GeoJSON gives "
+            "longitude first, then latitude)."
+        )
+    whole = area_of(listed=draft.area_postcodes, drawing=drawing, outline=False)
+    with transaction.atomic():
+        draft.area_drawing = drawing
+        revision = draft.save_revision(log_action=True)
+        if publish:
+            revision.publish()
+    return drawn, whole
 
 
 def neighbourhood_areas_refresh() -> int:

@@ -6,11 +6,10 @@ import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from geography.selectors import AreaNotUnderstood, area_of
+from geography.selectors import AreaNotUnderstood
 from priorities.models import NeighbourhoodPage
-from priorities.selectors import page_draft
+from priorities.services import neighbourhood_area_import
 
 
 class Command(BaseCommand):
@@ -30,23 +29,10 @@ class Command(BaseCommand):
         if page is None:
             known = ", ".join(NeighbourhoodPage.objects.order_by("slug").values_list("slug", flat=True)) or "none yet"
             raise CommandError(f"No natural neighbourhood has the address '{slug}'. Those there are: {known}.")
-        drawing = self._read(file)
-        draft = page_draft(page)
         try:
-            drawn = area_of(drawing=drawing, outline=False)
-            whole = area_of(listed=draft.area_postcodes, drawing=drawing, outline=False)
+            drawn, whole = neighbourhood_area_import(page=page, drawing=self._read(file), publish=publish)
         except AreaNotUnderstood as problem:
             raise CommandError(f"{file}: {problem}") from None
-        if not drawn.postcodes:
-            raise CommandError(
-                f"{file}: the drawing holds no postcode London has. Check it covers the neighbourhood "
-                "(GeoJSON gives longitude first, then latitude)."
-            )
-        with transaction.atomic():
-            draft.area_drawing = drawing
-            revision = draft.save_revision(log_action=True)
-            if publish:
-                revision.publish()
         self.stdout.write(
             f"The drawing takes {len(drawn.postcodes)} postcodes; with those the page lists, {page.title}'s area "
             f"holds {len(whole.postcodes)}, in {len(whole.ward_codes)} ward{'s' if len(whole.ward_codes) != 1 else ''}."
