@@ -3,8 +3,8 @@
 from django import forms
 
 from .models import Postcode
-from .postcodes import MAX_INPUT_LENGTH
-from .selectors import LookupFailed, NotInLondon, PostcodeMissing, postcode_query
+from .postcodes import MAX_INPUT_LENGTH, parse_postcode_query
+from .selectors import LookupFailed, NotInLondon, PostcodeMissing, PostcodeNotFound, postcode_query
 
 
 class PostcodeField(forms.CharField):
@@ -33,7 +33,11 @@ class PostcodeField(forms.CharField):
             return ""
         except NotInLondon:
             raise forms.ValidationError(self._say("Enter a London postcode")) from None
-        except LookupFailed:  # not a postcode, or in no postcode area at all
+        except PostcodeNotFound:  # written as a postcode, in no postcode area at all
+            raise forms.ValidationError(
+                self._say(f"We could not find {parse_postcode_query(text).value}. Check your postcode")
+            ) from None
+        except LookupFailed:  # not a postcode
             raise forms.ValidationError(self._say("Enter a full postcode, such as SE15 5DB")) from None
         if query.kind != "full":
             raise forms.ValidationError(self._say(f"Enter your full postcode, not only {query.value}"))

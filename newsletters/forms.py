@@ -14,6 +14,16 @@ NEWSLETTERS_LISTED = "Choose from the newsletters listed"
 POSTCODE_WHY = "So we can send you news of the natural neighbourhood you live in."
 
 
+class PagesChosen(forms.ModelMultipleChoiceField):
+    """Pages chosen by id. An id no page could have (not a number, or beyond what the database
+    holds) is refused as not listed, before PostgreSQL is asked and answers with an error."""
+
+    def _check_values(self, value):
+        if any(not str(pk).isdigit() or int(pk) > 2**31 - 1 for pk in value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super()._check_values(value)
+
+
 class SubscribeForm(forms.Form):
     email = email_field()
     ward = forms.ModelMultipleChoiceField(
@@ -28,7 +38,7 @@ class SubscribeForm(forms.Form):
         to_field_name="code",
         error_messages={"invalid_choice": NEWSLETTERS_LISTED, "invalid_pk_value": NEWSLETTERS_LISTED},
     )
-    neighbourhood = forms.ModelMultipleChoiceField(
+    neighbourhood = PagesChosen(
         NeighbourhoodPage.objects.live(),
         required=False,
         error_messages={"invalid_choice": NEWSLETTERS_LISTED, "invalid_pk_value": NEWSLETTERS_LISTED},

@@ -1166,6 +1166,9 @@ class NeighbourhoodPage(TeamPage):
     subpage_types = ["newsletters.NewsletterPage"]
     base_form_class = NeighbourhoodPageForm
 
+    class Meta:
+        verbose_name = "natural neighbourhood"
+
     def permissions_for_user(self, user):
         return PagePermissionTester(user, self)  # officers may delete one their borough no longer wants
 
@@ -1173,11 +1176,15 @@ class NeighbourhoodPage(TeamPage):
         context = super().get_context(request, *args, **kwargs)
         context["officers"] = self.officers_shown()
         context["updates"] = list(self.updates.all())
-        ward_pages = pages_public(WardPage.objects.filter(ward__in=self.wards.all())).order_by("title")
-        context["ward_pages"] = list(ward_pages)
+        ward_pages = pages_public(WardPage.objects.filter(ward__in=self.wards.all())).select_related("ward__borough")
+        context["ward_pages"] = list(ward_pages.order_by("title"))
+        # The borough that keeps it: wards of others are named with theirs.
+        context["home_borough"] = (
+            BoroughPage.objects.filter(path=self.path[: -Page.steplen]).values_list("borough", flat=True).first()
+        )
         context["priorities"] = list(
             Priority.objects.filter(ward_page__in=context["ward_pages"], status=Priority.Status.ACTIVE)
-            .select_related("ward_page", "category")
+            .select_related("ward_page__ward__borough", "category")
             .order_by("ward_page__title", "sort_order")
         )
         context["hear_by"] = [label for value, label in self.HearBy.choices if value in (self.hear_by or [])]

@@ -46,6 +46,9 @@ class AreaDrawingWidget(forms.Textarea):
         css = {"all": ["js_lib_leaflet/leaflet.css", "priorities/css/area_drawing.css"]}
         js = ["js_lib_leaflet/leaflet.js", "priorities/js/area_drawing.js"]
 
+    def format_value(self, value):
+        return "" if value in (None, "null") else super().format_value(value)  # nothing drawn: an empty box
+
     def render(self, name, value, attrs=None, renderer=None):
         textarea = super().render(name, value, attrs, renderer)
         field_id = (attrs or {}).get("id") or self.attrs.get("id") or f"id_{name}"

@@ -97,6 +97,7 @@ def test_the_postcode_is_optional(client, bellenden):
         ("BS1 4DJ", "Enter a London postcode, or leave it empty"),
         ("SE15 9ZZ", "We could not find SE15 9ZZ in London. Check your postcode, or leave it empty"),
         ("S" * 40, "Enter a full postcode, such as SE15 5DB, or leave it empty"),
+        ("ZZ9 9ZZ", "We could not find ZZ9 9ZZ. Check your postcode, or leave it empty"),
     ],
 )
 def test_a_postcode_we_cannot_use_is_said_on_the_form_with_what_was_typed(client, bellenden, typed, message):
@@ -284,3 +285,11 @@ def test_the_postcode_is_in_the_owners_copy_and_goes_with_erasure(bellenden):
     subscriber_erase(email="kept@example.org")  # suppressed: only its hash stays, with no postcode
 
     assert list(Subscriber.objects.values_list("postcode", flat=True)) == [""]
+
+
+@pytest.mark.parametrize("chosen", ["9" * 60, "abc", "-1"])
+def test_a_neighbourhood_no_page_could_be_is_not_listed_never_a_server_error(client, sample_london, chosen):
+    response = client.post("/newsletters/subscribe/", {"email": "a@example.org", "neighbourhood": chosen})
+
+    assert response.status_code == 400
+    assert "Choose from the newsletters listed" in response.content.decode()

@@ -179,7 +179,10 @@ def test_its_page_shows_its_officers_updates_meetings_the_ward_priorities_and_a_
     assert "<strong>You said:</strong> Bikes stolen <strong>We did:</strong> Marked 40 bikes" in html
     assert "<h3>Rye Lane</h3>" in html and "Speeding on Rye Lane" in html
     assert 'id="area-map-title"' in html and "takes in 2 postcodes" in html
-    assert "in Peckham and Rye Lane wards" in html
+    assert (
+        'It is in <a href="/southwark/peckham/">Peckham</a> and <a href="/southwark/rye-lane/">Rye Lane</a>: '
+        "the wards whose Safer Neighbourhoods Teams police it." in html
+    )
 
 
 def test_ward_and_borough_pages_list_their_public_neighbourhoods(client, southwark, add_neighbourhood):
@@ -192,6 +195,7 @@ def test_ward_and_borough_pages_list_their_public_neighbourhoods(client, southwa
 
     assert '<a href="/southwark/bellenden/">Bellenden</a>' in peckham
     assert "Natural neighbourhoods" not in rye_lane
+    assert "{#" not in peckham and "{% comment" not in borough  # the template's own notes stay out of the page
     assert '<a href="/southwark/bellenden/">Bellenden</a>' in borough and "Not yet" not in borough
 
 

@@ -141,9 +141,18 @@
     var bounds = (drawn && drawn.getBounds()) || (publishedLayer && publishedLayer.getBounds());
     if (!bounds || !bounds.isValid()) bounds = base.getBounds();
     if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12] });
+    // The editor may lay the map out after this runs (its panels open, its styles arrive): until the
+    // officer moves the map themselves, fit it again to its new size.
+    var moved = false;
+    ["mousedown", "touchstart", "keydown", "wheel"].forEach(function (kind) {
+      canvas.addEventListener(kind, function () {
+        moved = true;
+      });
+    });
     if (window.ResizeObserver) {
       new ResizeObserver(function () {
         map.invalidateSize();
+        if (!moved && bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12] });
       }).observe(canvas);
     }
   }
