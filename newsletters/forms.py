@@ -14,12 +14,17 @@ NEWSLETTERS_LISTED = "Choose from the newsletters listed"
 POSTCODE_WHY = "So we can send you news of the natural neighbourhood you live in."
 
 
+def could_be_page_id(value) -> bool:
+    """Whether a value sent is a number the database could hold as a page's id: asking SQLite or
+    PostgreSQL for a page by a larger one is an error, not "none"."""
+    return str(value).isdigit() and int(value) <= 2**31 - 1
+
+
 class PagesChosen(forms.ModelMultipleChoiceField):
-    """Pages chosen by id. An id no page could have (not a number, or beyond what the database
-    holds) is refused as not listed, before PostgreSQL is asked and answers with an error."""
+    """Pages chosen by id. An id no page could have is refused as not listed (could_be_page_id)."""
 
     def _check_values(self, value):
-        if any(not str(pk).isdigit() or int(pk) > 2**31 - 1 for pk in value):
+        if not all(could_be_page_id(pk) for pk in value):
             raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return super()._check_values(value)
 

@@ -19,7 +19,7 @@ from sn_site.security import same_site_only
 from sn_site.views import confirm_page, link_does_not_work, too_many_tries
 
 from . import tasks
-from .forms import PreferencesForm, SubscribeForm
+from .forms import PreferencesForm, SubscribeForm, could_be_page_id
 from .selectors import subscriber_for_confirm_token, subscriber_for_preferences, unsubscribe_target
 from .services import delivery_events_record, preferences_update, subscription_confirm, unsubscribe_one_click
 from .throttles import SignupLimit
@@ -61,7 +61,7 @@ def _signup_again(request, form: SubscribeForm) -> TemplateResponse:
     borough = None if ward else Borough.objects.filter(code=code, page__live=True).select_related("page").first()
     neighbourhood = (
         NeighbourhoodPage.objects.live().filter(pk=code).first()
-        if not ward and not borough and code.isdigit()
+        if not ward and not borough and could_be_page_id(code)
         else None
     )
     newsletters_error = next(
