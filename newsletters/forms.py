@@ -17,7 +17,8 @@ POSTCODE_WHY = "So we can send you news of the natural neighbourhood you live in
 def could_be_page_id(value) -> bool:
     """Whether a value sent is a number the database could hold as a page's id: asking SQLite or
     PostgreSQL for a page by a larger one is an error, not "none"."""
-    return str(value).isdigit() and int(value) <= 2**31 - 1
+    text = str(value)
+    return text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= 2**31 - 1
 
 
 class PagesChosen(forms.ModelMultipleChoiceField):

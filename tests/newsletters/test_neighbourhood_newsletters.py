@@ -287,7 +287,7 @@ def test_the_postcode_is_in_the_owners_copy_and_goes_with_erasure(bellenden):
     assert list(Subscriber.objects.values_list("postcode", flat=True)) == [""]
 
 
-@pytest.mark.parametrize("chosen", ["9" * 60, "abc", "-1"])
+@pytest.mark.parametrize("chosen", ["9" * 60, "9" * 5000, "²", "abc", "-1"])
 def test_a_neighbourhood_no_page_could_be_is_not_listed_never_a_server_error(client, sample_london, chosen):
     response = client.post("/newsletters/subscribe/", {"email": "a@example.org", "neighbourhood": chosen})
 
