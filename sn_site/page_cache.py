@@ -6,6 +6,7 @@ the cache afresh, in every process sharing it) or SN_PAGE_CACHE_SECONDS pass (up
 move into the past). Signed-in editors, previews and anything that sets a cookie are never cached.
 """
 
+import functools
 import hashlib
 
 from django.apps import apps
@@ -14,6 +15,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils.cache import set_response_etag
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -48,11 +51,21 @@ def mark_cacheable(request) -> None:
     setattr(request, CACHEABLE, True)
 
 
+@functools.lru_cache(maxsize=4096)
+def _served_by_wagtail(path_info: str, urlconf: str) -> bool:
+    """Whether Wagtail serves this address (and not one of the site's own views): resolved once
+    per address in each process, as the middleware looks before Django resolves it."""
+    try:
+        return resolve(path_info, urlconf).url_name == "wagtail_serve"
+    except Resolver404:
+        return False
+
+
 def _key(request) -> str | None:
     """The cache key for a request Wagtail will serve as a page, or None if it may not be cached."""
     if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME in request.COOKIES:
         return None
-    if request.resolver_match is None or request.resolver_match.url_name != "wagtail_serve":
+    if not _served_by_wagtail(request.path_info, settings.ROOT_URLCONF):
         return None
     cookies = ":".join(request.COOKIES.get(name, "") for name in _vary_on_cookies)
     address = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}:{cookies}".encode()).hexdigest()
@@ -63,43 +76,43 @@ _GENERATION_KEY = generation_key(PAGES_GENERATION)
 
 
 class AnonymousPageCacheMiddleware:
-    """Looks in the cache once Django has resolved the address (process_view), so that only
-    requests Wagtail would serve pay for it, and stores what Wagtail rendered on the way out.
+    """Answers an anonymous visitor's request for a page from the cache, before the middleware
+    below it (sessions, CSRF, authentication, two-factor, lock-outs, form limits), which only
+    signed-in or posting requests need; the middleware above it (security headers, ETags) still
+    sees every response. On a miss it stores what Wagtail rendered, on the way out.
 
     A page is kept with the token of the pages' generation it was rendered in, and read together
-    with the current token in one round trip: it is served only if the two match."""
+    with the current token in one round trip: it is served only if the two match. It is kept with
+    its ETag too, so a page served from the cache is not hashed again."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
+    def __call__(self, request):
         key = _key(request) if settings.SN_PAGE_CACHE_SECONDS else None
         if key is None:
-            return None
+            return self.get_response(request)
         found = cache.get_many([_GENERATION_KEY, key])
         # No token yet (a new or emptied cache, or Redis away): generations() makes or recalls one.
         token = found.get(_GENERATION_KEY) or generations(PAGES_GENERATION)
         hit = found.get(key)
         if hit is not None and hit[0] == token:
-            _, content, content_type = hit
+            _, content, content_type, etag = hit
             response = HttpResponse(content, content_type=content_type)
+            response["Content-Length"] = str(len(content))
+            response["ETag"] = etag
             response["X-Page-Cache"] = "hit"
             return response
-        request._sn_page_cache_key = (key, token)
-        return None
-
-    def __call__(self, request):
         response = self.get_response(request)
-        kept_as = getattr(request, "_sn_page_cache_key", None)
         if (
-            kept_as is not None
-            and getattr(request, CACHEABLE, False)
+            getattr(request, CACHEABLE, False)
             and response.status_code == 200
             and not response.cookies
             and not getattr(response, "streaming", False)
         ):
-            key, token = kept_as
-            cache.set(key, (token, response.content, response["Content-Type"]), timeout=settings.SN_PAGE_CACHE_SECONDS)
+            set_response_etag(response)
+            kept_as = (token, response.content, response["Content-Type"], response["ETag"])
+            cache.set(key, kept_as, timeout=settings.SN_PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         return response
 

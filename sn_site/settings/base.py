@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy (the admin's own under /admin/) and Permissions-Policy.
     "sn_site.security.SiteSecurityHeadersMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # ETag on every GET (a hash of the body) and 304 for If-None-Match / If-Modified-Since.
     "django.middleware.http.ConditionalGetMiddleware",
     # Static files: hashed names cached for a year, compressed (sn_site/static_files.py).
@@ -78,6 +79,9 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     # NUL or a lone surrogate anywhere in a request, or JSON nested too deeply: a 400 (sn_site/security.py).
     "sn_site.security.UnreadableInputMiddleware",
+    # An anonymous visitor's page from the cache, answered here: every header above is still set,
+    # and what is below (sessions, sign-in, CSRF, lock-outs, form limits) is not needed for it.
+    "sn_site.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -85,7 +89,6 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "sn_site.two_factor.AdminTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Turns a locked-out sign-in into the lock-out page.
     "axes.middleware.AxesMiddleware",
@@ -93,8 +96,6 @@ MIDDLEWARE = [
     "sn_site.security.PublicFormRateLimitMiddleware",
     # An application error no view caught: its page, with its status (sn_site/errors.py).
     "sn_site.errors.AppErrorMiddleware",
-    # Last, so that a cached page still passes back through every middleware above (headers).
-    "sn_site.page_cache.AnonymousPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "sn_site.urls"

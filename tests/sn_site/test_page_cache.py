@@ -1,7 +1,11 @@
 import pytest
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.models import User
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
+from django.middleware import http as http_middleware
+from django.middleware.csrf import CsrfViewMiddleware
 from django.test.utils import CaptureQueriesContext
 
 from priorities.models import WardPage
@@ -50,6 +54,40 @@ def test_a_cached_page_is_found_in_one_round_trip_to_the_cache(client, sample_lo
 
     assert response["X-Page-Cache"] == "hit"
     assert reads == ["get_many"]
+
+
+def test_a_cached_page_is_answered_before_sessions_sign_in_and_csrf_with_every_security_header(
+    client, sample_london, monkeypatch
+):
+    """What only signed-in or posting requests need is not paid for by an anonymous page from the
+    cache; the headers every response must carry still come."""
+    fresh = client.get("/southwark/rye-lane/")
+    below = []
+    for middleware in (SessionMiddleware, AuthenticationMiddleware, CsrfViewMiddleware):
+        monkeypatch.setattr(
+            middleware, "process_request", lambda self, request, name=middleware.__name__: below.append(name)
+        )
+
+    cached = client.get("/southwark/rye-lane/")
+
+    assert cached["X-Page-Cache"] == "hit" and below == []
+    for header in ("X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy", "Content-Security-Policy"):
+        assert cached[header] == fresh[header], header
+    assert cached["Permissions-Policy"] == fresh["Permissions-Policy"]
+    assert int(cached["Content-Length"]) == len(cached.content) == len(fresh.content)
+
+
+def test_a_cached_page_keeps_its_etag_and_is_not_hashed_again(client, sample_london, monkeypatch):
+    fresh = client.get("/southwark/rye-lane/")
+    hashed = []
+    monkeypatch.setattr(http_middleware, "set_response_etag", lambda response: hashed.append(response))
+
+    cached = client.get("/southwark/rye-lane/")
+    unchanged = client.get("/southwark/rye-lane/", headers={"If-None-Match": fresh["ETag"]})
+
+    assert cached["ETag"] == fresh["ETag"] and cached.content == fresh.content
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    assert hashed == []
 
 
 def test_publishing_the_page_purges_it_at_once(client, sample_london, django_capture_on_commit_callbacks):
