@@ -40,9 +40,10 @@ def drop_database(name: str) -> None:
     _admin(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
-def manage(*args: str, database: str, settings: str = "sn_site.settings.dev") -> str:
-    """Run manage.py against a database URL and return its output; stop the benchmark if it fails."""
-    env = {**os.environ, "DATABASE_URL": database, "DJANGO_SETTINGS_MODULE": settings}
+def manage(*args: str, database: str, settings: str = "sn_site.settings.dev", env: dict | None = None) -> str:
+    """Run manage.py against a database URL (with more of the environment in `env`) and return its
+    output; stop the benchmark if it fails."""
+    env = {**os.environ, **(env or {}), "DATABASE_URL": database, "DJANGO_SETTINGS_MODULE": settings}
     done = subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
     )

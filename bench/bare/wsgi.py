@@ -1,0 +1,9 @@
+"""WSGI entry point for the bare Django floor: gunicorn bench.bare.wsgi"""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.bare.settings")
+
+application = get_wsgi_application()
