@@ -17,11 +17,12 @@ import socket
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+
+from sn_site.cache import tally
 
 from .emails import MessageWriter, area_code, message_for
 from .models import Delivery, Send
@@ -150,12 +151,7 @@ def pace() -> None:
         return
     while True:
         second = int(time.time())
-        key = f"newsletter-rate:{second}"
-        try:
-            count = cache.incr(key)
-        except ValueError:
-            count = 1 if cache.add(key, 1, timeout=5) else cache.incr(key)
-        if count <= rate:
+        if tally(f"newsletter-rate:{second}", 5) <= rate:
             return
         time.sleep(max(0.0, second + 1 - time.time()))
 

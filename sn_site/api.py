@@ -5,7 +5,6 @@ import functools
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.utils.http import http_date
@@ -16,7 +15,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
-from .cache import generations
+from .cache import keep, read_kept
 from .errors import AppError
 
 
@@ -97,9 +96,8 @@ def cached_read(*generations_of: str):
             seconds = settings.SN_API_CACHE_SECONDS
             key = None
             if seconds:
-                address = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-                key = f"api:{generations(*generations_of)}:{address}"
-                hit = cache.get(key)
+                key = "api:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+                hit, token = read_kept(key, generations_of)
                 if hit is not None:
                     return _json_response(*hit)
             response = view_method(self, request, *args, **kwargs)
@@ -108,7 +106,7 @@ def cached_read(*generations_of: str):
             body = JSONRenderer().render(response.data)
             last_modified = response.get("Last-Modified")
             if key is not None:
-                cache.set(key, (body, last_modified), timeout=seconds)
+                keep(key, token, (body, last_modified), timeout=seconds)
             return _json_response(body, last_modified)
 
         return get

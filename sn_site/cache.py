@@ -10,9 +10,9 @@ from the database, instead of every request failing. Rate limits let requests th
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -63,16 +63,50 @@ def generation_forget(*names: str) -> None:
     cache.set_many({generation_key(name): uuid.uuid4().hex for name in names}, timeout=None)
 
 
-def kept(key: str, build: Callable[[], object], *, generations_of: Iterable[str], timeout: int):
+def read_kept(key: str, generations_of: Sequence[str]) -> tuple[object | None, str]:
+    """A value stored by keep() with the tokens of the generations it was built from, read together
+    with the current tokens in one round trip. Returns the value (None if there is none, or it
+    belongs to an older generation) and the current tokens, to keep a rebuilt value with."""
+    keys = [generation_key(name) for name in generations_of]
+    found = cache.get_many([*keys, key])
+    tokens = [found.get(generation) for generation in keys]
+    if all(tokens):
+        _last_seen.update(zip(generations_of, tokens, strict=True))
+        token = "-".join(tokens)
+    else:  # a generation the cache does not have yet (new, or emptied, or Redis away)
+        token = generations(*generations_of)
+    stored = found.get(key)
+    if stored is not None and stored[0] == token:
+        return stored[1], token
+    return None, token
+
+
+def keep(key: str, token: str, value: object, timeout: int) -> None:
+    """Store a value built in the generations whose tokens read_kept() gave, for read_kept()."""
+    cache.set(key, (token, value), timeout=timeout)
+
+
+def kept(key: str, build: Callable[[], object], *, generations_of: Sequence[str], timeout: int):
     """What build() returns, kept in the shared cache under `key` until any of the named generations
-    starts afresh or `timeout` seconds pass (for changes no generation tells of). Two round trips
-    when kept: the generations' tokens, then the value. build() must not return None."""
-    full_key = f"{key}:{generations(*generations_of)}"
-    value = cache.get(full_key)
+    starts afresh or `timeout` seconds pass (for changes no generation tells of). One round trip
+    when kept. build() must not return None."""
+    value, token = read_kept(key, generations_of)
     if value is None:
         value = build()
-        cache.set(full_key, value, timeout=timeout)
+        keep(key, token, value, timeout)
     return value
+
+
+def tally(key: str, seconds: int) -> int:
+    """Add one to a counter that starts at its first count and is forgotten `seconds` later, and
+    return the count: for rate limits and paces. One round trip with Redis."""
+    backend = caches["default"]
+    if isinstance(backend, ResilientRedisCache):
+        return backend.count(key, seconds)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the counter's first count
+        return 1 if cache.add(key, 1, timeout=seconds) else cache.incr(key)
 
 
 class HeldInProcess:
@@ -195,6 +229,19 @@ class ResilientRedisCache(RedisCache):
         except UNREACHABLE as error:
             self._unreachable("has_key", error)
             return False
+
+    def count(self, key: str, seconds: int) -> int:
+        """sn_site.cache.tally: the counter made if need be (SET NX with its lifetime) and counted
+        (INCR), sent together in one round trip."""
+        key = self.make_and_validate_key(key)
+        try:
+            pipeline = self._cache.get_client(key, write=True).pipeline(transaction=False)
+            pipeline.set(key, 0, ex=seconds, nx=True)
+            pipeline.incr(key)
+            return pipeline.execute()[1]
+        except UNREACHABLE as error:
+            self._unreachable("count", error)
+            return 1
 
     def incr(self, key, delta=1, version=None):
         """A counter that cannot be counted reads as its first use, so rate limits let requests by."""

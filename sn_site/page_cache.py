@@ -11,7 +11,6 @@ import hashlib
 
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete
 from django.http import HttpResponse
@@ -20,7 +19,7 @@ from django.utils.cache import set_response_etag
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from .cache import generation_forget, generation_key, generations, kept
+from .cache import generation_forget, keep, kept, read_kept
 
 CACHEABLE = "_sn_page_cacheable"
 # The generation of everything built from published pages: pages, breadcrumbs, the API's answers.
@@ -72,9 +71,6 @@ def _key(request) -> str | None:
     return f"page:{address}"
 
 
-_GENERATION_KEY = generation_key(PAGES_GENERATION)
-
-
 class AnonymousPageCacheMiddleware:
     """Answers an anonymous visitor's request for a page from the cache, before the middleware
     below it (sessions, CSRF, authentication, two-factor, lock-outs, form limits), which only
@@ -92,12 +88,9 @@ class AnonymousPageCacheMiddleware:
         key = _key(request) if settings.SN_PAGE_CACHE_SECONDS else None
         if key is None:
             return self.get_response(request)
-        found = cache.get_many([_GENERATION_KEY, key])
-        # No token yet (a new or emptied cache, or Redis away): generations() makes or recalls one.
-        token = found.get(_GENERATION_KEY) or generations(PAGES_GENERATION)
-        hit = found.get(key)
-        if hit is not None and hit[0] == token:
-            _, content, content_type, etag = hit
+        hit, token = read_kept(key, [PAGES_GENERATION])
+        if hit is not None:
+            content, content_type, etag = hit
             response = HttpResponse(content, content_type=content_type)
             response["Content-Length"] = str(len(content))
             response["ETag"] = etag
@@ -111,8 +104,8 @@ class AnonymousPageCacheMiddleware:
             and not getattr(response, "streaming", False)
         ):
             set_response_etag(response)
-            kept_as = (token, response.content, response["Content-Type"], response["ETag"])
-            cache.set(key, kept_as, timeout=settings.SN_PAGE_CACHE_SECONDS)
+            page = (response.content, response["Content-Type"], response["ETag"])
+            keep(key, token, page, timeout=settings.SN_PAGE_CACHE_SECONDS)
             response["X-Page-Cache"] = "miss"
         return response
 

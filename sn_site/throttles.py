@@ -10,6 +10,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from rest_framework.throttling import AnonRateThrottle
 
+from .cache import tally
+
 
 def client_address(request: HttpRequest) -> str:
     """The client's own address: the connecting address, or with SN_NUM_PROXIES proxies in front,
@@ -51,10 +53,7 @@ class AnonymousRateLimit(AnonRateThrottle):
         now = self.timer()
         window = int(now // self.duration)
         key = f"{key}:{window}"
-        try:
-            count = self.cache.incr(key)
-        except ValueError:  # the window's first request
-            count = 1 if self.cache.add(key, 1, timeout=self.duration + 1) else self.cache.incr(key)
+        count = tally(key, self.duration + 1)
         self.wait_seconds = (window + 1) * self.duration - now
         return count <= self.num_requests
 

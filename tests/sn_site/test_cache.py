@@ -8,8 +8,10 @@ import time
 import pytest
 import redis
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 
-from sn_site.cache import HeldInProcess, ResilientRedisCache, generation_forget, generations, kept
+from sn_site import cache as cache_module
+from sn_site.cache import HeldInProcess, ResilientRedisCache, generation_forget, generations, kept, tally
 
 
 def _builder(built: list):
@@ -84,3 +86,55 @@ def test_the_redis_cache_reads_and_writes_without_building_a_client_each_time(mo
     assert values == [{"wards": ["E05011113"]}, {f"n{n}": n for n in range(20)}, 4]
     assert built == []
     backend.delete_many(["answer", *(f"n{n}" for n in range(20))])
+
+
+def _tally_checks(backend, monkeypatch):
+    """A counter counts from one, and is forgotten once its time is up."""
+    monkeypatch.setattr(cache_module, "caches", {"default": backend})
+    monkeypatch.setattr(cache_module, "cache", backend)
+    backend.delete("visits")
+    assert [tally("visits", 1) for _ in range(3)] == [1, 2, 3]
+    time.sleep(1.2 if isinstance(backend, ResilientRedisCache) else 0)
+
+
+def test_a_tally_counts_from_one_in_the_local_cache(monkeypatch):
+    backend = LocMemCache("tally", {})
+    _tally_checks(backend, monkeypatch)
+    backend.clear()
+    assert tally("visits", 1) == 1
+
+
+@pytest.mark.skipif(not os.environ.get("CELERY_BROKER_URL"), reason="needs the real Redis (CI has it)")
+def test_a_tally_with_redis_is_one_round_trip_and_forgotten_when_its_time_is_up(monkeypatch):
+    """Every rate limit counts each request: with Redis that is a round trip across the network,
+    so the counter is made (with its lifetime) and counted in one."""
+    backend = ResilientRedisCache("redis://127.0.0.1:6379/15", {})
+    backend.set("warm", 1, 60)  # the first call builds its client
+    trips = []
+    original = redis.connection.Connection.send_packed_command
+    monkeypatch.setattr(
+        redis.connection.Connection,
+        "send_packed_command",
+        lambda self, *a, **k: trips.append(1) or original(self, *a, **k),
+    )
+
+    _tally_checks(backend, monkeypatch)
+
+    assert len(trips) == 1 + 3  # the delete, then one a count
+    assert tally("visits", 1) == 1  # forgotten after its second: counting starts again
+
+
+def test_a_kept_value_is_read_with_its_generations_in_one_round_trip(monkeypatch):
+    kept("answer", lambda: "built", generations_of=["one", "two"], timeout=60)
+    reads = []
+    for name in ("get", "get_many"):
+        original = getattr(LocMemCache, name)
+        monkeypatch.setattr(
+            LocMemCache,
+            name,
+            lambda self, *a, _name=name, _original=original, **k: reads.append(_name) or _original(self, *a, **k),
+        )
+
+    value = kept("answer", lambda: "built again", generations_of=["one", "two"], timeout=60)
+
+    assert value == "built" and reads[0] == "get_many" and reads.count("get_many") == 1
