@@ -11,9 +11,12 @@ import functools
 import json
 import re
 
-from csp.constants import SELF, UNSAFE_INLINE
-from csp.middleware import CSPMiddleware, PolicyParts
+from csp.constants import HEADER, SELF, UNSAFE_INLINE
+from csp.middleware import CheckableLazyObject, CSPMiddleware, PolicyParts
+from csp.utils import build_policy
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, JsonResponse
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -51,6 +54,25 @@ def _is_preview(request) -> bool:
     return getattr(request, "is_dummy", False)
 
 
+# The site's own policies (None: the public one, in settings), each built into its header once.
+_OWN_POLICIES = (None, ADMIN_POLICY, PREVIEW_POLICY)
+
+
+@functools.cache
+def _own_policy_header(index: int) -> str:
+    return build_policy(config=_OWN_POLICIES[index])
+
+
+@receiver(setting_changed)
+def _own_policies_changed(setting, **kwargs) -> None:
+    if setting == "CONTENT_SECURITY_POLICY":  # tests only: settings are fixed in a running site
+        _own_policy_header.cache_clear()
+
+
+def _own_policy_index(config) -> int | None:
+    return next((index for index, own in enumerate(_OWN_POLICIES) if config is own), None)
+
+
 class SiteSecurityHeadersMiddleware(CSPMiddleware):
     """django-csp's middleware, choosing the admin's policy under /admin/ and the preview's for a
     page being previewed, and adding the Permissions-Policy header. Other headers come from
@@ -67,7 +89,15 @@ class SiteSecurityHeadersMiddleware(CSPMiddleware):
         return parts
 
     def process_response(self, request, response):
-        response = super().process_response(request, response)
+        parts = self.get_policy_parts(request, response)
+        own = _own_policy_index(parts.config)
+        if own is not None and not (parts.update or parts.replace or parts.nonce):
+            # One of the site's own policies as it stands: built once, not again on every request.
+            if HEADER not in response and not getattr(response, "_csp_exempt", False):
+                response[HEADER] = _own_policy_header(own)
+            request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)
+        else:  # a view's own change (the API docs), or a nonce it used
+            response = super().process_response(request, response)
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         if _is_preview(request):
             response["X-Frame-Options"] = "SAMEORIGIN"

@@ -2,13 +2,16 @@
 request protection and rate limits on every public form, escaping of what people write, and the
 production settings passing Django's deployment check."""
 
+import copy
 import json
 import os
 import re
 import subprocess
 import sys
+from unittest import mock
 
 import pytest
+from csp import utils as csp_utils
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
@@ -19,6 +22,7 @@ from home.models import HomePage
 from newsletters.emails import issue_render
 from newsletters.models import NewsletterPage, Subscriber
 from priorities.models import WardPage
+from sn_site import security
 from sn_site.security import PublicFormLimit
 
 RYE_LANE = "E05011113"
@@ -96,6 +100,24 @@ def test_the_api_docs_run_their_one_inline_script_by_nonce(client):
     nonce = re.search(r"<script nonce=\"([^\"]+)\">", response.content.decode()).group(1)
     assert f"'nonce-{nonce}'" in policy["script-src"] and "'unsafe-inline'" not in policy["script-src"]
     assert client.get("/api/v1/docs/").content.decode().count(nonce) == 0  # a new one each time
+
+
+def test_the_sites_own_policies_are_built_once_and_a_changed_policy_is_built_afresh(client, rye_lane, settings):
+    """Every response carries the policy; building its header from the settings cost a fifth of
+    the cheapest request, so each of the site's own policies is built once."""
+    security._own_policy_header.cache_clear()  # as a new process starts
+    with mock.patch("sn_site.security.build_policy", side_effect=csp_utils.build_policy) as built:
+        for _ in range(3):
+            public = client.get("/southwark/rye-lane/")
+            admin = client.get("/admin/login/")
+    assert built.call_count == 2  # the public policy and the admin's, each on its first use
+    assert _directives(public["Content-Security-Policy"])["frame-ancestors"] == ["'none'"]
+    assert _directives(admin["Content-Security-Policy"])["frame-ancestors"] == ["'self'"]
+
+    changed = copy.deepcopy(settings.CONTENT_SECURITY_POLICY)
+    changed["DIRECTIVES"]["img-src"] = [*changed["DIRECTIVES"]["img-src"], "https://tiles.example.org"]
+    settings.CONTENT_SECURITY_POLICY = changed
+    assert "https://tiles.example.org" in client.get("/southwark/rye-lane/")["Content-Security-Policy"]
 
 
 def test_the_admin_has_its_own_policy(client, db):
