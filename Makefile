@@ -12,7 +12,7 @@ SN_CONFIDENCE_DATA ?= $(firstword $(wildcard $(CURDIR)/../shared/data/pas-confid
 export SN_DATA_DIR SN_CRIME_DATA SN_CONFIDENCE_DATA
 export WAGTAILADMIN_BASE_URL ?= http://127.0.0.1:$(PORT)
 
-.PHONY: run test lint pytest install install-dev clean
+.PHONY: run test lint pytest bench install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +73,13 @@ pytest: install-dev
 
 ## Everything: lint, checks and the whole test suite.
 test: lint pytest
+
+## The site as deployed (production settings, Redis) against a bare Django project, served the same
+## way and loaded by wrk in turns, in one run: one table of ratios, latencies and CPU (bench/README.md).
+## Needs PostgreSQL, Redis and wrk (Debian's wrk package); DATABASE_URL may name a database to use.
+bench: install-dev
+	@command -v wrk >/dev/null || { echo "bench needs wrk: apt-get install wrk"; exit 1; }
+	$(BIN)/python bench/floor.py
 
 clean:
 	rm -rf $(VENV) var static_collected .pytest_cache .ruff_cache
