@@ -13,7 +13,9 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Length, Substr
 from django.http import Http404
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -29,7 +31,7 @@ from wagtail.permissions import policy_registry
 from wagtail.search import index
 
 from figures.sections import borough_crime_summary, confidence_section, crime_since, ward_crime_summary
-from figures.selectors import PLAIN_NAMES, borough_confidence, crime_london, crime_months
+from figures.selectors import PLAIN_NAMES, CrimeSeries, borough_confidence, crime_london, crime_months
 from geography.maps import SiteMap, area_map, borough_map, london_map, shades_of, ward_map
 from geography.models import FORCE_WEBSITES, Borough, PoliceForce, Postcode, Ward
 from geography.postcodes import postcodes_in_text
@@ -541,6 +543,15 @@ class WardMap:
         return words + ". A scale bar shows " + self.drawing.scale_bar.label + "."
 
 
+@dataclass(frozen=True)
+class WardSections:
+    """What a ward page shows that is built from its ward and the figures (WardPage.ward_sections)."""
+
+    ward: Ward
+    crime_section: str  # the "Crime in ..." section, rendered
+    crime_series: CrimeSeries | None  # for its priorities' figures; None when no figures are held
+
+
 def _ward_map(ward: Ward, base_address: str, events) -> WardMap | bool:
     """The ward's map, with its places: kept until a page is published or the geography imported
     (either can change it); False when the ward has no outline."""
@@ -942,17 +953,14 @@ class WardPage(TeamPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["ward"] = ward = Ward.objects.select_related("borough").get(pk=self.ward_id)
-        context["borough_url"] = self.url[
-            : self.url.rstrip("/").rfind("/") + 1
-        ]  # a ward page's parent is its borough's
-        context["crime"] = crime = ward_crime_summary(ward.code, ward.borough_id)
-        context["borough_confidence"] = borough_confidence(ward.borough_id) is not None
+        sections = self.ward_sections(request)
+        context["ward"] = ward = sections.ward
+        context["crime_section"] = sections.crime_section
         context["active_priorities"] = self.priorities_active()
-        if crime is not None:
+        if sections.crime_series is not None:
             for priority in context["active_priorities"]:
                 names = priority.category.crime_names() if priority.category_id else set()
-                priority.crime = crime_since(crime.series, names, priority.agreed_on)
+                priority.crime = crime_since(sections.crime_series, names, priority.agreed_on)
         context["team_members"] = self.team()
         context["ward_map"] = _ward_map(ward, self.base_address, context["upcoming_events"])
         context["you_said"] = self.you_said_shown  # a query only where a template shows them
@@ -964,6 +972,32 @@ class WardPage(TeamPage):
     def neighbourhoods(self) -> list:
         """The public natural neighbourhoods in the ward."""
         return neighbourhoods_public(wards=self.ward_id)
+
+    def ward_sections(self, request) -> "WardSections":
+        """The ward (with its borough) and the page's "Crime in ..." section, rendered. They change
+        only when a page is published (the page's and its borough's addresses) or the geography,
+        crime or survey figures are imported, each of which starts the pages' generation afresh, and
+        with the month (figures "out of date"): so they are built once and kept, not queried, added
+        up and rendered on every request."""
+        month = timezone.localdate().strftime("%Y-%m")
+        key = f"ward-sections:{self.pk}:{month}:{request.get_host()}"
+        return kept_until_published(key, lambda: self._ward_sections_build(request))
+
+    def _ward_sections_build(self, request) -> "WardSections":
+        ward = Ward.objects.select_related("borough").defer("borough__outline").get(pk=self.ward_id)
+        crime = ward_crime_summary(ward.code, ward.borough_id)
+        section = render_to_string(
+            "priorities/includes/crime.html",
+            {
+                "page": self,
+                "ward": ward,
+                "crime": crime,
+                "borough_url": self.url[: self.url.rstrip("/").rfind("/") + 1],  # its parent is its borough's page
+                "borough_confidence": borough_confidence(ward.borough_id) is not None,
+                "request": request,
+            },
+        )
+        return WardSections(ward, mark_safe(section), crime.series if crime is not None else None)  # noqa: S308
 
     @property
     def default_description(self) -> str:
