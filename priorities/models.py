@@ -2,7 +2,7 @@
 
 import datetime
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dateutil.relativedelta import relativedelta
 from django import forms
@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Length, Substr
 from django.http import Http404
 from django.template.loader import render_to_string
@@ -530,6 +530,7 @@ class WardMap:
     drawing: SiteMap
     points: list
     neighbours: list[tuple[str, str]]  # (name, address or "")
+    figure: str = ""  # the map with its key and source, rendered once with it (_ward_map_build)
 
     @property
     def description(self) -> str:
@@ -545,11 +546,12 @@ class WardMap:
 
 @dataclass(frozen=True)
 class WardSections:
-    """What a ward page shows that is built from its ward and the figures (WardPage.ward_sections)."""
+    """What a ward page shows that changes only with a publish or an import (WardPage.ward_sections)."""
 
     ward: Ward
     crime_section: str  # the "Crime in ..." section, rendered
     crime_series: CrimeSeries | None  # for its priorities' figures; None when no figures are held
+    neighbourhoods: list  # the public natural neighbourhoods in the ward
 
 
 def _ward_map(ward: Ward, base_address: str, events) -> WardMap | bool:
@@ -558,11 +560,11 @@ def _ward_map(ward: Ward, base_address: str, events) -> WardMap | bool:
     places = [("Team base: " + base_address.splitlines()[0], base_address)] if base_address.strip() else []
     places += [(event.place, event.place) for event in events]
     key = hashlib.sha256(repr(places).encode()).hexdigest()[:16]
-    return kept_until_published(f"ward-map:{ward.code}:{key}", lambda: _ward_map_build(ward.code, places))
+    return kept_until_published(f"ward-map:{ward.code}:{key}", lambda: _ward_map_build(ward, places))
 
 
-def _ward_map_build(code: str, places: list[tuple[str, str]]) -> WardMap | bool:
-    drawing = ward_map(code)
+def _ward_map_build(ward: Ward, places: list[tuple[str, str]]) -> WardMap | bool:
+    drawing = ward_map(ward.code)
     if drawing is None:
         return False
     drawing = drawing.linked(ward_page_urls([shape.code for shape in drawing.shapes if shape.neighbour]))
@@ -579,7 +581,9 @@ def _ward_map_build(code: str, places: list[tuple[str, str]]) -> WardMap | bool:
         for shape in drawing.shapes
         if shape.neighbour
     )
-    return WardMap(drawing, drawing.points(located), neighbours)
+    found = WardMap(drawing, drawing.points(located), neighbours)
+    figure = render_to_string("priorities/includes/ward_map.html", {"ward_map": found, "ward": ward})
+    return replace(found, figure=mark_safe(figure.strip()))  # noqa: S308 (rendered by our own template)
 
 
 def _with_updates(priorities) -> list[Priority]:
@@ -662,6 +666,17 @@ class TeamPage(RoutablePageMixin, Page):
 
     def permissions_for_user(self, user):
         return TeamPagePermissions(user, self)
+
+    def get_view_restrictions(self):
+        """Wagtail's, in one query where it takes two (the pages above, then their restrictions):
+        the restrictions on this page and every page above it, found by their tree paths; an
+        alias's being its original's, as in Wagtail."""
+        prefixes = [self.path[:end] for end in range(self.steplen, len(self.path) + 1, self.steplen)]
+        on_the_way = Page.objects.filter(path__in=prefixes)
+        return PageViewRestriction.objects.filter(
+            Q(page__in=on_the_way.filter(alias_of__isnull=True))
+            | Q(page__in=on_the_way.filter(alias_of__isnull=False).values("alias_of"))
+        )
 
     @path("calendar/", name="events_calendar")
     def events_ics(self, request):
@@ -963,6 +978,7 @@ class WardPage(TeamPage):
                 priority.crime = crime_since(sections.crime_series, names, priority.agreed_on)
         context["team_members"] = self.team()
         context["ward_map"] = _ward_map(ward, self.base_address, context["upcoming_events"])
+        context["neighbourhoods"] = sections.neighbourhoods
         context["you_said"] = self.you_said_shown  # a query only where a template shows them
         context["next_ward_panel"] = next(
             (event for event in context["upcoming_events"] if event.kind == Event.Kind.WARD_PANEL), None
@@ -974,11 +990,14 @@ class WardPage(TeamPage):
         return neighbourhoods_public(wards=self.ward_id)
 
     def ward_sections(self, request) -> "WardSections":
-        """The ward (with its borough) and the page's "Crime in ..." section, rendered. They change
-        only when a page is published (the page's and its borough's addresses) or the geography,
-        crime or survey figures are imported, each of which starts the pages' generation afresh, and
-        with the month (figures "out of date"): so they are built once and kept, not queried, added
-        up and rendered on every request."""
+        """The ward (with its borough), the page's "Crime in ..." section rendered, and its natural
+        neighbourhoods. They change only when a page is published (this page, its borough's, a
+        neighbourhood's), made private or public, or the geography, crime or survey figures are
+        imported, each of which starts the pages' generation afresh, and with the month (figures
+        "out of date"): so they are built once and kept, not queried and rendered on every request.
+        A preview (a page made from a revision) builds its own."""
+        if getattr(request, "is_preview", False):
+            return self._ward_sections_build(request)
         month = timezone.localdate().strftime("%Y-%m")
         key = f"ward-sections:{self.pk}:{month}:{request.get_host()}"
         return kept_until_published(key, lambda: self._ward_sections_build(request))
@@ -997,7 +1016,12 @@ class WardPage(TeamPage):
                 "request": request,
             },
         )
-        return WardSections(ward, mark_safe(section), crime.series if crime is not None else None)  # noqa: S308
+        return WardSections(
+            ward=ward,
+            crime_section=mark_safe(section),  # noqa: S308 (rendered by our own template)
+            crime_series=crime.series if crime is not None else None,
+            neighbourhoods=self.neighbourhoods(),
+        )
 
     @property
     def default_description(self) -> str:
