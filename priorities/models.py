@@ -820,9 +820,23 @@ class BoroughPage(TeamPage):
         ]
         context["news"] = self.news.all()[:BOROUGH_NEWS_SHOWN]
         context["wards_map"] = self.wards_map()
-        context["confidence"] = confidence_section(self.borough_id, self.borough.name)
+        context["confidence_section"] = self.confidence_section()
         context["crime_held"] = bool(crime_months())
         return context
+
+    def confidence_section(self) -> str:
+        """What the borough's residents told the Public Attitude Survey, as the page shows it,
+        rendered (eight charts and their tables, most of the page's work): it changes only when the
+        survey's figures or the geography are imported, each of which starts the pages' generation
+        afresh, so it is built once and kept. Empty where no figures are held."""
+        return kept_until_published(f"borough-confidence:{self.borough_id}", self._confidence_section_build)
+
+    def _confidence_section_build(self) -> str:
+        confidence = confidence_section(self.borough_id, self.borough.name)
+        if confidence is None:
+            return ""
+        section = render_to_string("figures/includes/borough_confidence.html", {"confidence": confidence})
+        return mark_safe(section)  # noqa: S308 (rendered by our own template)
 
     def wards_map(self) -> dict | bool:
         """The borough's wards on a map, each linked to its page, shaded by the crimes recorded in
