@@ -2,7 +2,7 @@
 
 import datetime
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dateutil.relativedelta import relativedelta
 from django import forms
@@ -10,10 +10,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Length, Substr
 from django.http import Http404
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -29,7 +31,7 @@ from wagtail.permissions import policy_registry
 from wagtail.search import index
 
 from figures.sections import borough_crime_summary, confidence_section, crime_since, ward_crime_summary
-from figures.selectors import PLAIN_NAMES, borough_confidence, crime_london, crime_months
+from figures.selectors import PLAIN_NAMES, CrimeSeries, borough_confidence, crime_london, crime_months
 from geography.maps import SiteMap, area_map, borough_map, london_map, shades_of, ward_map
 from geography.models import FORCE_WEBSITES, Borough, PoliceForce, Postcode, Ward
 from geography.postcodes import postcodes_in_text
@@ -528,6 +530,7 @@ class WardMap:
     drawing: SiteMap
     points: list
     neighbours: list[tuple[str, str]]  # (name, address or "")
+    figure: str = ""  # the map with its key and source, rendered once with it (_ward_map_build)
 
     @property
     def description(self) -> str:
@@ -541,17 +544,27 @@ class WardMap:
         return words + ". A scale bar shows " + self.drawing.scale_bar.label + "."
 
 
+@dataclass(frozen=True)
+class WardSections:
+    """What a ward page shows that changes only with a publish or an import (WardPage.ward_sections)."""
+
+    ward: Ward
+    crime_section: str  # the "Crime in ..." section, rendered
+    crime_series: CrimeSeries | None  # for its priorities' figures; None when no figures are held
+    neighbourhoods: list  # the public natural neighbourhoods in the ward
+
+
 def _ward_map(ward: Ward, base_address: str, events) -> WardMap | bool:
     """The ward's map, with its places: kept until a page is published or the geography imported
     (either can change it); False when the ward has no outline."""
     places = [("Team base: " + base_address.splitlines()[0], base_address)] if base_address.strip() else []
     places += [(event.place, event.place) for event in events]
     key = hashlib.sha256(repr(places).encode()).hexdigest()[:16]
-    return kept_until_published(f"ward-map:{ward.code}:{key}", lambda: _ward_map_build(ward.code, places))
+    return kept_until_published(f"ward-map:{ward.code}:{key}", lambda: _ward_map_build(ward, places))
 
 
-def _ward_map_build(code: str, places: list[tuple[str, str]]) -> WardMap | bool:
-    drawing = ward_map(code)
+def _ward_map_build(ward: Ward, places: list[tuple[str, str]]) -> WardMap | bool:
+    drawing = ward_map(ward.code)
     if drawing is None:
         return False
     drawing = drawing.linked(ward_page_urls([shape.code for shape in drawing.shapes if shape.neighbour]))
@@ -568,7 +581,9 @@ def _ward_map_build(code: str, places: list[tuple[str, str]]) -> WardMap | bool:
         for shape in drawing.shapes
         if shape.neighbour
     )
-    return WardMap(drawing, drawing.points(located), neighbours)
+    found = WardMap(drawing, drawing.points(located), neighbours)
+    figure = render_to_string("priorities/includes/ward_map.html", {"ward_map": found, "ward": ward})
+    return replace(found, figure=mark_safe(figure.strip()))  # noqa: S308 (rendered by our own template)
 
 
 def _with_updates(priorities) -> list[Priority]:
@@ -651,6 +666,17 @@ class TeamPage(RoutablePageMixin, Page):
 
     def permissions_for_user(self, user):
         return TeamPagePermissions(user, self)
+
+    def get_view_restrictions(self):
+        """Wagtail's, in one query where it takes two (the pages above, then their restrictions):
+        the restrictions on this page and every page above it, found by their tree paths; an
+        alias's being its original's, as in Wagtail."""
+        prefixes = [self.path[:end] for end in range(self.steplen, len(self.path) + 1, self.steplen)]
+        on_the_way = Page.objects.filter(path__in=prefixes)
+        return PageViewRestriction.objects.filter(
+            Q(page__in=on_the_way.filter(alias_of__isnull=True))
+            | Q(page__in=on_the_way.filter(alias_of__isnull=False).values("alias_of"))
+        )
 
     @path("calendar/", name="events_calendar")
     def events_ics(self, request):
@@ -794,9 +820,23 @@ class BoroughPage(TeamPage):
         ]
         context["news"] = self.news.all()[:BOROUGH_NEWS_SHOWN]
         context["wards_map"] = self.wards_map()
-        context["confidence"] = confidence_section(self.borough_id, self.borough.name)
+        context["confidence_section"] = self.confidence_section()
         context["crime_held"] = bool(crime_months())
         return context
+
+    def confidence_section(self) -> str:
+        """What the borough's residents told the Public Attitude Survey, as the page shows it,
+        rendered (eight charts and their tables, most of the page's work): it changes only when the
+        survey's figures or the geography are imported, each of which starts the pages' generation
+        afresh, so it is built once and kept. Empty where no figures are held."""
+        return kept_until_published(f"borough-confidence:{self.borough_id}", self._confidence_section_build)
+
+    def _confidence_section_build(self) -> str:
+        confidence = confidence_section(self.borough_id, self.borough.name)
+        if confidence is None:
+            return ""
+        section = render_to_string("figures/includes/borough_confidence.html", {"confidence": confidence})
+        return mark_safe(section)  # noqa: S308 (rendered by our own template)
 
     def wards_map(self) -> dict | bool:
         """The borough's wards on a map, each linked to its page, shaded by the crimes recorded in
@@ -942,19 +982,17 @@ class WardPage(TeamPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["ward"] = ward = Ward.objects.select_related("borough").get(pk=self.ward_id)
-        context["borough_url"] = self.url[
-            : self.url.rstrip("/").rfind("/") + 1
-        ]  # a ward page's parent is its borough's
-        context["crime"] = crime = ward_crime_summary(ward.code, ward.borough_id)
-        context["borough_confidence"] = borough_confidence(ward.borough_id) is not None
+        sections = self.ward_sections(request)
+        context["ward"] = ward = sections.ward
+        context["crime_section"] = sections.crime_section
         context["active_priorities"] = self.priorities_active()
-        if crime is not None:
+        if sections.crime_series is not None:
             for priority in context["active_priorities"]:
                 names = priority.category.crime_names() if priority.category_id else set()
-                priority.crime = crime_since(crime.series, names, priority.agreed_on)
+                priority.crime = crime_since(sections.crime_series, names, priority.agreed_on)
         context["team_members"] = self.team()
         context["ward_map"] = _ward_map(ward, self.base_address, context["upcoming_events"])
+        context["neighbourhoods"] = sections.neighbourhoods
         context["you_said"] = self.you_said_shown  # a query only where a template shows them
         context["next_ward_panel"] = next(
             (event for event in context["upcoming_events"] if event.kind == Event.Kind.WARD_PANEL), None
@@ -964,6 +1002,40 @@ class WardPage(TeamPage):
     def neighbourhoods(self) -> list:
         """The public natural neighbourhoods in the ward."""
         return neighbourhoods_public(wards=self.ward_id)
+
+    def ward_sections(self, request) -> "WardSections":
+        """The ward (with its borough), the page's "Crime in ..." section rendered, and its natural
+        neighbourhoods. They change only when a page is published (this page, its borough's, a
+        neighbourhood's), made private or public, or the geography, crime or survey figures are
+        imported, each of which starts the pages' generation afresh, and with the month (figures
+        "out of date"): so they are built once and kept, not queried and rendered on every request.
+        A preview (a page made from a revision) builds its own."""
+        if getattr(request, "is_preview", False):
+            return self._ward_sections_build(request)
+        month = timezone.localdate().strftime("%Y-%m")
+        key = f"ward-sections:{self.pk}:{month}:{request.get_host()}"
+        return kept_until_published(key, lambda: self._ward_sections_build(request))
+
+    def _ward_sections_build(self, request) -> "WardSections":
+        ward = Ward.objects.select_related("borough").defer("borough__outline").get(pk=self.ward_id)
+        crime = ward_crime_summary(ward.code, ward.borough_id)
+        section = render_to_string(
+            "priorities/includes/crime.html",
+            {
+                "page": self,
+                "ward": ward,
+                "crime": crime,
+                "borough_url": self.url[: self.url.rstrip("/").rfind("/") + 1],  # its parent is its borough's page
+                "borough_confidence": borough_confidence(ward.borough_id) is not None,
+                "request": request,
+            },
+        )
+        return WardSections(
+            ward=ward,
+            crime_section=mark_safe(section),  # noqa: S308 (rendered by our own template)
+            crime_series=crime.series if crime is not None else None,
+            neighbourhoods=self.neighbourhoods(),
+        )
 
     @property
     def default_description(self) -> str:
