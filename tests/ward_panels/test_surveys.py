@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_datetime
 
 from geography.models import Ward
 from sn_site.throttles import AnonymousRateLimit
+from ward_panels.api import SubmissionSerializer
 from ward_panels.models import (
     Answer,
     EqualityMonitoring,
@@ -204,6 +205,49 @@ def test_malformed_submissions_get_a_400_not_a_500(client, invited, body, status
     assert response.status_code == status
     if field:
         assert field in response.json()["errors"]
+
+
+SUBMISSIONS = [
+    {"email": "ann@example.org", "answers": {"1": "Yes", "2": 4, "3": ["Speeding"], "4": None}},
+    {"email": "  Ann@Example.org ", "answers": {}, "ignored": 1},
+    {"token": "abc:def", "answers": {"1": "Yes"}},
+    {"token": " abc ", "email": "ann@example.org", "answers": {}},
+    {"token": "", "answers": {}},
+    {"token": "   ", "answers": {}},
+    {"token": "a\x00b", "answers": {}},
+    {"token": "a\ud800b", "answers": {}},
+    {"token": 5, "answers": {}},
+    {"token": None, "answers": {}},
+    {"token": True, "answers": {}},
+    {"token": ["a"], "answers": {}},
+    {"email": "", "answers": {}},
+    {"email": "   ", "answers": {}},
+    {"email": "not an address", "answers": {}},
+    {"email": "ann@example", "answers": {}},
+    {"email": "a\ud800@example.org", "answers": {}},
+    {"email": "ann\x00@example.org", "answers": {}},
+    {"email": "a" * 320 + "@example.org", "answers": {}},
+    {"email": None, "answers": {}},
+    {"email": 5, "answers": {}},
+    {"email": "ann@example.org"},
+    {"email": "ann@example.org", "answers": ["not", "an", "object"]},
+    {"email": "ann@example.org", "answers": "x"},
+    {"email": "ann@example.org", "answers": None},
+    {},
+    [],
+    "text",
+    None,
+]
+
+
+@pytest.mark.parametrize("body", SUBMISSIONS)
+def test_the_usual_submission_is_read_as_the_serializer_reads_it(body):
+    plain = SubmissionSerializer.plain(body)
+    submission = SubmissionSerializer(data=body)
+
+    if plain is not None:  # otherwise the serializer judges it, and answers, as before
+        assert submission.is_valid() and dict(submission.validated_data) == plain
+    assert (plain is not None) == (body in SUBMISSIONS[:6])  # the usual bodies, and only they, take the short way
 
 
 def test_a_closed_survey_takes_no_answers_and_its_links_expire(client, invited, good_answers):
