@@ -36,50 +36,51 @@ WARD = "E05011113"  # Rye Lane, as in the tests
 TITLE = "Benchmark survey (bench/survey_throughput.py)"
 BASELINE_TITLE = f"{TITLE}, write baseline"
 
-# Run by manage.py shell in the bench database: a fresh open survey, as tests/ward_panels make_survey
-# makes it, and a twin for the write baseline, with the answers every respondent gives to each
-# (printed as JSON on the last line).
+# Run by manage.py shell in the bench database, with TITLE and WARD set (bench/resident_load.py uses it
+# too): a fresh open survey, as tests/ward_panels make_survey makes it, and the answers every
+# respondent gives (printed as JSON on the last line). Run twice here: the survey, and its twin
+# for the write baseline.
 SURVEY_SETUP = """
 import datetime, json
 from django.utils import timezone
 from ward_panels.models import Question, Survey
 
-Survey.objects.filter(title__in=[TITLE, BASELINE_TITLE]).delete()  # what an interrupted run left
+Survey.objects.filter(title=TITLE).delete()  # what an interrupted run left
 now = timezone.now()
-made = {}
-for name, title in (("survey", TITLE), ("baseline", BASELINE_TITLE)):
-    survey = Survey.objects.create(
-        title=title, introduction="Made and deleted by the benchmark.", ward_id=WARD,
-        audience=Survey.Audience.OPEN,
-        opens_at=now - datetime.timedelta(hours=1), closes_at=now + datetime.timedelta(days=1),
-    )
-    questions = [
-        ("single", "Do you feel safe?", {"choices": ["Yes", "No"]}),
-        ("rating", "How visible is your team?", {}),
-        ("local_issues", "Which issues matter most?", {}),
-        ("ranking", "Put these in order", {"choices": ["Day", "Evening", "Night"]}),
-        ("text", "Anything else?", {"required": False, "max_length": 50}),
-    ]
-    q = [
-        Question.objects.create(survey=survey, sort_order=n, kind=kind, text=text, **fields)
-        for n, (kind, text, fields) in enumerate(questions, start=1)
-    ]
-    issues = q[2].options()[:2]
-    assert issues, "no priority categories to choose from"
-    made[name] = survey.pk
-    made[f"{name}_answers"] = {
-        q[0].pk: "Yes", q[1].pk: 4, q[2].pk: issues, q[3].pk: ["Night", "Day", "Evening"], q[4].pk: "Thanks"
-    }
-print(json.dumps(made))
+survey = Survey.objects.create(
+    title=TITLE, introduction="Made and deleted by the benchmark.", ward_id=WARD, audience=Survey.Audience.OPEN,
+    opens_at=now - datetime.timedelta(hours=1), closes_at=now + datetime.timedelta(days=1),
+)
+questions = [
+    ("single", "Do you feel safe?", {"choices": ["Yes", "No"]}),
+    ("rating", "How visible is your team?", {}),
+    ("local_issues", "Which issues matter most?", {}),
+    ("ranking", "Put these in order", {"choices": ["Day", "Evening", "Night"]}),
+    ("text", "Anything else?", {"required": False, "max_length": 50}),
+]
+q = [
+    Question.objects.create(survey=survey, sort_order=n, kind=kind, text=text, **fields)
+    for n, (kind, text, fields) in enumerate(questions, start=1)
+]
+issues = q[2].options()[:2]
+assert issues, "no priority categories to choose from"
+answers = {q[0].pk: "Yes", q[1].pk: 4, q[2].pk: issues, q[3].pk: ["Night", "Day", "Evening"], q[4].pk: "Thanks"}
+print(json.dumps({"survey": survey.pk, "answers": answers}))
 """
 SURVEY_DELETE = (
     "from ward_panels.models import Survey; Survey.objects.filter(title__in=[TITLE, BASELINE_TITLE]).delete()"
 )
 
 
-def shell(code: str, database: str) -> str:
-    names = f"TITLE, BASELINE_TITLE, WARD = {TITLE!r}, {BASELINE_TITLE!r}, {WARD!r}"
+def shell(code: str, database: str, title: str = TITLE) -> str:
+    names = f"TITLE, BASELINE_TITLE, WARD = {title!r}, {BASELINE_TITLE!r}, {WARD!r}"
     return manage("shell", "-c", f"{names}\n{code}", database=database)
+
+
+def survey_make(database: str, title: str) -> tuple[int, str]:
+    """A fresh open survey (SURVEY_SETUP) and the body every respondent sends it, as JSON."""
+    setup = json.loads(shell(SURVEY_SETUP, database, title).strip().splitlines()[-1])
+    return setup["survey"], json.dumps(setup["answers"], separators=(",", ":"))
 
 
 def answers_path(survey: int) -> str:
@@ -160,17 +161,17 @@ def main() -> int:
     seconds = parser.parse_args().seconds
     database = site_database()
     manage("migrate", "--no-input", database=database)  # the survey tables, on a database made before them
-    setup = json.loads(shell(SURVEY_SETUP, database).strip().splitlines()[-1])
-    surveys = {"survey-answer": setup["survey"], "write-baseline": setup["baseline"]}
-    paths = {"survey-answer": answers_path(setup["survey"]), "write-baseline": baseline_path(setup["baseline"])}
-    bodies = {
-        "survey-answer": json.dumps(setup["survey_answers"], separators=(",", ":")),
-        "write-baseline": json.dumps(setup["baseline_answers"], separators=(",", ":")),
+    made = {"survey-answer": survey_make(database, TITLE), "write-baseline": survey_make(database, BASELINE_TITLE)}
+    surveys = {name: survey for name, (survey, _) in made.items()}
+    bodies = {name: answers for name, (_, answers) in made.items()}
+    paths = {
+        "survey-answer": answers_path(surveys["survey-answer"]),
+        "write-baseline": baseline_path(surveys["write-baseline"]),
     }
     run = secrets.token_hex(4)  # respondents are new in every run, and in every round of it
     print(
-        f"database: {database_name(database)}; open survey {setup['survey']} for {WARD}, five questions, "
-        f"and its twin {setup['baseline']} for the write baseline; answers {bodies['survey-answer']}"
+        f"database: {database_name(database)}; open survey {surveys['survey-answer']} for {WARD}, five questions, "
+        f"and its twin {surveys['write-baseline']} for the write baseline; answers {bodies['survey-answer']}"
     )
     totals = {name: Tally() for name in ("drf-baseline", "write-baseline", "survey-answer")}
     warm_ups = {name: Tally() for name in surveys}  # their answers must be 201 too
