@@ -178,6 +178,8 @@ def add_priority():
     a priority on a ward page, agreed on 1 September 2026, as the admin would save it."""
 
     def add(page, title="Speeding on Rye Lane", status=Priority.Status.ACTIVE, updates=(), **fields) -> Priority:
+        # In the order added, as the editor would list them (equal places come back in any order).
+        fields.setdefault("sort_order", Priority.objects.filter(ward_page=page).count())
         return PriorityFactory(ward_page=page, title=title, status=status, updates=updates, **fields)
 
     return add
