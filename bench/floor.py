@@ -24,19 +24,17 @@ import json
 import os
 import random
 import resource
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
 import redis
-from load import THREADS, WORKERS, site_database
-from support import ROOT, database_name, manage
+from load import THREADS, WORKERS, served, site_database
+from support import database_name, manage
 
 CONNECTIONS, WRK_THREADS = 16, 2
 CACHE_URL = os.environ.get("CACHE_URL", "redis://127.0.0.1:6379/13")
@@ -117,12 +115,6 @@ def used_seconds(before: dict[int, int], after: dict[int, int]) -> float:
 # Serving -----------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def ask(port: int, path: str) -> int:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
@@ -136,31 +128,10 @@ def ask(port: int, path: str) -> int:
 
 @contextlib.contextmanager
 def gunicorn(application: str, env: dict[str, str]):
-    """gunicorn serving `application` on a free local port; yields the port and the master's pid."""
-    port = free_port()
-    command = [sys.executable, "-m", "gunicorn", application, "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", str(WORKERS), "--threads", str(THREADS), "--log-level", "warning"]
-    command += ["--keep-alive", "60"]
-    with tempfile.TemporaryFile(mode="w+") as log:
-        server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise RuntimeError(f"gunicorn {application} did not start:\n{log.read()}")
-                with contextlib.suppress(OSError):
-                    ask(port, "/healthz")
-                    break
-                time.sleep(0.2)
-            yield port, server.pid
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+    """gunicorn serving `application` as bench/load.py's servers are, with connections kept open
+    for wrk; yields the port and the master's pid."""
+    with served(application, env, lambda port: ask(port, "/healthz"), extra=("--keep-alive", "60")) as (port, _, pid):
+        yield port, pid
 
 
 def wrk(port: int, server_pid: int, paths_file: Path, seconds: int, seed: int, connections: int = CONNECTIONS) -> Run:

@@ -65,28 +65,27 @@ def get(port: int, path: str) -> tuple[int, bytes]:
 
 
 @contextlib.contextmanager
-def gunicorn(database: str, **settings: str):
-    """A gunicorn serving bench.settings on a free local port (with extra settings from the
-    environment); yields the port and its log file."""
+def served(application: str, env: dict[str, str], ready, extra: tuple[str, ...] = ()):
+    """gunicorn (WORKERS x THREADS) serving a WSGI application on a free local port, with `env` over
+    this environment, once ready(port) is true; yields the port, its log file and the master's pid."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "gunicorn", "bench.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", str(WORKERS), "--threads", str(THREADS), "--log-level", "warning"]
-    env = {**os.environ, **settings, "DATABASE_URL": database, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    command = [sys.executable, "-m", "gunicorn", application, "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", str(WORKERS), "--threads", str(THREADS), "--log-level", "warning", *extra]
     with tempfile.TemporaryFile(mode="w+") as log:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
         try:
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 60
             while True:
                 if server.poll() is not None or time.monotonic() > deadline:
                     log.seek(0)
-                    raise RuntimeError(f"gunicorn did not start:\n{log.read()}")
+                    raise RuntimeError(f"gunicorn {application} did not start:\n{log.read()}")
                 with contextlib.suppress(OSError):
-                    if get(port, BASELINE)[0] == 200:
+                    if ready(port):
                         break
                 time.sleep(0.2)
-            yield port, log
+            yield port, log, server.pid
         finally:
             server.terminate()
             try:
@@ -94,6 +93,15 @@ def gunicorn(database: str, **settings: str):
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+
+
+@contextlib.contextmanager
+def gunicorn(database: str, **settings: str):
+    """A gunicorn serving bench.settings on a free local port (with extra settings from the
+    environment); yields the port and its log file."""
+    env = {**settings, "DATABASE_URL": database, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+    with served("bench.wsgi:application", env, lambda port: get(port, BASELINE)[0] == 200) as (port, log, _):
+        yield port, log
 
 
 @dataclass
